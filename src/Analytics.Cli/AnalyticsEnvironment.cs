@@ -1,0 +1,100 @@
+using Analytics.Core.Assets;
+using Analytics.Postgres.Hosting;
+using Analytics.Postgres.RunStore;
+using Analytics.Postgres.Warehouse;
+using Npgsql;
+
+namespace Analytics.Cli;
+
+/// <summary>
+/// Where the CLI works: the warehouse and run store databases (a server given by connection string, or the
+/// embedded one under <c>.analytics/</c>) and the assets folder.
+/// </summary>
+public sealed class AnalyticsEnvironment : IAsyncDisposable
+{
+    private readonly EmbeddedPostgres? _embedded;
+
+    private AnalyticsEnvironment(EmbeddedPostgres? embedded, NpgsqlDataSource warehouse, NpgsqlDataSource runStore)
+    {
+        _embedded = embedded;
+        Warehouse = warehouse;
+        RunStore = runStore;
+    }
+
+    public NpgsqlDataSource Warehouse { get; }
+
+    public NpgsqlDataSource RunStore { get; }
+
+    public static async Task<AnalyticsEnvironment> OpenAsync(CancellationToken cancellationToken)
+    {
+        var warehouseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__warehouse");
+        EmbeddedPostgres? embedded = null;
+        if (string.IsNullOrWhiteSpace(warehouseConnection))
+        {
+            var home = Environment.GetEnvironmentVariable("ANALYTICS_HOME") is { Length: > 0 } h ? h : Path.Combine(Directory.GetCurrentDirectory(), ".analytics");
+            embedded = await EmbeddedPostgres.StartAsync(Path.Combine(home, "postgres"), cancellationToken: cancellationToken);
+            warehouseConnection = embedded.ConnectionString();
+        }
+
+        var runStoreConnection = Environment.GetEnvironmentVariable("ConnectionStrings__runstore") is { Length: > 0 } r ? r : warehouseConnection;
+        var warehouse = Build(warehouseConnection);
+        var runStore = runStoreConnection == warehouseConnection ? warehouse : Build(runStoreConnection);
+        var environment = new AnalyticsEnvironment(embedded, warehouse, runStore);
+        try
+        {
+            await WarehouseSchema.EnsureAsync(warehouse, cancellationToken);
+            await RunStoreMigrations.ApplyAsync(runStore, cancellationToken);
+        }
+        catch
+        {
+            await environment.DisposeAsync();
+            throw;
+        }
+
+        return environment;
+    }
+
+    /// <summary>The assets folder: <c>ANALYTICS_ASSETS</c>, else the nearest <c>assets-sql/</c> at or above the current folder.</summary>
+    public static AssetProject LoadAssets()
+    {
+        var configured = Environment.GetEnvironmentVariable("ANALYTICS_ASSETS");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return AssetProject.Load(configured);
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "assets-sql");
+            if (Directory.Exists(candidate))
+            {
+                return AssetProject.Load(candidate);
+            }
+        }
+
+        var besideTool = Path.Combine(AppContext.BaseDirectory, "assets-sql");
+        return AssetProject.Load(besideTool);
+    }
+
+    public static NpgsqlDataSource Build(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Short analytical queries pay more for JIT compilation than they gain; dates are UTC whatever the server says.
+        builder.ConnectionStringBuilder.Options ??= "-c jit=off -c TimeZone=UTC";
+        return builder.Build();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Warehouse.DisposeAsync();
+        if (!ReferenceEquals(Warehouse, RunStore))
+        {
+            await RunStore.DisposeAsync();
+        }
+
+        if (_embedded is not null)
+        {
+            await _embedded.DisposeAsync();
+        }
+    }
+}

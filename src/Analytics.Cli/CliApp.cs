@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Analytics.Cli.Commands;
+using Analytics.Core.Assets;
+using Analytics.Core.Graph;
+using Analytics.Core.Selection;
+using Analytics.Postgres.Ingest;
+
+namespace Analytics.Cli;
+
+/// <summary>The <c>analytics</c> command line. Exit codes: 0 done, 1 the run failed, 2 bad usage or bad input.</summary>
+public static class CliApp
+{
+    public const int Ok = 0;
+    public const int RunFailed = 1;
+    public const int BadInput = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("Analytics: ingest event CSVs and materialize the asset graph into trusted growth metrics.")
+        {
+            IngestCommand.Create(output),
+            MaterializeCommand.Create(output, checksOnly: false),
+            MaterializeCommand.Create(output, checksOnly: true),
+            ListCommand.Create(output),
+            GraphCommand.Create(output),
+            GenerateEventsCommand.Create(output),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var problem in parse.Errors)
+            {
+                await error.WriteLineAsync($"error: {problem.Message}");
+            }
+
+            await error.WriteLineAsync("Run 'analytics --help' for usage.");
+            return BadInput;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is AssetDeclarationException or SelectionException or GraphCycleException or IngestException
+                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            return BadInput;
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("PostgreSQL server binaries", StringComparison.Ordinal))
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            return BadInput;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System.CommandLine;
+using Analytics.Core.Graph;
+using Analytics.Core.Selection;
+
+namespace Analytics.Cli.Commands;
+
+public static class GraphCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to draw (default '*')" };
+        var format = new Option<string>("--format") { Description = "mermaid, dot or json", DefaultValueFactory = _ => "mermaid" };
+        format.AcceptOnlyFromAmong("mermaid", "dot", "json");
+        var command = new Command("graph", "Print the asset graph (no database needed).") { selection, format };
+        command.SetAction(parse =>
+        {
+            var project = AnalyticsEnvironment.LoadAssets();
+            var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph);
+            output.Write(GraphRenderer.Render(project.Graph, keys, parse.GetValue(format)!));
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

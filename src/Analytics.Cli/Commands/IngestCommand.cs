@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Analytics.Postgres.Ingest;
+
+namespace Analytics.Cli.Commands;
+
+public static class IngestCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "CSV files, or folders of them" };
+        var command = new Command("ingest", "Load event CSVs into raw.raw_events; rejected rows go to raw.raw_events_rejected with their reason.") { paths };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var files = EventIngestor.ExpandPaths(parse.GetValue(paths)!);
+            await using var environment = await AnalyticsEnvironment.OpenAsync(cancellationToken);
+            var ingestor = new EventIngestor(environment.Warehouse);
+            var reporter = new ConsoleReporter(output);
+            foreach (var file in files)
+            {
+                var result = await ingestor.IngestAsync(file, new Progress<long>(n => reporter.Progress(file, n)), cancellationToken);
+                reporter.EndProgress();
+                reporter.Line(result.AlreadyIngested
+                    ? $"{file}: already ingested as file #{result.FileId} ({result.RowsLoaded:N0} rows loaded then); skipped"
+                    : $"{file}: read {result.RowsRead:N0}, loaded {result.RowsLoaded:N0}, rejected {result.RowsRejected:N0} "
+                      + $"in {result.Duration.TotalSeconds:0.0}s ({result.RowsRead / Math.Max(result.Duration.TotalSeconds, 0.001):N0} rows/s)");
+            }
+
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Analytics.Core.Selection;
+using Analytics.Postgres.RunStore;
+
+namespace Analytics.Cli.Commands;
+
+public static class ListCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to list (default '*')" };
+        var command = new Command("list", "List assets with their layer, last materialization and check status.") { selection };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var project = AnalyticsEnvironment.LoadAssets();
+            var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph);
+            await using var environment = await AnalyticsEnvironment.OpenAsync(cancellationToken);
+            var statuses = await new RunStoreQueries(environment.RunStore).AssetStatusesAsync(cancellationToken);
+            output.WriteLine($"{"asset",-36} {"layer",-8} {"kind",-11} {"last materialized (UTC)",-23} {"rows",12} {"status",-12} checks");
+            foreach (var key in keys)
+            {
+                var asset = project.Graph[key];
+                var status = statuses.GetValueOrDefault(key);
+                var when = status?.MaterializedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") ?? "never";
+                var rows = status?.Rows?.ToString("N0") ?? "";
+                var checks = asset.Checks.Count == 0 ? "-" : status is null || status.ChecksRun == 0 ? $"0/{asset.Checks.Count} run" : $"{status.ChecksPassed}/{status.ChecksRun} passed";
+                output.WriteLine($"{key,-36} {asset.Layer,-8} {asset.Materialization.ToString().ToLowerInvariant(),-11} {when,-23} {rows,12} {status?.LastStepStatus ?? "-",-12} {checks}");
+            }
+
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Analytics.Core.Execution;
+using Analytics.Core.Selection;
+using Analytics.Postgres.RunStore;
+using Analytics.Postgres.Warehouse;
+
+namespace Analytics.Cli.Commands;
+
+/// <summary><c>analytics materialize [SELECTION]</c> and <c>analytics check [SELECTION]</c>.</summary>
+public static class MaterializeCommand
+{
+    public static Command Create(TextWriter output, bool checksOnly)
+    {
+        var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to select (default '*')" };
+        var parallelism = new Option<int>("--parallelism")
+        {
+            Description = "how many independent assets build at once",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var command = checksOnly
+            ? new Command("check", "Run the asset checks of the selection without rebuilding anything.") { selection, parallelism }
+            : new Command("materialize", "Build the selected assets in dependency order, then run their checks.") { selection, parallelism };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var text = string.Join(' ', parse.GetValue(selection) ?? []);
+            text = string.IsNullOrWhiteSpace(text) ? "*" : text;
+            var project = AnalyticsEnvironment.LoadAssets();
+            var keys = SelectionParser.Parse(text).ResolveOrdered(project.Graph);
+            await using var environment = await AnalyticsEnvironment.OpenAsync(cancellationToken);
+            var reporter = new ConsoleReporter(output);
+            var observers = new CompositeObserver(reporter, new RunStoreRecorder(environment.RunStore, checksOnly ? "check" : "materialize", text, Environment.UserName));
+            var executor = new AssetExecutor(project, new PostgresWarehouse(environment.Warehouse), new ExecutorOptions { Parallelism = parse.GetValue(parallelism) }, observers);
+            var run = await executor.RunAsync(Guid.NewGuid(), keys, checksOnly, cancellationToken);
+            var failed = run.Steps.Count(s => s.Status != StepStatus.Succeeded);
+            reporter.Line(run.Succeeded
+                ? $"run {run.RunId} succeeded: {run.Steps.Count} asset(s) in {run.Duration.TotalSeconds:0.0}s"
+                : $"run {run.RunId} failed: {failed} of {run.Steps.Count} asset(s) did not succeed ({run.Duration.TotalSeconds:0.0}s)");
+            return run.Succeeded ? CliApp.Ok : CliApp.RunFailed;
+        });
+        return command;
+    }
+}

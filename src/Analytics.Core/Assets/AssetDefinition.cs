@@ -1,0 +1,21 @@
+namespace Analytics.Core.Assets;
+
+/// <summary>One declared asset: its header metadata, its SQL template and where it came from.</summary>
+public sealed record AssetDefinition(
+    AssetKey Key,
+    string Layer,
+    Materialization Materialization,
+    string Description,
+    IReadOnlyList<string> Tags,
+    string? Owner,
+    IReadOnlyList<CheckDefinition> Checks,
+    string Sql,
+    string SourcePath,
+    int SqlFirstLine,
+    IReadOnlyList<AssetKey> Dependencies)
+{
+    /// <summary>The warehouse schema (PostgreSQL) or dataset (BigQuery) the asset lives in.</summary>
+    public string Schema => Layer;
+
+    public bool IsSource => Materialization == Materialization.Source;
+}

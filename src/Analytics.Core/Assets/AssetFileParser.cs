@@ -1,0 +1,123 @@
+using Analytics.Core.Templating;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+
+namespace Analytics.Core.Assets;
+
+/// <summary>
+/// Reads one <c>assets-sql/&lt;layer&gt;/&lt;key&gt;.sql</c> file: a leading <c>/* ... */</c> comment holding YAML
+/// metadata, then the SQL template.
+/// </summary>
+public static class AssetFileParser
+{
+    private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
+
+    public static (AssetDefinition Asset, SqlTemplate Template) Parse(string path, string layer, string text)
+    {
+        var key = System.IO.Path.GetFileNameWithoutExtension(path);
+        var (header, sql, sqlFirstLine) = SplitHeader(path, text);
+        var meta = ParseYaml(path, header);
+
+        var materialization = ReadMaterialization(path, meta);
+        var template = SqlTemplate.Parse(sql, path, sqlFirstLine);
+        if (materialization != Materialization.Source && string.IsNullOrWhiteSpace(sql))
+        {
+            throw new AssetDeclarationException($"{path}: the asset has no SQL after its header; write the SELECT that builds it.");
+        }
+
+        var checks = ((meta.GetValueOrDefault("checks") as List<object>) ?? [])
+            .Select((c, i) => CheckParser.Parse(path, key, i, c))
+            .ToList();
+        // A relationships check reads the asset it relates to, so that asset is built first (as dbt orders its tests).
+        var dependencies = template.References().Select(r => new AssetKey(r.Name))
+            .Concat(checks.Where(c => c.ToAsset is not null).Select(c => c.ToAsset!))
+            .Distinct()
+            .ToList();
+        var asset = new AssetDefinition(
+            new AssetKey(key),
+            layer,
+            materialization,
+            (meta.GetValueOrDefault("description") as string ?? "").Trim(),
+            ReadStrings(path, meta, "tags"),
+            meta.GetValueOrDefault("owner") as string,
+            checks,
+            sql,
+            path,
+            sqlFirstLine,
+            dependencies);
+        return (asset, template);
+    }
+
+    private static (string Header, string Sql, int SqlFirstLine) SplitHeader(string path, string text)
+    {
+        var trimmed = text.TrimStart();
+        if (!trimmed.StartsWith("/*", StringComparison.Ordinal))
+        {
+            return ("", text, 1);
+        }
+
+        var start = text.IndexOf("/*", StringComparison.Ordinal);
+        var end = text.IndexOf("*/", start + 2, StringComparison.Ordinal);
+        if (end < 0)
+        {
+            throw new AssetDeclarationException($"{path}:1: the header comment '/*' is never closed; add '*/' after the YAML.");
+        }
+
+        var header = text[(start + 2)..end];
+        var body = text[(end + 2)..];
+        var firstLine = 1 + text[..(end + 2)].Count(c => c == '\n');
+        return (header, body, firstLine);
+    }
+
+    private static Dictionary<string, object?> ParseYaml(string path, string header)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return [];
+        }
+
+        try
+        {
+            var parsed = Yaml.Deserialize<object>(header);
+            if (parsed is null)
+            {
+                return [];
+            }
+
+            if (parsed is not Dictionary<object, object> map)
+            {
+                throw new AssetDeclarationException($"{path}:1: the header must be a YAML mapping (description:, materialization:, ...).");
+            }
+
+            return map.ToDictionary(kv => kv.Key.ToString()!, kv => (object?)kv.Value);
+        }
+        catch (YamlException e)
+        {
+            throw new AssetDeclarationException(
+                $"{path}:{e.Start.Line}: the YAML header does not parse ({e.InnerException?.Message ?? e.Message}).");
+        }
+    }
+
+    private static Materialization ReadMaterialization(string path, Dictionary<string, object?> meta)
+    {
+        var value = meta.GetValueOrDefault("materialization") as string ?? "table";
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "table" => Materialization.Table,
+            "view" => Materialization.View,
+            "incremental" => Materialization.Incremental,
+            "source" => Materialization.Source,
+            _ => throw new AssetDeclarationException(
+                $"{path}: materialization '{value}' is unknown; use table, view, incremental or source."),
+        };
+    }
+
+    internal static List<string> ReadStrings(string path, IReadOnlyDictionary<string, object?> meta, string field) =>
+        meta.GetValueOrDefault(field) switch
+        {
+            null => [],
+            string s => [s],
+            List<object> list => list.Select(o => o.ToString()!).ToList(),
+            _ => throw new AssetDeclarationException($"{path}: '{field}' must be a name or a list of names."),
+        };
+}

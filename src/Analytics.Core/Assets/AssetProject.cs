@@ -1,0 +1,82 @@
+using Analytics.Core.Graph;
+using Analytics.Core.Templating;
+
+namespace Analytics.Core.Assets;
+
+/// <summary>The assets declared in an <c>assets-sql/</c> folder, their templates and their graph.</summary>
+public sealed class AssetProject
+{
+    private readonly IReadOnlyDictionary<string, SqlTemplate> _templates;
+
+    public AssetProject(IReadOnlyList<(AssetDefinition Asset, SqlTemplate Template)> assets)
+    {
+        var duplicate = assets.GroupBy(a => a.Asset.Key.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new AssetDeclarationException(
+                $"Asset '{duplicate.Key}' is declared twice: {string.Join(" and ", duplicate.Select(a => a.Asset.SourcePath))}. Rename one file.");
+        }
+
+        var names = assets.Select(a => a.Asset.Key.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (asset, template) in assets)
+        {
+            foreach (var (name, line) in template.References().Where(r => !names.Contains(r.Name)))
+            {
+                throw new AssetDeclarationException(
+                    $"{asset.SourcePath}:{line}: ref('{name}') names no asset.{NameSuggestions.DidYouMean(name, names)}");
+            }
+
+            foreach (var check in asset.Checks.Where(c => c.ToAsset is not null && !names.Contains(c.ToAsset.Name)))
+            {
+                throw new AssetDeclarationException(
+                    $"{asset.SourcePath}: check '{check.Name}' relates to '{check.ToAsset}', which is no asset.{NameSuggestions.DidYouMean(check.ToAsset!.Name, names)}");
+            }
+        }
+
+        _templates = assets.ToDictionary(a => a.Asset.Key.Name, a => a.Template, StringComparer.Ordinal);
+        Graph = new AssetGraph(assets.Select(a => a.Asset));
+    }
+
+    public AssetGraph Graph { get; }
+
+    public SqlTemplate TemplateOf(string key) => _templates[key];
+
+    /// <summary>Loads every <c>&lt;layer&gt;/&lt;key&gt;.sql</c> below <paramref name="root"/>.</summary>
+    public static AssetProject Load(string root)
+    {
+        if (!Directory.Exists(root))
+        {
+            throw new AssetDeclarationException($"The assets folder '{root}' does not exist; run from the repository root or set ANALYTICS_ASSETS.");
+        }
+
+        var files = Directory.EnumerateFiles(root, "*.sql", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
+        var assets = new List<(AssetDefinition, SqlTemplate)>();
+        foreach (var file in files)
+        {
+            var layer = Path.GetFileName(Path.GetDirectoryName(file))!;
+            var relative = Path.GetRelativePath(Directory.GetParent(root)?.FullName ?? root, file);
+            try
+            {
+                assets.Add(AssetFileParser.Parse(relative, layer, File.ReadAllText(file)));
+            }
+            catch (TemplateException e)
+            {
+                throw new AssetDeclarationException(e.Message);
+            }
+        }
+
+        return new AssetProject(assets);
+    }
+
+    /// <summary>The SQL the warehouse runs for <paramref name="key"/>.</summary>
+    public string Compile(string key, ISqlDialect dialect, bool incremental = false)
+    {
+        var asset = Graph[key];
+        var context = new RenderContext(
+            dialect,
+            dialect.Relation(asset.Schema, asset.Key.Name),
+            incremental,
+            name => Graph.Contains(name) ? dialect.Relation(Graph[name].Schema, name) : null);
+        return _templates[key].Render(context);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Analytics.Core.Assets;
+
+namespace Analytics.Core.Execution;
+
+/// <summary>
+/// Materializes a selection in topological order, independent assets in parallel. A failed asset (or a failed
+/// error-severity check) skips its downstream; everything else still runs.
+/// </summary>
+public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, ExecutorOptions options, IRunObserver? observer = null)
+{
+    private readonly IRunObserver _observer = observer ?? new NullObserver();
+
+    public Task<RunResult> MaterializeAsync(IReadOnlyList<string> selection, CancellationToken cancellationToken = default) =>
+        RunAsync(Guid.NewGuid(), selection, checksOnly: false, cancellationToken);
+
+    public Task<RunResult> CheckAsync(IReadOnlyList<string> selection, CancellationToken cancellationToken = default) =>
+        RunAsync(Guid.NewGuid(), selection, checksOnly: true, cancellationToken);
+
+    public async Task<RunResult> RunAsync(Guid runId, IReadOnlyList<string> selection, bool checksOnly, CancellationToken cancellationToken)
+    {
+        var graph = project.Graph;
+        var plan = graph.Order(selection.Distinct());
+        var selected = plan.ToHashSet(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        await _observer.RunStartedAsync(runId, plan, cancellationToken);
+
+        var results = new Dictionary<string, StepResult>(StringComparer.Ordinal);
+        var waiting = plan.ToDictionary(k => k, k => graph.UpstreamOf(k).Count(selected.Contains), StringComparer.Ordinal);
+        var ready = new Queue<string>(plan.Where(k => waiting[k] == 0));
+        var running = new Dictionary<Task<StepResult>, string>();
+        var parallelism = Math.Max(1, options.Parallelism);
+
+        while (ready.Count > 0 || running.Count > 0)
+        {
+            while (ready.Count > 0 && running.Count < parallelism)
+            {
+                var key = ready.Dequeue();
+                var blocker = graph.UpstreamOf(key).FirstOrDefault(u => results.TryGetValue(u, out var r) && r.Blocks);
+                if (blocker is not null && !checksOnly)
+                {
+                    var skipped = Skipped(key, $"upstream '{blocker}' {Describe(results[blocker].Status)}");
+                    await FinishAsync(runId, skipped, results, waiting, ready, cancellationToken);
+                    continue;
+                }
+
+                running.Add(ExecuteStepAsync(runId, key, checksOnly, cancellationToken), key);
+            }
+
+            if (running.Count == 0)
+            {
+                continue;
+            }
+
+            var done = await Task.WhenAny(running.Keys);
+            running.Remove(done);
+            await FinishAsync(runId, await done, results, waiting, ready, cancellationToken);
+        }
+
+        var run = new RunResult(runId, plan.Select(k => results[k]).ToList(), clock.Elapsed);
+        await _observer.RunFinishedAsync(run, cancellationToken);
+        return run;
+    }
+
+    private async Task FinishAsync(
+        Guid runId, StepResult step, Dictionary<string, StepResult> results, Dictionary<string, int> waiting, Queue<string> ready, CancellationToken cancellationToken)
+    {
+        results[step.AssetKey] = step;
+        await _observer.StepFinishedAsync(runId, step, cancellationToken);
+        foreach (var down in project.Graph.DownstreamOf(step.AssetKey).Where(waiting.ContainsKey))
+        {
+            if (--waiting[down] == 0)
+            {
+                ready.Enqueue(down);
+            }
+        }
+    }
+
+    private async Task<StepResult> ExecuteStepAsync(Guid runId, string key, bool checksOnly, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var asset = project.Graph[key];
+        var clock = Stopwatch.StartNew();
+        await _observer.StepStartedAsync(runId, key, cancellationToken);
+        MaterializationResult? built = null;
+        string? sqlHash = null;
+        try
+        {
+            if (!checksOnly)
+            {
+                if (asset.IsSource)
+                {
+                    built = await warehouse.ObserveAsync(asset, cancellationToken);
+                }
+                else
+                {
+                    var incremental = asset.Materialization == Materialization.Incremental
+                                      && await warehouse.RelationExistsAsync(asset.Schema, key, cancellationToken);
+                    var sql = project.Compile(key, warehouse.Dialect, incremental);
+                    sqlHash = Hash(sql);
+                    built = await warehouse.MaterializeAsync(asset, sql, incremental, cancellationToken);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new StepResult(key, StepStatus.Failed, null, clock.Elapsed, $"{asset.SourcePath}: {e.Message}", [], sqlHash, []);
+        }
+
+        var checks = new List<CheckResult>();
+        foreach (var check in asset.Checks)
+        {
+            var result = await RunCheckAsync(asset, check, cancellationToken);
+            checks.Add(result);
+            await _observer.CheckFinishedAsync(runId, result, cancellationToken);
+        }
+
+        var blocking = checks.FirstOrDefault(c => c.Blocks);
+        return new StepResult(
+            key,
+            blocking is null ? StepStatus.Succeeded : StepStatus.CheckFailed,
+            built?.Rows,
+            clock.Elapsed,
+            blocking is null ? null : $"check '{blocking.Name}' failed on {blocking.FailingRows} row(s){blocking.Error}",
+            built?.Columns ?? [],
+            sqlHash,
+            checks);
+    }
+
+    private async Task<CheckResult> RunCheckAsync(AssetDefinition asset, CheckDefinition check, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var dialect = warehouse.Dialect;
+        var sql = CheckSqlBuilder.FailingRows(
+            check,
+            dialect.Relation(asset.Schema, asset.Key.Name),
+            dialect,
+            other => dialect.Relation(project.Graph[other.Name].Schema, other.Name));
+        try
+        {
+            var outcome = await warehouse.QueryFailuresAsync(sql, options.CheckSampleSize, cancellationToken);
+            return new CheckResult(asset.Key.Name, check.Name, check.Kind, check.Severity, outcome.FailingRows == 0,
+                outcome.FailingRows, outcome.Sample, null, clock.Elapsed);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new CheckResult(asset.Key.Name, check.Name, check.Kind, check.Severity, false, 0, [],
+                $" (the check could not run: {e.Message})", clock.Elapsed);
+        }
+    }
+
+    private static StepResult Skipped(string key, string reason) =>
+        new(key, StepStatus.Skipped, null, TimeSpan.Zero, $"skipped: {reason}", [], null, []);
+
+    private static string Describe(StepStatus status) => status switch
+    {
+        StepStatus.CheckFailed => "failed a blocking check",
+        StepStatus.Skipped => "was skipped",
+        _ => "failed",
+    };
+
+    public static string Hash(string sql) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
+
+    private sealed class NullObserver : IRunObserver;
+}

@@ -1,0 +1,40 @@
+using Analytics.Core.Assets;
+using Analytics.Core.Templating;
+
+namespace Analytics.Core.Execution;
+
+/// <summary>Renders each check as a query of the rows that break it: the check passes when it returns none.</summary>
+public static class CheckSqlBuilder
+{
+    public static string FailingRows(CheckDefinition check, string relation, ISqlDialect dialect, Func<AssetKey, string> relationOf)
+    {
+        var columns = check.Columns;
+        return check.Kind switch
+        {
+            CheckKind.NotNull =>
+                $"select * from {relation} where {string.Join(" or ", columns.Select(c => $"{c} is null"))}",
+            CheckKind.Unique =>
+                $"select {string.Join(", ", columns)}, count(*) as copies from {relation} "
+                + $"group by {string.Join(", ", columns)} having count(*) > 1",
+            CheckKind.AcceptedValues =>
+                $"select * from {relation} where {columns[0]} is not null and {columns[0]} not in "
+                + $"({string.Join(", ", check.Values.Select(Literal))})",
+            CheckKind.Relationships =>
+                $"select child.* from {relation} as child left join {relationOf(check.ToAsset!)} as parent "
+                + $"on child.{columns[0]} = parent.{check.ToColumn} "
+                + $"where child.{columns[0]} is not null and parent.{check.ToColumn} is null",
+            CheckKind.Expression =>
+                $"select * from {relation} where not coalesce(({check.Expression}), false)",
+            CheckKind.RowCount =>
+                $"select row_count from (select count(*) as row_count from {relation}) as counted where "
+                + string.Join(" or ", new[]
+                {
+                    check.Min is { } min ? $"row_count < {min}" : null,
+                    check.Max is { } max ? $"row_count > {max}" : null,
+                }.OfType<string>()),
+            _ => throw new ArgumentOutOfRangeException(nameof(check), check.Kind, "unknown check kind"),
+        };
+    }
+
+    private static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
+}

@@ -1,0 +1,24 @@
+using Analytics.Core.Assets;
+using Analytics.Core.Templating;
+
+namespace Analytics.Core.Execution;
+
+/// <summary>The one small interface each warehouse adapter implements.</summary>
+public interface IWarehouse
+{
+    ISqlDialect Dialect { get; }
+
+    Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Builds the asset from <paramref name="compiledSql"/>. A table is built under a temporary name and swapped
+    /// in atomically, so a failure leaves the previous table as it was.
+    /// </summary>
+    Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, bool incremental, CancellationToken cancellationToken);
+
+    /// <summary>Reads what a source asset holds now, without changing it.</summary>
+    Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken);
+
+    /// <summary>Counts the rows of <paramref name="failingRowsSql"/> and returns up to <paramref name="sampleSize"/> of them.</summary>
+    Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken);
+}

@@ -1,0 +1,33 @@
+namespace Analytics.Core.Ingest;
+
+/// <summary>The input columns of metrics.md and the header check every file must pass.</summary>
+public static class EventSchema
+{
+    public static readonly string[] Columns =
+        ["event_time", "user_id", "event_type", "transaction_category", "miles_amount", "platform", "utm_source", "country"];
+
+    public static readonly string[] RequiredColumns = ["event_time", "user_id", "event_type"];
+
+    public static readonly string[] EventTypes = ["miles_earned", "miles_redeemed", "share", "like", "reward_search"];
+
+    /// <summary>Maps each schema column to its position in the header (-1 when absent), or says why the header is unusable.</summary>
+    public static int[] MapHeader(IReadOnlyList<string> header, out string? problem)
+    {
+        problem = null;
+        var names = header.Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var repeated = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1 && g.Key.Length > 0);
+        if (repeated is not null)
+        {
+            problem = $"the header names column '{repeated.Key}' twice; keep one";
+        }
+
+        var missing = RequiredColumns.Where(c => !names.Contains(c)).ToList();
+        if (missing.Count > 0)
+        {
+            problem = $"the header lacks the required column(s) {string.Join(", ", missing)}; the header must name "
+                      + $"{string.Join(", ", RequiredColumns)} (and may name {string.Join(", ", Columns.Except(RequiredColumns))})";
+        }
+
+        return Columns.Select(c => names.IndexOf(c)).ToArray();
+    }
+}

@@ -1,0 +1,8 @@
+namespace Analytics.Core.Templating;
+
+public enum DatePart
+{
+    Day,
+    Week,
+    Month,
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.Core.Templating;
+using Npgsql;
+
+namespace Analytics.Postgres.Warehouse;
+
+/// <summary>The PostgreSQL adapter: tables are built aside and swapped in within one transaction.</summary>
+public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
+{
+    private const string BuildingSuffix = "__building";
+
+    public ISqlDialect Dialect => PostgresDialect.Instance;
+
+    public async Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select to_regclass($1) is not null");
+        command.Parameters.AddWithValue(Dialect.Relation(schema, name));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, bool incremental, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var target = Dialect.Relation(asset.Schema, asset.Key.Name);
+        await ExecuteAsync(connection, $"create schema if not exists \"{asset.Schema}\"", cancellationToken);
+        long? rows = asset.Materialization switch
+        {
+            Materialization.View => await BuildViewAsync(connection, asset, target, compiledSql, cancellationToken),
+            Materialization.Incremental when incremental => await ExecuteAsync(connection, $"insert into {target}\n{compiledSql}", cancellationToken),
+            _ => await BuildTableAsync(connection, asset, target, compiledSql, cancellationToken),
+        };
+        return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken));
+    }
+
+    public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var target = Dialect.Relation(asset.Schema, asset.Key.Name);
+        if (!await RelationExistsAsync(asset.Schema, asset.Key.Name, cancellationToken))
+        {
+            throw new InvalidOperationException($"source {target} does not exist yet; load it first (for raw_events: analytics ingest PATH).");
+        }
+
+        await using var count = new NpgsqlCommand($"select count(*) from {target}", connection);
+        var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken));
+    }
+
+    public async Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken)
+    {
+        // One scan: the window count rides along with the first few failing rows.
+        var sql = $"select failing.*, count(*) over () as failing_rows__ from ({failingRowsSql}) as failing limit {sampleSize}";
+        await using var command = dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        long total = 0;
+        var sample = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            total = reader.GetInt64(reader.FieldCount - 1);
+            var row = new StringBuilder();
+            for (var i = 0; i < reader.FieldCount - 1; i++)
+            {
+                row.Append(i == 0 ? "" : ", ").Append(reader.GetName(i)).Append('=')
+                    .Append(reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            sample.Add(row.ToString());
+        }
+
+        return new CheckOutcome(total, sample);
+    }
+
+    private async Task<long> BuildTableAsync(NpgsqlConnection connection, AssetDefinition asset, string target, string sql, CancellationToken cancellationToken)
+    {
+        var building = Dialect.Relation(asset.Schema, asset.Key.Name + BuildingSuffix);
+        await ExecuteAsync(connection, $"drop table if exists {building}", cancellationToken);
+        long rows;
+        try
+        {
+            rows = await ExecuteCountingAsync(connection, $"create table {building} as\n{sql}", cancellationToken);
+            await ExecuteAsync(connection, $"analyze {building}", cancellationToken);
+        }
+        catch
+        {
+            await ExecuteAsync(connection, $"drop table if exists {building}", CancellationToken.None);
+            throw;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\n"
+            + $"alter table {building} rename to \"{asset.Key.Name}\"", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return rows;
+    }
+
+    private async Task<long?> BuildViewAsync(NpgsqlConnection connection, AssetDefinition asset, string target, string sql, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\ncreate view {target} as\n{sql}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>The statement that removes whatever stands at <paramref name="target"/>, table or view.</summary>
+    private static async Task<string> DropStatementAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select relkind::text from pg_class where oid = to_regclass($1)", connection);
+        command.Parameters.AddWithValue(target);
+        var kind = await command.ExecuteScalarAsync(cancellationToken) as string;
+        return kind switch
+        {
+            "v" => $"drop view {target} cascade",
+            "r" or "p" => $"drop table {target} cascade",
+            _ => "select 1",
+        };
+    }
+
+    private static async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "select attname::text, format_type(atttypid, atttypmod) from pg_attribute "
+            + "where attrelid = to_regclass($1) and attnum > 0 and not attisdropped order by attnum", connection);
+        command.Parameters.AddWithValue(target);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new List<ColumnInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            columns.Add(new ColumnInfo(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return columns;
+    }
+
+    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Runs one statement and returns the row count of its command tag (CREATE TABLE AS reports "SELECT n").</summary>
+    private static async Task<long> ExecuteCountingAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection) { Timeout = 0 };
+        var command = new NpgsqlBatchCommand(sql);
+        batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return (long)command.Rows;
+    }
+}
