@@ -25,18 +25,18 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
 
     public NpgsqlDataSource RunStore { get; }
 
-    public static async Task<AnalyticsEnvironment> OpenAsync(CancellationToken cancellationToken)
+    public static async Task<AnalyticsEnvironment> OpenAsync(CliSettings settings, CancellationToken cancellationToken)
     {
-        var warehouseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__warehouse");
+        var warehouseConnection = settings.WarehouseConnection;
         EmbeddedPostgres? embedded = null;
-        if (string.IsNullOrWhiteSpace(warehouseConnection))
+        if (warehouseConnection is null)
         {
-            var home = Environment.GetEnvironmentVariable("ANALYTICS_HOME") is { Length: > 0 } h ? h : Path.Combine(Directory.GetCurrentDirectory(), ".analytics");
+            var home = settings.Home ?? Path.Combine(Directory.GetCurrentDirectory(), ".analytics");
             embedded = await EmbeddedPostgres.StartAsync(Path.Combine(home, "postgres"), cancellationToken: cancellationToken);
             warehouseConnection = embedded.ConnectionString();
         }
 
-        var runStoreConnection = Environment.GetEnvironmentVariable("ConnectionStrings__runstore") is { Length: > 0 } r ? r : warehouseConnection;
+        var runStoreConnection = settings.RunStoreConnection ?? warehouseConnection;
         var warehouse = Build(warehouseConnection);
         var runStore = runStoreConnection == warehouseConnection ? warehouse : Build(runStoreConnection);
         var environment = new AnalyticsEnvironment(embedded, warehouse, runStore);
@@ -55,10 +55,9 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
     }
 
     /// <summary>The assets folder: <c>ANALYTICS_ASSETS</c>, else the nearest <c>assets-sql/</c> at or above the current folder.</summary>
-    public static AssetProject LoadAssets()
+    public static AssetProject LoadAssets(CliSettings settings)
     {
-        var configured = Environment.GetEnvironmentVariable("ANALYTICS_ASSETS");
-        if (!string.IsNullOrWhiteSpace(configured))
+        if (settings.AssetsPath is { } configured)
         {
             return AssetProject.Load(configured);
         }

@@ -14,16 +14,17 @@ public static class CliApp
     public const int RunFailed = 1;
     public const int BadInput = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CliSettings? settings = null)
     {
+        settings ??= CliSettings.FromEnvironment();
         var root = new RootCommand("Analytics: ingest event CSVs and materialize the asset graph into trusted growth metrics.")
         {
-            IngestCommand.Create(output),
-            MaterializeCommand.Create(output, checksOnly: false),
-            MaterializeCommand.Create(output, checksOnly: true),
-            ListCommand.Create(output),
-            GraphCommand.Create(output),
-            GenerateEventsCommand.Create(output),
+            IngestCommand.Create(output, settings),
+            MaterializeCommand.Create(output, settings, checksOnly: false),
+            MaterializeCommand.Create(output, settings, checksOnly: true),
+            ListCommand.Create(output, settings),
+            GraphCommand.Create(output, settings),
+            GenerateEventsCommand.Create(output, settings),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

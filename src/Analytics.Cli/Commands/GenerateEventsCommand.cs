@@ -8,7 +8,7 @@ namespace Analytics.Cli.Commands;
 
 public static class GenerateEventsCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, CliSettings settings)
     {
         var defaults = new EventGeneratorOptions();
         var outFile = new Option<string>("--out") { Description = "the CSV file to write", Required = true };

@@ -6,7 +6,7 @@ namespace Analytics.Cli.Commands;
 
 public static class GraphCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, CliSettings settings)
     {
         var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to draw (default '*')" };
         var format = new Option<string>("--format") { Description = "mermaid, dot or json", DefaultValueFactory = _ => "mermaid" };
@@ -14,7 +14,7 @@ public static class GraphCommand
         var command = new Command("graph", "Print the asset graph (no database needed).") { selection, format };
         command.SetAction(parse =>
         {
-            var project = AnalyticsEnvironment.LoadAssets();
+            var project = AnalyticsEnvironment.LoadAssets(settings);
             var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph);
             output.Write(GraphRenderer.Render(project.Graph, keys, parse.GetValue(format)!));
             return CliApp.Ok;

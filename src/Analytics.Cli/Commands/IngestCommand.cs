@@ -5,14 +5,14 @@ namespace Analytics.Cli.Commands;
 
 public static class IngestCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, CliSettings settings)
     {
         var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "CSV files, or folders of them" };
         var command = new Command("ingest", "Load event CSVs into raw.raw_events; rejected rows go to raw.raw_events_rejected with their reason.") { paths };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var files = EventIngestor.ExpandPaths(parse.GetValue(paths)!);
-            await using var environment = await AnalyticsEnvironment.OpenAsync(cancellationToken);
+            await using var environment = await AnalyticsEnvironment.OpenAsync(settings, cancellationToken);
             var ingestor = new EventIngestor(environment.Warehouse);
             var reporter = new ConsoleReporter(output);
             foreach (var file in files)

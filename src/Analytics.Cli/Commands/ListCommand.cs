@@ -6,15 +6,15 @@ namespace Analytics.Cli.Commands;
 
 public static class ListCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, CliSettings settings)
     {
         var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to list (default '*')" };
         var command = new Command("list", "List assets with their layer, last materialization and check status.") { selection };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var project = AnalyticsEnvironment.LoadAssets();
+            var project = AnalyticsEnvironment.LoadAssets(settings);
             var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph);
-            await using var environment = await AnalyticsEnvironment.OpenAsync(cancellationToken);
+            await using var environment = await AnalyticsEnvironment.OpenAsync(settings, cancellationToken);
             var statuses = await new RunStoreQueries(environment.RunStore).AssetStatusesAsync(cancellationToken);
             output.WriteLine($"{"asset",-36} {"layer",-8} {"kind",-11} {"last materialized (UTC)",-23} {"rows",12} {"status",-12} checks");
             foreach (var key in keys)

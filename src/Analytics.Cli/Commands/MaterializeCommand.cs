@@ -9,7 +9,7 @@ namespace Analytics.Cli.Commands;
 /// <summary><c>analytics materialize [SELECTION]</c> and <c>analytics check [SELECTION]</c>.</summary>
 public static class MaterializeCommand
 {
-    public static Command Create(TextWriter output, bool checksOnly)
+    public static Command Create(TextWriter output, CliSettings settings, bool checksOnly)
     {
         var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to select (default '*')" };
         var parallelism = new Option<int>("--parallelism")
@@ -24,9 +24,9 @@ public static class MaterializeCommand
         {
             var text = string.Join(' ', parse.GetValue(selection) ?? []);
             text = string.IsNullOrWhiteSpace(text) ? "*" : text;
-            var project = AnalyticsEnvironment.LoadAssets();
+            var project = AnalyticsEnvironment.LoadAssets(settings);
             var keys = SelectionParser.Parse(text).ResolveOrdered(project.Graph);
-            await using var environment = await AnalyticsEnvironment.OpenAsync(cancellationToken);
+            await using var environment = await AnalyticsEnvironment.OpenAsync(settings, cancellationToken);
             var reporter = new ConsoleReporter(output);
             var observers = new CompositeObserver(reporter, new RunStoreRecorder(environment.RunStore, checksOnly ? "check" : "materialize", text, Environment.UserName));
             var executor = new AssetExecutor(project, new PostgresWarehouse(environment.Warehouse), new ExecutorOptions { Parallelism = parse.GetValue(parallelism) }, observers);

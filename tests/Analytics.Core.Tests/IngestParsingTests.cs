@@ -1,0 +1,141 @@
+using Analytics.Core.Ingest;
+
+namespace Analytics.Core.Tests;
+
+public class IngestParsingTests
+{
+    private static List<(long Line, string[] Fields, string Raw, bool Unterminated)> ReadAll(string text)
+    {
+        using var reader = new CsvRecordReader(new StringReader(text));
+        var records = new List<(long, string[], string, bool)>();
+        while (reader.Read())
+        {
+            records.Add((reader.Line, Enumerable.Range(0, reader.FieldCount).Select(i => reader[i].ToString()).ToArray(), reader.RawText, reader.UnterminatedQuote));
+        }
+
+        return records;
+    }
+
+    [Fact]
+    public void Csv_reader_handles_quotes_commas_and_line_breaks_inside_fields()
+    {
+        var records = ReadAll("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\nlast,,\n");
+
+        Assert.Equal(3, records.Count);
+        Assert.Equal(["x, y", "say \"hi\"", "two\nlines"], records[1].Fields);
+        Assert.Equal("\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"", records[1].Raw);
+        Assert.Equal(4, records[2].Line);
+        Assert.Equal(["last", "", ""], records[2].Fields);
+    }
+
+    [Fact]
+    public void Csv_reader_keeps_raw_text_of_records_that_span_buffer_refills()
+    {
+        var longField = new string('x', 200_000);
+        var records = ReadAll($"h1,h2\n{longField},\"{longField}\"\r\nend,1");
+
+        Assert.Equal(longField, records[1].Fields[0]);
+        Assert.Equal(longField, records[1].Fields[1]);
+        Assert.Equal($"{longField},\"{longField}\"", records[1].Raw);
+        Assert.Equal(["end", "1"], records[2].Fields);
+        Assert.Equal(3, records[2].Line);
+    }
+
+    [Fact]
+    public void Csv_reader_flags_an_unterminated_quote()
+    {
+        var records = ReadAll("a,b\n1,\"open\n2,3\n");
+        Assert.True(records[1].Unterminated);
+    }
+
+    [Theory]
+    [InlineData("2025-05-04 09:50:20.784808", "2025-05-04T09:50:20.7848080Z")]
+    [InlineData("2025-05-04T09:50:20", "2025-05-04T09:50:20.0000000Z")]
+    [InlineData("2025-05-04 09:50:20Z", "2025-05-04T09:50:20.0000000Z")]
+    [InlineData("2025-05-04 01:30:00+08:00", "2025-05-03T17:30:00.0000000Z")]
+    [InlineData("2025-05-03 22:30:00-05:00", "2025-05-04T03:30:00.0000000Z")]
+    [InlineData("2024-02-29 23:59:59.999999999", "2024-02-29T23:59:59.9999999Z")]
+    public void Timestamps_parse_to_utc(string text, string expected)
+    {
+        Assert.True(TimestampParser.TryParse(text, out var utc));
+        Assert.Equal(DateTimeKind.Utc, utc.Kind);
+        Assert.Equal(expected, utc.ToString("O"));
+    }
+
+    [Theory]
+    [InlineData("2025-02-30 10:00:00")]
+    [InlineData("2025-13-01 10:00:00")]
+    [InlineData("2025-05-04 24:00:00")]
+    [InlineData("2025-05-04 10:60:00")]
+    [InlineData("2025-05-04")]
+    [InlineData("2025-05-04 10:00")]
+    [InlineData("2025/05/04 10:00:00")]
+    [InlineData("2025-05-04 10:00:00.")]
+    [InlineData("2025-05-04 10:00:00+25:00")]
+    [InlineData("2025-05-04 10:00:00 UTC")]
+    [InlineData("yesterday at noon")]
+    public void Impossible_or_malformed_timestamps_are_invalid(string text) =>
+        Assert.False(TimestampParser.TryParse(text, out _));
+
+    private static (string? Reason, EventRow Row) Validate(string line, string header = "event_time,user_id,event_type,transaction_category,miles_amount,platform,utm_source,country")
+    {
+        using var reader = new CsvRecordReader(new StringReader(header + "\n" + line + "\n"));
+        reader.Read();
+        var names = Enumerable.Range(0, reader.FieldCount).Select(i => reader[i].ToString()).ToList();
+        var validator = new EventRowValidator(EventSchema.MapHeader(names, out _), names.Count);
+        reader.Read();
+        var reason = validator.Validate(reader, out var row);
+        return (reason, row);
+    }
+
+    [Theory]
+    [InlineData(",u1,share,,,ios,organic,SG", "event_time is missing")]
+    [InlineData("2025-02-30 10:00:00,u1,share,,,ios,organic,SG", "not a valid ISO 8601")]
+    [InlineData("2025-01-01 10:00:00,  ,share,,,ios,organic,SG", "user_id is missing")]
+    [InlineData("2025-01-01 10:00:00,u1,,,,ios,organic,SG", "event_type is missing")]
+    [InlineData("2025-01-01 10:00:00,u1,Share,,,ios,organic,SG", "event_type 'Share' is not one of")]
+    [InlineData("2025-01-01 10:00:00,u1,miles_earned,dining,,ios,organic,SG", "miles_amount is missing for miles_earned")]
+    [InlineData("2025-01-01 10:00:00,u1,miles_redeemed,dining,-1,ios,organic,SG", "negative")]
+    [InlineData("2025-01-01 10:00:00,u1,miles_earned,dining,abc,ios,organic,SG", "not a finite number")]
+    [InlineData("2025-01-01 10:00:00,u1,miles_earned,dining,NaN,ios,organic,SG", "not a finite number")]
+    [InlineData("2025-01-01 10:00:00,u1,miles_earned,dining,Infinity,ios,organic,SG", "not a finite number")]
+    [InlineData("2025-01-01 10:00:00,u1,share,ios", "expected 8 fields, found 4")]
+    [InlineData("", "empty line")]
+    public void Rows_breaking_a_rule_are_rejected_with_the_reason(string line, string reason) =>
+        Assert.Contains(reason, Validate(line).Reason);
+
+    [Fact]
+    public void Valid_rows_are_trimmed_typed_and_empty_optionals_are_null()
+    {
+        var (reason, row) = Validate(" 2025-01-01T23:30:00-02:00 , u1 ,miles_earned, ,12.50,  ,organic,SG");
+        Assert.Null(reason);
+        Assert.Equal(new DateTime(2025, 1, 2, 1, 30, 0, DateTimeKind.Utc), row.EventTime);
+        Assert.Equal("u1", row.UserId);
+        Assert.Null(row.TransactionCategory);
+        Assert.Null(row.Platform);
+        Assert.Equal(12.50m, row.MilesAmount);
+    }
+
+    [Fact]
+    public void Miles_amount_is_ignored_for_events_that_are_not_miles()
+    {
+        Assert.Null(Validate("2025-01-01 10:00:00,u1,share,,oops,ios,organic,SG").Reason);
+        Assert.Equal(5m, Validate("2025-01-01 10:00:00,u1,like,,5,ios,organic,SG").Row.MilesAmount);
+    }
+
+    [Fact]
+    public void Columns_may_come_in_any_order_and_optional_ones_may_be_absent()
+    {
+        var (reason, row) = Validate("share,u9,2025-03-01 00:00:00", "event_type,user_id,event_time");
+        Assert.Null(reason);
+        Assert.Equal("u9", row.UserId);
+        Assert.Null(row.Country);
+    }
+
+    [Fact]
+    public void A_header_without_a_required_column_names_it()
+    {
+        EventSchema.MapHeader(["event_time", "event_type", "country"], out var problem);
+        Assert.Contains("user_id", problem);
+    }
+}
