@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
@@ -10,6 +11,7 @@ namespace Analytics.Postgres.Warehouse;
 public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 {
     private const string BuildingSuffix = "__building";
+    private readonly ConcurrentDictionary<string, bool> _schemas = new(StringComparer.Ordinal);
 
     public ISqlDialect Dialect => PostgresDialect.Instance;
 
@@ -24,7 +26,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
-        await ExecuteAsync(connection, $"create schema if not exists \"{asset.Schema}\"", cancellationToken);
+        await EnsureSchemaAsync(connection, asset.Schema, cancellationToken);
         long? rows = asset.Materialization switch
         {
             Materialization.View => await BuildViewAsync(connection, asset, target, compiledSql, cancellationToken),
@@ -131,6 +133,20 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         }
 
         return columns;
+    }
+
+    private async Task EnsureSchemaAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        if (_schemas.ContainsKey(schema))
+        {
+            return;
+        }
+
+        // Two assets of a new layer building at once would race in CREATE SCHEMA IF NOT EXISTS; the lock orders them.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"select pg_advisory_xact_lock(727001); create schema if not exists \"{schema}\"", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        _schemas.TryAdd(schema, true);
     }
 
     private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

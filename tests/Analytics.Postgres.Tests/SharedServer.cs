@@ -1,0 +1,30 @@
+using Analytics.Postgres.Hosting;
+
+namespace Analytics.Postgres.Tests;
+
+/// <summary>One throwaway PostgreSQL cluster for the whole test run, stopped and deleted when the process exits.</summary>
+internal static class SharedServer
+{
+    private static readonly string Root = Path.Combine(Path.GetTempPath(), $"analytics-test-pg-{Environment.ProcessId}");
+    private static readonly Lazy<Task<EmbeddedPostgres>> Server = new(StartAsync);
+
+    public static Task<EmbeddedPostgres> InstanceAsync() => Server.Value;
+
+    private static async Task<EmbeddedPostgres> StartAsync()
+    {
+        var server = await EmbeddedPostgres.StartAsync(Root, new EmbeddedPostgresOptions { Durable = false, SharedBuffers = "128MB" });
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is harmless; the server is already stopped.
+            }
+        };
+        return server;
+    }
+}

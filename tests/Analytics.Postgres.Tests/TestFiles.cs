@@ -1,0 +1,53 @@
+namespace Analytics.Postgres.Tests;
+
+internal static class TestFiles
+{
+    public const string Header = "event_time,user_id,event_type,transaction_category,miles_amount,platform,utm_source,country";
+
+    public static string Folder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "analytics-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    public static string Csv(params string[] lines) => WriteBytes(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
+
+    public static string WriteBytes(byte[] bytes)
+    {
+        var path = Path.Combine(Folder(), "events.csv");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public static string RepositoryAssets
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "assets-sql");
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+
+            throw new DirectoryNotFoundException("assets-sql not found above the test folder");
+        }
+    }
+
+    /// <summary>An assets folder of the given files (layer/key.sql).</summary>
+    public static string Assets(Dictionary<string, string> files)
+    {
+        var root = Path.Combine(Folder(), "assets-sql");
+        foreach (var (path, text) in files)
+        {
+            var full = Path.Combine(root, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, text);
+        }
+
+        return root;
+    }
+}
