@@ -16,6 +16,21 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CliSettings? settings = null)
     {
+        try
+        {
+            return await RunCommandAsync(args, output, error, settings);
+        }
+        finally
+        {
+            if (Environment.GetEnvironmentVariable("ANALYTICS_REPORT_MEMORY") == "1")
+            {
+                await error.WriteLineAsync($"peak memory: {PeakMemory.WorkingSetMegabytes():0.0} MB");
+            }
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args, TextWriter output, TextWriter error, CliSettings? settings)
+    {
         settings ??= CliSettings.FromEnvironment();
         var root = new RootCommand("Analytics: ingest event CSVs and materialize the asset graph into trusted growth metrics.")
         {

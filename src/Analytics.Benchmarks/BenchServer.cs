@@ -1,0 +1,44 @@
+using Analytics.Cli;
+using Analytics.Postgres.Hosting;
+using Npgsql;
+
+namespace Analytics.Benchmarks;
+
+/// <summary>A throwaway PostgreSQL cluster for one benchmark, deleted afterwards.</summary>
+internal sealed class BenchServer : IAsyncDisposable
+{
+    private readonly string _root;
+
+    private BenchServer(string root, EmbeddedPostgres server)
+    {
+        _root = root;
+        Server = server;
+    }
+
+    public EmbeddedPostgres Server { get; }
+
+    public static async Task<BenchServer> StartAsync()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"analytics-bench-{Guid.NewGuid():N}");
+        var server = await EmbeddedPostgres.StartAsync(root, new EmbeddedPostgresOptions { Durable = false, SharedBuffers = "1GB" });
+        return new BenchServer(root, server);
+    }
+
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await using var admin = NpgsqlDataSource.Create(Server.ConnectionString());
+        await using var command = admin.CreateCommand($"drop database if exists {name}; ");
+        await command.ExecuteNonQueryAsync();
+        await using var create = admin.CreateCommand($"create database {name}");
+        await create.ExecuteNonQueryAsync();
+        return Server.ConnectionString(name);
+    }
+
+    public static NpgsqlDataSource Open(string connectionString) => AnalyticsEnvironment.Build(connectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+}

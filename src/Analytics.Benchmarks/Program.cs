@@ -1,0 +1,16 @@
+using Analytics.Benchmarks;
+
+var what = args.FirstOrDefault() ?? "help";
+var rest = args.Skip(1).ToArray();
+switch (what)
+{
+    case "ingest":
+        await IngestBenchmark.RunAsync(Options.Long(rest, "--rows", 10_000_000));
+        break;
+    case "engine":
+        await EngineBenchmark.RunAsync(Options.Long(rest, "--assets", 1_000), Options.Long(rest, "--plan-assets", 10_000));
+        break;
+    default:
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N]");
+        break;
+}
