@@ -28,9 +28,10 @@ public static class AssetFileParser
         var checks = ((meta.GetValueOrDefault("checks") as List<object>) ?? [])
             .Select((c, i) => CheckParser.Parse(path, key, i, c))
             .ToList();
-        // A relationships check reads the asset it relates to, so that asset is built first (as dbt orders its tests).
+        // A check that reads another asset (relationships, or ref() in its SQL) makes that asset build first, as dbt orders its tests.
         var dependencies = template.References().Select(r => new AssetKey(r.Name))
             .Concat(checks.Where(c => c.ToAsset is not null).Select(c => c.ToAsset!))
+            .Concat(checks.Where(c => c.Expression is not null).SelectMany(c => CheckTemplate(path, c).References()).Select(r => new AssetKey(r.Name)))
             .Distinct()
             .ToList();
         var asset = new AssetDefinition(
@@ -47,6 +48,10 @@ public static class AssetFileParser
             dependencies);
         return (asset, template);
     }
+
+    /// <summary>The SQL of an expression or query check, as a template (it may use ref() and this).</summary>
+    public static SqlTemplate CheckTemplate(string path, CheckDefinition check) =>
+        SqlTemplate.Parse(check.Expression ?? "", $"{path} (check {check.Name})");
 
     private static (string Header, string Sql, int SqlFirstLine) SplitHeader(string path, string text)
     {

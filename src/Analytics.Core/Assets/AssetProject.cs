@@ -26,6 +26,13 @@ public sealed class AssetProject
                     $"{asset.SourcePath}:{line}: ref('{name}') names no asset.{NameSuggestions.DidYouMean(name, names)}");
             }
 
+            foreach (var (name, _) in asset.Checks.Where(c => c.Expression is not null)
+                         .SelectMany(c => AssetFileParser.CheckTemplate(asset.SourcePath, c).References()).Where(r => !names.Contains(r.Name)))
+            {
+                throw new AssetDeclarationException(
+                    $"{asset.SourcePath}: a check's ref('{name}') names no asset.{NameSuggestions.DidYouMean(name, names)}");
+            }
+
             foreach (var check in asset.Checks.Where(c => c.ToAsset is not null && !names.Contains(c.ToAsset.Name)))
             {
                 throw new AssetDeclarationException(
@@ -69,14 +76,20 @@ public sealed class AssetProject
     }
 
     /// <summary>The SQL the warehouse runs for <paramref name="key"/>.</summary>
-    public string Compile(string key, ISqlDialect dialect, bool incremental = false)
+    public string Compile(string key, ISqlDialect dialect, bool incremental = false) =>
+        _templates[key].Render(Context(key, dialect, incremental));
+
+    /// <summary>The SQL of one of the asset's expression or query checks, with its ref() and this resolved.</summary>
+    public string CompileCheck(string key, CheckDefinition check, ISqlDialect dialect) =>
+        AssetFileParser.CheckTemplate(Graph[key].SourcePath, check).Render(Context(key, dialect, incremental: false));
+
+    private RenderContext Context(string key, ISqlDialect dialect, bool incremental)
     {
         var asset = Graph[key];
-        var context = new RenderContext(
+        return new RenderContext(
             dialect,
             dialect.Relation(asset.Schema, asset.Key.Name),
             incremental,
             name => Graph.Contains(name) ? dialect.Relation(Graph[name].Schema, name) : null);
-        return _templates[key].Render(context);
     }
 }

@@ -8,4 +8,7 @@ public enum CheckKind
     Relationships,
     Expression,
     RowCount,
+
+    /// <summary>A query that returns the rows breaking a rule; it may use ref() and this.</summary>
+    Query,
 }

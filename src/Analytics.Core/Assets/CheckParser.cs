@@ -15,6 +15,7 @@ internal static class CheckParser
         ["relationships"] = CheckKind.Relationships,
         ["expression"] = CheckKind.Expression,
         ["row_count"] = CheckKind.RowCount,
+        ["query"] = CheckKind.Query,
     };
 
     public static CheckDefinition Parse(string path, string assetKey, int index, object entry)
@@ -63,7 +64,7 @@ internal static class CheckParser
 
     private static string DefaultArgument(CheckKind kind) => kind switch
     {
-        CheckKind.Expression => "sql",
+        CheckKind.Expression or CheckKind.Query => "sql",
         CheckKind.RowCount => "min",
         _ => "columns",
     };
@@ -78,6 +79,7 @@ internal static class CheckParser
             CheckKind.Relationships when check.Columns.Count != 1 || check.ToAsset is null || check.ToColumn is null =>
                 "needs 'column', 'to' (an asset) and 'field'",
             CheckKind.Expression when string.IsNullOrWhiteSpace(check.Expression) => "needs 'sql', a predicate every row must satisfy",
+            CheckKind.Query when string.IsNullOrWhiteSpace(check.Expression) => "needs 'sql', a query returning the rows that break the rule",
             CheckKind.RowCount when check.Min is null && check.Max is null => "needs 'min', 'max' or both",
             _ => null,
         };
@@ -100,7 +102,7 @@ internal static class CheckParser
         var kind = Kinds.First(k => k.Value == check.Kind).Key;
         var subject = check.Kind switch
         {
-            CheckKind.Expression => Slug(check.Expression!),
+            CheckKind.Expression or CheckKind.Query => Slug(check.Expression!),
             CheckKind.RowCount => "rows",
             _ => string.Join("_", check.Columns),
         };

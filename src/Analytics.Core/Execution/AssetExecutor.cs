@@ -134,7 +134,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var clock = Stopwatch.StartNew();
         var dialect = warehouse.Dialect;
         var sql = CheckSqlBuilder.FailingRows(
-            check,
+            check.Expression is null ? check : check with { Expression = project.CompileCheck(asset.Key.Name, check, dialect) },
             dialect.Relation(asset.Schema, asset.Key.Name),
             dialect,
             other => dialect.Relation(project.Graph[other.Name].Schema, other.Name));

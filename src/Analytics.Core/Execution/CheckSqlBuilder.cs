@@ -3,7 +3,10 @@ using Analytics.Core.Templating;
 
 namespace Analytics.Core.Execution;
 
-/// <summary>Renders each check as a query of the rows that break it: the check passes when it returns none.</summary>
+/// <summary>
+/// Renders each check as a query of the rows that break it: the check passes when it returns none. Expression and
+/// query checks arrive already rendered (their ref() and this resolved).
+/// </summary>
 public static class CheckSqlBuilder
 {
     public static string FailingRows(CheckDefinition check, string relation, ISqlDialect dialect, Func<AssetKey, string> relationOf)
@@ -32,6 +35,7 @@ public static class CheckSqlBuilder
                     check.Min is { } min ? $"row_count < {min}" : null,
                     check.Max is { } max ? $"row_count > {max}" : null,
                 }.OfType<string>()),
+            CheckKind.Query => check.Expression!,
             _ => throw new ArgumentOutOfRangeException(nameof(check), check.Kind, "unknown check kind"),
         };
     }

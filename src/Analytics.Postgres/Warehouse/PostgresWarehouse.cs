@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Text;
 using Analytics.Core.Assets;
@@ -65,7 +66,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             for (var i = 0; i < reader.FieldCount - 1; i++)
             {
                 row.Append(i == 0 ? "" : ", ").Append(reader.GetName(i)).Append('=')
-                    .Append(reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture));
+                    .Append(reader.IsDBNull(i) ? "null" : Display(reader.GetValue(i)));
             }
 
             sample.Add(row.ToString());
@@ -73,6 +74,14 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
         return new CheckOutcome(total, sample);
     }
+
+    private static string Display(object value) => value switch
+    {
+        DateTime t when t.TimeOfDay == TimeSpan.Zero => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
 
     private async Task<long> BuildTableAsync(NpgsqlConnection connection, AssetDefinition asset, string target, string sql, CancellationToken cancellationToken)
     {

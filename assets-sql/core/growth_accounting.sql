@@ -1,0 +1,72 @@
+/*
+description: >
+  Social Capital growth accounting for every grain (day, week, month) over a contiguous series of periods from
+  the first to the last valid event: active, new, retained, resurrected and churned users per period.
+materialization: table
+tags: [core, intermediate, growth]
+owner: growth
+checks:
+  - not_null: [grain, period_index, period_start, active_users, new_users, retained_users, resurrected_users, churned_users]
+  - unique: [grain, period_index]
+  - expression:
+      name: growth_accounting__active_is_new_retained_resurrected
+      sql: active_users = new_users + retained_users + resurrected_users
+  - query:
+      name: growth_accounting__previous_active_is_retained_churned
+      sql: >
+        select * from (
+          select grain, period_start, retained_users, churned_users,
+                 lag(active_users) over (partition by grain order by period_index) as previous_active,
+                 lag(period_index) over (partition by grain order by period_index) as previous_index,
+                 period_index
+          from {{ this }}) p
+        where previous_active is not null
+          and (previous_active <> retained_users + churned_users or previous_index <> period_index - 1)
+*/
+with periods as (
+    select
+        grain,
+        period_index,
+        lag(period_index) over (partition by grain, user_id order by period_index) as previous_index,
+        lead(period_index) over (partition by grain, user_id order by period_index) as next_index
+    from {{ ref('user_activity_periods') }}
+),
+series as (
+    select grain, generate_series(min(period_index), max(period_index)) as period_index
+    from periods
+    group by grain
+),
+flows as (
+    select
+        grain,
+        period_index,
+        count(*) as active_users,
+        count(*) filter (where previous_index is null) as new_users,
+        count(*) filter (where previous_index = period_index - 1) as retained_users,
+        count(*) filter (where previous_index < period_index - 1) as resurrected_users
+    from periods
+    group by grain, period_index
+),
+churn as (
+    -- Active in t-1 and not in t: counted in t, for every gap, not only after a user's last period.
+    select grain, period_index + 1 as period_index, count(*) as churned_users
+    from periods
+    where next_index is distinct from period_index + 1
+    group by grain, period_index + 1
+)
+select
+    s.grain,
+    s.period_index,
+    case s.grain
+        when 'day' then date '1970-01-01' + s.period_index
+        when 'week' then date '1970-01-05' + 7 * s.period_index
+        else make_date(1970 + s.period_index / 12, s.period_index % 12 + 1, 1)
+    end as period_start,
+    coalesce(f.active_users, 0) as active_users,
+    coalesce(f.new_users, 0) as new_users,
+    coalesce(f.retained_users, 0) as retained_users,
+    coalesce(f.resurrected_users, 0) as resurrected_users,
+    coalesce(c.churned_users, 0) as churned_users
+from series s
+left join flows f using (grain, period_index)
+left join churn c using (grain, period_index)

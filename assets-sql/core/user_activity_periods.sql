@@ -1,0 +1,26 @@
+/*
+description: >
+  Each user's active periods at day, week (ISO, Monday start) and month grain, with an integer period_index
+  (consecutive periods differ by 1) so growth accounting compares integers, not dates.
+materialization: table
+tags: [core, intermediate]
+owner: data-platform
+checks:
+  - not_null: [grain, user_id, period_index, period_start]
+  - unique: [grain, user_id, period_index]
+  - accepted_values: {column: grain, values: [day, week, month]}
+*/
+select 'day' as grain, user_id, day_index as period_index, activity_date as period_start
+from {{ ref('user_activity_days') }}
+union all
+select 'week', user_id, (week_start - date '1970-01-05') / 7, week_start
+from (
+    select distinct user_id, {{ date_trunc('week', activity_date) }} as week_start
+    from {{ ref('user_activity_days') }}
+) weeks
+union all
+select 'month', user_id, {{ date_diff('month', date '1970-01-01', month_start) }}, month_start
+from (
+    select distinct user_id, {{ date_trunc('month', activity_date) }} as month_start
+    from {{ ref('user_activity_days') }}
+) months

@@ -1,0 +1,59 @@
+/*
+description: >
+  Weekly retention by first-touch channel: per dimension (utm_source, platform, country), the users whose
+  first-touch value is dimension_value, and how many were active in week first_week + k, where first_week is
+  each user's first active week. k runs from 0 to the last week of the series; zero cells are rows too.
+  A missing first-touch value is 'unknown'.
+materialization: table
+tags: [marts, retention, growth]
+owner: growth
+checks:
+  - not_null: [dimension, dimension_value, week_number, users, retained_users, retention_rate]
+  - unique: [dimension, dimension_value, week_number]
+  - accepted_values: {column: dimension, values: [utm_source, platform, country]}
+  - expression:
+      name: acquisition_channel_retention__rate_in_unit_interval
+      sql: retention_rate between 0 and 1 and retained_users <= users
+  - expression:
+      name: acquisition_channel_retention__all_retained_at_week_zero
+      sql: week_number <> 0 or retained_users = users
+*/
+with weeks as (
+    select user_id, period_index, min(period_index) over (partition by user_id) as first_week
+    from {{ ref('user_activity_periods') }}
+    where grain = 'week'
+),
+touch as (
+    select user_id, 'utm_source' as dimension, coalesce(first_utm_source, 'unknown') as dimension_value from {{ ref('dim_users') }}
+    union all
+    select user_id, 'platform', coalesce(first_platform, 'unknown') from {{ ref('dim_users') }}
+    union all
+    select user_id, 'country', coalesce(first_country, 'unknown') from {{ ref('dim_users') }}
+),
+cells as (
+    select t.dimension, t.dimension_value, w.period_index - w.first_week as week_number, count(*) as retained_users
+    from weeks w
+    join touch t using (user_id)
+    group by 1, 2, 3
+),
+groups as (
+    select dimension, dimension_value, retained_users as users
+    from cells
+    where week_number = 0
+),
+span as (
+    select max(period_index) - min(period_index) as last_week_number
+    from {{ ref('growth_accounting') }}
+    where grain = 'week'
+)
+select
+    g.dimension,
+    g.dimension_value,
+    k.week_number,
+    g.users,
+    coalesce(c.retained_users, 0) as retained_users,
+    {{ safe_divide(coalesce(c.retained_users, 0), g.users) }} as retention_rate
+from groups g
+cross join span s
+cross join lateral generate_series(0, s.last_week_number) as k(week_number)
+left join cells c on c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.week_number = k.week_number

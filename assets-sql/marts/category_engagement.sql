@@ -1,0 +1,29 @@
+/*
+description: >
+  Weekly engagement per (week_start, event_type, transaction_category; null shown as 'none'): events, distinct
+  users, and miles (the miles of miles_earned and miles_redeemed events; other events carry none).
+materialization: table
+tags: [marts, engagement]
+owner: growth
+checks:
+  - not_null: [week_start, event_type, transaction_category, events, users, miles]
+  - unique: [week_start, event_type, transaction_category]
+  - accepted_values: {column: event_type, values: [miles_earned, miles_redeemed, share, like, reward_search]}
+  - expression:
+      name: category_engagement__users_within_events
+      sql: users >= 1 and users <= events and miles >= 0
+  - query:
+      name: category_engagement__events_match_fct_events
+      sql: >
+        select * from (select sum(events) as events from {{ this }}) c, (select count(*) as events from {{ ref('fct_events') }}) f
+        where c.events <> f.events
+*/
+select
+    {{ date_trunc('week', event_date) }} as week_start,
+    event_type,
+    coalesce(transaction_category, 'none') as transaction_category,
+    count(*) as events,
+    count(distinct user_id) as users,
+    coalesce(sum(miles_amount) filter (where event_type in ('miles_earned', 'miles_redeemed')), 0) as miles
+from {{ ref('fct_events') }}
+group by 1, 2, 3

@@ -1,0 +1,56 @@
+/*
+description: >
+  Per (date, platform, utm_source, country): events, active users and miles by the events' own attributes, and
+  new users (whose first active day is date) counted under their first-touch attributes. A missing attribute is
+  shown as 'unknown'.
+materialization: table
+tags: [marts, growth]
+owner: growth
+checks:
+  - not_null: [date, platform, utm_source, country, events, active_users, new_users, miles_earned, miles_redeemed]
+  - unique: [date, platform, utm_source, country]
+  - expression:
+      name: growth_drivers__new_within_active
+      sql: active_users >= 0 and new_users >= 0 and events >= active_users
+  - query:
+      name: growth_drivers__new_users_match_growth_accounting
+      sql: >
+        select * from (select date, sum(new_users) as new_users from {{ this }} group by date) d
+        full join (select date, new_users from {{ ref('growth_metrics') }}) g using (date)
+        where coalesce(d.new_users, 0) <> coalesce(g.new_users, 0)
+*/
+with activity as (
+    select
+        event_date as date,
+        coalesce(platform, 'unknown') as platform,
+        coalesce(utm_source, 'unknown') as utm_source,
+        coalesce(country, 'unknown') as country,
+        count(*) as events,
+        count(distinct user_id) as active_users,
+        coalesce(sum(miles_amount) filter (where event_type = 'miles_earned'), 0) as miles_earned,
+        coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as miles_redeemed
+    from {{ ref('fct_events') }}
+    group by 1, 2, 3, 4
+),
+newcomers as (
+    select
+        (first_event_at at time zone 'UTC')::date as date,
+        coalesce(first_platform, 'unknown') as platform,
+        coalesce(first_utm_source, 'unknown') as utm_source,
+        coalesce(first_country, 'unknown') as country,
+        count(*) as new_users
+    from {{ ref('dim_users') }}
+    group by 1, 2, 3, 4
+)
+select
+    date,
+    platform,
+    utm_source,
+    country,
+    coalesce(a.events, 0) as events,
+    coalesce(a.active_users, 0) as active_users,
+    coalesce(n.new_users, 0) as new_users,
+    coalesce(a.miles_earned, 0) as miles_earned,
+    coalesce(a.miles_redeemed, 0) as miles_redeemed
+from activity a
+full join newcomers n using (date, platform, utm_source, country)

@@ -1,0 +1,37 @@
+/*
+description: >
+  The miles economy per (date, transaction_category; null shown as 'none') for pairs with at least one miles
+  event: miles earned and redeemed, net miles, event counts and distinct earning and redeeming users.
+materialization: table
+tags: [marts, miles]
+owner: rewards
+checks:
+  - not_null: [date, transaction_category, miles_earned, miles_redeemed, net_miles, earn_events, redeem_events, earning_users, redeeming_users]
+  - unique: [date, transaction_category]
+  - expression:
+      name: miles_analytics__net_is_earned_minus_redeemed
+      sql: net_miles = miles_earned - miles_redeemed and earn_events + redeem_events > 0
+  - expression:
+      name: miles_analytics__users_within_events
+      sql: earning_users <= earn_events and redeeming_users <= redeem_events
+  - query:
+      name: miles_analytics__totals_match_dim_users
+      sql: >
+        select * from (select sum(miles_earned) as earned, sum(miles_redeemed) as redeemed from {{ this }}) m,
+                      (select sum(miles_earned) as earned, sum(miles_redeemed) as redeemed from {{ ref('dim_users') }}) u
+        where m.earned is distinct from u.earned or m.redeemed is distinct from u.redeemed
+*/
+select
+    event_date as date,
+    coalesce(transaction_category, 'none') as transaction_category,
+    coalesce(sum(miles_amount) filter (where event_type = 'miles_earned'), 0) as miles_earned,
+    coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as miles_redeemed,
+    coalesce(sum(miles_amount) filter (where event_type = 'miles_earned'), 0)
+        - coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as net_miles,
+    count(*) filter (where event_type = 'miles_earned') as earn_events,
+    count(*) filter (where event_type = 'miles_redeemed') as redeem_events,
+    count(distinct user_id) filter (where event_type = 'miles_earned') as earning_users,
+    count(distinct user_id) filter (where event_type = 'miles_redeemed') as redeeming_users
+from {{ ref('fct_events') }}
+where event_type in ('miles_earned', 'miles_redeemed')
+group by 1, 2

@@ -1,0 +1,60 @@
+/*
+description: >
+  Cohort retention triangles by week and month: for each cohort (users whose first active period is
+  cohort_start) and period_number k from 0 to the last period of the series, how many of the cohort were active
+  in cohort_start + k. Zero cells are rows too.
+materialization: table
+tags: [marts, retention]
+owner: growth
+checks:
+  - not_null: [cohort_grain, cohort_start, period_number, cohort_size, retained_users, retention_rate]
+  - unique: [cohort_grain, cohort_start, period_number]
+  - accepted_values: {column: cohort_grain, values: [week, month]}
+  - expression:
+      name: retention_cohorts__rate_in_unit_interval
+      sql: retention_rate between 0 and 1 and retained_users <= cohort_size
+  - expression:
+      name: retention_cohorts__cohort_size_is_retained_at_zero
+      sql: period_number <> 0 or retained_users = cohort_size
+*/
+with periods as (
+    select
+        grain,
+        user_id,
+        period_index,
+        min(period_index) over (partition by grain, user_id) as cohort_index
+    from {{ ref('user_activity_periods') }}
+    where grain in ('week', 'month')
+),
+cells as (
+    select grain, cohort_index, period_index - cohort_index as period_number, count(*) as retained_users
+    from periods
+    group by grain, cohort_index, period_index - cohort_index
+),
+cohorts as (
+    select grain, cohort_index, retained_users as cohort_size
+    from cells
+    where period_number = 0
+),
+last_period as (
+    select grain, max(period_index) as last_index
+    from {{ ref('growth_accounting') }}
+    group by grain
+),
+grid as (
+    select c.grain, c.cohort_index, c.cohort_size, generate_series(0, l.last_index - c.cohort_index) as period_number
+    from cohorts c
+    join last_period l using (grain)
+)
+select
+    g.grain as cohort_grain,
+    case g.grain
+        when 'week' then date '1970-01-05' + 7 * g.cohort_index
+        else make_date(1970 + g.cohort_index / 12, g.cohort_index % 12 + 1, 1)
+    end as cohort_start,
+    g.period_number,
+    g.cohort_size,
+    coalesce(c.retained_users, 0) as retained_users,
+    {{ safe_divide(coalesce(c.retained_users, 0), g.cohort_size) }} as retention_rate
+from grid g
+left join cells c using (grain, cohort_index, period_number)

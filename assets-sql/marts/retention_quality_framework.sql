@@ -1,0 +1,50 @@
+/*
+description: >
+  One row per user: first and last active date, tenure, active days, activity rate = active_days /
+  (tenure_days + 1), the longest run of consecutive active days, and a lifecycle stage by tenure:
+  new (< 7 days), growing (7-29), established (30-89), mature (>= 90).
+materialization: table
+tags: [marts, retention]
+owner: growth
+checks:
+  - not_null: [user_id, first_active_date, last_active_date, tenure_days, active_days, activity_rate, longest_streak_days, lifecycle_stage]
+  - unique: user_id
+  - accepted_values: {column: lifecycle_stage, values: [new, growing, established, mature]}
+  - expression:
+      name: retention_quality__streak_within_active_days
+      sql: longest_streak_days between 1 and active_days and active_days <= tenure_days + 1
+  - expression:
+      name: retention_quality__activity_rate_in_unit_interval
+      sql: activity_rate > 0 and activity_rate <= 1
+*/
+with islands as (
+    -- Gaps and islands: consecutive days share (day_index - row number).
+    select user_id, day_index - row_number() over (partition by user_id order by day_index) as island
+    from {{ ref('user_activity_days') }}
+),
+streaks as (
+    select user_id, max(days) as longest_streak_days
+    from (select user_id, island, count(*) as days from islands group by user_id, island) s
+    group by user_id
+),
+users as (
+    select user_id, min(activity_date) as first_active_date, max(activity_date) as last_active_date, count(*) as active_days
+    from {{ ref('user_activity_days') }}
+    group by user_id
+)
+select
+    u.user_id,
+    u.first_active_date,
+    u.last_active_date,
+    u.last_active_date - u.first_active_date as tenure_days,
+    u.active_days,
+    {{ safe_divide(u.active_days, u.last_active_date - u.first_active_date + 1) }} as activity_rate,
+    s.longest_streak_days,
+    case
+        when u.last_active_date - u.first_active_date < 7 then 'new'
+        when u.last_active_date - u.first_active_date < 30 then 'growing'
+        when u.last_active_date - u.first_active_date < 90 then 'established'
+        else 'mature'
+    end as lifecycle_stage
+from users u
+join streaks s using (user_id)

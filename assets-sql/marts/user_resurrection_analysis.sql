@@ -1,0 +1,31 @@
+/*
+description: >
+  One row per comeback: a return after at least 7 whole inactive days. dormant_days = returned - previous - 1;
+  buckets short (7-13), medium (14-29), long (30-59), very_long (>= 60).
+materialization: table
+tags: [marts, retention]
+owner: growth
+checks:
+  - not_null: [user_id, previous_active_date, returned_date, dormant_days, dormancy_bucket]
+  - unique: [user_id, returned_date]
+  - accepted_values: {column: dormancy_bucket, values: [short, medium, long, very_long]}
+  - expression:
+      name: user_resurrection__dormancy_consistent
+      sql: dormant_days >= 7 and dormant_days = returned_date - previous_active_date - 1
+*/
+select
+    user_id,
+    previous_active_date,
+    activity_date as returned_date,
+    activity_date - previous_active_date - 1 as dormant_days,
+    case
+        when activity_date - previous_active_date - 1 < 14 then 'short'
+        when activity_date - previous_active_date - 1 < 30 then 'medium'
+        when activity_date - previous_active_date - 1 < 60 then 'long'
+        else 'very_long'
+    end as dormancy_bucket
+from (
+    select user_id, activity_date, lag(activity_date) over (partition by user_id order by activity_date) as previous_active_date
+    from {{ ref('user_activity_days') }}
+) d
+where activity_date - previous_active_date - 1 >= 7

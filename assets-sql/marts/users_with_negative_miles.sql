@@ -1,0 +1,51 @@
+/*
+description: >
+  Users whose running miles balance (earned adds, redeemed subtracts, from 0, in event_time order; earned before
+  redeemed at equal times, then ingestion order) falls below zero at some point: when it first did, the lowest
+  balance, and the final balance.
+materialization: table
+tags: [marts, miles]
+owner: rewards
+checks:
+  - not_null: [user_id, first_negative_at, min_balance, final_balance]
+  - unique: user_id
+  - expression:
+      name: users_with_negative_miles__min_below_zero
+      sql: min_balance < 0 and min_balance <= final_balance
+  - relationships: {column: user_id, to: dim_users, field: user_id}
+  - query:
+      name: users_with_negative_miles__final_balance_matches_dim_users
+      sql: >
+        select n.* from {{ this }} n join {{ ref('dim_users') }} u using (user_id)
+        where n.final_balance <> u.miles_balance
+*/
+with deltas as (
+    select
+        user_id,
+        event_time,
+        case when event_type = 'miles_earned' then 0 else 1 end as earned_first,
+        file_id,
+        line_number,
+        case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
+    from {{ ref('fct_events') }}
+    where event_type in ('miles_earned', 'miles_redeemed')
+),
+running as (
+    select
+        user_id,
+        event_time,
+        delta,
+        sum(delta) over (
+            partition by user_id
+            order by event_time, earned_first, file_id, line_number
+            rows between unbounded preceding and current row) as balance
+    from deltas
+)
+select
+    user_id,
+    min(event_time) filter (where balance < 0) as first_negative_at,
+    min(balance) as min_balance,
+    sum(delta) as final_balance
+from running
+group by user_id
+having min(balance) < 0
