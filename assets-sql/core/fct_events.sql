@@ -1,7 +1,7 @@
 /*
 description: >
-  One row per stg_events row with a stable event_id: a hash of the eight normalised input columns, so the same
-  input gets the same id in every run whatever order files arrive in.
+  One row per stg_events row with its stable event_id: an MD5 of the eight normalised input values, computed at
+  ingest, so the same input gets the same id in every run whatever order files arrive in.
 materialization: table
 tags: [core]
 owner: data-platform
@@ -12,15 +12,7 @@ checks:
   - row_count: {min: 1}
 */
 select
-    md5(concat_ws(chr(31),
-        to_char(event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
-        user_id,
-        event_type,
-        coalesce(transaction_category, chr(30)),
-        coalesce(trim_scale(miles_amount)::text, chr(30)),
-        coalesce(platform, chr(30)),
-        coalesce(utm_source, chr(30)),
-        coalesce(country, chr(30))))::uuid as event_id,
+    event_id,
     event_time,
     event_date,
     user_id,

@@ -45,7 +45,7 @@ internal static class IngestBenchmark
         }
     }
 
-    private static string GenerateOnce(string path, int users, double dirtyRate)
+    public static string GenerateOnce(string path, int users, double dirtyRate)
     {
         if (!File.Exists(path))
         {

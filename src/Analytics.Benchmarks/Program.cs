@@ -10,7 +10,10 @@ switch (what)
     case "engine":
         await EngineBenchmark.RunAsync(Options.Long(rest, "--assets", 1_000), Options.Long(rest, "--plan-assets", 10_000));
         break;
+    case "marts":
+        await MartsBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000));
+        break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N]");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N]");
         break;
 }

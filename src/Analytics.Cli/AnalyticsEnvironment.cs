@@ -78,8 +78,9 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
     public static NpgsqlDataSource Build(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        // Short analytical queries pay more for JIT compilation than they gain; dates are UTC whatever the server says.
-        builder.ConnectionStringBuilder.Options ??= "-c jit=off -c TimeZone=UTC";
+        // Short analytical queries pay more for JIT compilation than they gain; hashing and sorting millions of rows
+        // wants memory, not temp files; dates are UTC whatever the server says.
+        builder.ConnectionStringBuilder.Options ??= "-c jit=off -c work_mem=256MB -c TimeZone=UTC";
         return builder.Build();
     }
 

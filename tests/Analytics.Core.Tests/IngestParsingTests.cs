@@ -54,7 +54,7 @@ public class IngestParsingTests
     [InlineData("2025-05-04 09:50:20Z", "2025-05-04T09:50:20.0000000Z")]
     [InlineData("2025-05-04 01:30:00+08:00", "2025-05-03T17:30:00.0000000Z")]
     [InlineData("2025-05-03 22:30:00-05:00", "2025-05-04T03:30:00.0000000Z")]
-    [InlineData("2024-02-29 23:59:59.999999999", "2024-02-29T23:59:59.9999999Z")]
+    [InlineData("2024-02-29 23:59:59.999999999", "2024-02-29T23:59:59.9999990Z")]
     public void Timestamps_parse_to_utc(string text, string expected)
     {
         Assert.True(TimestampParser.TryParse(text, out var utc));
@@ -114,6 +114,20 @@ public class IngestParsingTests
         Assert.Null(row.TransactionCategory);
         Assert.Null(row.Platform);
         Assert.Equal(12.50m, row.MilesAmount);
+    }
+
+    [Fact]
+    public void Event_id_is_the_same_for_equal_normalised_values_and_differs_otherwise()
+    {
+        var a = Validate("2025-01-01 10:00:00,u1,miles_earned,dining,516.0,ios,organic,SG").Row;
+        var same = Validate(" 2025-01-01T12:00:00+02:00 , u1 ,miles_earned,dining,516,ios,organic,SG").Row;
+        var nullCategory = Validate("2025-01-01 10:00:00,u1,miles_earned,,516,ios,organic,SG").Row;
+        var otherMiles = Validate("2025-01-01 10:00:00,u1,miles_earned,dining,516.1,ios,organic,SG").Row;
+
+        Assert.Equal(a.EventId, same.EventId);
+        Assert.NotEqual(a.EventId, nullCategory.EventId);
+        Assert.NotEqual(a.EventId, otherMiles.EventId);
+        Assert.Equal(a.EventId, Validate("2025-01-01 10:00:00,u1,miles_earned,dining,516.0,ios,organic,SG").Row.EventId);
     }
 
     [Fact]

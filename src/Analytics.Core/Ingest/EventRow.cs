@@ -9,4 +9,8 @@ public readonly record struct EventRow(
     decimal? MilesAmount,
     string? Platform,
     string? UtmSource,
-    string? Country);
+    string? Country)
+{
+    /// <summary>See <see cref="EventIdentity"/>.</summary>
+    public Guid EventId => EventIdentity.Compute(this);
+}

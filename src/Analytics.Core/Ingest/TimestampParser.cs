@@ -2,7 +2,7 @@ namespace Analytics.Core.Ingest;
 
 /// <summary>
 /// Parses the event_time rule of metrics.md: <c>YYYY-MM-DD[ T]HH:MM:SS[.fraction][Z|±HH:MM]</c>, no zone meaning
-/// UTC. Returns the instant in UTC; impossible dates and times fail.
+/// UTC. Returns the instant in UTC, to the microsecond; impossible dates and times fail.
 /// </summary>
 public static class TimestampParser
 {
@@ -35,7 +35,8 @@ public static class TimestampParser
             long scale = TimeSpan.TicksPerSecond;
             while (i < s.Length && char.IsAsciiDigit(s[i]))
             {
-                if (digits < 7)
+                // PostgreSQL and BigQuery keep microseconds; finer digits are dropped so both sides agree.
+                if (digits < 6)
                 {
                     scale /= 10;
                     ticks += (s[i] - '0') * scale;

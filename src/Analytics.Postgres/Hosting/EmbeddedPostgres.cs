@@ -55,7 +55,9 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
 
         port = FreePort();
         var settings = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 "
-                       + $"-c shared_buffers={options.SharedBuffers} -c synchronous_commit=off -c jit=off"
+                       + $"-c shared_buffers={options.SharedBuffers} -c synchronous_commit=off -c jit=off "
+                       // No replicas read this server's WAL, so tables built by CREATE TABLE AS need not be written to it.
+                       + "-c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=4GB"
                        + (options.Durable ? "" : " -c fsync=off -c full_page_writes=off");
         await RunPostgresToolAsync(bin, "pg_ctl", ["-D", data, "-l", Path.Combine(root_, "postgres.log"), "-w", "-t", "60", "-o", settings, "start"], asRoot, cancellationToken);
         return new EmbeddedPostgres(data, bin, port, owned: true);

@@ -79,7 +79,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
         var validator = ReadHeader(csv, path);
         // The row loop is CPU-bound parsing; synchronous writes avoid a state machine per field.
         using var copy = connection.BeginBinaryImport(
-            "copy raw.raw_events (file_id, line_number, event_time, user_id, event_type, transaction_category, miles_amount, platform, utm_source, country) from stdin (format binary)");
+            "copy raw.raw_events (file_id, line_number, event_id, event_time, user_id, event_type, transaction_category, miles_amount, platform, utm_source, country) from stdin (format binary)");
         long loaded = 0;
         while (Next(csv, path))
         {
@@ -93,6 +93,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
             copy.StartRow();
             copy.Write(fileId, NpgsqlDbType.Bigint);
             copy.Write(csv.Line, NpgsqlDbType.Bigint);
+            copy.Write(row.EventId, NpgsqlDbType.Uuid);
             copy.Write(row.EventTime, NpgsqlDbType.TimestampTz);
             copy.Write(row.UserId, NpgsqlDbType.Text);
             copy.Write(row.EventType, NpgsqlDbType.Text);

@@ -23,6 +23,7 @@ public static class WarehouseSchema
         create table if not exists raw.raw_events (
             file_id              bigint not null,
             line_number          bigint not null,
+            event_id             uuid not null,
             event_time           timestamptz not null,
             user_id              text not null,
             event_type           text not null,

@@ -1,0 +1,80 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.Core.Templating;
+
+namespace Analytics.Benchmarks;
+
+/// <summary>
+/// The main job end to end on generated events: ingest, then <c>materialize '*'</c> (every asset and check)
+/// through the CLI, against the floor of running the same compiled statements one after another through psql.
+/// </summary>
+internal static partial class MartsBenchmark
+{
+    public static async Task RunAsync(long events)
+    {
+        var users = (int)Math.Max(100, events / 36);
+        var file = IngestBenchmark.GenerateOnce($"bench-data/events-{users}u-dirty.csv", users, dirtyRate: 0.02);
+        Console.WriteLine($"input: {file} ({new FileInfo(file).Length / 1e6:N0} MB, about {events:N0} events)");
+        await using var server = await BenchServer.StartAsync();
+        var db = await server.CreateDatabaseAsync("bench_marts");
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__warehouse"] = db, ["ANALYTICS_ASSETS"] = Path.GetFullPath("assets-sql") };
+
+        var (ingest, ingestOutput) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "ingest", file], environment);
+        Console.WriteLine(ingestOutput.Split('\n').Last(l => l.Contains("loaded", StringComparison.Ordinal)).Trim());
+        var (materialize, output) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "materialize", "*"], environment);
+        Console.WriteLine($"ingest {ingest.TotalSeconds:0.0} s + materialize '*' {materialize.TotalSeconds:0.0} s = {(ingest + materialize).TotalSeconds:0.0} s end to end");
+        foreach (Match step in StepLine().Matches(output))
+        {
+            Console.WriteLine($"  {step.Groups["key"].Value,-36} {step.Groups["rows"].Value,14} rows {step.Groups["seconds"].Value,7} s");
+        }
+
+        var script = Path.Combine(Path.GetTempPath(), $"analytics-floor-{Guid.NewGuid():N}.sql");
+        await File.WriteAllTextAsync(script, FloorScript(AssetProject.Load("assets-sql")));
+        var (psql, _) = await ChildProcess.RunAsync(ChildProcess.Psql,
+            ["-h", "127.0.0.1", "-p", server.Server.Port.ToString(), "-U", "postgres", "-d", "bench_marts", "-v", "ON_ERROR_STOP=1", "-q", "-o", "/dev/null",
+             "-c", "set jit = off", "-f", script]);
+        File.Delete(script);
+        var (again, _) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "materialize", "*"], environment);
+        Console.WriteLine($"same statements through psql, one after another: {psql.TotalSeconds:0.0} s");
+        Console.WriteLine($"engine materialize '*': {materialize.TotalSeconds:0.0} s, again after psql: {again.TotalSeconds:0.0} s; "
+                          + $"ratio to psql {Math.Min(materialize.TotalSeconds, again.TotalSeconds) / psql.TotalSeconds:0.00}");
+    }
+
+    /// <summary>Every statement the engine sends for a full materialization, in topological order, as one psql script.</summary>
+    private static string FloorScript(AssetProject project)
+    {
+        var dialect = PostgresDialect.Instance;
+        var script = new StringBuilder();
+        foreach (var key in project.Graph.TopologicalOrder)
+        {
+            var asset = project.Graph[key];
+            var target = dialect.Relation(asset.Schema, key);
+            if (asset.IsSource)
+            {
+                script.AppendLine($"select count(*) from {target};");
+            }
+            else
+            {
+                var building = dialect.Relation(asset.Schema, key + "__building");
+                script.AppendLine($"drop table if exists {building};")
+                    .AppendLine($"create table {building} as\n{project.Compile(key, dialect)};")
+                    .AppendLine($"analyze {building};")
+                    .AppendLine($"begin; drop table {target} cascade; alter table {building} rename to \"{key}\"; commit;");
+            }
+
+            foreach (var check in asset.Checks)
+            {
+                var rendered = check.Expression is null ? check : check with { Expression = project.CompileCheck(key, check, dialect) };
+                var failing = CheckSqlBuilder.FailingRows(rendered, target, dialect, other => dialect.Relation(project.Graph[other.Name].Schema, other.Name));
+                script.AppendLine($"select failing.*, count(*) over () from ({failing}) as failing limit 5;");
+            }
+        }
+
+        return script.ToString();
+    }
+
+    [GeneratedRegex(@"\] (ok  |FAIL|skip) (?<key>\S+)\s+(?<rows>[\d,]*) rows\s+(?<seconds>[\d.]+)s")]
+    private static partial Regex StepLine();
+}

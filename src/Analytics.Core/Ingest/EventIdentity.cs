@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace Analytics.Core.Ingest;
+
+/// <summary>
+/// The stable <c>event_id</c>: an MD5 of the eight normalised input values (UTC instant in microseconds, trimmed
+/// text, numerically normalised miles), so the same event gets the same id in every run and exact duplicates share
+/// one. Computed once at ingest, where it costs a fraction of what hashing in SQL does.
+/// </summary>
+public static class EventIdentity
+{
+    public static Guid Compute(in EventRow row)
+    {
+        Span<byte> buffer = stackalloc byte[1024];
+        var length = 0;
+        BinaryPrimitives.WriteInt64LittleEndian(buffer, row.EventTime.Ticks);
+        length += 8;
+        if (!(Text(buffer, ref length, row.UserId) && Text(buffer, ref length, row.EventType) && Text(buffer, ref length, row.TransactionCategory)
+              && Miles(buffer, ref length, row.MilesAmount)
+              && Text(buffer, ref length, row.Platform) && Text(buffer, ref length, row.UtmSource) && Text(buffer, ref length, row.Country)))
+        {
+            return ComputeLarge(row);
+        }
+
+        Span<byte> hash = stackalloc byte[16];
+        MD5.HashData(buffer[..length], hash);
+        return new Guid(hash, bigEndian: true);
+    }
+
+    private static Guid ComputeLarge(in EventRow row)
+    {
+        // Values longer than the stack buffer are rare; the same layout on the heap gives the same id.
+        var size = 64 + 2 * ((row.UserId.Length + row.EventType.Length + (row.TransactionCategory?.Length ?? 0)
+                              + (row.Platform?.Length ?? 0) + (row.UtmSource?.Length ?? 0) + (row.Country?.Length ?? 0)) + 7 * 5);
+        var buffer = new byte[size];
+        var length = 8;
+        BinaryPrimitives.WriteInt64LittleEndian(buffer, row.EventTime.Ticks);
+        Text(buffer, ref length, row.UserId);
+        Text(buffer, ref length, row.EventType);
+        Text(buffer, ref length, row.TransactionCategory);
+        Miles(buffer, ref length, row.MilesAmount);
+        Text(buffer, ref length, row.Platform);
+        Text(buffer, ref length, row.UtmSource);
+        Text(buffer, ref length, row.Country);
+        return new Guid(MD5.HashData(buffer.AsSpan(0, length)), bigEndian: true);
+    }
+
+    /// <summary>Length-prefixed UTF-16; -1 for null, so null and empty differ.</summary>
+    private static bool Text(Span<byte> buffer, ref int length, string? value)
+    {
+        var bytes = value is null ? [] : MemoryMarshal.AsBytes(value.AsSpan());
+        if (length + 4 + bytes.Length > buffer.Length)
+        {
+            return false;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[length..], value is null ? -1 : value.Length);
+        length += 4;
+        bytes.CopyTo(buffer[length..]);
+        length += bytes.Length;
+        return true;
+    }
+
+    /// <summary>516.0 and 516 are one value: trailing zeros are dropped before hashing.</summary>
+    private static bool Miles(Span<byte> buffer, ref int length, decimal? value)
+    {
+        if (length + 17 > buffer.Length)
+        {
+            return false;
+        }
+
+        buffer[length++] = value is null ? (byte)0 : (byte)1;
+        if (value is { } miles)
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(miles / 1.000000000000000000000000000000000m, bits);
+            MemoryMarshal.AsBytes(bits).CopyTo(buffer[length..]);
+            length += 16;
+        }
+
+        return true;
+    }
+}
