@@ -18,12 +18,23 @@ checks:
         select * from (select sum(events) as events from {{ this }}) c, (select count(*) as events from {{ ref('fct_events') }}) f
         where c.events <> f.events
 */
+-- Per user first, then per cell: two hash aggregations instead of a sorting count(distinct).
 select
-    {{ date_trunc('week', event_date) }} as week_start,
+    week_start,
     event_type,
-    coalesce(transaction_category, 'none') as transaction_category,
-    count(*) as events,
-    count(distinct user_id) as users,
-    coalesce(sum(miles_amount) filter (where event_type in ('miles_earned', 'miles_redeemed')), 0) as miles
-from {{ ref('fct_events') }}
+    transaction_category,
+    sum(events) as events,
+    count(*) as users,
+    sum(miles) as miles
+from (
+    select
+        {{ date_trunc('week', event_date) }} as week_start,
+        event_type,
+        coalesce(transaction_category, 'none') as transaction_category,
+        user_id,
+        count(*) as events,
+        coalesce(sum(miles_amount) filter (where event_type in ('miles_earned', 'miles_redeemed')), 0) as miles
+    from {{ ref('fct_events') }}
+    group by 1, 2, 3, 4
+) per_user
 group by 1, 2, 3

@@ -22,7 +22,7 @@ with periods as (
         grain,
         user_id,
         period_index,
-        min(period_index) over (partition by grain, user_id) as cohort_index
+        min(period_index) over (partition by user_id, grain) as cohort_index
     from {{ ref('user_activity_periods') }}
     where grain in ('week', 'month')
 ),

@@ -43,7 +43,7 @@ internal static partial class MartsBenchmark
     }
 
     /// <summary>Every statement the engine sends for a full materialization, in topological order, as one psql script.</summary>
-    private static string FloorScript(AssetProject project)
+    public static string FloorScript(AssetProject project)
     {
         var dialect = PostgresDialect.Instance;
         var script = new StringBuilder();
@@ -61,7 +61,7 @@ internal static partial class MartsBenchmark
                 script.AppendLine($"drop table if exists {building};")
                     .AppendLine($"create table {building} as\n{project.Compile(key, dialect)};")
                     .AppendLine($"analyze {building};")
-                    .AppendLine($"begin; drop table {target} cascade; alter table {building} rename to \"{key}\"; commit;");
+                    .AppendLine($"begin; drop table if exists {target} cascade; alter table {building} rename to \"{key}\"; commit;");
             }
 
             foreach (var check in asset.Checks)
