@@ -1,13 +1,13 @@
 /*
 description: >
-  One row per stg_events row with its stable event_id: an MD5 of the eight normalised input values, computed at
-  ingest, so the same input gets the same id in every run whatever order files arrive in.
+  One row per stg_events row with its stable event_id: a 128-bit MurmurHash3 of the eight normalised input
+  values, computed at ingest, so the same input gets the same id in every run whatever order files arrive in.
 materialization: table
 tags: [core]
 owner: data-platform
 checks:
-  - not_null: [event_id, event_time, event_date, user_id, event_type]
-  - unique: event_id
+  # Keys and values are checked on stg_events, of which this is a projection; here what the projection adds.
+  - not_null: [event_id, user_id]
   - relationships: {column: user_id, to: dim_users, field: user_id}
   - row_count: {min: 1}
 */

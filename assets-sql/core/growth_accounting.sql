@@ -30,7 +30,11 @@ with periods as (
         -- user_id leads the partition key: sorting on the 3-valued grain first defeats PostgreSQL's abbreviated keys (3x slower).
         lag(period_index) over (partition by user_id, grain order by period_index) as previous_index,
         lead(period_index) over (partition by user_id, grain order by period_index) as next_index
-    from {{ ref('user_activity_periods') }}
+    from (
+        select 'day' as grain, user_id, day_index as period_index from {{ ref('user_activity_days') }}
+        union all
+        select grain, user_id, period_index from {{ ref('user_activity_periods') }}
+    ) all_grains
 ),
 series as (
     select grain, generate_series(min(period_index), max(period_index)) as period_index

@@ -1,19 +1,16 @@
 /*
 description: >
-  Each user's active periods at day, week (ISO, Monday start) and month grain, with an integer period_index
-  (consecutive periods differ by 1) so growth accounting compares integers, not dates.
+  Each user's active weeks (ISO, Monday start) and months, with an integer period_index (consecutive periods
+  differ by 1) so growth accounting compares integers, not dates. The day grain is user_activity_days itself.
 materialization: table
 tags: [core, intermediate]
 owner: data-platform
 checks:
   - not_null: [grain, user_id, period_index, period_start]
   - unique: [grain, user_id, period_index]
-  - accepted_values: {column: grain, values: [day, week, month]}
+  - accepted_values: {column: grain, values: [week, month]}
 */
-select 'day' as grain, user_id, day_index as period_index, activity_date as period_start
-from {{ ref('user_activity_days') }}
-union all
-select 'week', user_id, (week_start - date '1970-01-05') / 7, week_start
+select 'week' as grain, user_id, (week_start - date '1970-01-05') / 7 as period_index, week_start as period_start
 from (
     select distinct user_id, {{ date_trunc('week', activity_date) }} as week_start
     from {{ ref('user_activity_days') }}

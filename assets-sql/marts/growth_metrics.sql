@@ -26,10 +26,9 @@ checks:
 */
 with days as (
     select
-        period_index,
-        lag(period_index) over (partition by user_id order by period_index) as previous_index
-    from {{ ref('user_activity_periods') }}
-    where grain = 'day'
+        day_index as period_index,
+        lag(day_index) over (partition by user_id order by day_index) as previous_index
+    from {{ ref('user_activity_days') }}
 ),
 -- A user counts in WAU on [d, d+6] for each active day d; the part not already covered by the previous active
 -- day starts at max(d, previous + 7). Summing +1/-1 at interval ends gives rolling distinct counts in one pass.

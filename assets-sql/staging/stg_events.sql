@@ -2,7 +2,7 @@
 description: >
   Valid events with exact duplicates removed (all eight input columns equal after trimming and normalising; the
   first copy in ingestion order is kept), plus the UTC event_date. Duplicates share an event_id, computed at
-  ingest from the eight normalised values, so de-duplication is one sort on a 16-byte key.
+  ingest from the eight normalised values, so de-duplication (and its check) is one sort on a 16-byte key.
 materialization: table
 tags: [staging]
 owner: data-platform
@@ -14,7 +14,7 @@ checks:
       sql: "event_type not in ('miles_earned', 'miles_redeemed') or miles_amount >= 0"
   - unique:
       name: stg_events__no_exact_duplicates
-      columns: [event_time, user_id, event_type, transaction_category, miles_amount, platform, utm_source, country]
+      columns: event_id
 */
 select distinct on (event_id)
     event_id,

@@ -80,7 +80,7 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // Short analytical queries pay more for JIT compilation than they gain; hashing and sorting millions of rows
         // wants memory, not temp files; dates are UTC whatever the server says.
-        builder.ConnectionStringBuilder.Options ??= "-c jit=off -c work_mem=256MB -c TimeZone=UTC";
+        builder.ConnectionStringBuilder.Options ??= "-c jit=off -c work_mem=512MB -c TimeZone=UTC";
         return builder.Build();
     }
 

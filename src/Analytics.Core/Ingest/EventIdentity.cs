@@ -1,13 +1,12 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 
 namespace Analytics.Core.Ingest;
 
 /// <summary>
-/// The stable <c>event_id</c>: an MD5 of the eight normalised input values (UTC instant in microseconds, trimmed
-/// text, numerically normalised miles), so the same event gets the same id in every run and exact duplicates share
-/// one. Computed once at ingest, where it costs a fraction of what hashing in SQL does.
+/// The stable <c>event_id</c>: a 128-bit MurmurHash3 of the eight normalised input values (UTC instant in
+/// microseconds, trimmed text, numerically normalised miles), so the same event gets the same id in every run and
+/// exact duplicates share one. Computed once at ingest, where it costs a fraction of what hashing in SQL does.
 /// </summary>
 public static class EventIdentity
 {
@@ -24,9 +23,7 @@ public static class EventIdentity
             return ComputeLarge(row);
         }
 
-        Span<byte> hash = stackalloc byte[16];
-        MD5.HashData(buffer[..length], hash);
-        return new Guid(hash, bigEndian: true);
+        return ToGuid(buffer[..length]);
     }
 
     private static Guid ComputeLarge(in EventRow row)
@@ -44,7 +41,16 @@ public static class EventIdentity
         Text(buffer, ref length, row.Platform);
         Text(buffer, ref length, row.UtmSource);
         Text(buffer, ref length, row.Country);
-        return new Guid(MD5.HashData(buffer.AsSpan(0, length)), bigEndian: true);
+        return ToGuid(buffer.AsSpan(0, length));
+    }
+
+    private static Guid ToGuid(ReadOnlySpan<byte> canonical)
+    {
+        var (h1, h2) = Murmur3.Hash128(canonical);
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, h1);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], h2);
+        return new Guid(bytes, bigEndian: true);
     }
 
     /// <summary>Length-prefixed UTF-16; -1 for null, so null and empty differ.</summary>
