@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using System.CommandLine;
 using Analytics.Cli.Commands;
 using Analytics.Core.Assets;
@@ -14,7 +15,7 @@ public static class CliApp
     public const int RunFailed = 1;
     public const int BadInput = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CliSettings? settings = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, AnalyticsSettings? settings = null)
     {
         try
         {
@@ -29,9 +30,9 @@ public static class CliApp
         }
     }
 
-    private static async Task<int> RunCommandAsync(string[] args, TextWriter output, TextWriter error, CliSettings? settings)
+    private static async Task<int> RunCommandAsync(string[] args, TextWriter output, TextWriter error, AnalyticsSettings? settings)
     {
-        settings ??= CliSettings.FromEnvironment();
+        settings ??= AnalyticsSettings.FromEnvironment();
         var root = new RootCommand("Analytics: ingest event CSVs and materialize the asset graph into trusted growth metrics.")
         {
             IngestCommand.Create(output, settings),

@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using Analytics.Cli;
 
 namespace Analytics.Postgres.Tests;
@@ -8,7 +9,7 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var settings = new CliSettings(db.ConnectionString, null, null, TestFiles.RepositoryAssets);
+        var settings = new AnalyticsSettings(db.ConnectionString, null, null, TestFiles.RepositoryAssets);
         var exit = await CliApp.RunAsync(args, output, error, settings);
         return (exit, output.ToString(), error.ToString());
     }

@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using Analytics.Cli;
 using Analytics.Postgres.RunStore;
 using Analytics.Postgres.Warehouse;

@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using Analytics.Cli;
 
 namespace Analytics.Postgres.Tests;
@@ -21,7 +22,7 @@ public class MartsDifferentialTests(MartsDifferentialTests.Pipeline pipeline) : 
         public async Task InitializeAsync()
         {
             await Db.InitializeAsync();
-            var settings = new CliSettings(Db.ConnectionString, null, null, TestFiles.RepositoryAssets);
+            var settings = new AnalyticsSettings(Db.ConnectionString, null, null, TestFiles.RepositoryAssets);
             var csv = Path.Combine(TestFiles.Folder(), "events.csv");
             var output = new StringWriter();
             Assert.Equal(0, await CliApp.RunAsync(

@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using Analytics.Cli;
 
 namespace Analytics.Postgres.Tests;
@@ -39,7 +40,7 @@ public class MartsHandComputedTests(MartsHandComputedTests.Pipeline pipeline) : 
         public async Task InitializeAsync()
         {
             await Db.InitializeAsync();
-            var settings = new CliSettings(Db.ConnectionString, null, null, TestFiles.RepositoryAssets);
+            var settings = new AnalyticsSettings(Db.ConnectionString, null, null, TestFiles.RepositoryAssets);
             var output = new StringWriter();
             Assert.Equal(0, await CliApp.RunAsync(["ingest", TestFiles.Csv(Events)], output, output, settings));
             Exit = await CliApp.RunAsync(["materialize", "*"], output, output, settings);

@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -8,7 +9,7 @@ namespace Analytics.Cli.Commands;
 
 public static class GenerateEventsCommand
 {
-    public static Command Create(TextWriter output, CliSettings settings)
+    public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
         var defaults = new EventGeneratorOptions();
         var outFile = new Option<string>("--out") { Description = "the CSV file to write", Required = true };

@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using System.CommandLine;
 using Analytics.Core.Graph;
 using Analytics.Core.Selection;
@@ -6,7 +7,7 @@ namespace Analytics.Cli.Commands;
 
 public static class GraphCommand
 {
-    public static Command Create(TextWriter output, CliSettings settings)
+    public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
         var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to draw (default '*')" };
         var format = new Option<string>("--format") { Description = "mermaid, dot or json", DefaultValueFactory = _ => "mermaid" };

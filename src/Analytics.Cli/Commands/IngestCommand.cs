@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using System.CommandLine;
 using Analytics.Postgres.Ingest;
 
@@ -5,7 +6,7 @@ namespace Analytics.Cli.Commands;
 
 public static class IngestCommand
 {
-    public static Command Create(TextWriter output, CliSettings settings)
+    public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
         var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "CSV files, or folders of them" };
         var command = new Command("ingest", "Load event CSVs into raw.raw_events; rejected rows go to raw.raw_events_rejected with their reason.") { paths };

@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using System.CommandLine;
 using Analytics.Core.Selection;
 using Analytics.Postgres.RunStore;
@@ -6,7 +7,7 @@ namespace Analytics.Cli.Commands;
 
 public static class ListCommand
 {
-    public static Command Create(TextWriter output, CliSettings settings)
+    public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
         var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to list (default '*')" };
         var command = new Command("list", "List assets with their layer, last materialization and check status.") { selection };

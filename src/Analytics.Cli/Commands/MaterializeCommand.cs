@@ -1,3 +1,4 @@
+using Analytics.Postgres.Hosting;
 using System.CommandLine;
 using Analytics.Core.Execution;
 using Analytics.Core.Selection;
@@ -9,7 +10,7 @@ namespace Analytics.Cli.Commands;
 /// <summary><c>analytics materialize [SELECTION]</c> and <c>analytics check [SELECTION]</c>.</summary>
 public static class MaterializeCommand
 {
-    public static Command Create(TextWriter output, CliSettings settings, bool checksOnly)
+    public static Command Create(TextWriter output, AnalyticsSettings settings, bool checksOnly)
     {
         var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to select (default '*')" };
         var parallelism = new Option<int>("--parallelism")

@@ -7,7 +7,9 @@ namespace Analytics.Core.Execution;
 
 /// <summary>
 /// Materializes a selection in topological order, independent assets in parallel. A failed asset (or a failed
-/// error-severity check) skips its downstream; everything else still runs.
+/// error-severity check) skips its downstream; everything else still runs. Cancellation stops new steps and
+/// cancels the SQL in flight; every table is then either as it was or fully rebuilt. Observers are always told
+/// the outcome, even of a canceled run.
 /// </summary>
 public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, ExecutorOptions options, IRunObserver? observer = null)
 {
@@ -25,7 +27,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var plan = graph.Order(selection.Distinct());
         var selected = plan.ToHashSet(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
-        await _observer.RunStartedAsync(runId, plan, cancellationToken);
+        var record = CancellationToken.None;
+        await _observer.RunStartedAsync(runId, plan, record);
 
         var results = new Dictionary<string, StepResult>(StringComparer.Ordinal);
         var waiting = plan.ToDictionary(k => k, k => graph.UpstreamOf(k).Count(selected.Contains), StringComparer.Ordinal);
@@ -38,11 +41,17 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             while (ready.Count > 0 && running.Count < parallelism)
             {
                 var key = ready.Dequeue();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await FinishAsync(runId, Canceled(key, TimeSpan.Zero), results, waiting, ready, record);
+                    continue;
+                }
+
                 var blocker = graph.UpstreamOf(key).FirstOrDefault(u => results.TryGetValue(u, out var r) && r.Blocks);
                 if (blocker is not null && !checksOnly)
                 {
                     var skipped = Skipped(key, $"upstream '{blocker}' {Describe(results[blocker].Status)}");
-                    await FinishAsync(runId, skipped, results, waiting, ready, cancellationToken);
+                    await FinishAsync(runId, skipped, results, waiting, ready, record);
                     continue;
                 }
 
@@ -56,11 +65,11 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
 
             var done = await Task.WhenAny(running.Keys);
             running.Remove(done);
-            await FinishAsync(runId, await done, results, waiting, ready, cancellationToken);
+            await FinishAsync(runId, await done, results, waiting, ready, record);
         }
 
         var run = new RunResult(runId, plan.Select(k => results[k]).ToList(), clock.Elapsed);
-        await _observer.RunFinishedAsync(run, cancellationToken);
+        await _observer.RunFinishedAsync(run, record);
         return run;
     }
 
@@ -83,7 +92,33 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         await Task.Yield();
         var asset = project.Graph[key];
         var clock = Stopwatch.StartNew();
-        await _observer.StepStartedAsync(runId, key, cancellationToken);
+        IAsyncDisposable? held = null;
+        try
+        {
+            if (options.Locks is { } locks && !checksOnly)
+            {
+                held = await locks.AcquireAsync(key, reason => _observer.StepWaitingAsync(runId, key, reason, CancellationToken.None), cancellationToken);
+            }
+
+            return await BuildAndCheckAsync(runId, asset, checksOnly, clock, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Canceled(key, clock.Elapsed);
+        }
+        finally
+        {
+            if (held is not null)
+            {
+                await held.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<StepResult> BuildAndCheckAsync(Guid runId, AssetDefinition asset, bool checksOnly, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var key = asset.Key.Name;
+        await _observer.StepStartedAsync(runId, key, CancellationToken.None);
         MaterializationResult? built = null;
         string? sqlHash = null;
         try
@@ -114,7 +149,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         {
             var result = await RunCheckAsync(asset, check, cancellationToken);
             checks.Add(result);
-            await _observer.CheckFinishedAsync(runId, result, cancellationToken);
+            await _observer.CheckFinishedAsync(runId, result, CancellationToken.None);
         }
 
         var blocking = checks.FirstOrDefault(c => c.Blocks);
@@ -150,6 +185,9 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                 $" (the check could not run: {e.Message})", clock.Elapsed);
         }
     }
+
+    private static StepResult Canceled(string key, TimeSpan duration) =>
+        new(key, StepStatus.Canceled, null, duration, "canceled: the run was canceled", [], null, []);
 
     private static StepResult Skipped(string key, string reason) =>
         new(key, StepStatus.Skipped, null, TimeSpan.Zero, $"skipped: {reason}", [], null, []);

@@ -13,6 +13,11 @@ public sealed class CompositeObserver(params IRunObserver[] observers) : IRunObs
         foreach (var o in observers) await o.StepStartedAsync(runId, assetKey, cancellationToken);
     }
 
+    public async Task StepWaitingAsync(Guid runId, string assetKey, string reason, CancellationToken cancellationToken)
+    {
+        foreach (var o in observers) await o.StepWaitingAsync(runId, assetKey, reason, cancellationToken);
+    }
+
     public async Task CheckFinishedAsync(Guid runId, CheckResult check, CancellationToken cancellationToken)
     {
         foreach (var o in observers) await o.CheckFinishedAsync(runId, check, cancellationToken);

@@ -7,6 +7,9 @@ public interface IRunObserver
 
     Task StepStartedAsync(Guid runId, string assetKey, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>The step waits for another run that is building the same asset.</summary>
+    Task StepWaitingAsync(Guid runId, string assetKey, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
+
     Task CheckFinishedAsync(Guid runId, CheckResult check, CancellationToken cancellationToken) => Task.CompletedTask;
 
     Task StepFinishedAsync(Guid runId, StepResult step, CancellationToken cancellationToken) => Task.CompletedTask;

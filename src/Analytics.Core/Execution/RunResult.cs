@@ -5,5 +5,7 @@ public sealed record RunResult(Guid RunId, IReadOnlyList<StepResult> Steps, Time
 {
     public bool Succeeded => Steps.All(s => s.Status == StepStatus.Succeeded);
 
+    public bool Canceled => Steps.Any(s => s.Status == StepStatus.Canceled);
+
     public StepResult this[string key] => Steps.Single(s => s.AssetKey == key);
 }

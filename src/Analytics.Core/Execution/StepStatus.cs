@@ -7,4 +7,7 @@ public enum StepStatus
     CheckFailed,
     Failed,
     Skipped,
+
+    /// <summary>The run was canceled before or while this step ran; its table is as it was.</summary>
+    Canceled,
 }

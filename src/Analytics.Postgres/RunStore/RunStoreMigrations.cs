@@ -69,6 +69,16 @@ public static class RunStoreMigrations
             );
             create index on runstore.check_executions (asset_key, check_name, execution_id desc);
             """),
+        (2, "queue: heartbeats, cancellation, retries", """
+            alter table runstore.runs
+                add column heartbeat_at timestamptz,
+                add column cancel_requested boolean not null default false,
+                add column parent_run_id uuid references runstore.runs,
+                add column checks_only boolean not null default false;
+            create index runs_queued on runstore.runs (created_at) where status = 'queued';
+            create index runs_created on runstore.runs (created_at desc);
+            create index events_at on runstore.events (at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

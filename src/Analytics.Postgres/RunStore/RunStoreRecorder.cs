@@ -1,21 +1,29 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Analytics.Core.Execution;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Analytics.Postgres.RunStore;
 
-/// <summary>Records a run as it happens: the run, its steps, the event log, materializations and check executions.</summary>
+/// <summary>
+/// Records a run as it happens: the run, its steps, the event log, materializations and check executions. A run
+/// queued through <see cref="RunQueue"/> already has its rows; a run started directly (the CLI) gets them here.
+/// </summary>
 public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, string kind, string selection, string requestedBy) : IRunObserver
 {
     public async Task RunStartedAsync(Guid runId, IReadOnlyList<string> plan, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(Command(
-            "insert into runstore.runs (run_id, kind, selection, status, requested_by, worker, started_at) values ($1, $2, $3, 'running', $4, $5, now())",
-            runId, kind, selection, requestedBy, Environment.MachineName + ":" + Environment.ProcessId));
+            """
+            insert into runstore.runs (run_id, kind, selection, status, requested_by, worker, started_at, heartbeat_at)
+            values ($1, $2, $3, 'running', $4, $5, now(), now())
+            on conflict (run_id) do update set status = 'running', started_at = coalesce(runstore.runs.started_at, now())
+            """,
+            runId, kind, selection, requestedBy, Worker));
         batch.BatchCommands.Add(Command(
-            "insert into runstore.steps (run_id, asset_key, status) select $1, unnest($2::text[]), 'queued'", runId, plan.ToArray()));
+            "insert into runstore.steps (run_id, asset_key, status) select $1, unnest($2::text[]), 'queued' on conflict do nothing", runId, plan.ToArray()));
         batch.BatchCommands.Add(EventCommand(runId, "run_started", null, $"{kind} {plan.Count} asset(s)", new { plan }));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -25,6 +33,14 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, string kind, s
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(Command("update runstore.steps set status = 'running', started_at = now() where run_id = $1 and asset_key = $2", runId, assetKey));
         batch.BatchCommands.Add(EventCommand(runId, "step_started", assetKey, null, null));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task StepWaitingAsync(Guid runId, string assetKey, string reason, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Command("update runstore.steps set status = 'waiting' where run_id = $1 and asset_key = $2", runId, assetKey));
+        batch.BatchCommands.Add(EventCommand(runId, "step_waiting", assetKey, reason, null));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -54,16 +70,16 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, string kind, s
             batch.BatchCommands.Add(EventCommand(runId, "materialization", step.AssetKey, $"{step.Rows} rows", new { step.Rows, step.SqlHash }));
         }
 
-        batch.BatchCommands.Add(EventCommand(runId, "step_finished", step.AssetKey, step.Error ?? Status(step.Status), new { status = Status(step.Status), step.Duration.TotalMilliseconds }));
+        batch.BatchCommands.Add(EventCommand(runId, "step_finished", step.AssetKey, step.Error ?? Status(step.Status), new { status = Status(step.Status), duration_ms = step.Duration.TotalMilliseconds }));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task RunFinishedAsync(RunResult run, CancellationToken cancellationToken)
     {
-        var status = run.Succeeded ? "succeeded" : "failed";
+        var status = run.Succeeded ? RunStatus.Succeeded : run.Canceled ? RunStatus.Canceled : RunStatus.Failed;
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(Command("update runstore.runs set status = $2, finished_at = now() where run_id = $1", run.RunId, status));
-        batch.BatchCommands.Add(EventCommand(run.RunId, "run_finished", null, status, new { status, run.Duration.TotalMilliseconds }));
+        batch.BatchCommands.Add(EventCommand(run.RunId, "run_finished", null, status, new { status, duration_ms = run.Duration.TotalMilliseconds }));
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
@@ -72,14 +88,24 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, string kind, s
         StepStatus.Succeeded => "succeeded",
         StepStatus.CheckFailed => "check_failed",
         StepStatus.Failed => "failed",
+        StepStatus.Canceled => "canceled",
         _ => "skipped",
     };
+
+    /// <summary>This process, as runs name their worker.</summary>
+    public static string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
     private static NpgsqlBatchCommand EventCommand(Guid runId, string eventKind, string? assetKey, string? message, object? payload) =>
         Command("insert into runstore.events (run_id, kind, asset_key, message, payload) values ($1, $2, $3, $4, $5)",
             runId, eventKind, (object?)assetKey ?? DBNull.Value, (object?)message ?? DBNull.Value, payload is null ? DBNull.Value : Json(payload));
 
-    private static NpgsqlParameter Json(object value) => new() { Value = JsonSerializer.Serialize(value), NpgsqlDbType = NpgsqlDbType.Jsonb };
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    private static NpgsqlParameter Json(object value) => new() { Value = JsonSerializer.Serialize(value, JsonOptions), NpgsqlDbType = NpgsqlDbType.Jsonb };
 
     private static NpgsqlBatchCommand Command(string sql, params object?[] values)
     {

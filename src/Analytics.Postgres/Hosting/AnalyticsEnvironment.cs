@@ -1,13 +1,12 @@
 using Analytics.Core.Assets;
-using Analytics.Postgres.Hosting;
 using Analytics.Postgres.RunStore;
 using Analytics.Postgres.Warehouse;
 using Npgsql;
 
-namespace Analytics.Cli;
+namespace Analytics.Postgres.Hosting;
 
 /// <summary>
-/// Where the CLI works: the warehouse and run store databases (a server given by connection string, or the
+/// Where the CLI and the services work: the warehouse and run store databases (a server given by connection string, or the
 /// embedded one under <c>.analytics/</c>) and the assets folder.
 /// </summary>
 public sealed class AnalyticsEnvironment : IAsyncDisposable
@@ -25,7 +24,7 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
 
     public NpgsqlDataSource RunStore { get; }
 
-    public static async Task<AnalyticsEnvironment> OpenAsync(CliSettings settings, CancellationToken cancellationToken)
+    public static async Task<AnalyticsEnvironment> OpenAsync(AnalyticsSettings settings, CancellationToken cancellationToken)
     {
         var warehouseConnection = settings.WarehouseConnection;
         EmbeddedPostgres? embedded = null;
@@ -55,7 +54,7 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
     }
 
     /// <summary>The assets folder: <c>ANALYTICS_ASSETS</c>, else the nearest <c>assets-sql/</c> at or above the current folder.</summary>
-    public static AssetProject LoadAssets(CliSettings settings)
+    public static AssetProject LoadAssets(AnalyticsSettings settings)
     {
         if (settings.AssetsPath is { } configured)
         {

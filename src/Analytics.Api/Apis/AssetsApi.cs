@@ -1,0 +1,113 @@
+using Analytics.Api.Extensions;
+using Analytics.Core.Templating;
+using Analytics.Hosting;
+using Analytics.Postgres.RunStore;
+using Npgsql;
+
+namespace Analytics.Api.Apis;
+
+/// <summary><c>/api/assets</c>: what is declared, and what the run store knows of it. Only preview reads the warehouse.</summary>
+public static class AssetsApi
+{
+    public const int MaxPreviewRows = 1000;
+
+    public static IEndpointRouteBuilder MapAssetsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/assets").WithTags("Assets");
+        api.MapGet("/", ListAsync).WithSummary("Every asset with its status, last run and checks");
+        api.MapGet("/{key}", DetailAsync).WithSummary("An asset's description, SQL, lineage, columns, latest materialization and checks");
+        api.MapGet("/{key}/preview", PreviewAsync).WithSummary("The first rows of the asset's table (at most 1000)");
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(AnalyticsServices services, CancellationToken cancellationToken)
+    {
+        var graph = services.Project.Graph;
+        var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);
+        return TypedResults.Ok(graph.TopologicalOrder.Select(key =>
+        {
+            var asset = graph[key];
+            var status = statuses.GetValueOrDefault(key);
+            return new AssetSummary(key, asset.Layer, asset.Materialization.ToString().ToLowerInvariant(), asset.Description, asset.Tags, asset.Owner,
+                graph.UpstreamOf(key), graph.DownstreamOf(key), status?.LastStepStatus, status?.MaterializedAt, status?.Rows,
+                asset.Checks.Count, status?.ChecksPassed ?? 0, status?.ChecksRun ?? 0);
+        }).ToList());
+    }
+
+    private static async Task<IResult> DetailAsync(string key, AnalyticsServices services, CancellationToken cancellationToken)
+    {
+        var project = services.Project;
+        if (!project.Graph.Contains(key))
+        {
+            return Problems.UnknownAsset(key, project.Graph.Keys);
+        }
+
+        var asset = project.Graph[key];
+        var queries = new RunStoreQueries(services.RunStore);
+        var materialization = await queries.LatestMaterializationAsync(key, cancellationToken);
+        return TypedResults.Ok(new AssetDetail(
+            key, asset.Layer, asset.Materialization.ToString().ToLowerInvariant(), asset.Description, asset.Tags, asset.Owner, asset.SourcePath,
+            asset.Sql.Trim(), asset.IsSource ? null : project.Compile(key, PostgresDialect.Instance).Trim(),
+            project.Graph.UpstreamOf(key), project.Graph.DownstreamOf(key),
+            asset.Checks.Select(c => new DeclaredCheck(c.Name, c.Kind.ToString(), c.Severity.ToString().ToLowerInvariant())).ToList(),
+            materialization, await queries.LatestChecksAsync(key, cancellationToken)));
+    }
+
+    private static async Task<IResult> PreviewAsync(string key, int? limit, AnalyticsServices services, CancellationToken cancellationToken)
+    {
+        var project = services.Project;
+        if (!project.Graph.Contains(key))
+        {
+            return Problems.UnknownAsset(key, project.Graph.Keys);
+        }
+
+        var rows = Math.Clamp(limit ?? 100, 1, MaxPreviewRows);
+        var asset = project.Graph[key];
+        await using var connection = await services.Warehouse.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var timeout = new NpgsqlCommand("set local statement_timeout = '5s'", connection))
+        {
+            await timeout.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var exists = new NpgsqlCommand("select to_regclass($1) is not null", connection);
+        exists.Parameters.AddWithValue(PostgresDialect.Instance.Relation(asset.Schema, key));
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            return Problems.Conflict($"Asset '{key}' has not been materialized yet; POST /api/runs with {{\"selection\": \"+{key}\"}} first.");
+        }
+
+        await using var command = new NpgsqlCommand($"select * from {PostgresDialect.Instance.Relation(asset.Schema, key)} limit {rows}", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new PreviewColumn(reader.GetName(i), reader.GetDataTypeName(i))).ToList();
+        var values = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            values.Add(row);
+        }
+
+        return TypedResults.Ok(new Preview(key, columns, values));
+    }
+}
+
+public sealed record AssetSummary(
+    string Key, string Layer, string Materialization, string Description, IReadOnlyList<string> Tags, string? Owner,
+    IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, string? LastStatus, DateTimeOffset? LastMaterializedAt, long? Rows,
+    int ChecksDeclared, int ChecksPassed, int ChecksRun);
+
+public sealed record DeclaredCheck(string Name, string Kind, string Severity);
+
+public sealed record AssetDetail(
+    string Key, string Layer, string Materialization, string Description, IReadOnlyList<string> Tags, string? Owner, string SourcePath,
+    string Sql, string? CompiledSql, IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, IReadOnlyList<DeclaredCheck> Checks,
+    MaterializationView? LatestMaterialization, IReadOnlyList<CheckView> CheckResults);
+
+public sealed record PreviewColumn(string Name, string Type);
+
+public sealed record Preview(string Key, IReadOnlyList<PreviewColumn> Columns, IReadOnlyList<object?[]> Rows);

@@ -1,0 +1,37 @@
+using Analytics.Api.Extensions;
+using Analytics.Core.Selection;
+using Analytics.Hosting;
+
+namespace Analytics.Api.Apis;
+
+public static class GraphApi
+{
+    public static IEndpointRouteBuilder MapGraphApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/graph", (string? select, AnalyticsServices services) =>
+        {
+            var graph = services.Project.Graph;
+            IReadOnlyList<string> keys;
+            try
+            {
+                keys = SelectionParser.Parse(select).ResolveOrdered(graph);
+            }
+            catch (SelectionException e)
+            {
+                return Problems.BadSelection(e);
+            }
+
+            var chosen = keys.ToHashSet(StringComparer.Ordinal);
+            return TypedResults.Ok(new GraphView(
+                keys.Select(k => new GraphNode(k, graph[k].Layer, graph[k].Tags, graph.Levels[k])).ToList(),
+                keys.SelectMany(k => graph.UpstreamOf(k).Where(chosen.Contains).Select(u => new GraphEdge(u, k))).ToList()));
+        }).WithTags("Assets").WithSummary("Nodes and edges of a selection (default: everything)");
+        return app;
+    }
+}
+
+public sealed record GraphNode(string Key, string Layer, IReadOnlyList<string> Tags, int Level);
+
+public sealed record GraphEdge(string From, string To);
+
+public sealed record GraphView(IReadOnlyList<GraphNode> Nodes, IReadOnlyList<GraphEdge> Edges);

@@ -1,0 +1,143 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Analytics.Api.Extensions;
+using Analytics.Core.Selection;
+using Analytics.Hosting;
+using Analytics.Postgres.RunStore;
+
+namespace Analytics.Api.Apis;
+
+/// <summary><c>/api/runs</c>: queue materializations, follow them live, cancel and retry them.</summary>
+public static class RunsApi
+{
+    private static readonly TimeSpan EventPoll = TimeSpan.FromMilliseconds(200);
+
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/runs").WithTags("Runs");
+        api.MapPost("/", EnqueueAsync).AddEndpointFilter<ApiKeyFilter>().WithSummary("Queue a materialization of a selection");
+        api.MapGet("/", ListAsync).WithSummary("Runs, newest first, paged");
+        api.MapGet("/{id:guid}", GetAsync).WithSummary("A run: status, steps with timings, rows and errors");
+        api.MapGet("/{id:guid}/events", EventsAsync).WithSummary("The run's events as server-sent events: what happened so far, then live");
+        api.MapPost("/{id:guid}/cancel", CancelAsync).AddEndpointFilter<ApiKeyFilter>().WithSummary("Cancel a queued or running run");
+        api.MapPost("/{id:guid}/retry", RetryAsync).AddEndpointFilter<ApiKeyFilter>().WithSummary("Re-execute a finished run's unfinished steps");
+        return app;
+    }
+
+    private static async Task<IResult> EnqueueAsync(RunRequest? request, AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
+    {
+        var selection = string.IsNullOrWhiteSpace(request?.Selection) ? "*" : request.Selection.Trim();
+        IReadOnlyList<string> plan;
+        try
+        {
+            plan = SelectionParser.Parse(selection).ResolveOrdered(services.Project.Graph);
+        }
+        catch (SelectionException e)
+        {
+            return Problems.BadSelection(e);
+        }
+
+        if (plan.Count == 0)
+        {
+            return Problems.BadRequest($"The selection '{selection}' selects no assets; GET /api/graph?select=... shows what a selection picks.");
+        }
+
+        var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http), request?.ChecksOnly ?? false, null, cancellationToken);
+        var run = await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken);
+        return TypedResults.Accepted($"/api/runs/{runId}", run);
+    }
+
+    private static async Task<IResult> ListAsync(int? page, int? pageSize, AnalyticsServices services, CancellationToken cancellationToken)
+    {
+        var p = Math.Max(1, page ?? 1);
+        var size = Math.Clamp(pageSize ?? 50, 1, 200);
+        var runs = await new RunStoreQueries(services.RunStore).ListRunsAsync(p, size, cancellationToken);
+        return TypedResults.Ok(new RunPage(p, size, runs));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, AnalyticsServices services, CancellationToken cancellationToken) =>
+        await new RunStoreQueries(services.RunStore).GetRunAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.UnknownRun(id);
+
+    private static async Task<IResult> EventsAsync(Guid id, AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
+    {
+        var queries = new RunStoreQueries(services.RunStore);
+        if (await queries.GetRunAsync(id, cancellationToken) is null)
+        {
+            return Problems.UnknownRun(id);
+        }
+
+        _ = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), out var after);
+        return TypedResults.ServerSentEvents(Stream(queries, id, after, cancellationToken));
+    }
+
+    /// <summary>Replays the run's events from the store, then polls for new ones until the run has finished.</summary>
+    private static async IAsyncEnumerable<SseItem<RunEvent>> Stream(RunStoreQueries queries, Guid id, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var events = await queries.EventsAsync(id, after, cancellationToken);
+            foreach (var e in events)
+            {
+                after = e.EventId;
+                yield return new SseItem<RunEvent>(e, e.Kind) { EventId = e.EventId.ToString() };
+            }
+
+            if (events.Any(e => e.Kind == "run_finished")
+                || (events.Count == 0 && await queries.GetRunAsync(id, cancellationToken) is { } run && RunStatus.IsFinished(run.Status)
+                    && (await queries.EventsAsync(id, after, cancellationToken)).Count == 0))
+            {
+                yield break;
+            }
+
+            await Task.Delay(EventPoll, cancellationToken);
+        }
+    }
+
+    private static async Task<IResult> CancelAsync(Guid id, AnalyticsServices services, CancellationToken cancellationToken)
+    {
+        var queries = new RunStoreQueries(services.RunStore);
+        if (await queries.GetRunAsync(id, cancellationToken) is not { } run)
+        {
+            return Problems.UnknownRun(id);
+        }
+
+        if (!await new RunQueue(services.RunStore).RequestCancelAsync(id, cancellationToken))
+        {
+            return Problems.Conflict($"Run {id} has already finished ({run.Status}); there is nothing to cancel.");
+        }
+
+        return TypedResults.Accepted($"/api/runs/{id}", await queries.GetRunAsync(id, cancellationToken));
+    }
+
+    private static async Task<IResult> RetryAsync(Guid id, AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
+    {
+        var queries = new RunStoreQueries(services.RunStore);
+        if (await queries.GetRunAsync(id, cancellationToken) is not { } run)
+        {
+            return Problems.UnknownRun(id);
+        }
+
+        if (!RunStatus.IsFinished(run.Status))
+        {
+            return Problems.Conflict($"Run {id} is {run.Status}; retry it once it has finished, or cancel it first.");
+        }
+
+        var unfinished = run.Steps!.Where(s => s.Status != "succeeded").Select(s => s.AssetKey).ToList();
+        if (unfinished.Count == 0)
+        {
+            return Problems.Conflict($"Run {id} succeeded; every step is done, so there is nothing to re-execute.");
+        }
+
+        var plan = services.Project.Graph.Order(unfinished.Where(services.Project.Graph.Contains));
+        var retryId = await new RunQueue(services.RunStore).EnqueueAsync(
+            $"retry of {id}: {string.Join(' ', plan)}", plan, Requester(http), run.Kind == "check", id, cancellationToken);
+        return TypedResults.Accepted($"/api/runs/{retryId}", await queries.GetRunAsync(retryId, cancellationToken));
+    }
+
+    private static string Requester(HttpContext http) =>
+        http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? $"api ({agent})" : "api";
+}
+
+public sealed record RunRequest(string? Selection, bool? ChecksOnly);
+
+public sealed record RunPage(int Page, int PageSize, IReadOnlyList<RunView> Runs);

@@ -1,0 +1,33 @@
+using Analytics.Hosting;
+
+namespace Analytics.Api.Extensions;
+
+public static class CatalogApiExtensions
+{
+    /// <summary>
+    /// OpenAPI, problem details, the API key options, and (unless <c>Analytics:InProcessWorker</c> is false) a queue
+    /// worker in this process for single-machine use.
+    /// </summary>
+    public static IHostApplicationBuilder AddCatalogApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        if (builder.Configuration.GetValue("Analytics:InProcessWorker", true))
+        {
+            builder.AddRunWorker();
+        }
+
+        return builder;
+    }
+
+    public static WebApplication UseCatalogApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        return app;
+    }
+}

@@ -1,0 +1,22 @@
+using Analytics.Api.Apis;
+using Analytics.Api.Extensions;
+using Analytics.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddAnalytics();
+builder.AddCatalogApi();
+
+var app = builder.Build();
+
+app.UseCatalogApi();
+app.MapDefaultEndpoints();
+app.MapAssetsApi();
+app.MapGraphApi();
+app.MapRunsApi();
+
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,14 @@
+using Analytics.Hosting;
+
+// A queue worker: takes runs from the run store and executes them. Start as many as the work needs.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddAnalytics();
+builder.AddRunWorker();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();
