@@ -1,3 +1,4 @@
+using Analytics.Testing;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Postgres.RunStore;

@@ -1,3 +1,4 @@
+using Analytics.Testing;
 using Analytics.Postgres.Ingest;
 
 namespace Analytics.Postgres.Tests;

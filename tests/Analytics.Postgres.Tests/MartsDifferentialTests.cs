@@ -1,3 +1,4 @@
+using Analytics.Testing;
 using Analytics.Postgres.Hosting;
 using Analytics.Cli;
 

@@ -1,3 +1,4 @@
+using Analytics.Testing;
 using System.Globalization;
 using Analytics.Core.Ingest;
 

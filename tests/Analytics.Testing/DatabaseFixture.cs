@@ -1,10 +1,11 @@
+using Xunit;
 using Analytics.Postgres.Hosting;
-using Analytics.Cli;
+
 using Analytics.Postgres.RunStore;
 using Analytics.Postgres.Warehouse;
 using Npgsql;
 
-namespace Analytics.Postgres.Tests;
+namespace Analytics.Testing;
 
 /// <summary>A fresh database on the shared server for one test class, so classes run in parallel.</summary>
 public sealed class DatabaseFixture : IAsyncLifetime

@@ -1,6 +1,6 @@
-namespace Analytics.Postgres.Tests;
+namespace Analytics.Testing;
 
-internal static class TestFiles
+public static class TestFiles
 {
     public const string Header = "event_time,user_id,event_type,transaction_category,miles_amount,platform,utm_source,country";
 

@@ -1,9 +1,9 @@
 using Analytics.Postgres.Hosting;
 
-namespace Analytics.Postgres.Tests;
+namespace Analytics.Testing;
 
 /// <summary>One throwaway PostgreSQL cluster for the whole test run, stopped and deleted when the process exits.</summary>
-internal static class SharedServer
+public static class SharedServer
 {
     private static readonly string Root = Path.Combine(Path.GetTempPath(), $"analytics-test-pg-{Environment.ProcessId}");
     private static readonly Lazy<Task<EmbeddedPostgres>> Server = new(StartAsync);
