@@ -61,18 +61,24 @@ public sealed class WorkerQueueTests : IClassFixture<DatabaseFixture>, IDisposab
     {
         await Task.WhenAll(StartWorkerAsync(), StartWorkerAsync());
         var client = _api.Client();
+        await client.WaitForRunAsync(await StartAsync(client, "quick"));
         var first = await StartAsync(client, "slow");
         var second = await StartAsync(client, "slow");
 
-        await client.WaitForRunAsync(first);
-        await client.WaitForRunAsync(second);
+        Assert.Equal("succeeded", (await client.WaitForRunAsync(first)).GetProperty("status").GetString());
+        Assert.Equal("succeeded", (await client.WaitForRunAsync(second)).GetProperty("status").GetString());
 
-        var waits = await _db.ScalarAsync<long>($"select count(*) from runstore.events where run_id in ('{first}', '{second}') and kind = 'step_waiting'");
+        var waits = await _db.ScalarAsync<long>(
+            $"select count(*) from runstore.events where run_id in ('{first}', '{second}') and kind = 'step_waiting' and asset_key = 'slow'");
         var overlapping = await _db.ScalarAsync<long>($"""
             select count(*) from runstore.steps a join runstore.steps b on a.asset_key = b.asset_key and a.run_id = '{first}' and b.run_id = '{second}'
             where a.started_at < b.finished_at and b.started_at < a.finished_at
             """);
-        Assert.Equal(1, waits);
+        var story = await _db.ScalarAsync<string>($"""
+            select string_agg(r.worker || ' ' || e.kind || ' ' || coalesce(e.asset_key, '') || ' ' || to_char(e.at, 'SS.MS'), E'\n' order by e.event_id)
+            from runstore.events e join runstore.runs r using (run_id) where run_id in ('{first}', '{second}')
+            """);
+        Assert.True(waits == 1, story);
         Assert.Equal(0, overlapping);
     }
 

@@ -65,7 +65,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
 
             var done = await Task.WhenAny(running.Keys);
             running.Remove(done);
-            await FinishAsync(runId, await done, results, waiting, ready, record);
+            await FinishAsync(runId, await done, results, waiting, ready, record, notify: false);
         }
 
         var run = new RunResult(runId, plan.Select(k => results[k]).ToList(), clock.Elapsed);
@@ -73,11 +73,17 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         return run;
     }
 
+    /// <summary>Records the step's outcome and queues the downstream steps it was the last to wait for.</summary>
     private async Task FinishAsync(
-        Guid runId, StepResult step, Dictionary<string, StepResult> results, Dictionary<string, int> waiting, Queue<string> ready, CancellationToken cancellationToken)
+        Guid runId, StepResult step, Dictionary<string, StepResult> results, Dictionary<string, int> waiting, Queue<string> ready,
+        CancellationToken cancellationToken, bool notify = true)
     {
         results[step.AssetKey] = step;
-        await _observer.StepFinishedAsync(runId, step, cancellationToken);
+        if (notify)
+        {
+            await _observer.StepFinishedAsync(runId, step, cancellationToken);
+        }
+
         foreach (var down in project.Graph.DownstreamOf(step.AssetKey).Where(waiting.ContainsKey))
         {
             if (--waiting[down] == 0)
@@ -100,11 +106,16 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                 held = await locks.AcquireAsync(key, reason => _observer.StepWaitingAsync(runId, key, reason, CancellationToken.None), cancellationToken);
             }
 
-            return await BuildAndCheckAsync(runId, asset, checksOnly, clock, cancellationToken);
+            var result = await BuildAndCheckAsync(runId, asset, checksOnly, clock, cancellationToken);
+            // Told while the asset is still held, so the next run's start is never recorded before this one's finish.
+            await _observer.StepFinishedAsync(runId, result, CancellationToken.None);
+            return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Canceled(key, clock.Elapsed);
+            var canceled = Canceled(key, clock.Elapsed);
+            await _observer.StepFinishedAsync(runId, canceled, CancellationToken.None);
+            return canceled;
         }
         finally
         {
