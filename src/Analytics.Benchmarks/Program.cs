@@ -13,10 +13,13 @@ switch (what)
     case "marts":
         await MartsBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000));
         break;
+    case "api":
+        await ApiBenchmark.RunAsync();
+        break;
     case "floor-script":
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N]");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] | api");
         break;
 }
