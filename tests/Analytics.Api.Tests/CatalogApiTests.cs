@@ -87,6 +87,7 @@ public sealed class CatalogApiTests : IClassFixture<DatabaseFixture>, IDisposabl
         var settings = new AnalyticsSettings(_db.ConnectionString, null, null, TestFiles.RepositoryAssets);
         Assert.Equal(0, await CliApp.RunAsync(["ingest", csv], TextWriter.Null, TextWriter.Null, settings));
         var client = _api.Client();
+        var before = await (await client.GetAsync("/api/assets")).JsonAsync();
 
         var accepted = await client.PostRunAsync("+growth_metrics");
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -99,6 +100,12 @@ public sealed class CatalogApiTests : IClassFixture<DatabaseFixture>, IDisposabl
         var list = new StringWriter();
         await CliApp.RunAsync(["list", "growth_metrics"], list, list, settings);
         Assert.Matches(@"growth_metrics\s+marts\s+table\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+8\s+succeeded", list.ToString());
+        // The listing was cached before the run; the workers' notifications must have dropped it.
+        var after = await (await client.GetAsync("/api/assets")).JsonAsync();
+        JsonElement Growth(JsonElement assets) => assets.EnumerateArray().Single(a => a.GetProperty("key").GetString() == "growth_metrics");
+        Assert.Equal(JsonValueKind.Null, Growth(before).GetProperty("rows").ValueKind);
+        Assert.Equal(8, Growth(after).GetProperty("rows").GetInt64());
+        Assert.Equal("succeeded", Growth(after).GetProperty("last_status").GetString());
         var runs = await (await client.GetAsync("/api/runs?page=1&page_size=5")).JsonAsync();
         Assert.Contains(runs.GetProperty("runs").EnumerateArray(), r => r.GetProperty("run_id").GetString() == runId);
 

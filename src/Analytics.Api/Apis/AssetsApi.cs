@@ -20,10 +20,10 @@ public static class AssetsApi
         return app;
     }
 
-    private static async Task<IResult> ListAsync(AnalyticsServices services, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(AnalyticsServices services, CatalogCache cache, CancellationToken cancellationToken)
     {
         var graph = services.Project.Graph;
-        var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);
+        var statuses = await cache.AssetStatusesAsync(cancellationToken);
         return TypedResults.Ok(graph.TopologicalOrder.Select(key =>
         {
             var asset = graph[key];

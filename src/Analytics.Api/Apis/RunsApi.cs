@@ -55,8 +55,8 @@ public static class RunsApi
         return TypedResults.Ok(new RunPage(p, size, runs));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, AnalyticsServices services, CancellationToken cancellationToken) =>
-        await new RunStoreQueries(services.RunStore).GetRunAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.UnknownRun(id);
+    private static async Task<IResult> GetAsync(Guid id, CatalogCache cache, CancellationToken cancellationToken) =>
+        await cache.RunAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.UnknownRun(id);
 
     private static async Task<IResult> EventsAsync(Guid id, AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
     {

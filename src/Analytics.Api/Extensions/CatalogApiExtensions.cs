@@ -12,6 +12,8 @@ public static class CatalogApiExtensions
     {
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);

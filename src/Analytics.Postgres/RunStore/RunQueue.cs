@@ -116,6 +116,7 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
             await Execute(connection, "update runstore.steps set status = 'skipped', error = 'skipped: the run failed' where run_id = $1 and status = 'queued'",
                 cancellationToken, runId);
             await Execute(connection, "insert into runstore.events (run_id, kind, message) values ($1, 'run_finished', $2)", cancellationToken, runId, "failed: " + error);
+            await Execute(connection, $"notify {RunStoreRecorder.ChangesChannel}", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -71,6 +71,7 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, string kind, s
         }
 
         batch.BatchCommands.Add(EventCommand(runId, "step_finished", step.AssetKey, step.Error ?? Status(step.Status), new { status = Status(step.Status), duration_ms = step.Duration.TotalMilliseconds }));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"notify {ChangesChannel}"));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -80,6 +81,7 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, string kind, s
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(Command("update runstore.runs set status = $2, finished_at = now() where run_id = $1", run.RunId, status));
         batch.BatchCommands.Add(EventCommand(run.RunId, "run_finished", null, status, new { status, duration_ms = run.Duration.TotalMilliseconds }));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"notify {ChangesChannel}"));
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
@@ -91,6 +93,9 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, string kind, s
         StepStatus.Canceled => "canceled",
         _ => "skipped",
     };
+
+    /// <summary>Notified whenever a step or run finishes, so readers can drop what they cached.</summary>
+    public const string ChangesChannel = "runstore_changes";
 
     /// <summary>This process, as runs name their worker.</summary>
     public static string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";

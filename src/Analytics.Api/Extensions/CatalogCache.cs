@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using Analytics.Hosting;
+using Analytics.Postgres.RunStore;
+using Npgsql;
+
+namespace Analytics.Api.Extensions;
+
+/// <summary>
+/// What the hot read endpoints would otherwise ask the run store on every request: the asset statuses (dropped
+/// whenever any worker, in any process, reports a step or run finished, through LISTEN) and finished runs (which
+/// never change again). Until the listener is connected nothing is cached.
+/// </summary>
+public sealed class CatalogCache(AnalyticsServices services, ILogger<CatalogCache> logger) : BackgroundService
+{
+    private const int MaxFinishedRuns = 10_000;
+    private readonly ConcurrentDictionary<Guid, RunView> _finishedRuns = new();
+    private volatile bool _listening;
+    private long _version;
+    private (long Version, IReadOnlyDictionary<string, AssetStatus> Statuses)? _statuses;
+
+    public async Task<IReadOnlyDictionary<string, AssetStatus>> AssetStatusesAsync(CancellationToken cancellationToken)
+    {
+        var version = Interlocked.Read(ref _version);
+        if (_listening && _statuses is { } cached && cached.Version == version)
+        {
+            return cached.Statuses;
+        }
+
+        var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);
+        _statuses = (version, statuses);
+        return statuses;
+    }
+
+    public async Task<RunView?> RunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        if (_listening && _finishedRuns.TryGetValue(runId, out var finished))
+        {
+            return finished;
+        }
+
+        var run = await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken);
+        if (run is not null && RunStatus.IsFinished(run.Status))
+        {
+            if (_finishedRuns.Count >= MaxFinishedRuns)
+            {
+                _finishedRuns.Clear();
+            }
+
+            _finishedRuns[runId] = run;
+        }
+
+        return run;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await services.RunStore.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, _) => Interlocked.Increment(ref _version);
+                await using (var listen = new NpgsqlCommand($"listen {RunStoreRecorder.ChangesChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                Interlocked.Increment(ref _version);
+                _listening = true;
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Without the listener a cached answer could be stale: serve from the store until it is back.
+                _listening = false;
+                logger.LogWarning(e, "Run store listener lost; catalog cache off until it reconnects");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+}
