@@ -34,7 +34,7 @@ internal static partial class MartsBenchmark
         await File.WriteAllTextAsync(script, FloorScript(AssetProject.Load("assets-sql")));
         var (psql, _) = await ChildProcess.RunAsync(ChildProcess.Psql,
             ["-h", "127.0.0.1", "-p", server.Server.Port.ToString(), "-U", "postgres", "-d", "bench_marts", "-v", "ON_ERROR_STOP=1", "-q", "-o", "/dev/null",
-             "-c", "set jit = off", "-f", script]);
+             "-c", "set jit = off", "-c", "set work_mem = '512MB'", "-f", script]);
         File.Delete(script);
         var (again, _) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "materialize", "*"], environment);
         Console.WriteLine($"same statements through psql, one after another: {psql.TotalSeconds:0.0} s");

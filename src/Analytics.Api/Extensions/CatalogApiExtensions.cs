@@ -21,6 +21,10 @@ public static class CatalogApiExtensions
         {
             builder.AddRunWorker();
         }
+        else
+        {
+            builder.Services.AddHostedService<RunReaperService>();
+        }
 
         return builder;
     }

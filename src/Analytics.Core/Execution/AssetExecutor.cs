@@ -28,6 +28,9 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var selected = plan.ToHashSet(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         var record = CancellationToken.None;
+        using var span = EngineTelemetry.Source.StartActivity(checksOnly ? "check run" : "materialize run");
+        span?.SetTag("analytics.run_id", runId.ToString());
+        span?.SetTag("analytics.assets", plan.Count);
         await _observer.RunStartedAsync(runId, plan, record);
 
         var results = new Dictionary<string, StepResult>(StringComparer.Ordinal);
@@ -69,6 +72,10 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         }
 
         var run = new RunResult(runId, plan.Select(k => results[k]).ToList(), clock.Elapsed);
+        var status = run.Succeeded ? "succeeded" : run.Canceled ? "canceled" : "failed";
+        span?.SetTag("analytics.status", status);
+        span?.SetStatus(run.Succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+        EngineTelemetry.RunDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("status", status));
         await _observer.RunFinishedAsync(run, record);
         return run;
     }
@@ -98,6 +105,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         await Task.Yield();
         var asset = project.Graph[key];
         var clock = Stopwatch.StartNew();
+        using var span = EngineTelemetry.Source.StartActivity($"asset {key}");
+        span?.SetTag("analytics.asset", key);
         IAsyncDisposable? held = null;
         try
         {
@@ -107,6 +116,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             }
 
             var result = await BuildAndCheckAsync(runId, asset, checksOnly, clock, cancellationToken);
+            Trace(span, result);
             // Told while the asset is still held, so the next run's start is never recorded before this one's finish.
             await _observer.StepFinishedAsync(runId, result, CancellationToken.None);
             return result;
@@ -123,6 +133,20 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             {
                 await held.DisposeAsync();
             }
+        }
+    }
+
+    private static void Trace(Activity? span, StepResult result)
+    {
+        var status = result.Status.ToString().ToLowerInvariant();
+        span?.SetTag("analytics.status", status);
+        span?.SetTag("analytics.rows", result.Rows);
+        span?.SetStatus(result.Status == StepStatus.Succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error, result.Error);
+        var tags = new KeyValuePair<string, object?>[] { new("asset", result.AssetKey), new("status", status) };
+        EngineTelemetry.AssetDuration.Record(result.Duration.TotalSeconds, tags);
+        if (result.Rows is { } rows)
+        {
+            EngineTelemetry.RowsMaterialized.Add(rows, tags);
         }
     }
 
@@ -178,6 +202,9 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
     private async Task<CheckResult> RunCheckAsync(AssetDefinition asset, CheckDefinition check, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        using var span = EngineTelemetry.Source.StartActivity($"check {check.Name}");
+        span?.SetTag("analytics.asset", asset.Key.Name);
+        span?.SetTag("analytics.check", check.Name);
         var dialect = warehouse.Dialect;
         var sql = CheckSqlBuilder.FailingRows(
             check.Expression is null ? check : check with { Expression = project.CompileCheck(asset.Key.Name, check, dialect) },
@@ -187,6 +214,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         try
         {
             var outcome = await warehouse.QueryFailuresAsync(sql, options.CheckSampleSize, cancellationToken);
+            span?.SetTag("analytics.failing_rows", outcome.FailingRows);
+            span?.SetStatus(outcome.FailingRows == 0 ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
             return new CheckResult(asset.Key.Name, check.Name, check.Kind, check.Severity, outcome.FailingRows == 0,
                 outcome.FailingRows, outcome.Sample, null, clock.Elapsed);
         }

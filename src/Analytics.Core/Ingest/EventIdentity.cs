@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Analytics.Core.Ingest;
@@ -10,9 +12,11 @@ namespace Analytics.Core.Ingest;
 /// </summary>
 public static class EventIdentity
 {
+    [SkipLocalsInit]
     public static Guid Compute(in EventRow row)
     {
-        Span<byte> buffer = stackalloc byte[1024];
+        // Ingest calls this once a row: no zeroing of the stack buffer, which is written before it is read.
+        Span<byte> buffer = stackalloc byte[512];
         var length = 0;
         BinaryPrimitives.WriteInt64LittleEndian(buffer, row.EventTime.Ticks);
         length += 8;
@@ -29,7 +33,7 @@ public static class EventIdentity
     private static Guid ComputeLarge(in EventRow row)
     {
         // Values longer than the stack buffer are rare; the same layout on the heap gives the same id.
-        var size = 64 + 2 * ((row.UserId.Length + row.EventType.Length + (row.TransactionCategory?.Length ?? 0)
+        var size = 256 + 2 * ((row.UserId.Length + row.EventType.Length + (row.TransactionCategory?.Length ?? 0)
                               + (row.Platform?.Length ?? 0) + (row.UtmSource?.Length ?? 0) + (row.Country?.Length ?? 0)) + 7 * 5);
         var buffer = new byte[size];
         var length = 8;
@@ -69,10 +73,10 @@ public static class EventIdentity
         return true;
     }
 
-    /// <summary>516.0 and 516 are one value: trailing zeros are dropped before hashing.</summary>
+    /// <summary>516.0 and 516 are one value: "G29" drops trailing zeros (an integer-only path; decimal division is slow).</summary>
     private static bool Miles(Span<byte> buffer, ref int length, decimal? value)
     {
-        if (length + 17 > buffer.Length)
+        if (length + 1 + 4 + 2 * 64 > buffer.Length)
         {
             return false;
         }
@@ -80,10 +84,12 @@ public static class EventIdentity
         buffer[length++] = value is null ? (byte)0 : (byte)1;
         if (value is { } miles)
         {
-            Span<int> bits = stackalloc int[4];
-            decimal.GetBits(miles / 1.000000000000000000000000000000000m, bits);
-            MemoryMarshal.AsBytes(bits).CopyTo(buffer[length..]);
-            length += 16;
+            Span<char> text = stackalloc char[64];
+            miles.TryFormat(text, out var written, "G29", CultureInfo.InvariantCulture);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer[length..], written);
+            length += 4;
+            MemoryMarshal.AsBytes(text[..written]).CopyTo(buffer[length..]);
+            length += 2 * written;
         }
 
         return true;

@@ -1,0 +1,51 @@
+using AppHost.Hosting;
+using Microsoft.Extensions.Configuration;
+
+await Program.BuildApp(args).RunAsync();
+
+public static partial class Program
+{
+    /// <summary>The wiring diagram of the distributed app; the integration tests start this same composition.</summary>
+    public static DistributedApplication BuildApp(string[] args)
+    {
+        var builder = DistributedApplication.CreateBuilder(args);
+
+        // Infrastructure
+        var postgres = builder.AddPostgres("postgres");
+        var warehouse = postgres.AddDatabase("warehouse", "analytics");
+        var runstore = postgres.AddDatabase("runstore", "analytics");
+        var apiKey = builder.AddParameter("api-key", secret: true);
+        var superset = builder.AddContainer("superset", "apache/superset", "4.1.1")
+            .WithHttpEndpoint(targetPort: 8088)
+            .WithEnvironment("SUPERSET_SECRET_KEY", builder.AddParameter("superset-secret", secret: true))
+            .WithBindMount("superset/superset_config.py", "/app/pythonpath/superset_config.py")
+            .WithInitCommand("superset db upgrade && superset init");
+
+        // Services
+        var api = builder.AddProject("api", "src/Analytics.Api")
+            .WithReference(warehouse)
+            .WithReference(runstore)
+            .WithEnvironment("Analytics__ApiKey", apiKey)
+            .WithEnvironment("Analytics__InProcessWorker", "false")
+            .WithEnvironment("Analytics__Worker__HeartbeatTimeout", builder.Configuration["HeartbeatTimeout"] ?? "00:00:15")
+            .WaitFor(postgres);
+        var worker = builder.AddProject("worker", "src/Analytics.Worker")
+            .WithReplicas(builder.Configuration.GetValue("Workers", 2))
+            .WithEnvironment("Analytics__Worker__HeartbeatTimeout", builder.Configuration["HeartbeatTimeout"] ?? "00:00:15")
+            .WithReference(warehouse)
+            .WithReference(runstore)
+            .WaitFor(api);
+        var gateway = builder.AddProject("gateway", "src/Analytics.Gateway")
+            .WithProxyRoute("/api/{**rest}", api)
+            .WithProxyRoute("/openapi/{**rest}", api)
+            .WithProxyRoute("/superset/{**rest}", superset)
+            .WaitFor(api);
+
+        // Jobs
+        builder.AddSampleData("sample-data", warehouse, gateway, apiKey)
+            .WaitFor(worker)
+            .WaitFor(gateway);
+
+        return builder.Build();
+    }
+}
