@@ -14,7 +14,7 @@ public static partial class Program
         var postgres = builder.AddPostgres("postgres");
         var warehouse = postgres.AddDatabase("warehouse", "analytics");
         var runstore = postgres.AddDatabase("runstore", "analytics");
-        var apiKey = builder.AddParameter("api-key", secret: true);
+        var apiKey = builder.AddParameter("api-key", secret: true).PrintValue();
         var superset = builder.AddContainer("superset", "apache/superset", "4.1.1")
             .WithHttpEndpoint(targetPort: 8088)
             .WithEnvironment("SUPERSET_SECRET_KEY", builder.AddParameter("superset-secret", secret: true))

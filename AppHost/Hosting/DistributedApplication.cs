@@ -117,15 +117,16 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
     /// <summary>Name, state and address of every resource, and the secrets a person needs (the API key).</summary>
     public string ResourceTable()
     {
-        var lines = new List<string> { $"{"resource",-14} {"state",-44} url" };
+        var lines = new List<string> { $"{"resource",-16} {"state",-44} url" };
         foreach (var resource in resources)
         {
             var url = resource switch
             {
-                ParameterResource { Secret: true } p => p.Value,
+                ParameterResource { Printed: true } p => p.Value,
+                ParameterResource { Secret: true } => "********",
                 _ => resource.Url ?? "",
             };
-            lines.Add($"{resource.Name,-14} {resource.State,-44} {url}");
+            lines.Add($"{resource.Name,-16} {resource.State,-44} {url}");
         }
 
         return string.Join(Environment.NewLine, lines);

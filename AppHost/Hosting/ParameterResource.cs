@@ -9,6 +9,9 @@ public sealed class ParameterResource(string name, string? configured, bool secr
 
     public bool Secret { get; } = secret;
 
+    /// <summary>Shown in the resource table (the API key a person needs); other secrets are masked.</summary>
+    public bool Printed { get; set; }
+
     public override Task StartAsync(AppRuntime runtime, CancellationToken cancellationToken)
     {
         MarkReady(configured is null ? "generated" : "configured");

@@ -45,6 +45,13 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>Prints the parameter's value in the resource table at start-up.</summary>
+    public static ResourceBuilder<ParameterResource> PrintValue(this ResourceBuilder<ParameterResource> parameter)
+    {
+        parameter.Resource.Printed = true;
+        return parameter;
+    }
+
     public static ResourceBuilder<ProjectResource> WithReplicas(this ResourceBuilder<ProjectResource> builder, int replicas)
     {
         builder.Resource.Replicas = Math.Max(1, replicas);
