@@ -36,6 +36,7 @@ public static partial class Program
             .WithReference(runstore)
             .WaitFor(api);
         var gateway = builder.AddProject("gateway", "src/Analytics.Gateway")
+            .WithReference(api)
             .WithProxyRoute("/api/{**rest}", api)
             .WithProxyRoute("/openapi/{**rest}", api)
             .WithProxyRoute("/superset/{**rest}", superset)

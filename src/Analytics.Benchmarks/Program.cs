@@ -16,6 +16,9 @@ switch (what)
     case "api":
         await ApiBenchmark.RunAsync();
         break;
+    case "parse":
+        ParseBenchmark.Run(rest.FirstOrDefault() ?? "bench-data/events-277777u-clean.csv");
+        break;
     case "floor-script":
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;

@@ -1,3 +1,4 @@
+using Analytics.Testing;
 using Analytics.Core.Assets;
 
 namespace Analytics.Core.Tests;
@@ -75,7 +76,7 @@ public class AssetDeclarationTests
     [Fact]
     public void Unknown_ref_names_the_file_line_and_closest_assets()
     {
-        var root = TestAssets.Write(new()
+        var root = TestFiles.Assets(new()
         {
             ["staging/stg_events.sql"] = "select 1 as id",
             ["core/fct_events.sql"] = "/*\ndescription: f\n*/\nselect *\nfrom {{ ref('stg_event') }}",
@@ -91,7 +92,7 @@ public class AssetDeclarationTests
     [Fact]
     public void Two_files_declaring_one_key_is_an_error()
     {
-        var root = TestAssets.Write(new() { ["staging/a.sql"] = "select 1", ["core/a.sql"] = "select 2" });
+        var root = TestFiles.Assets(new() { ["staging/a.sql"] = "select 1", ["core/a.sql"] = "select 2" });
         var error = Assert.Throws<AssetDeclarationException>(() => AssetProject.Load(root));
         Assert.Contains("declared twice", error.Message);
     }
@@ -99,7 +100,7 @@ public class AssetDeclarationTests
     [Fact]
     public void Compile_renders_refs_to_schema_qualified_relations()
     {
-        var root = TestAssets.Write(new()
+        var root = TestFiles.Assets(new()
         {
             ["staging/stg.sql"] = "select 1 as id",
             ["marts/m.sql"] = "select * from {{ ref('stg') }}",
@@ -112,7 +113,7 @@ public class AssetDeclarationTests
     [Fact]
     public void The_shipped_assets_load_and_form_one_graph()
     {
-        var project = AssetProject.Load(TestAssets.RepositoryAssets);
+        var project = AssetProject.Load(TestFiles.RepositoryAssets);
         Assert.Equal(["raw_events", "stg_events"], project.Graph.TopologicalOrder.Take(2));
         Assert.True(project.Graph.Contains("fct_events"));
         Assert.True(project.Graph.Contains("dim_users"));
