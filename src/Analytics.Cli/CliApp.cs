@@ -59,12 +59,8 @@ public static class CliApp
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is AssetDeclarationException or SelectionException or GraphCycleException or IngestException
-                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
-        {
-            await error.WriteLineAsync($"error: {e.Message}");
-            return BadInput;
-        }
-        catch (InvalidOperationException e) when (e.Message.Contains("PostgreSQL server binaries", StringComparison.Ordinal))
+                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException
+                                      or PostgresNotInstalledException)
         {
             await error.WriteLineAsync($"error: {e.Message}");
             return BadInput;

@@ -30,7 +30,7 @@ public static class MaterializeCommand
             await using var environment = await AnalyticsEnvironment.OpenAsync(settings, cancellationToken);
             var reporter = new ConsoleReporter(output);
             var observers = new CompositeObserver(reporter, new RunStoreRecorder(environment.RunStore, checksOnly ? "check" : "materialize", text, Environment.UserName));
-            var executor = new AssetExecutor(project, new PostgresWarehouse(environment.Warehouse), new ExecutorOptions { Parallelism = parse.GetValue(parallelism) }, observers);
+            var executor = new AssetExecutor(project, new PostgresWarehouse(environment.Warehouse), new ExecutorOptions { Parallelism = parse.GetValue(parallelism), Locks = new PostgresAssetLocks(environment.RunStore) }, observers);
             var run = await executor.RunAsync(Guid.NewGuid(), keys, checksOnly, cancellationToken);
             var failed = run.Steps.Count(s => s.Status != StepStatus.Succeeded);
             reporter.Line(run.Succeeded

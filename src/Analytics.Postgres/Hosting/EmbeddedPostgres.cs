@@ -93,7 +93,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException(
+        throw new PostgresNotInstalledException(
             "PostgreSQL server binaries were not found (looked in PG_BIN and /usr/lib/postgresql/*/bin). "
             + "Install them with 'apt-get install -y postgresql', or set ConnectionStrings__warehouse to use a server you run.");
     }
