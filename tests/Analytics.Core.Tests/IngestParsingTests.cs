@@ -101,6 +101,7 @@ public class IngestParsingTests
     [InlineData("2025-01-01 10:00:00,u1,miles_earned,dining,Infinity,ios,organic,SG", "not a finite number")]
     [InlineData("2025-01-01 10:00:00,u1,share,ios", "expected 8 fields, found 4")]
     [InlineData("", "empty line")]
+    [InlineData("2025-01-01 10:00:00,u\01,share,,,ios,organic,SG", "field 2 contains a NUL character")]
     public void Rows_breaking_a_rule_are_rejected_with_the_reason(string line, string reason) =>
         Assert.Contains(reason, Validate(line).Reason);
 

@@ -38,6 +38,14 @@ public sealed class EventRowValidator
                 : $"expected {_expectedFields} fields, found {record.FieldCount}";
         }
 
+        for (var i = 0; i < record.FieldCount; i++)
+        {
+            if (record[i].Contains('\0'))
+            {
+                return $"field {i + 1} contains a NUL character, which no text column can hold";
+            }
+        }
+
         var time = Field(record, 0);
         if (time.IsEmpty)
         {
