@@ -45,6 +45,18 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task A_row_with_a_nul_character_is_rejected_and_the_rest_of_the_file_loads()
+    {
+        var path = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,nul\0user,like,,,ios,organic,SG", "2025-01-01 10:00:00,fine_user,like,,,ios,organic,SG");
+
+        var result = await new EventIngestor(db.DataSource).IngestAsync(path);
+
+        Assert.Equal((2L, 1L, 1L), (result.RowsRead, result.RowsLoaded, result.RowsRejected));
+        Assert.Equal("2025-01-01 10:00:00,nul\\0user,like,,,ios,organic,SG",
+            await db.ScalarAsync<string>($"select raw_text from raw.raw_events_rejected where file_id = {result.FileId}"));
+    }
+
+    [Fact]
     public async Task Ingesting_the_same_file_twice_loads_it_once_and_says_so()
     {
         var path = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,twice,like,,,ios,organic,SG");
