@@ -18,9 +18,9 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
             ), checks as (
                 select asset_key, count(*) filter (where passed) as passed, count(*) as run from latest_check group by asset_key
             ), latest_step as (
-                select distinct on (s.asset_key) s.asset_key, s.status
-                from runstore.steps s join runstore.runs r using (run_id)
-                where s.status not in ('queued', 'running') order by s.asset_key, s.finished_at desc nulls last
+                select distinct on (asset_key) asset_key, status
+                from runstore.steps
+                where status not in ('queued', 'running', 'waiting') order by asset_key, finished_at desc nulls last
             )
             select k.asset_key, m.materialized_at, m.rows, s.status, coalesce(c.passed, 0)::int, coalesce(c.run, 0)::int
             from (select asset_key from latest_materialization union select asset_key from checks union select asset_key from latest_step) k
