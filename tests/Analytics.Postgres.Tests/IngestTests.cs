@@ -45,6 +45,25 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task Values_arrive_exactly_as_written_through_binary_copy()
+    {
+        string[] miles = ["0", "0.05", "12.50", "516.0", "1e3", "123456789.123456", "-5.25", "79228162514264337593543950335", "0.0000000000000000000000000001", "10000"];
+        var path = TestFiles.Csv([TestFiles.Header, .. miles.Select((m, i) => $"2024-02-29T23:59:59.123456+01:00,exact_{i},like,caf\u00e9 \u2615,{m},ios,\"quoted, \"\"source\"\"\",SG")]);
+
+        await new EventIngestor(db.DataSource).IngestAsync(path);
+
+        var rows = await db.RowsAsync("""
+            select miles_amount::text, to_char(event_time at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), transaction_category, utm_source
+            from raw.raw_events where user_id like 'exact_%' order by line_number
+            """);
+        Assert.Equal(["0", "0.05", "12.50", "516.0", "1000", "123456789.123456", "-5.25", "79228162514264337593543950335", "0.0000000000000000000000000001", "10000"],
+            rows.Select(r => (string)r[0]!));
+        Assert.All(rows, r => Assert.Equal("2024-02-29 22:59:59.123456", r[1]));
+        Assert.All(rows, r => Assert.Equal("caf\u00e9 \u2615", r[2]));
+        Assert.All(rows, r => Assert.Equal("quoted, \"source\"", r[3]));
+    }
+
+    [Fact]
     public async Task A_row_with_a_nul_character_is_rejected_and_the_rest_of_the_file_loads()
     {
         var path = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,nul\0user,like,,,ios,organic,SG", "2025-01-01 10:00:00,fine_user,like,,,ios,organic,SG");

@@ -77,9 +77,10 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
     {
         using var csv = new CsvRecordReader(new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
         var validator = ReadHeader(csv, path);
-        // The row loop is CPU-bound parsing; synchronous writes avoid a state machine per field.
-        using var copy = connection.BeginBinaryImport(
-            "copy raw.raw_events (file_id, line_number, event_id, event_time, user_id, event_type, transaction_category, miles_amount, platform, utm_source, country) from stdin (format binary)");
+        // The row loop is CPU-bound: rows are encoded straight into PostgreSQL's binary COPY format.
+        await using var copy = await connection.BeginRawBinaryCopyAsync(
+            $"copy raw.raw_events ({RawEventsBinaryEncoder.Columns}) from stdin (format binary)", cancellationToken);
+        var encoder = new RawEventsBinaryEncoder(copy);
         long loaded = 0;
         while (Next(csv, path))
         {
@@ -90,26 +91,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
                 continue;
             }
 
-            copy.StartRow();
-            copy.Write(fileId, NpgsqlDbType.Bigint);
-            copy.Write(csv.Line, NpgsqlDbType.Bigint);
-            copy.Write(row.EventId, NpgsqlDbType.Uuid);
-            copy.Write(row.EventTime, NpgsqlDbType.TimestampTz);
-            copy.Write(row.UserId, NpgsqlDbType.Text);
-            copy.Write(row.EventType, NpgsqlDbType.Text);
-            WriteNullable(copy, row.TransactionCategory);
-            if (row.MilesAmount is { } miles)
-            {
-                copy.Write(miles, NpgsqlDbType.Numeric);
-            }
-            else
-            {
-                copy.WriteNull();
-            }
-
-            WriteNullable(copy, row.Platform);
-            WriteNullable(copy, row.UtmSource);
-            WriteNullable(copy, row.Country);
+            encoder.Write(fileId, csv.Line, in row);
             if (++loaded % 100_000 == 0)
             {
                 progress?.Report(loaded + rejects.Count);
@@ -117,7 +99,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
             }
         }
 
-        await copy.CompleteAsync(cancellationToken);
+        await encoder.CompleteAsync(cancellationToken);
         progress?.Report(loaded + rejects.Count);
         return loaded;
     }
@@ -190,17 +172,5 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         var hash = await SHA256.HashDataAsync(stream, cancellationToken);
         return (Convert.ToHexStringLower(hash), stream.Length);
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter copy, string? value)
-    {
-        if (value is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(value, NpgsqlDbType.Text);
-        }
     }
 }
