@@ -82,24 +82,34 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
             $"copy raw.raw_events ({RawEventsBinaryEncoder.Columns}) from stdin (format binary)", cancellationToken);
         var encoder = new RawEventsBinaryEncoder(copy);
         long loaded = 0;
-        while (Next(csv, path))
+        try
         {
-            var reason = validator.Validate(csv, out var row);
-            if (reason is not null)
+            while (Next(csv, path))
             {
-                rejects.Add(csv.Line, csv.RawText, reason);
-                continue;
+                var reason = validator.Validate(csv, out var row);
+                if (reason is not null)
+                {
+                    rejects.Add(csv.Line, csv.RawText, reason);
+                    continue;
+                }
+
+                encoder.Write(fileId, csv.Line, in row);
+                if (++loaded % 100_000 == 0)
+                {
+                    progress?.Report(loaded + rejects.Count);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
 
-            encoder.Write(fileId, csv.Line, in row);
-            if (++loaded % 100_000 == 0)
-            {
-                progress?.Report(loaded + rejects.Count);
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            await encoder.CompleteAsync(cancellationToken);
+        }
+        catch
+        {
+            // Abandon the COPY rather than let disposal finish it with half a file; the caller rolls back.
+            await copy.CancelAsync();
+            throw;
         }
 
-        await encoder.CompleteAsync(cancellationToken);
         progress?.Report(loaded + rejects.Count);
         return loaded;
     }
