@@ -61,10 +61,15 @@ public sealed class SampleDataResource(string name, PostgresDatabaseResource war
     private async Task<TimeSpan?> WatchFirstMartAsync(AppRuntime runtime, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = new Uri(gateway.Url!) };
+        // The marts are whatever the catalog puts in the marts layer; no list of names to keep in step here.
+        var assets = await http.GetFromJsonAsync<JsonElement>("/api/assets", cancellationToken);
+        var martKeys = assets.EnumerateArray().Where(a => a.GetProperty("layer").GetString() == "marts")
+            .Select(a => a.GetProperty("key").GetString()!).ToHashSet(StringComparer.Ordinal);
         while (!cancellationToken.IsCancellationRequested)
         {
             var run = await http.GetFromJsonAsync<JsonElement>($"/api/runs/{RunId}", cancellationToken);
-            var marts = run.GetProperty("steps").EnumerateArray().Any(s => s.GetProperty("status").GetString() == "succeeded" && IsMart(s.GetProperty("asset_key").GetString()!));
+            var marts = run.GetProperty("steps").EnumerateArray()
+                .Any(s => s.GetProperty("status").GetString() == "succeeded" && martKeys.Contains(s.GetProperty("asset_key").GetString()!));
             if (marts)
             {
                 runtime.Log(Name, $"first mart materialized {_sinceStart.Elapsed.TotalSeconds:0.0} s after the app started");
@@ -81,8 +86,4 @@ public sealed class SampleDataResource(string name, PostgresDatabaseResource war
 
         return null;
     }
-
-    private static bool IsMart(string key) => key is "growth_metrics" or "social_capital_growth_accounting" or "quick_ratio_analysis"
-        or "retention_cohorts" or "retention_quality_framework" or "user_resurrection_analysis" or "growth_drivers" or "miles_analytics"
-        or "users_with_negative_miles" or "acquisition_channel_retention" or "category_engagement";
 }

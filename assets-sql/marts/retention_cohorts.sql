@@ -48,13 +48,12 @@ grid as (
 )
 select
     g.grain as cohort_grain,
-    case g.grain
-        when 'week' then date '1970-01-05' + 7 * g.cohort_index
-        else make_date(1970 + g.cohort_index / 12, g.cohort_index % 12 + 1, 1)
-    end as cohort_start,
+    -- growth_accounting already turns period indexes into dates; read them rather than derive them again.
+    p.period_start as cohort_start,
     g.period_number,
     g.cohort_size,
     coalesce(c.retained_users, 0) as retained_users,
     {{ safe_divide(coalesce(c.retained_users, 0), g.cohort_size) }} as retention_rate
 from grid g
-left join cells c using (grain, cohort_index, period_number)
+join {{ ref('growth_accounting') }} p on p.grain = g.grain and p.period_index = g.cohort_index
+left join cells c on c.grain = g.grain and c.cohort_index = g.cohort_index and c.period_number = g.period_number
