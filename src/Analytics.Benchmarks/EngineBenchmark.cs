@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
+using Analytics.Core.Graph;
 using Analytics.Core.Selection;
 using Analytics.Core.Templating;
 using Analytics.Postgres.Warehouse;
@@ -46,9 +47,12 @@ internal static class EngineBenchmark
             var big = new AssetProject(declared);
             var built = plan.Elapsed;
             plan = Stopwatch.StartNew();
+            _ = new AssetGraph(declared.Select(d => d.Item1));
+            var graphOnly = plan.Elapsed;
+            plan = Stopwatch.StartNew();
             var selected = SelectionParser.Parse($"+plan_{planAssets - 1:D5} or (key:plan_0* and plan_00010+)").ResolveOrdered(big.Graph);
             Console.WriteLine($"planning over {planAssets:N0} declared assets (attempt {attempt}): validation + graph + topological order {built.TotalMilliseconds:0.0} ms, "
-                              + $"selection of {selected.Count:N0} assets {plan.Elapsed.TotalMilliseconds:0.0} ms, total {(plan.Elapsed + built).TotalMilliseconds:0.0} ms");
+                              + $"selection of {selected.Count:N0} assets {plan.Elapsed.TotalMilliseconds:0.0} ms, total {(plan.Elapsed + built).TotalMilliseconds:0.0} ms (the graph alone {graphOnly.TotalMilliseconds:0.0} ms)");
         }
     }
 

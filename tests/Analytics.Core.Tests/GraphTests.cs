@@ -66,6 +66,33 @@ public class GraphTests
     }
 
     [Fact]
+    public void An_unknown_dependency_is_an_error_not_a_new_vertex()
+    {
+        var error = Assert.Throws<AssetDeclarationException>(() => new AssetGraph([Asset("stg_events"), Asset("fct", "stg_event")]));
+        Assert.Contains("ref('stg_event') names no asset", error.Message);
+        Assert.Contains("stg_events", error.Message);
+    }
+
+    [Fact]
+    public void Roots_and_sinks_come_from_the_graph()
+    {
+        var graph = new AssetGraph([Asset("mart_b", "core"), Asset("core", "raw"), Asset("raw"), Asset("mart_a", "core"), Asset("seed")]);
+        Assert.Equal(["raw", "seed"], graph.Roots);
+        Assert.Equal(["mart_a", "mart_b", "seed"], graph.Sinks);
+        Assert.Equal(["core"], graph.UpstreamOf("mart_a"));
+        Assert.Equal(["mart_a", "mart_b"], graph.DownstreamOf("core"));
+    }
+
+    [Fact]
+    public void Levels_follow_the_longest_path_not_the_shortest()
+    {
+        // d hangs off a directly and off c two hops down: it belongs below c.
+        var graph = new AssetGraph([Asset("d", "a", "c"), Asset("c", "b"), Asset("b", "a"), Asset("a")]);
+        Assert.Equal(["a", "b", "c", "d"], graph.TopologicalOrder);
+        Assert.Equal(3, graph.Levels["d"]);
+    }
+
+    [Fact]
     public void Renderers_write_nodes_and_edges()
     {
         var graph = new AssetGraph([Asset("a"), Asset("b", "a")]);

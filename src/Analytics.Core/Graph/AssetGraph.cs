@@ -1,57 +1,57 @@
 using Analytics.Core.Assets;
+using QuikGraph;
+using QuikGraph.Algorithms;
+using QuikGraph.Algorithms.Search;
 
 namespace Analytics.Core.Graph;
 
 /// <summary>
-/// The immutable dependency graph of the declared assets. Nodes are numbered in alphabetical order and edges
-/// kept as index arrays, so planning over tens of thousands of assets takes milliseconds. The topological order
-/// is computed once and is stable: level by level, alphabetical within a level.
+/// The immutable dependency graph of the declared assets: a QuikGraph bidirectional graph whose edges run from an
+/// asset to the assets that ref() it. QuikGraph sorts it and finds its cycles, roots and sinks; the order shown
+/// to people is stable: level by level, alphabetical within a level, whatever order the files are declared in.
 /// </summary>
 public sealed class AssetGraph
 {
-    private readonly string[] _keys;
-    private readonly AssetDefinition[] _assets;
-    private readonly Dictionary<string, int> _index;
-    private readonly int[][] _upstream;
-    private readonly int[][] _downstream;
-    private readonly int[] _position;
-    private readonly int[] _levels;
+    private readonly BidirectionalGraph<string, SEquatableEdge<string>> _graph;
+    private readonly Dictionary<string, AssetDefinition> _assets;
+    private readonly Dictionary<string, int> _position;
 
+    /// <exception cref="AssetDeclarationException">An asset depends on a key that is not declared.</exception>
+    /// <exception cref="GraphCycleException">The dependencies loop.</exception>
     public AssetGraph(IEnumerable<AssetDefinition> assets)
     {
-        _assets = assets.OrderBy(a => a.Key.Name, StringComparer.Ordinal).ToArray();
-        _keys = _assets.Select(a => a.Key.Name).ToArray();
-        _index = new Dictionary<string, int>(_keys.Length, StringComparer.Ordinal);
-        for (var i = 0; i < _keys.Length; i++)
+        var declared = assets.OrderBy(a => a.Key.Name, StringComparer.Ordinal).ToList();
+        _assets = new Dictionary<string, AssetDefinition>(declared.Count, StringComparer.Ordinal);
+        _graph = new BidirectionalGraph<string, SEquatableEdge<string>>(allowParallelEdges: false, declared.Count);
+        foreach (var asset in declared)
         {
-            _index[_keys[i]] = i;
+            _assets.Add(asset.Key.Name, asset);
+            _graph.AddVertex(asset.Key.Name);
         }
 
-        _upstream = _assets
-            .Select(a => a.Dependencies.Select(d => _index.GetValueOrDefault(d.Name, -1)).Where(i => i >= 0).Distinct().Order().ToArray())
-            .ToArray();
-        var downstreamCounts = new int[_keys.Length];
-        foreach (var ups in _upstream)
+        foreach (var asset in declared)
         {
-            foreach (var up in ups)
+            foreach (var dependency in asset.Dependencies.Select(d => d.Name).Distinct(StringComparer.Ordinal))
             {
-                downstreamCounts[up]++;
+                if (!_assets.ContainsKey(dependency))
+                {
+                    // A vertex is never created for a name nobody declared: that would hide a typo behind an empty table.
+                    throw new AssetDeclarationException(
+                        $"{asset.SourcePath}: ref('{dependency}') names no asset.{NameSuggestions.DidYouMean(dependency, _assets.Keys)}");
+                }
+
+                _graph.AddEdge(new SEquatableEdge<string>(dependency, asset.Key.Name));
             }
         }
 
-        _downstream = downstreamCounts.Select(n => new int[n]).ToArray();
-        var filled = new int[_keys.Length];
-        for (var node = 0; node < _upstream.Length; node++)
+        var (order, levels) = Sort();
+        TopologicalOrder = order;
+        Levels = levels;
+        _position = new Dictionary<string, int>(order.Length, StringComparer.Ordinal);
+        for (var i = 0; i < order.Length; i++)
         {
-            foreach (var up in _upstream[node])
-            {
-                // Nodes are visited in index order, so each downstream list comes out sorted.
-                _downstream[up][filled[up]++] = node;
-            }
+            _position[order[i]] = i;
         }
-
-        (_position, _levels, TopologicalOrder) = Sort();
-        Levels = _keys.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => _levels[x.i], StringComparer.Ordinal);
     }
 
     /// <summary>Every asset key, upstream before downstream.</summary>
@@ -62,34 +62,38 @@ public sealed class AssetGraph
 
     public IEnumerable<string> Keys => TopologicalOrder;
 
-    public int Count => _keys.Length;
+    public int Count => _assets.Count;
 
-    public bool Contains(string key) => _index.ContainsKey(key);
+    /// <summary>Assets that depend on nothing (sources, usually), alphabetical.</summary>
+    public IReadOnlyList<string> Roots => _graph.Roots().Order(StringComparer.Ordinal).ToList();
 
-    public AssetDefinition this[string key] => _assets[_index[key]];
+    /// <summary>Assets nothing depends on (marts, usually), alphabetical.</summary>
+    public IReadOnlyList<string> Sinks => _graph.Sinks().Order(StringComparer.Ordinal).ToList();
 
-    public IReadOnlyList<string> UpstreamOf(string key) => Names(_upstream[_index[key]]);
+    public bool Contains(string key) => _assets.ContainsKey(key);
 
-    public IReadOnlyList<string> DownstreamOf(string key) => Names(_downstream[_index[key]]);
+    public AssetDefinition this[string key] => _assets[key];
+
+    public IReadOnlyList<string> UpstreamOf(string key) => _graph.InEdges(key).Select(e => e.Source).Order(StringComparer.Ordinal).ToList();
+
+    public IReadOnlyList<string> DownstreamOf(string key) => _graph.OutEdges(key).Select(e => e.Target).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>All assets reachable upstream (or downstream) of <paramref name="start"/>, within <paramref name="depth"/> hops when given.</summary>
     public IReadOnlySet<string> Reachable(IEnumerable<string> start, bool upstream, int? depth = null)
     {
-        var edges = upstream ? _upstream : _downstream;
-        var seen = new bool[_keys.Length];
+        // A breadth-first walk by hand: QuikGraph's searches have no hop limit, and `2+x` needs one.
         var result = new HashSet<string>(StringComparer.Ordinal);
-        var frontier = start.Select(k => _index[k]).ToList();
+        var frontier = start.ToList();
         for (var hop = 0; frontier.Count > 0 && (depth is null || hop < depth); hop++)
         {
-            var next = new List<int>();
+            var next = new List<string>();
             foreach (var node in frontier)
             {
-                foreach (var neighbour in edges[node])
+                var neighbours = upstream ? _graph.InEdges(node).Select(e => e.Source) : _graph.OutEdges(node).Select(e => e.Target);
+                foreach (var neighbour in neighbours)
                 {
-                    if (!seen[neighbour])
+                    if (result.Add(neighbour))
                     {
-                        seen[neighbour] = true;
-                        result.Add(_keys[neighbour]);
                         next.Add(neighbour);
                     }
                 }
@@ -102,63 +106,63 @@ public sealed class AssetGraph
     }
 
     /// <summary>The given keys in topological order.</summary>
-    public IReadOnlyList<string> Order(IEnumerable<string> keys) => keys.OrderBy(k => _position[_index[k]]).ToList();
+    public IReadOnlyList<string> Order(IEnumerable<string> keys) => keys.OrderBy(k => _position[k]).ToList();
 
-    private string[] Names(int[] nodes) => Array.ConvertAll(nodes, n => _keys[n]);
-
-    private (int[] Position, int[] Levels, string[] Order) Sort()
+    private (string[] Order, Dictionary<string, int> Levels) Sort()
     {
-        var remaining = _upstream.Select(u => u.Length).ToArray();
-        var levels = new int[_keys.Length];
-        var position = new int[_keys.Length];
-        var order = new List<string>(_keys.Length);
-        var level = Enumerable.Range(0, _keys.Length).Where(i => remaining[i] == 0).ToList();
-        for (var depth = 0; level.Count > 0; depth++)
+        IEnumerable<string> sorted;
+        try
         {
-            var next = new List<int>();
-            foreach (var node in level)
+            sorted = _graph.TopologicalSort();
+        }
+        catch (NonAcyclicGraphException)
+        {
+            throw new GraphCycleException(FindCycle());
+        }
+
+        // Each asset sits one level below its deepest upstream; then level, name is the order people see.
+        var levels = new Dictionary<string, int>(_assets.Count, StringComparer.Ordinal);
+        foreach (var key in sorted)
+        {
+            var level = 0;
+            foreach (var edge in _graph.InEdges(key))
             {
-                levels[node] = depth;
-                position[node] = order.Count;
-                order.Add(_keys[node]);
-                foreach (var down in _downstream[node])
-                {
-                    if (--remaining[down] == 0)
-                    {
-                        next.Add(down);
-                    }
-                }
+                level = Math.Max(level, levels[edge.Source] + 1);
             }
 
-            // Index order is alphabetical order.
-            next.Sort();
-            level = next;
+            levels[key] = level;
         }
 
-        if (order.Count != _keys.Length)
-        {
-            throw new GraphCycleException(FindCycle(remaining));
-        }
-
-        return (position, levels, order.ToArray());
+        var order = levels.OrderBy(l => l.Value).ThenBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key).ToArray();
+        return (order, levels);
     }
 
-    private List<string> FindCycle(int[] remaining)
+    /// <summary>The first loop a depth-first search meets, as a path that starts and ends on the same asset.</summary>
+    private List<string> FindCycle()
     {
-        // Every stuck node has a stuck upstream; walking upstream must revisit a node, and that loop is the cycle.
-        var path = new List<int>();
-        var seenAt = new Dictionary<int, int>();
-        var current = Array.FindIndex(remaining, r => r > 0);
-        while (!seenAt.ContainsKey(current))
+        var search = new DepthFirstSearchAlgorithm<string, SEquatableEdge<string>>(_graph);
+        var parent = new Dictionary<string, string>(StringComparer.Ordinal);
+        List<string>? cycle = null;
+        search.TreeEdge += edge => parent[edge.Target] = edge.Source;
+        search.BackEdge += edge =>
         {
-            seenAt[current] = path.Count;
-            path.Add(current);
-            current = _upstream[current].First(u => remaining[u] > 0);
-        }
+            if (cycle is not null)
+            {
+                return;
+            }
 
-        var cycle = path[seenAt[current]..].Select(n => _keys[n]).ToList();
-        cycle.Reverse();
-        cycle.Add(cycle[0]);
-        return cycle;
+            // A back edge closes a loop: walk the search tree from its source up to its target.
+            var path = new List<string> { edge.Source };
+            for (var node = edge.Source; node != edge.Target; node = parent[node])
+            {
+                path.Add(parent[node]);
+            }
+
+            path.Reverse();
+            path.Add(edge.Target);
+            cycle = path;
+        };
+        search.Compute();
+        return cycle ?? throw new InvalidOperationException("QuikGraph reported a cycle that a depth-first search did not find.");
     }
 }
