@@ -1,4 +1,4 @@
-using AppHost.Hosting;
+using AppHost.Resources;
 using Microsoft.Extensions.Configuration;
 
 await Program.BuildApp(args).RunAsync();

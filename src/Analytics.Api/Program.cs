@@ -1,6 +1,6 @@
 using Analytics.Api.Apis;
 using Analytics.Api.Extensions;
-using Analytics.Hosting;
+using Analytics.Orchestration;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,5 +1,6 @@
 using Analytics.Cli;
-using Analytics.Postgres.Hosting;
+using Analytics.Postgres.Server;
+using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Benchmarks;
@@ -34,7 +35,7 @@ internal sealed class BenchServer : IAsyncDisposable
         return Server.ConnectionString(name);
     }
 
-    public static NpgsqlDataSource Open(string connectionString) => AnalyticsEnvironment.Build(connectionString);
+    public static NpgsqlDataSource Open(string connectionString) => PostgresDataSources.Create(connectionString);
 
     public async ValueTask DisposeAsync()
     {

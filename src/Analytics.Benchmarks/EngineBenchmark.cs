@@ -4,7 +4,7 @@ using Analytics.Core.Execution;
 using Analytics.Core.Graph;
 using Analytics.Core.Selection;
 using Analytics.Core.Templating;
-using Analytics.Postgres.Warehouse;
+using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Benchmarks;

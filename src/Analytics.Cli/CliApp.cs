@@ -1,10 +1,11 @@
-using Analytics.Postgres.Hosting;
+using Analytics.Orchestration;
+using Analytics.Postgres.Server;
 using System.CommandLine;
 using Analytics.Cli.Commands;
 using Analytics.Core.Assets;
 using Analytics.Core.Graph;
 using Analytics.Core.Selection;
-using Analytics.Postgres.Ingest;
+using Analytics.Ingest;
 
 namespace Analytics.Cli;
 
@@ -17,6 +18,19 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, AnalyticsSettings? settings = null)
     {
+        settings ??= AnalyticsSettings.FromEnvironment();
+        CliTelemetry? telemetry;
+        try
+        {
+            telemetry = CliTelemetry.Start(settings.OtlpEndpoint);
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            return BadInput;
+        }
+
+        using var _ = telemetry;
         try
         {
             return await RunCommandAsync(args, output, error, settings);
@@ -30,9 +44,8 @@ public static class CliApp
         }
     }
 
-    private static async Task<int> RunCommandAsync(string[] args, TextWriter output, TextWriter error, AnalyticsSettings? settings)
+    private static async Task<int> RunCommandAsync(string[] args, TextWriter output, TextWriter error, AnalyticsSettings settings)
     {
-        settings ??= AnalyticsSettings.FromEnvironment();
         var root = new RootCommand("Analytics: ingest event CSVs and materialize the asset graph into trusted growth metrics.")
         {
             IngestCommand.Create(output, settings),

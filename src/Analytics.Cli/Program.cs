@@ -1,3 +1,6 @@
-using Analytics.Cli;
+namespace Analytics.Cli;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error);
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => CliApp.RunAsync(args, Console.Out, Console.Error);
+}

@@ -1,4 +1,4 @@
-using Analytics.Hosting;
+using Analytics.Orchestration;
 
 // A queue worker: takes runs from the run store and executes them. Start as many as the work needs.
 var builder = WebApplication.CreateBuilder(args);

@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Analytics.Cli;
-using Analytics.Postgres.Hosting;
+using Analytics.Orchestration;
+using Analytics.Postgres.Server;
 using Analytics.Testing;
 
 namespace Analytics.Api.Tests;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AppHost.Hosting;
+using Analytics.Testing;
+using AppHost.Resources;
 
 namespace Analytics.AppHost.Tests;
 
@@ -62,6 +63,12 @@ public sealed class DistributedAppTests
             var spans = await EventuallyAsync(() => otlp.TracesText, text => Assets.All(a => text.Contains($"asset {a}")));
             Assert.All(Assets, a => Assert.Contains($"asset {a}", spans));
             Assert.Contains("materialize run", spans);
+
+            // Npgsql's instrumentation puts each statement under the span in flight: the asset's, or its check's.
+            var tree = await EventuallyAsync(() => otlp.Spans, all => SpanTree.SqlUnder(all, "asset growth_metrics").Count > 0);
+            var sql = SpanTree.SqlUnder(tree, "asset growth_metrics");
+            Assert.Contains(sql, s => SpanTree.Statement(s).Contains("growth_metrics", StringComparison.Ordinal));
+            Assert.NotEmpty(SpanTree.SqlUnder(tree, "asset dim_users"));
         }
         finally
         {
@@ -135,7 +142,7 @@ public sealed class DistributedAppTests
         }
     }
 
-    private static async Task<string> EventuallyAsync(Func<string> read, Func<string, bool> done)
+    private static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done)
     {
         // Span exports are batched (every 5 s by default); give them a few rounds.
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -1,8 +1,9 @@
 using Xunit;
-using Analytics.Postgres.Hosting;
+using Analytics.Orchestration;
+using Analytics.Postgres.Server;
 
-using Analytics.Postgres.RunStore;
-using Analytics.Postgres.Warehouse;
+using Analytics.RunStore;
+using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Testing;
@@ -25,7 +26,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
         }
 
         ConnectionString = server.ConnectionString(name);
-        DataSource = AnalyticsEnvironment.Build(ConnectionString);
+        DataSource = PostgresDataSources.Create(ConnectionString);
         await WarehouseSchema.EnsureAsync(DataSource);
         await RunStoreMigrations.ApplyAsync(DataSource);
     }

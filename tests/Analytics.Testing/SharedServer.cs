@@ -1,4 +1,5 @@
-using Analytics.Postgres.Hosting;
+using Analytics.Orchestration;
+using Analytics.Postgres.Server;
 
 namespace Analytics.Testing;
 

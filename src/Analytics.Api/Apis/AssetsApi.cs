@@ -1,8 +1,7 @@
 using Analytics.Api.Extensions;
-using Analytics.Core.Templating;
-using Analytics.Hosting;
-using Analytics.Postgres.RunStore;
-using Npgsql;
+using Analytics.Core.Execution;
+using Analytics.Orchestration;
+using Analytics.RunStore;
 
 namespace Analytics.Api.Apis;
 
@@ -47,7 +46,7 @@ public static class AssetsApi
         var materialization = await queries.LatestMaterializationAsync(key, cancellationToken);
         return TypedResults.Ok(new AssetDetail(
             key, asset.Layer, asset.Materialization.ToString().ToLowerInvariant(), asset.Description, asset.Tags, asset.Owner, asset.SourcePath,
-            asset.Sql.Trim(), asset.IsSource ? null : project.Compile(key, PostgresDialect.Instance).Trim(),
+            asset.Sql.Trim(), asset.IsSource ? null : project.Compile(key, services.Warehouse.Dialect).Trim(),
             project.Graph.UpstreamOf(key), project.Graph.DownstreamOf(key),
             asset.Checks.Select(c => new DeclaredCheck(c.Name, c.Kind.ToString(), c.Severity.ToString().ToLowerInvariant())).ToList(),
             materialization, await queries.LatestChecksAsync(key, cancellationToken)));
@@ -62,37 +61,12 @@ public static class AssetsApi
         }
 
         var rows = Math.Clamp(limit ?? 100, 1, MaxPreviewRows);
-        var asset = project.Graph[key];
-        await using var connection = await services.Warehouse.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var timeout = new NpgsqlCommand("set local statement_timeout = '5s'", connection))
-        {
-            await timeout.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var exists = new NpgsqlCommand("select to_regclass($1) is not null", connection);
-        exists.Parameters.AddWithValue(PostgresDialect.Instance.Relation(asset.Schema, key));
-        if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+        if (await services.Warehouse.PreviewAsync(project.Graph[key], rows, cancellationToken) is not { } preview)
         {
             return Problems.Conflict($"Asset '{key}' has not been materialized yet; POST /api/runs with {{\"selection\": \"+{key}\"}} first.");
         }
 
-        await using var command = new NpgsqlCommand($"select * from {PostgresDialect.Instance.Relation(asset.Schema, key)} limit {rows}", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new PreviewColumn(reader.GetName(i), reader.GetDataTypeName(i))).ToList();
-        var values = new List<object?[]>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            values.Add(row);
-        }
-
-        return TypedResults.Ok(new Preview(key, columns, values));
+        return TypedResults.Ok(new Preview(key, preview.Columns.Select(c => new PreviewColumn(c.Name, c.Type)).ToList(), preview.Rows));
     }
 }
 

@@ -1,6 +1,6 @@
 using Analytics.Api.Extensions;
 using Analytics.Core.Selection;
-using Analytics.Hosting;
+using Analytics.Orchestration;
 
 namespace Analytics.Api.Apis;
 

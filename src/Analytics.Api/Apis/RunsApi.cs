@@ -1,9 +1,10 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Analytics.Api.Extensions;
+using Analytics.Core.Execution;
 using Analytics.Core.Selection;
-using Analytics.Hosting;
-using Analytics.Postgres.RunStore;
+using Analytics.Orchestration;
+using Analytics.RunStore;
 
 namespace Analytics.Api.Apis;
 
@@ -42,7 +43,7 @@ public static class RunsApi
             return Problems.BadRequest($"The selection '{selection}' selects no assets; GET /api/graph?select=... shows what a selection picks.");
         }
 
-        var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http), request?.ChecksOnly ?? false, null, cancellationToken);
+        var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http), request?.ChecksOnly is true ? RunKind.Check : RunKind.Materialize, null, cancellationToken);
         var run = await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken);
         return TypedResults.Accepted($"/api/runs/{runId}", run);
     }
@@ -83,7 +84,7 @@ public static class RunsApi
             }
 
             if (events.Any(e => e.Kind == "run_finished")
-                || (events.Count == 0 && await queries.GetRunAsync(id, cancellationToken) is { } run && RunStatus.IsFinished(run.Status)
+                || (events.Count == 0 && await queries.GetRunAsync(id, cancellationToken) is { } run && run.Status.IsFinished()
                     && (await queries.EventsAsync(id, after, cancellationToken)).Count == 0))
             {
                 yield break;
@@ -103,7 +104,7 @@ public static class RunsApi
 
         if (!await new RunQueue(services.RunStore).RequestCancelAsync(id, cancellationToken))
         {
-            return Problems.Conflict($"Run {id} has already finished ({run.Status}); there is nothing to cancel.");
+            return Problems.Conflict($"Run {id} has already finished ({WireName.Of(run.Status)}); there is nothing to cancel.");
         }
 
         return TypedResults.Accepted($"/api/runs/{id}", await queries.GetRunAsync(id, cancellationToken));
@@ -117,12 +118,12 @@ public static class RunsApi
             return Problems.UnknownRun(id);
         }
 
-        if (!RunStatus.IsFinished(run.Status))
+        if (!run.Status.IsFinished())
         {
-            return Problems.Conflict($"Run {id} is {run.Status}; retry it once it has finished, or cancel it first.");
+            return Problems.Conflict($"Run {id} is {WireName.Of(run.Status)}; retry it once it has finished, or cancel it first.");
         }
 
-        var unfinished = run.Steps!.Where(s => s.Status != "succeeded").Select(s => s.AssetKey).ToList();
+        var unfinished = run.Steps!.Where(s => s.Status != WireName.Of(StepStatus.Succeeded)).Select(s => s.AssetKey).ToList();
         if (unfinished.Count == 0)
         {
             return Problems.Conflict($"Run {id} succeeded; every step is done, so there is nothing to re-execute.");
@@ -130,7 +131,7 @@ public static class RunsApi
 
         var plan = services.Project.Graph.Order(unfinished.Where(services.Project.Graph.Contains));
         var retryId = await new RunQueue(services.RunStore).EnqueueAsync(
-            $"retry of {id}: {string.Join(' ', plan)}", plan, Requester(http), run.Kind == "check", id, cancellationToken);
+            $"retry of {id}: {string.Join(' ', plan)}", plan, Requester(http), run.Kind, id, cancellationToken);
         return TypedResults.Accepted($"/api/runs/{retryId}", await queries.GetRunAsync(retryId, cancellationToken));
     }
 

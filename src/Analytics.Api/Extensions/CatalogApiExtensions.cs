@@ -1,4 +1,6 @@
-using Analytics.Hosting;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Analytics.Orchestration;
 
 namespace Analytics.Api.Extensions;
 
@@ -16,7 +18,11 @@ public static class CatalogApiExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
         builder.Services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // Run kinds and statuses are enums in code and their WireName (snake_case) on the wire.
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
         if (builder.Configuration.GetValue("Analytics:InProcessWorker", true))
         {
             builder.AddRunWorker();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using Analytics.Hosting;
-using Analytics.Postgres.RunStore;
+using Analytics.Core.Execution;
+using Analytics.Orchestration;
+using Analytics.RunStore;
 using Npgsql;
 
 namespace Analytics.Api.Extensions;
@@ -39,7 +40,7 @@ public sealed class CatalogCache(AnalyticsServices services, ILogger<CatalogCach
         }
 
         var run = await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken);
-        if (run is not null && RunStatus.IsFinished(run.Status))
+        if (run is not null && run.Status.IsFinished())
         {
             if (_finishedRuns.Count >= MaxFinishedRuns)
             {

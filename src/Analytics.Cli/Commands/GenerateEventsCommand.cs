@@ -1,4 +1,4 @@
-using Analytics.Postgres.Hosting;
+using Analytics.Orchestration;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

@@ -1,5 +1,5 @@
-using Analytics.Postgres.Hosting;
 using System.CommandLine;
+using Analytics.Orchestration;
 using Analytics.Core.Graph;
 using Analytics.Core.Selection;
 

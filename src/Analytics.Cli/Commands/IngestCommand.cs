@@ -1,6 +1,7 @@
-using Analytics.Postgres.Hosting;
 using System.CommandLine;
-using Analytics.Postgres.Ingest;
+using Analytics.Ingest;
+using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Cli.Commands;
 
@@ -13,8 +14,9 @@ public static class IngestCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var files = EventIngestor.ExpandPaths(parse.GetValue(paths)!);
-            await using var environment = await AnalyticsEnvironment.OpenAsync(settings, cancellationToken);
-            var ingestor = new EventIngestor(environment.Warehouse);
+            await using var provider = CliServices.Build(settings);
+            await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            var ingestor = provider.GetRequiredService<EventIngestor>();
             var reporter = new ConsoleReporter(output);
             foreach (var file in files)
             {

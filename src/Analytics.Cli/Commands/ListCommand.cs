@@ -1,7 +1,7 @@
-using Analytics.Postgres.Hosting;
 using System.CommandLine;
+using Analytics.Orchestration;
 using Analytics.Core.Selection;
-using Analytics.Postgres.RunStore;
+using Analytics.RunStore;
 
 namespace Analytics.Cli.Commands;
 
@@ -15,8 +15,9 @@ public static class ListCommand
         {
             var project = AnalyticsEnvironment.LoadAssets(settings);
             var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph);
-            await using var environment = await AnalyticsEnvironment.OpenAsync(settings, cancellationToken);
-            var statuses = await new RunStoreQueries(environment.RunStore).AssetStatusesAsync(cancellationToken);
+            await using var provider = CliServices.Build(settings);
+            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);
             output.WriteLine($"{"asset",-36} {"layer",-8} {"kind",-11} {"last materialized (UTC)",-23} {"rows",12} {"status",-12} checks");
             foreach (var key in keys)
             {

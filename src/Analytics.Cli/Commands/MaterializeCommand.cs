@@ -1,9 +1,8 @@
-using Analytics.Postgres.Hosting;
 using System.CommandLine;
 using Analytics.Core.Execution;
 using Analytics.Core.Selection;
-using Analytics.Postgres.RunStore;
-using Analytics.Postgres.Warehouse;
+using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Cli.Commands;
 
@@ -25,12 +24,12 @@ public static class MaterializeCommand
         {
             var text = string.Join(' ', parse.GetValue(selection) ?? []);
             text = string.IsNullOrWhiteSpace(text) ? "*" : text;
-            var project = AnalyticsEnvironment.LoadAssets(settings);
-            var keys = SelectionParser.Parse(text).ResolveOrdered(project.Graph);
-            await using var environment = await AnalyticsEnvironment.OpenAsync(settings, cancellationToken);
+            var kind = checksOnly ? RunKind.Check : RunKind.Materialize;
+            await using var provider = CliServices.Build(settings);
+            var keys = SelectionParser.Parse(text).ResolveOrdered(provider.GetRequiredService<Core.Assets.AssetProject>().Graph);
+            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
             var reporter = new ConsoleReporter(output);
-            var observers = new CompositeObserver(reporter, new RunStoreRecorder(environment.RunStore, checksOnly ? "check" : "materialize", text, Environment.UserName));
-            var executor = new AssetExecutor(project, new PostgresWarehouse(environment.Warehouse), new ExecutorOptions { Parallelism = parse.GetValue(parallelism), Locks = new PostgresAssetLocks(environment.RunStore) }, observers);
+            var executor = services.Executors.Create(kind, text, Environment.UserName, parse.GetValue(parallelism), reporter);
             var run = await executor.RunAsync(Guid.NewGuid(), keys, checksOnly, cancellationToken);
             var failed = run.Steps.Count(s => s.Status != StepStatus.Succeeded);
             reporter.Line(run.Succeeded

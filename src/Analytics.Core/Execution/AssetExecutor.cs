@@ -72,7 +72,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         }
 
         var run = new RunResult(runId, plan.Select(k => results[k]).ToList(), clock.Elapsed);
-        var status = run.Succeeded ? "succeeded" : run.Canceled ? "canceled" : "failed";
+        var status = WireName.Of(run.Status);
         span?.SetTag("analytics.status", status);
         span?.SetStatus(run.Succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
         EngineTelemetry.RunDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("status", status));

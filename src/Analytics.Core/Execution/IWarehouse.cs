@@ -3,10 +3,16 @@ using Analytics.Core.Templating;
 
 namespace Analytics.Core.Execution;
 
-/// <summary>The one small interface each warehouse adapter implements.</summary>
+/// <summary>
+/// The one small interface each warehouse adapter implements. Everything above it (executor, API, CLI) speaks only
+/// through it; an adapter is registered once in DI (<c>AddPostgresWarehouse</c>) and nothing else names it.
+/// </summary>
 public interface IWarehouse
 {
     ISqlDialect Dialect { get; }
+
+    /// <summary>Creates the layer schemas and the landing tables if they are missing; safe to call from many processes at once.</summary>
+    Task EnsureSchemaAsync(CancellationToken cancellationToken);
 
     Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken);
 
@@ -21,4 +27,7 @@ public interface IWarehouse
 
     /// <summary>Counts the rows of <paramref name="failingRowsSql"/> and returns up to <paramref name="sampleSize"/> of them.</summary>
     Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> rows of the asset's relation, under a short time limit; null when it was never built.</summary>
+    Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, CancellationToken cancellationToken);
 }

@@ -7,5 +7,7 @@ public sealed record RunResult(Guid RunId, IReadOnlyList<StepResult> Steps, Time
 
     public bool Canceled => Steps.Any(s => s.Status == StepStatus.Canceled);
 
+    public RunStatus Status => Succeeded ? RunStatus.Succeeded : Canceled ? RunStatus.Canceled : RunStatus.Failed;
+
     public StepResult this[string key] => Steps.Single(s => s.AssetKey == key);
 }

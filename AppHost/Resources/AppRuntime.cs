@@ -1,0 +1,28 @@
+namespace AppHost.Resources;
+
+/// <summary>What resources share while the app runs: the repository, the data folder, the log, the OTLP endpoint.</summary>
+public sealed class AppRuntime(string repositoryRoot, string home, TextWriter log, string? otlpEndpoint, string configuration)
+{
+    private readonly Lock _lock = new();
+
+    public string RepositoryRoot { get; } = repositoryRoot;
+
+    /// <summary>Where the app keeps data between runs (PostgreSQL's data folder, the landing folder).</summary>
+    public string Home { get; } = home;
+
+    public string? OtlpEndpoint { get; } = otlpEndpoint;
+
+    /// <summary>Debug or Release: which build of the services to start.</summary>
+    public string Configuration { get; } = configuration;
+
+    public bool Stopping { get; set; }
+
+    /// <summary>Writes a line prefixed with the resource's name.</summary>
+    public void Log(string resource, string line)
+    {
+        lock (_lock)
+        {
+            log.WriteLine($"{"[" + resource + "]",-14} {line}");
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
+
+namespace AppHost.Resources;
+
+/// <summary>
+/// Starts every resource once the resources it waits for are ready, prints where everything is, and on Ctrl+C or
+/// SIGTERM stops everything in reverse order, leaving no process behind.
+/// </summary>
+public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IConfiguration configuration)
+{
+    private readonly List<Resource> _started = [];
+
+    public IReadOnlyList<Resource> Resources => resources;
+
+    /// <summary>As Aspire spells it: <c>DistributedApplication.CreateBuilder(args)</c>.</summary>
+    public static DistributedApplicationBuilder CreateBuilder(string[] args) => DistributedApplicationBuilder.CreateBuilder(args);
+
+    public AppRuntime? Runtime { get; private set; }
+
+    public T Resource<T>(string name) where T : Resource => (T)resources.Single(r => r.Name == name);
+
+    public async Task StartAsync(TextWriter? log = null, CancellationToken cancellationToken = default)
+    {
+        var root = configuration["RepositoryRoot"] ?? FindRepositoryRoot();
+        var home = configuration["ANALYTICS_HOME"] is { Length: > 0 } h ? h : Path.Combine(root, ".analytics", "apphost");
+        Runtime = new AppRuntime(root, home, log ?? Console.Out, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration["Configuration"] ?? "Release");
+        var runtime = Runtime;
+        await Task.WhenAll(resources.Select(resource => StartOneAsync(resource, runtime, cancellationToken)));
+    }
+
+    private async Task StartOneAsync(Resource resource, AppRuntime runtime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(resource.WaitsFor.Select(r => r.Ready));
+        }
+        catch
+        {
+            var failed = resource.WaitsFor.Where(r => r.Ready.IsFaulted).Select(r => r.Name);
+            resource.MarkFailed($"not started: waits for {string.Join(", ", failed)}, which failed");
+            return;
+        }
+
+        try
+        {
+            lock (_started)
+            {
+                _started.Add(resource);
+            }
+
+            await resource.StartAsync(runtime, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            runtime.Log(resource.Name, $"failed to start: {e.Message}");
+            resource.MarkFailed($"failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Starts, prints the resource table, and runs until Ctrl+C or SIGTERM.</summary>
+    public async Task RunAsync()
+    {
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+
+        await StartAsync(cancellationToken: stop.Token);
+        Console.WriteLine(ResourceTable());
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("Stopping...");
+        }
+
+        await StopAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (Runtime is not null)
+        {
+            Runtime.Stopping = true;
+        }
+
+        List<Resource> started;
+        lock (_started)
+        {
+            started = [.. _started];
+        }
+
+        started.Reverse();
+        foreach (var resource in started)
+        {
+            try
+            {
+                await resource.StopAsync();
+            }
+            catch (Exception e)
+            {
+                Runtime?.Log(resource.Name, $"failed to stop cleanly: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Name, state and address of every resource, and the secrets a person needs (the API key).</summary>
+    public string ResourceTable()
+    {
+        var lines = new List<string> { $"{"resource",-16} {"state",-44} url" };
+        foreach (var resource in resources)
+        {
+            var url = resource switch
+            {
+                ParameterResource { Printed: true } p => p.Value,
+                ParameterResource { Secret: true } => "********",
+                _ => resource.Url ?? "",
+            };
+            lines.Add($"{resource.Name,-16} {resource.State,-44} {url}");
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Analytics.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("Run the AppHost from the repository (Analytics.sln not found above the current folder).");
+    }
+}

@@ -1,0 +1,66 @@
+using Analytics.Core.Assets;
+using Analytics.Postgres.Server;
+
+namespace Analytics.Orchestration;
+
+/// <summary>
+/// The databases the CLI and the services work against: the servers given by connection string, or else the
+/// embedded PostgreSQL kept under <c>.analytics/</c> (or <c>ANALYTICS_HOME</c>), started here and stopped on dispose.
+/// </summary>
+public sealed class AnalyticsEnvironment : IAsyncDisposable
+{
+    private readonly EmbeddedPostgres? _embedded;
+
+    private AnalyticsEnvironment(EmbeddedPostgres? embedded, string warehouse, string runStore)
+    {
+        _embedded = embedded;
+        WarehouseConnectionString = warehouse;
+        RunStoreConnectionString = runStore;
+    }
+
+    public string WarehouseConnectionString { get; }
+
+    public string RunStoreConnectionString { get; }
+
+    public static async Task<AnalyticsEnvironment> StartAsync(AnalyticsSettings settings, CancellationToken cancellationToken)
+    {
+        var warehouse = settings.WarehouseConnection;
+        EmbeddedPostgres? embedded = null;
+        if (warehouse is null)
+        {
+            var home = settings.Home ?? Path.Combine(Directory.GetCurrentDirectory(), ".analytics");
+            embedded = await EmbeddedPostgres.StartAsync(Path.Combine(home, "postgres"), cancellationToken: cancellationToken);
+            warehouse = embedded.ConnectionString();
+        }
+
+        return new AnalyticsEnvironment(embedded, warehouse, settings.RunStoreConnection ?? warehouse);
+    }
+
+    /// <summary>The assets folder: <c>ANALYTICS_ASSETS</c>, else the nearest <c>assets-sql/</c> at or above the current folder.</summary>
+    public static AssetProject LoadAssets(AnalyticsSettings settings)
+    {
+        if (settings.AssetsPath is { } configured)
+        {
+            return AssetProject.Load(configured);
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "assets-sql");
+            if (Directory.Exists(candidate))
+            {
+                return AssetProject.Load(candidate);
+            }
+        }
+
+        return AssetProject.Load(Path.Combine(AppContext.BaseDirectory, "assets-sql"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_embedded is not null)
+        {
+            await _embedded.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Analytics.Orchestration;
+
+public static class AnalyticsHostingExtensions
+{
+    /// <summary>
+    /// Registers <see cref="AnalyticsServiceCollectionExtensions.AddAnalytics"/> from configuration
+    /// (<c>ConnectionStrings:warehouse</c> / <c>:runstore</c>, <c>Analytics:Warehouse</c>, or the embedded server),
+    /// the worker options, and a readiness check that the run store is migrated.
+    /// </summary>
+    public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var settings = new AnalyticsSettings(
+            NullIfEmpty(configuration.GetConnectionString("warehouse")),
+            NullIfEmpty(configuration.GetConnectionString("runstore")),
+            NullIfEmpty(configuration["ANALYTICS_HOME"]),
+            NullIfEmpty(configuration["ANALYTICS_ASSETS"]),
+            NullIfEmpty(configuration["Analytics:Warehouse"]) ?? "postgres");
+        builder.Services.AddAnalytics(settings);
+        builder.Services.AddOptions<WorkerOptions>().Bind(configuration.GetSection("Analytics:Worker"));
+        builder.Services.AddHealthChecks().AddCheck<RunStoreHealthCheck>("runstore");
+        return builder;
+    }
+
+    /// <summary>Runs a queue worker in this process (the worker service, or the API for single-machine use).</summary>
+    public static IHostApplicationBuilder AddRunWorker(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<RunWorkerService>();
+        return builder;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

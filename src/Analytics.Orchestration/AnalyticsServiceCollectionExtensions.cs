@@ -1,0 +1,40 @@
+using Analytics.Ingest;
+using Analytics.Warehouse.Postgres;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Analytics.Orchestration;
+
+public static class AnalyticsServiceCollectionExtensions
+{
+    /// <summary>The DI key of the run store's data source.</summary>
+    public const string RunStoreKey = "runstore";
+
+    /// <summary>
+    /// Everything a command or service needs, registered once for the CLI and the services alike: the environment
+    /// (connection strings, or the embedded server), the assets, the warehouse chosen by
+    /// <see cref="AnalyticsSettings.Warehouse"/>, the run store and the executor factory. Nothing starts until resolved.
+    /// </summary>
+    public static IServiceCollection AddAnalytics(this IServiceCollection services, AnalyticsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(settings);
+        services.AddSingleton(_ => AnalyticsEnvironment.StartAsync(settings, CancellationToken.None).GetAwaiter().GetResult());
+        services.AddSingleton(_ => AnalyticsEnvironment.LoadAssets(settings));
+        services.AddKeyedSingleton(RunStoreKey, (provider, _) =>
+            PostgresDataSources.Create(provider.GetRequiredService<AnalyticsEnvironment>().RunStoreConnectionString));
+        switch (settings.Warehouse.ToLowerInvariant())
+        {
+            case "postgres":
+                services.AddPostgresWarehouse(provider => provider.GetRequiredService<AnalyticsEnvironment>().WarehouseConnectionString);
+                services.AddSingleton(provider => new EventIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource));
+                break;
+            default:
+                throw new ArgumentException(
+                    $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or unset it.");
+        }
+
+        services.AddSingleton<RunExecutorFactory>();
+        services.AddSingleton(provider => AnalyticsServices.OpenAsync(provider, CancellationToken.None).GetAwaiter().GetResult());
+        return services;
+    }
+}

@@ -1,0 +1,27 @@
+using Analytics.RunStore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Orchestration;
+
+/// <summary>
+/// Fails the runs of workers that stopped heartbeating, for a process that runs no worker itself (the API when
+/// workers are separate), so a crashed worker's run is reported even when no other worker is alive.
+/// </summary>
+public sealed class RunReaperService(AnalyticsServices services, IOptions<WorkerOptions> options, ILogger<RunReaperService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var queue = new RunQueue(services.RunStore);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            foreach (var runId in await queue.ReapAsync(options.Value.HeartbeatTimeout, stoppingToken))
+            {
+                logger.LogWarning("Run {RunId} failed: its worker stopped heartbeating", runId);
+            }
+
+            await Task.Delay(options.Value.HeartbeatInterval, stoppingToken);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using Analytics.Core.Execution;
+using Analytics.RunStore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Analytics.Orchestration;
+
+/// <summary>
+/// Takes queued runs from the run store and executes them: claims one (SKIP LOCKED), heartbeats while it runs,
+/// turns a cancel request into cancellation of the SQL in flight, and releases the run by recording its outcome.
+/// Any number of workers on any number of machines share one queue.
+/// </summary>
+public sealed class RunWorker(AnalyticsServices services, WorkerOptions options, ILogger? logger = null)
+{
+    private readonly RunQueue _queue = new(services.RunStore);
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    /// <summary>Works until <paramref name="stopping"/> fires; a run in flight at that point is canceled.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using var wake = new SemaphoreSlim(0);
+        var listening = ListenAsync(wake, stopping);
+        while (!stopping.IsCancellationRequested)
+        {
+            await _queue.ReapAsync(options.HeartbeatTimeout, stopping);
+            if (await ExecuteNextAsync(stopping))
+            {
+                continue;
+            }
+
+            try
+            {
+                await wake.WaitAsync(options.PollInterval, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await listening.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Claims and executes one queued run; false when none was waiting.</summary>
+    public async Task<bool> ExecuteNextAsync(CancellationToken stopping)
+    {
+        var run = await _queue.ClaimAsync(RunStoreRecorder.Worker, stopping);
+        if (run is null)
+        {
+            return false;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(run.RunId, cancel, heartbeatStop.Token);
+        var known = run.Plan.Where(services.Project.Graph.Contains).ToList();
+        var executor = services.Executors.Create(run.Kind, run.Selection, "queue", options.Parallelism);
+        _logger.LogInformation("Run {RunId} started: {Kind} {Assets} asset(s) of '{Selection}'", run.RunId, WireName.Of(run.Kind), known.Count, run.Selection);
+        try
+        {
+            var result = await executor.RunAsync(run.RunId, known, run.Kind == RunKind.Check, cancel.Token);
+            var failed = result.Steps.Where(s => s.Status != StepStatus.Succeeded).Select(s => $"{s.AssetKey} ({WireName.Of(s.Status)})").ToList();
+            if (result.Succeeded)
+            {
+                _logger.LogInformation("Run {RunId} succeeded: {Assets} asset(s) in {Seconds:0.0} s", run.RunId, result.Steps.Count, result.Duration.TotalSeconds);
+            }
+            else
+            {
+                _logger.LogWarning("Run {RunId} {Status} after {Seconds:0.0} s: {Failed}", run.RunId, WireName.Of(result.Status), result.Duration.TotalSeconds,
+                    string.Join(", ", failed.Take(10)));
+            }
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+        }
+
+        return true;
+    }
+
+    private async Task HeartbeatAsync(Guid runId, CancellationTokenSource cancel, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(options.HeartbeatInterval, stop);
+                if (await _queue.HeartbeatAsync(runId, stop) && !cancel.IsCancellationRequested)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run finished; the heartbeat's job is done.
+        }
+    }
+
+    /// <summary>LISTEN for new runs so an idle worker starts within milliseconds rather than at the next poll.</summary>
+    private async Task ListenAsync(SemaphoreSlim wake, CancellationToken stopping)
+    {
+        await using var connection = await services.RunStore.OpenConnectionAsync(stopping);
+        connection.Notification += (_, _) => wake.Release();
+        await using (var listen = new NpgsqlCommand($"listen {RunQueue.Channel}", connection))
+        {
+            await listen.ExecuteNonQueryAsync(stopping);
+        }
+
+        while (!stopping.IsCancellationRequested)
+        {
+            await connection.WaitAsync(stopping);
+        }
+    }
+}

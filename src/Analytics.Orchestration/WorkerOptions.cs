@@ -1,0 +1,19 @@
+namespace Analytics.Orchestration;
+
+/// <summary>Bound from the <c>Analytics:Worker</c> configuration section.</summary>
+public sealed class WorkerOptions
+{
+    /// <summary>How often an idle worker looks for queued runs when no notification woke it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A running run whose worker has been silent this long is failed.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many independent assets a run builds at once.</summary>
+    public int Parallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Events of finished runs older than this are pruned.</summary>
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(30);
+}

@@ -1,4 +1,0 @@
-namespace Analytics.Postgres.Hosting;
-
-/// <summary>The PostgreSQL server binaries are missing; the message says how to install them.</summary>
-public sealed class PostgresNotInstalledException(string message) : Exception(message);

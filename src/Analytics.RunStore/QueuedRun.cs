@@ -1,0 +1,6 @@
+using Analytics.Core.Execution;
+
+namespace Analytics.RunStore;
+
+/// <summary>A run a worker has claimed: what to build, in which order.</summary>
+public sealed record QueuedRun(Guid RunId, string Selection, RunKind Kind, IReadOnlyList<string> Plan);

@@ -1,0 +1,148 @@
+using Analytics.Core.Execution;
+using Npgsql;
+
+namespace Analytics.RunStore;
+
+/// <summary>
+/// The run queue in PostgreSQL: enqueue, claim with <c>FOR UPDATE SKIP LOCKED</c> (so no run is claimed twice),
+/// heartbeat, cancel, retry, and reap the runs of workers that stopped heartbeating. No coordinator but the database.
+/// </summary>
+public sealed class RunQueue(NpgsqlDataSource dataSource)
+{
+    public const string Channel = "runstore_queue";
+
+    /// <summary>Queues a run of <paramref name="plan"/> (already resolved and ordered) and wakes the workers.</summary>
+    public async Task<Guid> EnqueueAsync(string selection, IReadOnlyList<string> plan, string requestedBy, RunKind kind = RunKind.Materialize,
+        Guid? parentRunId = null, CancellationToken cancellationToken = default)
+    {
+        var runId = Guid.NewGuid();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Execute(connection,
+            "insert into runstore.runs (run_id, kind, selection, status, requested_by, checks_only, parent_run_id) values ($1, $2, $3, 'queued', $4, $5, $6)",
+            cancellationToken, runId, WireName.Of(kind), selection, requestedBy, kind == RunKind.Check, (object?)parentRunId ?? DBNull.Value);
+        await Execute(connection, "insert into runstore.steps (run_id, asset_key, status) select $1, unnest($2::text[]), 'queued'",
+            cancellationToken, runId, plan.ToArray());
+        await Execute(connection, "insert into runstore.events (run_id, kind, message, payload) values ($1, 'run_queued', $2, jsonb_build_object('plan', $3::text[]))",
+            cancellationToken, runId, $"{plan.Count} asset(s): {selection}", plan.ToArray());
+        await Execute(connection, $"notify {Channel}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return runId;
+    }
+
+    /// <summary>Claims the oldest queued run for <paramref name="worker"/>, or returns null when none waits.</summary>
+    public async Task<QueuedRun?> ClaimAsync(string worker, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update runstore.runs set status = 'running', worker = $1, started_at = now(), heartbeat_at = now()
+            where run_id = (select run_id from runstore.runs where status = 'queued' order by created_at
+                            for update skip locked limit 1)
+            returning run_id, selection, checks_only,
+                      array(select asset_key from runstore.steps s where s.run_id = runs.run_id order by asset_key)
+            """);
+        command.Parameters.AddWithValue(worker);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new QueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2) ? RunKind.Check : RunKind.Materialize, reader.GetFieldValue<string[]>(3))
+            : null;
+    }
+
+    /// <summary>Records that the worker is alive; returns true when someone asked to cancel the run.</summary>
+    public async Task<bool> HeartbeatAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update runstore.runs set heartbeat_at = now() where run_id = $1 returning cancel_requested");
+        command.Parameters.AddWithValue(runId);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    /// <summary>Cancels a queued run at once, or asks the worker of a running one to stop. False when the run has finished.</summary>
+    public async Task<bool> RequestCancelAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            update runstore.runs set cancel_requested = true,
+                   status = case when status = 'queued' then 'canceled' else status end,
+                   finished_at = case when status = 'queued' then now() else finished_at end
+            where run_id = $1 and status in ('queued', 'running')
+            returning status
+            """, connection);
+        command.Parameters.AddWithValue(runId);
+        var status = await command.ExecuteScalarAsync(cancellationToken) is string text ? WireName.Parse<RunStatus>(text) : (RunStatus?)null;
+        if (status is not null)
+        {
+            await Execute(connection, "insert into runstore.events (run_id, kind, message) values ($1, 'cancel_requested', $2)", cancellationToken,
+                runId, status == RunStatus.Canceled ? "canceled before it started" : "cancel requested; stopping after the steps in flight are canceled");
+            if (status == RunStatus.Canceled)
+            {
+                await Execute(connection, "update runstore.steps set status = 'canceled' where run_id = $1 and status = 'queued'", cancellationToken, runId);
+                await Execute(connection, "insert into runstore.events (run_id, kind, message) values ($1, 'run_finished', 'canceled')", cancellationToken, runId);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return status is not null;
+    }
+
+    /// <summary>
+    /// Marks as failed every running run whose worker has not heartbeated within <paramref name="timeout"/>,
+    /// with a reason that says so. Returns the runs it failed.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> ReapAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            update runstore.runs set status = 'failed', finished_at = now(),
+                   error = format('worker %s stopped heartbeating (last at %s); retry the run to re-execute its unfinished steps',
+                                  worker, to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'))
+            where status = 'running' and heartbeat_at < now() - $1
+            returning run_id, error
+            """, connection);
+        command.Parameters.AddWithValue(timeout);
+        var reaped = new List<(Guid, string)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                reaped.Add((reader.GetGuid(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (runId, error) in reaped)
+        {
+            await Execute(connection, "update runstore.steps set status = 'failed', finished_at = now(), error = $2 where run_id = $1 and status = 'running'",
+                cancellationToken, runId, error);
+            await Execute(connection, "update runstore.steps set status = 'skipped', error = 'skipped: the run failed' where run_id = $1 and status = 'queued'",
+                cancellationToken, runId);
+            await Execute(connection, "insert into runstore.events (run_id, kind, message) values ($1, 'run_finished', $2)", cancellationToken, runId, "failed: " + error);
+            await Execute(connection, $"notify {RunStoreRecorder.ChangesChannel}", cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return reaped.Select(r => r.Item1).ToList();
+    }
+
+    /// <summary>Deletes the events of finished runs older than <paramref name="retention"/>; returns how many.</summary>
+    public async Task<long> PruneEventsAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            delete from runstore.events e using runstore.runs r
+            where e.run_id = r.run_id and r.status in ('succeeded', 'failed', 'canceled') and e.at < now() - $1
+            """);
+        command.Parameters.AddWithValue(retention);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.AddWithValue(value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,113 @@
+using Npgsql;
+
+namespace Analytics.RunStore;
+
+/// <summary>
+/// Versioned, idempotent migrations of the <c>runstore</c> schema, applied at start-up under an advisory lock so
+/// two processes starting at once apply each version exactly once.
+/// </summary>
+public static class RunStoreMigrations
+{
+    private static readonly (int Version, string Name, string Sql)[] Migrations =
+    [
+        (1, "runs, steps, events, materializations, checks", """
+            create table runstore.runs (
+                run_id       uuid primary key,
+                kind         text not null,
+                selection    text not null,
+                status       text not null,
+                requested_by text,
+                worker       text,
+                created_at   timestamptz not null default now(),
+                started_at   timestamptz,
+                finished_at  timestamptz,
+                error        text
+            );
+            create table runstore.steps (
+                run_id      uuid not null references runstore.runs on delete cascade,
+                asset_key   text not null,
+                status      text not null,
+                started_at  timestamptz,
+                finished_at timestamptz,
+                rows        bigint,
+                error       text,
+                sql_hash    text,
+                primary key (run_id, asset_key)
+            );
+            create table runstore.events (
+                event_id  bigint generated always as identity primary key,
+                run_id    uuid not null,
+                at        timestamptz not null default clock_timestamp(),
+                kind      text not null,
+                asset_key text,
+                message   text,
+                payload   jsonb
+            );
+            create index on runstore.events (run_id, event_id);
+            create table runstore.materializations (
+                materialization_id bigint generated always as identity primary key,
+                run_id          uuid not null,
+                asset_key       text not null,
+                materialized_at timestamptz not null default now(),
+                rows            bigint,
+                duration_ms     double precision not null,
+                columns         jsonb not null,
+                sql_hash        text
+            );
+            create index on runstore.materializations (asset_key, materialization_id desc);
+            create table runstore.check_executions (
+                execution_id bigint generated always as identity primary key,
+                run_id       uuid not null,
+                asset_key    text not null,
+                check_name   text not null,
+                severity     text not null,
+                passed       boolean not null,
+                failing_rows bigint not null,
+                sample       jsonb not null,
+                error        text,
+                executed_at  timestamptz not null default now()
+            );
+            create index on runstore.check_executions (asset_key, check_name, execution_id desc);
+            """),
+        (2, "queue: heartbeats, cancellation, retries", """
+            alter table runstore.runs
+                add column heartbeat_at timestamptz,
+                add column cancel_requested boolean not null default false,
+                add column parent_run_id uuid references runstore.runs,
+                add column checks_only boolean not null default false;
+            create index runs_queued on runstore.runs (created_at) where status = 'queued';
+            create index runs_created on runstore.runs (created_at desc);
+            create index events_at on runstore.events (at);
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    public static async Task ApplyAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Execute(connection, "select pg_advisory_xact_lock(727002)", cancellationToken);
+        await Execute(connection,
+            "create schema if not exists runstore; create table if not exists runstore.schema_migrations "
+            + "(version int primary key, name text not null, applied_at timestamptz not null default now())", cancellationToken);
+        await using var query = new NpgsqlCommand("select coalesce(max(version), 0) from runstore.schema_migrations", connection);
+        var current = (int)(await query.ExecuteScalarAsync(cancellationToken))!;
+        foreach (var (version, name, sql) in Migrations.Where(m => m.Version > current))
+        {
+            await Execute(connection, sql, cancellationToken);
+            await using var record = new NpgsqlCommand("insert into runstore.schema_migrations (version, name) values ($1, $2)", connection);
+            record.Parameters.AddWithValue(version);
+            record.Parameters.AddWithValue(name);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Analytics.Core.Execution;
+using Npgsql;
+
+namespace Analytics.RunStore;
+
+/// <summary>Read-side queries over the run store.</summary>
+public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
+{
+    public async Task<IReadOnlyDictionary<string, AssetStatus>> AssetStatusesAsync(CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            with latest_materialization as (
+                select distinct on (asset_key) asset_key, materialized_at, rows
+                from runstore.materializations order by asset_key, materialization_id desc
+            ), latest_check as (
+                select distinct on (asset_key, check_name) asset_key, passed
+                from runstore.check_executions order by asset_key, check_name, execution_id desc
+            ), checks as (
+                select asset_key, count(*) filter (where passed) as passed, count(*) as run from latest_check group by asset_key
+            ), latest_step as (
+                select distinct on (asset_key) asset_key, status
+                from runstore.steps
+                where status not in ('queued', 'running', 'waiting') order by asset_key, finished_at desc nulls last
+            )
+            select k.asset_key, m.materialized_at, m.rows, s.status, coalesce(c.passed, 0)::int, coalesce(c.run, 0)::int
+            from (select asset_key from latest_materialization union select asset_key from checks union select asset_key from latest_step) k
+            left join latest_materialization m using (asset_key)
+            left join checks c using (asset_key)
+            left join latest_step s using (asset_key)
+            """;
+        await using var command = dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var statuses = new Dictionary<string, AssetStatus>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            statuses[reader.GetString(0)] = new AssetStatus(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
+                reader.IsDBNull(2) ? null : reader.GetInt64(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt32(4),
+                reader.GetInt32(5));
+        }
+
+        return statuses;
+    }
+
+    public async Task<IReadOnlyList<RunView>> ListRunsAsync(int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(RunColumns + " order by created_at desc limit $1 offset $2");
+        command.Parameters.AddWithValue(pageSize);
+        command.Parameters.AddWithValue((page - 1) * pageSize);
+        var runs = new List<RunView>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runs.Add(ReadRun(reader, steps: null));
+        }
+
+        return runs;
+    }
+
+    public async Task<RunView?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(RunColumns + " where run_id = $1") { Parameters = { new() { Value = runId } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            select asset_key, status, started_at, finished_at,
+                   extract(epoch from finished_at - started_at) * 1000, rows, error
+            from runstore.steps where run_id = $1
+            order by started_at nulls last, asset_key
+            """) { Parameters = { new() { Value = runId } } });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var run = ReadRun(reader, steps: null);
+        await reader.NextResultAsync(cancellationToken);
+        var steps = new List<StepView>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            steps.Add(new StepView(reader.GetString(0), reader.GetString(1), Nullable<DateTimeOffset>(reader, 2), Nullable<DateTimeOffset>(reader, 3),
+                reader.IsDBNull(4) ? null : (double)reader.GetDecimal(4), Nullable<long>(reader, 5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+
+        return run with { Steps = steps };
+    }
+
+    /// <summary>The run's events after <paramref name="afterEventId"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<RunEvent>> EventsAsync(Guid runId, long afterEventId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select event_id, run_id, at, kind, asset_key, message, payload from runstore.events where run_id = $1 and event_id > $2 order by event_id");
+        command.Parameters.AddWithValue(runId);
+        command.Parameters.AddWithValue(afterEventId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<RunEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new RunEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : JsonDocument.Parse(reader.GetString(6)).RootElement));
+        }
+
+        return events;
+    }
+
+    public async Task<MaterializationView?> LatestMaterializationAsync(string assetKey, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select run_id, materialized_at, rows, duration_ms, columns::text, sql_hash from runstore.materializations
+            where asset_key = $1 order by materialization_id desc limit 1
+            """);
+        command.Parameters.AddWithValue(assetKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new MaterializationView(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), Nullable<long>(reader, 2), reader.GetDouble(3),
+                JsonDocument.Parse(reader.GetString(4)).RootElement, reader.IsDBNull(5) ? null : reader.GetString(5))
+            : null;
+    }
+
+    public async Task<IReadOnlyList<CheckView>> LatestChecksAsync(string assetKey, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select distinct on (check_name) check_name, severity, passed, failing_rows, sample::text, error, executed_at, run_id
+            from runstore.check_executions where asset_key = $1 order by check_name, execution_id desc
+            """);
+        command.Parameters.AddWithValue(assetKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var checks = new List<CheckView>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            checks.Add(new CheckView(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetInt64(3),
+                JsonDocument.Parse(reader.GetString(4)).RootElement, reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetFieldValue<DateTimeOffset>(6), reader.GetGuid(7)));
+        }
+
+        return checks;
+    }
+
+    private const string RunColumns =
+        "select run_id, kind, selection, status, requested_by, worker, parent_run_id, created_at, started_at, finished_at, error from runstore.runs";
+
+    private static RunView ReadRun(NpgsqlDataReader reader, IReadOnlyList<StepView>? steps) => new(
+        reader.GetGuid(0), WireName.Parse<RunKind>(reader.GetString(1)), reader.GetString(2), WireName.Parse<RunStatus>(reader.GetString(3)),
+        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.GetFieldValue<DateTimeOffset>(7),
+        Nullable<DateTimeOffset>(reader, 8), Nullable<DateTimeOffset>(reader, 9), reader.IsDBNull(10) ? null : reader.GetString(10), steps);
+
+    private static T? Nullable<T>(NpgsqlDataReader reader, int ordinal) where T : struct =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<T>(ordinal);
+}

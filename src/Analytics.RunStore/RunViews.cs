@@ -1,0 +1,18 @@
+using System.Text.Json;
+using Analytics.Core.Execution;
+
+namespace Analytics.RunStore;
+
+/// <summary>A run as the API shows it.</summary>
+public sealed record RunView(
+    Guid RunId, RunKind Kind, string Selection, RunStatus Status, string? RequestedBy, string? Worker, Guid? ParentRunId,
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, IReadOnlyList<StepView>? Steps);
+
+public sealed record StepView(string AssetKey, string Status, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? DurationMs, long? Rows, string? Error);
+
+/// <summary>One entry of a run's event log.</summary>
+public sealed record RunEvent(long EventId, Guid RunId, DateTimeOffset At, string Kind, string? AssetKey, string? Message, JsonElement? Payload);
+
+public sealed record MaterializationView(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs, JsonElement Columns, string? SqlHash);
+
+public sealed record CheckView(string Name, string Severity, bool Passed, long FailingRows, JsonElement Sample, string? Error, DateTimeOffset ExecutedAt, Guid RunId);

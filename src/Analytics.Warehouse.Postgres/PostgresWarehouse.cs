@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Collections.Concurrent;
+using System.Text;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.Core.Templating;
+using Npgsql;
+
+namespace Analytics.Warehouse.Postgres;
+
+/// <summary>The PostgreSQL adapter: tables are built aside and swapped in within one transaction.</summary>
+public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
+{
+    private const string BuildingSuffix = "__building";
+    private static readonly TimeSpan PreviewTimeout = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<string, bool> _schemas = new(StringComparer.Ordinal);
+
+    public ISqlDialect Dialect => PostgresDialect.Instance;
+
+    /// <summary>The connections of this warehouse, for what only PostgreSQL does (binary COPY ingest).</summary>
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => WarehouseSchema.EnsureAsync(dataSource, cancellationToken);
+
+    public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var target = Dialect.Relation(asset.Schema, asset.Key.Name);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
+        await using (var exists = new NpgsqlCommand("select to_regclass($1) is not null", connection))
+        {
+            exists.Parameters.AddWithValue(target);
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return null;
+            }
+        }
+
+        await using var command = new NpgsqlCommand($"select * from {target} limit {limit}", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new ColumnInfo(reader.GetName(i), reader.GetDataTypeName(i))).ToList();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return new TablePreview(columns, rows);
+    }
+
+    public async Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select to_regclass($1) is not null");
+        command.Parameters.AddWithValue(Dialect.Relation(schema, name));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, bool incremental, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var target = Dialect.Relation(asset.Schema, asset.Key.Name);
+        await EnsureSchemaAsync(connection, asset.Schema, cancellationToken);
+        long? rows = asset.Materialization switch
+        {
+            Materialization.View => await BuildViewAsync(connection, asset, target, compiledSql, cancellationToken),
+            Materialization.Incremental when incremental => await ExecuteAsync(connection, $"insert into {target}\n{compiledSql}", cancellationToken),
+            _ => await BuildTableAsync(connection, asset, target, compiledSql, cancellationToken),
+        };
+        return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken));
+    }
+
+    public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var target = Dialect.Relation(asset.Schema, asset.Key.Name);
+        if (!await RelationExistsAsync(asset.Schema, asset.Key.Name, cancellationToken))
+        {
+            throw new InvalidOperationException($"source {target} does not exist yet; load it first (for raw_events: analytics ingest PATH).");
+        }
+
+        await using var count = new NpgsqlCommand($"select count(*) from {target}", connection);
+        var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken));
+    }
+
+    public async Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken)
+    {
+        // One scan: the window count rides along with the first few failing rows.
+        var sql = $"select failing.*, count(*) over () as failing_rows__ from ({failingRowsSql}) as failing limit {sampleSize}";
+        await using var command = dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        long total = 0;
+        var sample = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            total = reader.GetInt64(reader.FieldCount - 1);
+            var row = new StringBuilder();
+            for (var i = 0; i < reader.FieldCount - 1; i++)
+            {
+                row.Append(i == 0 ? "" : ", ").Append(reader.GetName(i)).Append('=')
+                    .Append(reader.IsDBNull(i) ? "null" : Display(reader.GetValue(i)));
+            }
+
+            sample.Add(row.ToString());
+        }
+
+        return new CheckOutcome(total, sample);
+    }
+
+    private static string Display(object value) => value switch
+    {
+        DateTime t when t.TimeOfDay == TimeSpan.Zero => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private async Task<long> BuildTableAsync(NpgsqlConnection connection, AssetDefinition asset, string target, string sql, CancellationToken cancellationToken)
+    {
+        var building = Dialect.Relation(asset.Schema, asset.Key.Name + BuildingSuffix);
+        await ExecuteAsync(connection, $"drop table if exists {building}", cancellationToken);
+        long rows;
+        try
+        {
+            rows = await ExecuteCountingAsync(connection, $"create table {building} as\n{sql}", cancellationToken);
+            await ExecuteAsync(connection, $"analyze {building}", cancellationToken);
+        }
+        catch
+        {
+            await ExecuteAsync(connection, $"drop table if exists {building}", CancellationToken.None);
+            throw;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\n"
+            + $"alter table {building} rename to \"{asset.Key.Name}\"", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return rows;
+    }
+
+    private async Task<long?> BuildViewAsync(NpgsqlConnection connection, AssetDefinition asset, string target, string sql, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\ncreate view {target} as\n{sql}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>The statement that removes whatever stands at <paramref name="target"/>, table or view.</summary>
+    private static async Task<string> DropStatementAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select relkind::text from pg_class where oid = to_regclass($1)", connection);
+        command.Parameters.AddWithValue(target);
+        var kind = await command.ExecuteScalarAsync(cancellationToken) as string;
+        return kind switch
+        {
+            "v" => $"drop view {target} cascade",
+            "r" or "p" => $"drop table {target} cascade",
+            _ => "select 1",
+        };
+    }
+
+    private static async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "select attname::text, format_type(atttypid, atttypmod) from pg_attribute "
+            + "where attrelid = to_regclass($1) and attnum > 0 and not attisdropped order by attnum", connection);
+        command.Parameters.AddWithValue(target);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new List<ColumnInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            columns.Add(new ColumnInfo(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return columns;
+    }
+
+    private async Task EnsureSchemaAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        if (_schemas.ContainsKey(schema))
+        {
+            return;
+        }
+
+        // Two assets of a new layer building at once would race in CREATE SCHEMA IF NOT EXISTS; the lock orders them.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"select pg_advisory_xact_lock(727001); create schema if not exists \"{schema}\"", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        _schemas.TryAdd(schema, true);
+    }
+
+    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Runs one statement and returns the row count of its command tag (CREATE TABLE AS reports "SELECT n").</summary>
+    private static async Task<long> ExecuteCountingAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection) { Timeout = 0 };
+        var command = new NpgsqlBatchCommand(sql);
+        batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return (long)command.Rows;
+    }
+}

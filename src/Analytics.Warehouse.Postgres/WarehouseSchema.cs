@@ -1,0 +1,62 @@
+using Npgsql;
+
+namespace Analytics.Warehouse.Postgres;
+
+/// <summary>The warehouse tables that exist before any asset is built: the landing tables and the ingest manifest.</summary>
+public static class WarehouseSchema
+{
+    private const string Ddl = """
+        create schema if not exists raw;
+        create schema if not exists staging;
+        create schema if not exists core;
+        create schema if not exists marts;
+        create table if not exists raw.ingest_manifest (
+            file_id       bigint generated always as identity primary key,
+            file_path     text not null,
+            content_hash  text not null unique,
+            bytes         bigint not null,
+            rows_read     bigint not null default 0,
+            rows_loaded   bigint not null default 0,
+            rows_rejected bigint not null default 0,
+            ingested_at   timestamptz not null default now()
+        );
+        create table if not exists raw.raw_events (
+            file_id              bigint not null,
+            line_number          bigint not null,
+            event_id             uuid not null,
+            event_time           timestamptz not null,
+            user_id              text not null,
+            event_type           text not null,
+            transaction_category text,
+            miles_amount         numeric,
+            platform             text,
+            utm_source           text,
+            country              text
+        );
+        create table if not exists raw.raw_events_rejected (
+            file_id     bigint not null,
+            file_path   text not null,
+            line_number bigint not null,
+            raw_text    text not null,
+            reason      text not null
+        );
+        """;
+
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Two processes creating the same tables at once would race on the catalog; the lock serialises them.
+        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(727001)", connection, transaction))
+        {
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var command = new NpgsqlCommand(Ddl, connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

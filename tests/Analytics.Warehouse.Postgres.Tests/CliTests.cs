@@ -1,0 +1,112 @@
+using Analytics.Testing;
+using Analytics.Orchestration;
+using Analytics.Cli;
+
+namespace Analytics.Warehouse.Postgres.Tests;
+
+public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+{
+    private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunWithTelemetryAsync(null, args);
+
+    private async Task<(int Exit, string Output, string Error)> RunWithTelemetryAsync(string? otlpEndpoint, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var settings = new AnalyticsSettings(db.ConnectionString, null, null, TestFiles.RepositoryAssets, OtlpEndpoint: otlpEndpoint);
+        var exit = await CliApp.RunAsync(args, output, error, settings);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Generate_ingest_and_materialize_builds_the_core_assets_with_checks_passing()
+    {
+        var csv = Path.Combine(TestFiles.Folder(), "events.csv");
+
+        var generated = await RunAsync("generate-events", "--out", csv, "--users", "200", "--days", "60", "--seed", "3", "--dirty-rate", "0.05");
+        var ingested = await RunAsync("ingest", csv);
+        var materialized = await RunAsync("materialize", "+fct_events");
+        var listed = await RunAsync("list");
+
+        Assert.Equal(0, generated.Exit);
+        Assert.Equal(0, ingested.Exit);
+        Assert.Contains("rejected", ingested.Output);
+        Assert.True(materialized.Exit == 0, materialized.Output + materialized.Error);
+        Assert.Contains("succeeded: 4 asset(s)", materialized.Output);
+        var rejected = await db.ScalarAsync<long>("select count(*) from raw.raw_events_rejected");
+        var duplicates = await db.ScalarAsync<long>("select count(*) - count(distinct event_id) from core.fct_events");
+        Assert.True(rejected > 0);
+        Assert.Equal(0, duplicates);
+        Assert.True(await db.ScalarAsync<long>("select count(*) from raw.raw_events") > await db.ScalarAsync<long>("select count(*) from staging.stg_events"),
+            "the generator writes exact duplicates that staging removes");
+        Assert.Matches(@"fct_events\s+core\s+table\s+\d{4}-\d\d-\d\d", listed.Output);
+    }
+
+    [Fact]
+    public async Task A_cli_run_exports_its_run_asset_and_sql_spans_over_otlp()
+    {
+        await using var otlp = new OtlpReceiver();
+        var csv = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,otel_user,like,,,ios,organic,SG");
+        await RunAsync("ingest", csv);
+
+        var (exit, output, error) = await RunWithTelemetryAsync(otlp.Endpoint, "materialize", "+stg_events");
+
+        Assert.True(exit == 0, output + error);
+        // The CLI flushes before it returns: no waiting for a batch.
+        var spans = otlp.Spans;
+        var run = Assert.Single(spans, s => s.Name == "materialize run");
+        var asset = Assert.Single(spans, s => s.Name == "asset stg_events");
+        Assert.Equal(run.SpanId, asset.ParentSpanId);
+        Assert.Contains(SpanTree.SqlUnder(spans, "asset stg_events"), s => SpanTree.Statement(s).Contains("stg_events", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_malformed_otlp_endpoint_is_bad_input_not_a_crash()
+    {
+        var (exit, _, error) = await RunWithTelemetryAsync("not a url", "graph");
+        Assert.Equal(2, exit);
+        Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", error);
+    }
+
+    [Fact]
+    public async Task Event_ids_are_stable_across_rebuilds()
+    {
+        var csv = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,stable_user,like,,,ios,organic,SG");
+        await RunAsync("ingest", csv);
+        await RunAsync("materialize", "+fct_events");
+        var first = await db.ScalarAsync<Guid>("select event_id from core.fct_events where user_id = 'stable_user'");
+        await RunAsync("materialize", "+fct_events");
+        Assert.Equal(first, await db.ScalarAsync<Guid>("select event_id from core.fct_events where user_id = 'stable_user'"));
+    }
+
+    [Fact]
+    public async Task Bad_selection_exits_2_and_names_the_closest_asset()
+    {
+        var (exit, _, error) = await RunAsync("materialize", "+fct_evnts");
+        Assert.Equal(2, exit);
+        Assert.Contains("Did you mean 'fct_events'", error);
+    }
+
+    [Fact]
+    public async Task Missing_input_file_exits_2_with_a_message_naming_it()
+    {
+        var (exit, _, error) = await RunAsync("ingest", "/nonexistent/events.csv");
+        Assert.Equal(2, exit);
+        Assert.Contains("/nonexistent/events.csv", error);
+    }
+
+    [Fact]
+    public async Task Unknown_verb_is_bad_usage()
+    {
+        var (exit, _, error) = await RunAsync("materialise");
+        Assert.Equal(2, exit);
+        Assert.Contains("analytics --help", error);
+    }
+
+    [Fact]
+    public async Task Graph_prints_json_nodes_and_edges()
+    {
+        var (exit, output, _) = await RunAsync("graph", "+fct_events", "--format", "json");
+        Assert.Equal(0, exit);
+        Assert.Contains("\"from\": \"stg_events\"", output);
+    }
+}

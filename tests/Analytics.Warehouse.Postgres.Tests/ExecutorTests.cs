@@ -1,0 +1,189 @@
+using Analytics.Testing;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.RunStore;
+using Analytics.Warehouse.Postgres;
+
+namespace Analytics.Warehouse.Postgres.Tests;
+
+public class ExecutorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+{
+    private readonly string _layer = "l_" + Guid.NewGuid().ToString("N")[..10];
+
+    private Dictionary<string, string> Files(params (string Key, string Sql)[] assets) =>
+        assets.ToDictionary(a => $"{_layer}/{a.Key}.sql", a => a.Sql);
+
+    private async Task<RunResult> MaterializeAsync(Dictionary<string, string> files, string[]? keys = null, int parallelism = 2, bool record = false)
+    {
+        var project = AssetProject.Load(TestFiles.Assets(files));
+        var observer = record ? new RunStoreRecorder(db.DataSource, RunKind.Materialize, "*", "test") : null;
+        var executor = new AssetExecutor(project, new PostgresWarehouse(db.DataSource), new ExecutorOptions { Parallelism = parallelism }, observer);
+        return await executor.MaterializeAsync(keys ?? project.Graph.TopologicalOrder.ToArray());
+    }
+
+    [Fact]
+    public async Task A_build_that_fails_half_way_leaves_the_previous_table_intact()
+    {
+        var good = await MaterializeAsync(Files(("t", "select 1 as x, 'old' as version")));
+        Assert.True(good.Succeeded);
+
+        var bad = await MaterializeAsync(Files(("t", "select x, 'new' as version from generate_series(1, 50000) x union all select 1 / 0, 'boom'")));
+
+        Assert.Equal(StepStatus.Failed, bad["t"].Status);
+        Assert.Contains("division by zero", bad["t"].Error);
+        Assert.Contains($"{_layer}/t.sql", bad["t"].Error);
+        Assert.Equal("old", await db.ScalarAsync<string>($"select string_agg(version, ',') from {_layer}.t"));
+        Assert.Equal(0L, await db.ScalarAsync<long>($"select count(*) from pg_tables where schemaname = '{_layer}' and tablename like '%building%'"));
+    }
+
+    [Fact]
+    public async Task A_new_build_replaces_the_table_and_reports_rows_and_columns()
+    {
+        await MaterializeAsync(Files(("t", "select 1 as x")));
+        var run = await MaterializeAsync(Files(("t", "select x::bigint as id, 'v' || x as label from generate_series(1, 10) x")));
+
+        Assert.Equal(10L, run["t"].Rows);
+        Assert.Equal([new ColumnInfo("id", "bigint"), new ColumnInfo("label", "text")], run["t"].Columns);
+        Assert.Equal(64, run["t"].SqlHash!.Length);
+        Assert.Equal(10L, await db.ScalarAsync<long>($"select count(*) from {_layer}.t"));
+    }
+
+    [Fact]
+    public async Task A_failing_error_check_blocks_downstream_but_a_warn_check_does_not()
+    {
+        var run = await MaterializeAsync(Files(
+            ("strict", "/*\nchecks:\n  - not_null: x\n*/\nselect null::int as x"),
+            ("after_strict", "select * from {{ ref('strict') }}"),
+            ("lenient", "/*\nchecks:\n  - not_null: {column: x, severity: warn}\n*/\nselect null::int as x"),
+            ("after_lenient", "select * from {{ ref('lenient') }}")));
+
+        Assert.False(run.Succeeded);
+        Assert.Equal(StepStatus.CheckFailed, run["strict"].Status);
+        Assert.Equal(StepStatus.Skipped, run["after_strict"].Status);
+        Assert.Contains("upstream 'strict' failed a blocking check", run["after_strict"].Error);
+        Assert.Equal(StepStatus.Succeeded, run["lenient"].Status);
+        Assert.False(run["lenient"].Checks.Single().Passed);
+        Assert.Equal(StepStatus.Succeeded, run["after_lenient"].Status);
+    }
+
+    [Fact]
+    public async Task A_failed_asset_skips_its_downstream_and_the_rest_of_the_run_continues()
+    {
+        var run = await MaterializeAsync(Files(
+            ("broken", "select * from no_such_table"),
+            ("child", "select * from {{ ref('broken') }}"),
+            ("grandchild", "select * from {{ ref('child') }}"),
+            ("independent", "select 1 as ok")));
+
+        Assert.Equal(StepStatus.Failed, run["broken"].Status);
+        Assert.Equal(StepStatus.Skipped, run["child"].Status);
+        Assert.Equal(StepStatus.Skipped, run["grandchild"].Status);
+        Assert.Equal(StepStatus.Succeeded, run["independent"].Status);
+    }
+
+    [Fact]
+    public async Task Each_check_kind_counts_the_rows_that_break_it_and_shows_some()
+    {
+        var run = await MaterializeAsync(Files(
+            ("parent", "select 1 as id union all select 2"),
+            ("checked", """
+                /*
+                checks:
+                  - not_null: [id, kind]
+                  - unique: id
+                  - accepted_values: {column: kind, values: [a, b]}
+                  - relationships: {column: parent_id, to: parent, field: id}
+                  - expression: {sql: "amount >= 0", name: amount_positive}
+                  - row_count: {min: 10}
+                  - row_count: {max: 100, name: not_too_many}
+                */
+                select * from (values
+                    (1, 'a', 1, 5), (1, 'b', 2, -1), (2, null, 3, 0), (3, 'z', 9, null), (4, 'z', null, 1)
+                ) as v(id, kind, parent_id, amount)
+                """)));
+
+        var checks = run["checked"].Checks.ToDictionary(c => c.Name);
+        Assert.Equal(1, checks["checked__not_null__id_kind"].FailingRows);
+        Assert.Equal(1, checks["checked__unique__id"].FailingRows);
+        Assert.Contains("id=1", checks["checked__unique__id"].Sample.Single());
+        Assert.Equal(2, checks["checked__accepted_values__kind"].FailingRows);
+        Assert.Equal(2, checks["checked__relationships__parent_id"].FailingRows);
+        Assert.Equal(2, checks["amount_positive"].FailingRows);
+        Assert.Equal(1, checks["checked__row_count__rows"].FailingRows);
+        Assert.True(checks["not_too_many"].Passed);
+        Assert.Equal(StepStatus.CheckFailed, run["checked"].Status);
+    }
+
+    [Fact]
+    public async Task Independent_assets_run_in_parallel_up_to_the_configured_degree()
+    {
+        var files = Files(
+            ("slow_a", "select pg_sleep(0.4)::text as slept"),
+            ("slow_b", "select pg_sleep(0.4)::text as slept"),
+            ("slow_c", "select pg_sleep(0.4)::text as slept"));
+
+        var parallel = await MaterializeAsync(files, parallelism: 3, record: true);
+        var serial = await MaterializeAsync(files, parallelism: 1, record: true);
+
+        Assert.Equal(3, await OverlapsAsync(parallel.RunId));
+        Assert.Equal(0, await OverlapsAsync(serial.RunId));
+    }
+
+    /// <summary>How many pairs of steps of the run overlapped in time, from the run store's step timings.</summary>
+    private Task<long> OverlapsAsync(Guid runId) => db.ScalarAsync<long>($"""
+        select count(*) from runstore.steps a join runstore.steps b
+          on a.run_id = b.run_id and a.asset_key < b.asset_key
+         and a.started_at < b.finished_at and b.started_at < a.finished_at
+        where a.run_id = '{runId}'
+        """);
+
+    [Fact]
+    public async Task An_incremental_asset_appends_only_new_rows_after_its_first_build()
+    {
+        await db.ExecuteAsync($"create schema if not exists {_layer}; create table {_layer}.src_table as select x as id from generate_series(1, 3) x");
+        var files = Files(("inc", $"/*\nmaterialization: incremental\n*/\nselect id from {_layer}.src_table\n"
+            + "{% if is_incremental() %}where id > (select max(id) from {{ this }}){% endif %}"));
+
+        var first = await MaterializeAsync(files);
+        await db.ExecuteAsync($"insert into {_layer}.src_table values (4), (5)");
+        var second = await MaterializeAsync(files);
+
+        Assert.Equal(3L, first["inc"].Rows);
+        Assert.Equal(2L, second["inc"].Rows);
+        Assert.Equal(5L, await db.ScalarAsync<long>($"select count(distinct id) from {_layer}.inc"));
+        Assert.Equal(5L, await db.ScalarAsync<long>($"select count(*) from {_layer}.inc"));
+    }
+
+    [Fact]
+    public async Task A_view_asset_is_created_as_a_view_and_can_replace_a_table()
+    {
+        await MaterializeAsync(Files(("v", "select 1 as x")));
+        var run = await MaterializeAsync(Files(("v", "/*\nmaterialization: view\n*/\nselect 2 as x, 3 as y")));
+
+        Assert.True(run.Succeeded);
+        Assert.Null(run["v"].Rows);
+        Assert.Equal("v", await db.ScalarAsync<string>($"select relkind::text from pg_class where oid = '{_layer}.v'::regclass"));
+        Assert.Equal(3, await db.ScalarAsync<int>($"select y from {_layer}.v"));
+    }
+
+    [Fact]
+    public async Task A_run_is_recorded_in_the_run_store()
+    {
+        var run = await MaterializeAsync(Files(
+            ("recorded", "/*\nchecks:\n  - unique: x\n*/\nselect 1 as x"),
+            ("failing", "select 1/0 as x")), record: true);
+
+        Assert.Equal("failed", await db.ScalarAsync<string>($"select status from runstore.runs where run_id = '{run.RunId}'"));
+        Assert.Equal("succeeded", await db.ScalarAsync<string>($"select status from runstore.steps where run_id = '{run.RunId}' and asset_key = 'recorded'"));
+        Assert.Contains("division by zero", await db.ScalarAsync<string>($"select error from runstore.steps where run_id = '{run.RunId}' and asset_key = 'failing'"));
+        Assert.Equal(1L, await db.ScalarAsync<long>($"select rows from runstore.materializations where run_id = '{run.RunId}' and asset_key = 'recorded'"));
+        Assert.True(await db.ScalarAsync<bool>($"select passed from runstore.check_executions where run_id = '{run.RunId}'"));
+        var kinds = await db.RowsAsync($"select kind from runstore.events where run_id = '{run.RunId}' order by event_id");
+        Assert.Equal("run_started", kinds[0][0]);
+        Assert.Equal("run_finished", kinds[^1][0]);
+        Assert.Contains(kinds, k => (string)k[0]! == "check_result");
+        Assert.Contains(kinds, k => (string)k[0]! == "materialization");
+        var statuses = await new RunStoreQueries(db.DataSource).AssetStatusesAsync();
+        Assert.Equal(1, statuses["recorded"].ChecksPassed);
+    }
+}
