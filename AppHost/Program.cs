@@ -1,7 +1,7 @@
 using AppHost.Resources;
 using Microsoft.Extensions.Configuration;
 
-await Program.BuildApp(args).RunAsync();
+return await Program.BuildApp(args).RunAsync();
 
 public static partial class Program
 {

@@ -1,7 +1,7 @@
 namespace AppHost.Resources;
 
 /// <summary>What resources share while the app runs: the repository, the data folder, the log, the OTLP endpoint.</summary>
-public sealed class AppRuntime(string repositoryRoot, string home, TextWriter log, string? otlpEndpoint, string configuration)
+public sealed class AppRuntime(string repositoryRoot, string home, TextWriter log, string? otlpEndpoint, string configuration, bool requestLogs = false)
 {
     private readonly Lock _lock = new();
 
@@ -14,6 +14,12 @@ public sealed class AppRuntime(string repositoryRoot, string home, TextWriter lo
 
     /// <summary>Debug or Release: which build of the services to start.</summary>
     public string Configuration { get; } = configuration;
+
+    /// <summary>
+    /// Whether services log every HTTP request (ASP.NET Core's and YARP's per-request lines). Off by default: the
+    /// console then holds the resource table, warnings and errors, and the engine's own lines.
+    /// </summary>
+    public bool RequestLogs { get; } = requestLogs;
 
     public bool Stopping { get; set; }
 

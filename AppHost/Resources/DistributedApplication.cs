@@ -24,7 +24,8 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
     {
         var root = configuration["RepositoryRoot"] ?? FindRepositoryRoot();
         var home = configuration["ANALYTICS_HOME"] is { Length: > 0 } h ? h : Path.Combine(root, ".analytics", "apphost");
-        Runtime = new AppRuntime(root, home, log ?? Console.Out, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration["Configuration"] ?? "Release");
+        Runtime = new AppRuntime(root, home, log ?? Console.Out, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration["Configuration"] ?? "Release",
+            configuration.GetValue("RequestLogs", false));
         var runtime = Runtime;
         await Task.WhenAll(resources.Select(resource => StartOneAsync(resource, runtime, cancellationToken)));
     }
@@ -58,10 +59,15 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
         }
     }
 
-    /// <summary>Starts, prints the resource table, and runs until Ctrl+C or SIGTERM.</summary>
-    public async Task RunAsync()
+    /// <summary>
+    /// Starts, prints the resource table, and runs until Ctrl+C, SIGTERM or <paramref name="cancellationToken"/>.
+    /// Returns the process exit code: 0 after a requested stop; 1 when a resource that others wait for failed to
+    /// start (its cause was printed once, when it failed), after stopping what did start.
+    /// </summary>
+    public async Task<int> RunAsync(TextWriter? log = null, CancellationToken cancellationToken = default)
     {
-        using var stop = new CancellationTokenSource();
+        log ??= Console.Out;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
@@ -73,18 +79,31 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
             stop.Cancel();
         });
 
-        await StartAsync(cancellationToken: stop.Token);
-        Console.WriteLine(ResourceTable());
+        await StartAsync(log, stop.Token);
+        log.WriteLine(ResourceTable());
+        // The causes: resources that failed on their own (not for want of another) and that others wait for.
+        var failed = resources.Where(r => r.Ready.IsFaulted && !r.WaitsFor.Any(w => w.Ready.IsFaulted)
+                                          && resources.Any(other => other.WaitsFor.Contains(r))).ToList();
+        if (failed.Count > 0 && !stop.IsCancellationRequested)
+        {
+            var waiting = resources.Where(r => r.WaitsFor.Intersect(failed).Any()).Select(r => r.Name);
+            log.WriteLine($"Stopping: {string.Join(", ", failed.Select(r => r.Name))} failed to start (the cause is above), "
+                          + $"and {string.Join(", ", waiting)} wait for it.");
+            await StopAsync();
+            return 1;
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException)
         {
-            Console.WriteLine("Stopping...");
+            log.WriteLine("Stopping...");
         }
 
         await StopAsync();
+        return 0;
     }
 
     public async Task StopAsync()

@@ -28,6 +28,11 @@ public sealed class PostgresServerResource(string name, string? external) : Reso
         {
             _embedded = await EmbeddedPostgres.StartAsync(Path.Combine(runtime.Home, "postgres"), cancellationToken: cancellationToken);
             ConnectionString = _embedded.ConnectionString();
+            if (!_embedded.DataDirectory.StartsWith(runtime.Home, StringComparison.Ordinal))
+            {
+                runtime.Log(Name, $"data kept in {_embedded.DataDirectory}: the postgres user cannot reach {runtime.Home} "
+                                  + $"(see {Path.Combine(runtime.Home, "postgres", EmbeddedPostgres.LocationFile)})");
+            }
         }
 
         await using var admin = NpgsqlDataSource.Create(ConnectionString);

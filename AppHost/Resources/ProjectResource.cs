@@ -48,6 +48,11 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
 
             info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
             info.Environment["ANALYTICS_ASSETS"] = Path.Combine(runtime.RepositoryRoot, "assets-sql");
+            foreach (var (key, value) in LogLevels(runtime.RequestLogs))
+            {
+                info.Environment.TryAdd(key, value);
+            }
+
             info.Environment["OTEL_SERVICE_NAME"] = Name;
             info.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica}";
             if (runtime.OtlpEndpoint is not null)
@@ -124,6 +129,20 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
         }
 
         State = "stopped";
+    }
+
+    /// <summary>Warnings and errors from everyone, information from the engine (categories under <c>Analytics</c>), one line each.</summary>
+    private static IEnumerable<(string, string)> LogLevels(bool requestLogs)
+    {
+        yield return ("Logging__LogLevel__Default", "Warning");
+        yield return ("Logging__LogLevel__Analytics", "Information");
+        yield return ("Logging__Console__FormatterName", "simple");
+        yield return ("Logging__Console__FormatterOptions__SingleLine", "true");
+        if (requestLogs)
+        {
+            yield return ("Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics", "Information");
+            yield return ("Logging__LogLevel__Yarp.ReverseProxy.Forwarder", "Information");
+        }
     }
 
     private async Task WaitHealthyAsync(int port, Process process, CancellationToken cancellationToken)

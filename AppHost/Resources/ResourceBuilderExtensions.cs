@@ -9,6 +9,8 @@ public static class ResourceBuilderExtensions
     {
         var database = server.Builder.AddResource(new PostgresDatabaseResource(name, databaseName ?? name, server.Resource));
         server.Resource.Databases.Add(database.Resource);
+        // A server that fails takes its databases with it, reported as waiting for it rather than as a second cause.
+        database.Resource.WaitsFor.Add(server.Resource);
         return database;
     }
 

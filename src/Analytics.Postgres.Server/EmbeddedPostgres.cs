@@ -2,18 +2,26 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Analytics.Postgres.Server;
 
 /// <summary>
 /// A PostgreSQL server run from the machine's binaries in a data folder of ours: initialised on first use, kept
 /// between runs, stopped on dispose. As root it runs as the <c>postgres</c> user, since PostgreSQL refuses root.
+/// When that user cannot reach the folder (a checkout under <c>/root</c>, mode 700, say), the cluster is kept in
+/// the postgres user's home instead, under a name derived from the folder, and <c>CLUSTER-LOCATION</c> in the folder
+/// says where: permissions of the user's own folders are never changed.
 /// </summary>
 public sealed partial class EmbeddedPostgres : IAsyncDisposable
 {
     private readonly string _dataDirectory;
     private readonly string _binDirectory;
     private readonly bool _owned;
+
+    /// <summary>The file in the server's folder that names the cluster's real place when it had to be kept elsewhere.</summary>
+    public const string LocationFile = "CLUSTER-LOCATION";
 
     private EmbeddedPostgres(string dataDirectory, string binDirectory, int port, bool owned)
     {
@@ -25,6 +33,9 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The cluster's data folder: below the given folder, or in the postgres user's home when it could not reach that.</summary>
+    public string DataDirectory => _dataDirectory;
+
     public string ConnectionString(string database = "postgres") =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50";
 
@@ -35,12 +46,14 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         var bin = FindBinaries();
         Directory.CreateDirectory(root);
         var root_ = Path.GetFullPath(root);
-        var data = Path.Combine(root_, "data");
         var asRoot = IsRoot();
         if (asRoot)
         {
             await RunAsync("chown", ["postgres:postgres", root_], cancellationToken);
+            root_ = await ReachableClusterFolderAsync(root_, cancellationToken);
         }
+
+        var data = Path.Combine(root_, "data");
 
         if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
@@ -69,6 +82,53 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         {
             await RunPostgresToolAsync(_binDirectory, "pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], IsRoot(), CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Deletes the server's folder and, when the cluster was kept elsewhere, that place too. The server must be stopped.
+    /// </summary>
+    public static void Delete(string root)
+    {
+        var location = Path.Combine(root, LocationFile);
+        if (File.Exists(location) && File.ReadLines(location).FirstOrDefault() is { Length: > 0 } elsewhere && Directory.Exists(elsewhere))
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="root"/> when the postgres user can reach it; otherwise a folder of that user's home named after
+    /// <paramref name="root"/>, recorded in <see cref="LocationFile"/> so a person (and <see cref="Delete"/>) finds it.
+    /// </summary>
+    private static async Task<string> ReachableClusterFolderAsync(string root, CancellationToken cancellationToken)
+    {
+        var (reachable, _) = await RunAsync("runuser", ["-u", "postgres", "--", "test", "-w", root], cancellationToken, check: false);
+        if (reachable == 0)
+        {
+            return root;
+        }
+
+        var home = PostgresHome();
+        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..16];
+        var elsewhere = Path.Combine(home, "analytics-clusters", name);
+        await RunAsync("runuser", ["-u", "postgres", "--", "mkdir", "-p", "-m", "700", elsewhere], cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(root, LocationFile),
+            $"{elsewhere}\n\nThe postgres user cannot reach {root} (a folder above it is private to its owner), so this PostgreSQL cluster "
+            + $"is kept in {elsewhere}. Delete both folders to start over.\n", cancellationToken);
+        return elsewhere;
+    }
+
+    private static string PostgresHome()
+    {
+        var entry = File.ReadLines("/etc/passwd").Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 5 && f[0] == "postgres");
+        return entry is { } fields && Directory.Exists(fields[5])
+            ? fields[5]
+            : throw new PostgresNotInstalledException("The postgres user has no home folder to keep the cluster in; reinstall PostgreSQL ('apt-get install -y postgresql').");
     }
 
     private static string FindBinaries()
