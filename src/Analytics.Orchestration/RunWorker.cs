@@ -2,7 +2,6 @@ using Analytics.Core.Execution;
 using Analytics.RunStore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace Analytics.Orchestration;
 
@@ -20,7 +19,8 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
     public async Task RunAsync(CancellationToken stopping)
     {
         using var wake = new SemaphoreSlim(0);
-        var listening = ListenAsync(wake, stopping);
+        // LISTEN for new runs so an idle worker starts within milliseconds rather than at the next poll.
+        var listening = RunStoreNotifications.ListenAsync(services.RunStore, RunQueue.Channel, () => wake.Release(), null, stopping);
         while (!stopping.IsCancellationRequested)
         {
             await _queue.ReapAsync(options.HeartbeatTimeout, stopping);
@@ -96,22 +96,6 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The run finished; the heartbeat's job is done.
-        }
-    }
-
-    /// <summary>LISTEN for new runs so an idle worker starts within milliseconds rather than at the next poll.</summary>
-    private async Task ListenAsync(SemaphoreSlim wake, CancellationToken stopping)
-    {
-        await using var connection = await services.RunStore.OpenConnectionAsync(stopping);
-        connection.Notification += (_, _) => wake.Release();
-        await using (var listen = new NpgsqlCommand($"listen {RunQueue.Channel}", connection))
-        {
-            await listen.ExecuteNonQueryAsync(stopping);
-        }
-
-        while (!stopping.IsCancellationRequested)
-        {
-            await connection.WaitAsync(stopping);
         }
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
 using Analytics.RunStore;
-using Npgsql;
 
 namespace Analytics.Api.Extensions;
 
@@ -59,19 +58,14 @@ public sealed class CatalogCache(AnalyticsServices services, ILogger<CatalogCach
         {
             try
             {
-                await using var connection = await services.RunStore.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => Interlocked.Increment(ref _version);
-                await using (var listen = new NpgsqlCommand($"listen {RunStoreRecorder.ChangesChannel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                Interlocked.Increment(ref _version);
-                _listening = true;
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
+                await RunStoreNotifications.ListenAsync(services.RunStore, RunStoreRecorder.ChangesChannel,
+                    () => Interlocked.Increment(ref _version),
+                    () =>
+                    {
+                        Interlocked.Increment(ref _version);
+                        _listening = true;
+                    },
+                    stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
