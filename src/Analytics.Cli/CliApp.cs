@@ -55,7 +55,9 @@ public static class CliApp
             GraphCommand.Create(output, settings),
             GenerateEventsCommand.Create(output, settings),
         };
-        var parse = root.Parse(args);
+        // `@name` is a selection (interfaces.md), never a response file: without this, `list @growth_metrics` looked
+        // for a file called growth_metrics, and `list @/etc/hostname` read one.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var problem in parse.Errors)

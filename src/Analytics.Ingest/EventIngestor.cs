@@ -75,6 +75,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
     private static async Task<long> CopyValidRowsAsync(
         NpgsqlConnection connection, string path, long fileId, RejectSpool rejects, IProgress<long>? progress, CancellationToken cancellationToken)
     {
+        RefuseUtf16(path);
         using var csv = new CsvRecordReader(new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
         var validator = ReadHeader(csv, path);
         // The row loop is CPU-bound: rows are encoded straight into PostgreSQL's binary COPY format.
@@ -112,6 +113,18 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
 
         progress?.Report(loaded + rejects.Count);
         return loaded;
+    }
+
+    /// <summary>A UTF-16 file (its byte-order mark says so) is refused whole, with how to convert it.</summary>
+    private static void RefuseUtf16(string path)
+    {
+        Span<byte> start = stackalloc byte[2];
+        using var file = File.OpenRead(path);
+        if (file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && start[0] + start[1] == 0xFF + 0xFE && start[0] is 0xFF or 0xFE)
+        {
+            throw new IngestException(path, 1, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8, "
+                                               + "e.g. 'iconv -f UTF-16 -t UTF-8 in.csv > out.csv', and ingest that");
+        }
     }
 
     private static EventRowValidator ReadHeader(CsvRecordReader csv, string path)

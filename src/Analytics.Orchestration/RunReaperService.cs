@@ -14,11 +14,18 @@ public sealed class RunReaperService(AnalyticsServices services, IOptions<Worker
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var queue = new RunQueue(services.RunStore);
+        var sweeper = new BuildSweeper(services.Project, services.Warehouse, services.RunStore, logger);
         while (!stoppingToken.IsCancellationRequested)
         {
-            foreach (var runId in await queue.ReapAsync(options.Value.HeartbeatTimeout, stoppingToken))
+            var reaped = await queue.ReapAsync(options.Value.HeartbeatTimeout, stoppingToken);
+            foreach (var runId in reaped)
             {
                 logger.LogWarning("Run {RunId} failed: its worker stopped heartbeating", runId);
+            }
+
+            if (reaped.Count > 0)
+            {
+                await sweeper.SweepAsync(reaped, stoppingToken);
             }
 
             await Task.Delay(options.Value.HeartbeatInterval, stoppingToken);

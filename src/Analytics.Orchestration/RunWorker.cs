@@ -14,6 +14,7 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
 {
     private readonly RunQueue _queue = new(services.RunStore);
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private readonly BuildSweeper _sweeper = new(services.Project, services.Warehouse, services.RunStore, logger ?? NullLogger.Instance);
 
     /// <summary>Works until <paramref name="stopping"/> fires; a run in flight at that point is canceled.</summary>
     public async Task RunAsync(CancellationToken stopping)
@@ -21,9 +22,14 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         using var wake = new SemaphoreSlim(0);
         // LISTEN for new runs so an idle worker starts within milliseconds rather than at the next poll.
         var listening = RunStoreNotifications.ListenAsync(services.RunStore, RunQueue.Channel, () => wake.Release(), null, stopping);
+        await _sweeper.SweepAsync([], stopping);
         while (!stopping.IsCancellationRequested)
         {
-            await _queue.ReapAsync(options.HeartbeatTimeout, stopping);
+            if (await _queue.ReapAsync(options.HeartbeatTimeout, stopping) is { Count: > 0 } reaped)
+            {
+                await _sweeper.SweepAsync(reaped, stopping);
+            }
+
             if (await ExecuteNextAsync(stopping))
             {
                 continue;

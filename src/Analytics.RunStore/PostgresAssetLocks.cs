@@ -37,6 +37,26 @@ public sealed class PostgresAssetLocks(NpgsqlDataSource dataSource) : IAssetLock
         }
     }
 
+    public async Task<IAsyncDisposable?> TryAcquireAsync(string assetKey, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            if (await TryLockAsync(connection, assetKey, cancellationToken))
+            {
+                return new Held(connection, assetKey);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        await connection.DisposeAsync();
+        return null;
+    }
+
     private static async Task<bool> TryLockAsync(NpgsqlConnection connection, string assetKey, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("select pg_try_advisory_lock(hashtextextended('asset:' || $1, 0))", connection);

@@ -47,6 +47,13 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
             : null;
     }
 
+    /// <summary>Adds an event to a run's log (for what happens to a run outside its worker: a sweep after reaping, say).</summary>
+    public async Task RecordEventAsync(Guid runId, string kind, string message, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await Execute(connection, "insert into runstore.events (run_id, kind, message) values ($1, $2, $3)", cancellationToken, runId, kind, message);
+    }
+
     /// <summary>Records that the worker is alive; returns true when someone asked to cancel the run.</summary>
     public async Task<bool> HeartbeatAsync(Guid runId, CancellationToken cancellationToken)
     {

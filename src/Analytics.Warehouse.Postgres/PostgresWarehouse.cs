@@ -22,6 +22,21 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
     public Task EnsureSchemaAsync(CancellationToken cancellationToken) => WarehouseSchema.EnsureAsync(dataSource, cancellationToken);
 
+    public async Task<bool> DropAbandonedBuildAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    {
+        var building = Dialect.Relation(asset.Schema, asset.Key.Name + BuildingSuffix);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("select to_regclass($1) is not null", connection);
+        exists.Parameters.AddWithValue(building);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            return false;
+        }
+
+        await ExecuteAsync(connection, $"drop table if exists {building}", cancellationToken);
+        return true;
+    }
+
     public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);

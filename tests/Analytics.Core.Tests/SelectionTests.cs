@@ -1,4 +1,5 @@
 using Analytics.Core.Graph;
+using CsCheck;
 using Analytics.Core.Selection;
 using static Analytics.Core.Tests.GraphTests;
 
@@ -85,5 +86,63 @@ public class SelectionTests
         var graph = Assert.IsType<GraphSelection>(and.Left);
         Assert.Equal(2, graph.UpDepth);
         Assert.IsType<NotSelection>(and.Right);
+    }
+
+    [Fact]
+    public void A_union_of_200000_names_is_refused_by_length_before_it_is_parsed()
+    {
+        var error = Assert.Throws<SelectionException>(() => Select(string.Join(' ', Enumerable.Repeat("growth_metrics", 200_000))));
+        Assert.Contains("at most 4,096", error.Problem);
+        Assert.True(error.Message.Length < 500, $"a {error.Message.Length}-character message");
+    }
+
+    [Fact]
+    public void More_terms_than_the_limit_are_refused_and_the_limit_itself_resolves()
+    {
+        Assert.Equal(["other"], Select(string.Join(' ', Enumerable.Repeat("other", SelectionLimits.MaxTerms))));
+        var error = Assert.Throws<SelectionException>(() => Select(string.Join(' ', Enumerable.Repeat("other", SelectionLimits.MaxTerms + 1))));
+        Assert.Contains("more than 256 terms", error.Problem);
+    }
+
+    [Fact]
+    public void Nesting_past_the_limit_is_refused_and_at_the_limit_resolves()
+    {
+        var deep = SelectionLimits.MaxNesting;
+        Assert.Equal(["other"], Select(new string('(', deep) + "other" + new string(')', deep)));
+        Assert.Throws<SelectionException>(() => Select(new string('(', deep + 1) + "other" + new string(')', deep + 1)));
+        Assert.Throws<SelectionException>(() => Select(string.Concat(Enumerable.Repeat("not ", deep + 1)) + "other"));
+        Assert.Throws<SelectionException>(() => Select(new string('(', 20_000) + "other" + new string(')', 20_000)));
+    }
+
+    [Theory]
+    [InlineData("stg_events+2147483648")]
+    [InlineData("2147483648+stg_events")]
+    [InlineData("stg_events+1001")]
+    [InlineData("0+stg_events")]
+    public void A_depth_out_of_range_is_a_selection_error_not_an_overflow(string text)
+    {
+        var error = Assert.Throws<SelectionException>(() => Select(text));
+        Assert.Contains("between 1 and 1000", error.Problem);
+    }
+
+    [Fact]
+    public void The_parser_throws_only_its_own_error_for_any_text()
+    {
+        // Any string up to past the length limit, from an alphabet weighted towards the syntax's own characters.
+        var alphabet = Gen.OneOf(Gen.Char['a', 'z'], Gen.Char['0', '9'], Gen.OneOf<char>('+', '@', '(', ')', ' ', ':', '*', '?', '-', '_', '.', '\0', '\uFEFF'));
+        var words = Gen.OneOf<string>("and", "or", "not", "tag:growth", "layer:marts", "key:stg_*", "other", "stg_events", "2+", "+1", "(", ")");
+        var text = Gen.OneOf(alphabet.Array[0, SelectionLimits.MaxLength + 50].Select(c => new string(c)),
+            words.Array[0, 400].Select(w => string.Join(' ', w)), Gen.String);
+        text.Sample(t =>
+        {
+            try
+            {
+                SelectionParser.Parse(t).ResolveOrdered(Graph);
+            }
+            catch (SelectionException)
+            {
+                // The one error the parser may give.
+            }
+        }, iter: 3_000);
     }
 }

@@ -34,7 +34,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
     public async Task<T> ScalarAsync<T>(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);
-        return (T)(await command.ExecuteScalarAsync())!;
+        return await command.ExecuteScalarAsync() is { } value and not DBNull ? (T)value : default!;
     }
 
     public async Task<List<object?[]>> RowsAsync(string sql)

@@ -68,6 +68,40 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task An_at_selection_is_a_selection_not_a_response_file()
+    {
+        var (exit, output, error) = await RunAsync("list", "@growth_metrics");
+        Assert.True(exit == 0, error);
+        Assert.Contains("growth_metrics", output);
+        Assert.Contains("raw_events", output);
+
+        // Never a file's contents read as a selection.
+        var hostname = await RunAsync("list", "@/etc/hostname");
+        Assert.Equal(2, hostname.Exit);
+        Assert.DoesNotContain("Response file", hostname.Error);
+    }
+
+    [Theory]
+    [InlineData("list", "stg_events+2147483648", "between 1 and 1000")]
+    [InlineData("list", "99999999999+stg_events", "between 1 and 1000")]
+    [InlineData("graph", null, "nested more than 32 deep")]
+    [InlineData("graph", "", "at most 4,096")]
+    public async Task Hostile_selections_exit_2_with_a_message(string verb, string? selection, string expected)
+    {
+        selection ??= new string('(', 1_000) + "stg_events" + new string(')', 1_000);
+        if (selection.Length == 0)
+        {
+            selection = string.Join(' ', Enumerable.Repeat("growth_metrics", 200_000));
+        }
+
+        var (exit, _, error) = await RunAsync(verb, selection);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error);
+        Assert.True(error.Length < 1_000, $"a {error.Length}-character message");
+    }
+
+    [Fact]
     public async Task Event_ids_are_stable_across_rebuilds()
     {
         var csv = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,stable_user,like,,,ios,organic,SG");

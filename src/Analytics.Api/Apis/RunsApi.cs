@@ -1,6 +1,9 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Analytics.Api.Extensions;
+using Microsoft.AspNetCore.Mvc;
 using Analytics.Core.Execution;
 using Analytics.Core.Selection;
 using Analytics.Orchestration;
@@ -25,9 +28,34 @@ public static class RunsApi
         return app;
     }
 
-    private static async Task<IResult> EnqueueAsync(RunRequest? request, AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
+    /// <summary>The largest body <c>POST /api/runs</c> reads: a selection is at most 4 KB, so 64 KB is plenty.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>The most runs one page lists, and the deepest page (beyond it there is nothing a person pages to).</summary>
+    public const int MaxPageSize = 200;
+    public const int MaxPage = 1_000_000;
+
+    private static readonly JsonSerializerOptions RequestJson = new()
     {
-        var selection = string.IsNullOrWhiteSpace(request?.Selection) ? "*" : request.Selection.Trim();
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = 8,
+    };
+
+    private static async Task<IResult> EnqueueAsync(AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await ReadRequestAsync(http.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(request!.Selection))
+        {
+            return Problems.BadRequest("The body has no selection; send one, e.g. {\"selection\": \"*\"} for everything or {\"selection\": \"+growth_metrics\"}.");
+        }
+
+        var selection = request.Selection.Trim();
         IReadOnlyList<string> plan;
         try
         {
@@ -40,7 +68,7 @@ public static class RunsApi
 
         if (plan.Count == 0)
         {
-            return Problems.BadRequest($"The selection '{selection}' selects no assets; GET /api/graph?select=... shows what a selection picks.");
+            return Problems.BadRequest($"The selection '{Problems.Clip(selection)}' selects no assets; GET /api/graph?select=... shows what a selection picks.");
         }
 
         var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http), request?.ChecksOnly is true ? RunKind.Check : RunKind.Materialize, null, cancellationToken);
@@ -48,12 +76,74 @@ public static class RunsApi
         return TypedResults.Accepted($"/api/runs/{runId}", run);
     }
 
-    private static async Task<IResult> ListAsync(int? page, int? pageSize, AnalyticsServices services, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? page, [FromQuery(Name = "page_size")] string? pageSize, AnalyticsServices services,
+        CancellationToken cancellationToken)
     {
-        var p = Math.Max(1, page ?? 1);
-        var size = Math.Clamp(pageSize ?? 50, 1, 200);
+        if (!TryParseRange(page, "page", 1, 1, MaxPage, out var p, out var problem)
+            || !TryParseRange(pageSize, "page_size", 50, 1, MaxPageSize, out var size, out problem))
+        {
+            return problem!;
+        }
+
         var runs = await new RunStoreQueries(services.RunStore).ListRunsAsync(p, size, cancellationToken);
         return TypedResults.Ok(new RunPage(p, size, runs));
+    }
+
+    /// <summary>An integer query parameter within its range; anything else is a 400 that says the range.</summary>
+    internal static bool TryParseRange(string? text, string name, int fallback, int min, int max, out int value, out IResult? problem)
+    {
+        problem = null;
+        value = fallback;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= min && value <= max)
+        {
+            return true;
+        }
+
+        problem = Problems.BadRequest($"{name}={Problems.Clip(text)} is not a whole number from {min} to {max:N0}.");
+        return false;
+    }
+
+    private static async Task<(RunRequest? Request, IResult? Problem)> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, Problems.TooLarge($"The body is {request.ContentLength:N0} bytes; at most {MaxBodyBytes:N0} are read."));
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return (null, Problems.UnsupportedMediaType("Send the body as JSON with content-type: application/json, e.g. {\"selection\": \"*\"}."));
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return (null, Problems.TooLarge($"The body is longer than {MaxBodyBytes:N0} bytes, the most that is read."));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            var parsed = JsonSerializer.Deserialize<RunRequest>(buffer.ToArray(), RequestJson);
+            return parsed is null ? (null, Problems.BadRequest("The body is JSON null; send an object, e.g. {\"selection\": \"*\"}.")) : (parsed, null);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
+            return (null, Problems.BadRequest($"The body is not the JSON this endpoint takes{where}: {Problems.Clip(e.Message)} "
+                                              + "Send {\"selection\": \"...\"}, and optionally \"checks_only\": true."));
+        }
     }
 
     private static async Task<IResult> GetAsync(Guid id, CatalogCache cache, CancellationToken cancellationToken) =>

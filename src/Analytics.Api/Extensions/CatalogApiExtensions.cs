@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Analytics.Orchestration;
@@ -13,7 +14,10 @@ public static class CatalogApiExtensions
     public static IHostApplicationBuilder AddCatalogApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOpenApi();
-        builder.Services.AddProblemDetails();
+        // Every problem carries a correlation id; an unexpected exception becomes a 500 problem with that id and no
+        // stack trace (the exception handler logs it once, under the same id).
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["trace_id"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
         builder.Services.AddSingleton<CatalogCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));

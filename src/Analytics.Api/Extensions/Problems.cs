@@ -13,7 +13,7 @@ public static class Problems
     {
         var closest = NameSuggestions.Closest(key, known);
         return Results.Problem(
-            $"No asset is called '{key}'.{NameSuggestions.DidYouMean(key, known)}",
+            $"No asset is called '{Clip(key)}'.{NameSuggestions.DidYouMean(key, known)}",
             statusCode: StatusCodes.Status404NotFound,
             title: "Unknown asset",
             extensions: new Dictionary<string, object?> { ["closest"] = closest });
@@ -22,11 +22,23 @@ public static class Problems
     public static IResult UnknownRun(Guid runId) =>
         Results.Problem($"No run has id {runId}; GET /api/runs lists them.", statusCode: StatusCodes.Status404NotFound, title: "Unknown run");
 
+    /// <summary>The most characters of a client's own input a problem repeats back.</summary>
+    public const int MaxEcho = 200;
+
     public static IResult BadSelection(SelectionException e) => Results.Problem(
         e.Message,
         statusCode: StatusCodes.Status400BadRequest,
         title: "Bad selection",
-        extensions: new Dictionary<string, object?> { ["selection"] = e.Text, ["position"] = e.Position, ["problem"] = e.Problem });
+        extensions: new Dictionary<string, object?> { ["selection"] = Clip(e.Text), ["position"] = e.Position, ["problem"] = e.Problem });
+
+    public static IResult TooLarge(string detail) =>
+        Results.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
+
+    public static IResult UnsupportedMediaType(string detail) =>
+        Results.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
+    /// <summary>A client's input cut to <see cref="MaxEcho"/> characters, so an answer never amplifies a request.</summary>
+    public static string Clip(string text) => text.Length <= MaxEcho ? text : $"{text[..MaxEcho]}... ({text.Length:N0} characters)";
 
     public static IResult Conflict(string detail) =>
         Results.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");

@@ -7,4 +7,7 @@ namespace Analytics.Core.Execution;
 public interface IAssetLocks
 {
     Task<IAsyncDisposable> AcquireAsync(string assetKey, Func<string, Task> onWait, CancellationToken cancellationToken);
+
+    /// <summary>The asset's lock if nobody holds it now; null at once otherwise.</summary>
+    Task<IAsyncDisposable?> TryAcquireAsync(string assetKey, CancellationToken cancellationToken);
 }

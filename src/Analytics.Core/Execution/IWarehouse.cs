@@ -28,6 +28,12 @@ public interface IWarehouse
     /// <summary>Counts the rows of <paramref name="failingRowsSql"/> and returns up to <paramref name="sampleSize"/> of them.</summary>
     Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Drops what a build of <paramref name="asset"/> left behind when its process died mid-build (a half-built
+    /// table under a temporary name); true when there was something. Call it only while holding the asset's lock.
+    /// </summary>
+    Task<bool> DropAbandonedBuildAsync(AssetDefinition asset, CancellationToken cancellationToken);
+
     /// <summary>Up to <paramref name="limit"/> rows of the asset's relation, under a short time limit; null when it was never built.</summary>
     Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, CancellationToken cancellationToken);
 }

@@ -44,6 +44,12 @@ public sealed class EventRowValidator
             {
                 return $"field {i + 1} contains a NUL character, which no text column can hold";
             }
+
+            if (record[i].Length > EventSchema.MaxFieldLength)
+            {
+                var column = Array.IndexOf(_map, i) is >= 0 and var c ? EventSchema.Columns[c] : $"field {i + 1}";
+                return $"{column} is {record[i].Length:N0} characters long; at most {EventSchema.MaxFieldLength:N0} are loaded";
+            }
         }
 
         var time = Field(record, 0);

@@ -10,11 +10,18 @@ public static class EventSchema
 
     public static readonly string[] EventTypes = ["miles_earned", "miles_redeemed", "share", "like", "reward_search"];
 
+    /// <summary>
+    /// The longest field loaded, in characters. Real values are a few dozen; a longer one is a broken row (a missing
+    /// quote swallowing lines, say), rejected with its reason rather than loaded or allowed to fail the file.
+    /// </summary>
+    public const int MaxFieldLength = 1_024;
+
     /// <summary>Maps each schema column to its position in the header (-1 when absent), or says why the header is unusable.</summary>
     public static int[] MapHeader(IReadOnlyList<string> header, out string? problem)
     {
         problem = null;
-        var names = header.Select(h => h.Trim().ToLowerInvariant()).ToList();
+        // A UTF-8 byte-order mark (every spreadsheet export has one) is not part of the first column's name.
+        var names = header.Select((h, i) => (i == 0 ? h.TrimStart('\uFEFF') : h).Trim().ToLowerInvariant()).ToList();
         var repeated = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1 && g.Key.Length > 0);
         if (repeated is not null)
         {

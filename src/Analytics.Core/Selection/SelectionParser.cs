@@ -12,6 +12,8 @@ public sealed partial class SelectionParser
     private readonly string _text;
     private readonly List<(string Text, int Position)> _tokens;
     private int _next;
+    private int _nesting;
+    private int _terms;
 
     private SelectionParser(string text)
     {
@@ -24,6 +26,12 @@ public sealed partial class SelectionParser
         if (string.IsNullOrWhiteSpace(text))
         {
             return new AllSelection();
+        }
+
+        if (text.Length > SelectionLimits.MaxLength)
+        {
+            throw new SelectionException(text, SelectionLimits.MaxLength,
+                $"The selection is {text.Length:N0} characters long; at most {SelectionLimits.MaxLength:N0} are allowed. Select by tag:, layer: or key: instead of listing assets.");
         }
 
         var parser = new SelectionParser(text);
@@ -69,8 +77,10 @@ public sealed partial class SelectionParser
     {
         if (Peek() == "not")
         {
-            _next++;
-            return new NotSelection(ParseNot());
+            Enter(_tokens[_next++].Position);
+            var inner = new NotSelection(ParseNot());
+            _nesting--;
+            return inner;
         }
 
         return ParsePrimary();
@@ -86,7 +96,9 @@ public sealed partial class SelectionParser
         var (token, position) = _tokens[_next++];
         if (token == "(")
         {
+            Enter(position);
             var inner = ParseUnion();
+            _nesting--;
             if (Peek() != ")")
             {
                 throw new SelectionException(_text, _next < _tokens.Count ? _tokens[_next].Position : _text.Length, "Missing ')'.");
@@ -101,7 +113,21 @@ public sealed partial class SelectionParser
             throw new SelectionException(_text, position, $"'{token}' cannot start a selection term.");
         }
 
+        if (++_terms > SelectionLimits.MaxTerms)
+        {
+            throw new SelectionException(_text, position,
+                $"The selection has more than {SelectionLimits.MaxTerms} terms; select by tag:, layer: or key: instead of listing assets.");
+        }
+
         return ParseAtom(token, position);
+    }
+
+    private void Enter(int position)
+    {
+        if (++_nesting > SelectionLimits.MaxNesting)
+        {
+            throw new SelectionException(_text, position, $"Parentheses and 'not' are nested more than {SelectionLimits.MaxNesting} deep.");
+        }
     }
 
     private SelectionExpression ParseAtom(string token, int position)
@@ -149,10 +175,26 @@ public sealed partial class SelectionParser
             return inner;
         }
 
-        return new GraphSelection(inner, up.Success, Depth(match.Groups["updepth"]), down.Success, Depth(match.Groups["downdepth"]), at);
+        return new GraphSelection(inner, up.Success, Hops(match.Groups["updepth"], position), down.Success,
+            Hops(match.Groups["downdepth"], position), at);
     }
 
-    private static int? Depth(Group group) => group.Success && group.Length > 0 ? int.Parse(group.Value) : null;
+    private int? Hops(Group group, int position)
+    {
+        if (!group.Success || group.Length == 0)
+        {
+            return null;
+        }
+
+        // Parsed as a long from at most a few digits: "2147483648" is a clear error, not an overflow.
+        if (group.Length > 9 || int.Parse(group.Value) is < 1 or > SelectionLimits.MaxHops)
+        {
+            throw new SelectionException(_text, position + group.Index,
+                $"'{group.Value}' hops is out of range; a depth is between 1 and {SelectionLimits.MaxHops} (or leave it out for all).");
+        }
+
+        return int.Parse(group.Value);
+    }
 
     private string? Peek() => _next < _tokens.Count ? _tokens[_next].Text : null;
 

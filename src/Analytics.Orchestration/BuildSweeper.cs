@@ -1,0 +1,45 @@
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.RunStore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Analytics.Orchestration;
+
+/// <summary>
+/// Clears what a worker killed mid-build leaves in the warehouse (a half-built <c>__building</c> table), at worker
+/// start and whenever a dead worker's run is reaped. An asset is touched only while its lock is free and held by
+/// us, so a build in progress elsewhere is never disturbed. Each sweep is logged and, for a reaped run, recorded
+/// as a <c>build_swept</c> event of that run.
+/// </summary>
+public sealed class BuildSweeper(AssetProject project, IWarehouse warehouse, NpgsqlDataSource runStore, ILogger logger)
+{
+    private readonly PostgresAssetLocks _locks = new(runStore);
+
+    /// <summary>Sweeps every built asset; returns the keys whose leftovers were dropped.</summary>
+    public async Task<IReadOnlyList<string>> SweepAsync(IReadOnlyCollection<Guid> reapedRuns, CancellationToken cancellationToken)
+    {
+        var swept = new List<string>();
+        foreach (var key in project.Graph.TopologicalOrder.Where(k => !project.Graph[k].IsSource))
+        {
+            await using var held = await _locks.TryAcquireAsync(key, cancellationToken);
+            if (held is not null && await warehouse.DropAbandonedBuildAsync(project.Graph[key], cancellationToken))
+            {
+                swept.Add(key);
+            }
+        }
+
+        if (swept.Count > 0)
+        {
+            var message = $"dropped half-built tables left by a worker that died mid-build: {string.Join(", ", swept)}";
+            logger.LogWarning("Swept the warehouse: {Message}", message);
+            var queue = new RunQueue(runStore);
+            foreach (var runId in reapedRuns)
+            {
+                await queue.RecordEventAsync(runId, "build_swept", message, cancellationToken);
+            }
+        }
+
+        return swept;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Text;
+using Analytics.Testing;
+
+namespace Analytics.Api.Tests;
+
+/// <summary>The findings of the hostile-input review (issue 9): each answer is a 4xx problem that says what to fix, never a 5xx.</summary>
+public sealed class HostileInputTests : IClassFixture<DatabaseFixture>, IDisposable
+{
+    private readonly ApiHost _api;
+
+    public HostileInputTests(DatabaseFixture db) => _api = new ApiHost(db.ConnectionString, TestFiles.RepositoryAssets, inProcessWorker: false);
+
+    public void Dispose() => _api.Dispose();
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static async Task<string> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return body;
+    }
+
+    [Fact]
+    public async Task A_union_of_200000_names_is_refused_not_a_stack_overflow()
+    {
+        var selection = string.Join(' ', Enumerable.Repeat("growth_metrics", 200_000));
+        var response = await _api.Client().PostAsync("/api/runs", Json($$"""{"selection": "{{selection}}"}"""));
+
+        var body = await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.True(body.Length < 2_000, $"a {body.Length}-character answer to a large request");
+        // Under the body limit, over the selection's: refused by the parser, and the answer stays small.
+        var longer = string.Join(' ', Enumerable.Repeat("growth_metrics", 4_000));
+        var refused = await ProblemAsync(await _api.Client().PostAsync("/api/runs", Json($$"""{"selection": "{{longer}}"}""")), HttpStatusCode.BadRequest);
+        Assert.Contains("at most 4,096", refused);
+        Assert.True(refused.Length < 2_000, $"a {refused.Length}-character answer");
+    }
+
+    [Theory]
+    [InlineData("stg_events+2147483648")]
+    [InlineData("2147483648+stg_events")]
+    [InlineData("stg_events+99999999999999999999")]
+    [InlineData("stg_events+0")]
+    public async Task An_out_of_range_depth_is_400_naming_the_range(string selection)
+    {
+        var graph = await ProblemAsync(await _api.Client(withKey: false).GetAsync("/api/graph?select=" + Uri.EscapeDataString(selection)), HttpStatusCode.BadRequest);
+        var post = await ProblemAsync(await _api.Client().PostAsync("/api/runs", Json($$"""{"selection": "{{selection}}"}""")), HttpStatusCode.BadRequest);
+        Assert.Contains("between 1 and 1000", graph);
+        Assert.Contains("between 1 and 1000", post);
+    }
+
+    [Fact]
+    public async Task Deep_nesting_is_400_at_the_same_limit_as_the_cli()
+    {
+        var nested = new string('(', 100) + "stg_events" + new string(')', 100);
+        var response = await _api.Client(withKey: false).GetAsync("/api/graph?select=" + Uri.EscapeDataString(nested));
+        Assert.Contains("nested more than 32 deep", await ProblemAsync(response, HttpStatusCode.BadRequest));
+    }
+
+    [Theory]
+    [InlineData("page=42949674")]
+    [InlineData("page=0")]
+    [InlineData("page=-1")]
+    [InlineData("page=abc")]
+    [InlineData("page_size=100000")]
+    [InlineData("page_size=9999999999999")]
+    public async Task Paging_out_of_range_is_400(string query)
+    {
+        var body = await ProblemAsync(await _api.Client(withKey: false).GetAsync("/api/runs?" + query), HttpStatusCode.BadRequest);
+        Assert.Contains("is not a whole number from 1 to", body);
+    }
+
+    [Fact]
+    public async Task Page_size_is_spelled_as_the_json_is()
+    {
+        var response = await _api.Client(withKey: false).GetAsync("/api/runs?page_size=1");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, (await response.JsonAsync()).GetProperty("page_size").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"selection": "*" """, "line 1")]
+    [InlineData("{}", "has no selection")]
+    [InlineData("null", "JSON null")]
+    [InlineData("""{"selecton": "*"}""", "selecton")]
+    [InlineData("""{"selection": 5}""", "selection")]
+    [InlineData("[1, 2]", "not the JSON")]
+    public async Task A_malformed_or_empty_body_is_400_saying_what_is_wrong(string body, string expected)
+    {
+        var problem = await ProblemAsync(await _api.Client().PostAsync("/api/runs", Json(body)), HttpStatusCode.BadRequest);
+        Assert.Contains(expected, problem);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_415()
+    {
+        var response = await _api.Client().PostAsync("/api/runs", new StringContent("selection=*", Encoding.UTF8, "text/plain"));
+        Assert.Contains("application/json", await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType));
+    }
+
+    [Fact]
+    public async Task An_unknown_asset_name_is_not_echoed_in_full()
+    {
+        var name = new string('x', 5_000);
+        var body = await ProblemAsync(await _api.Client(withKey: false).GetAsync("/api/assets/" + name), HttpStatusCode.NotFound);
+        Assert.True(body.Length < 1_500, $"a {body.Length}-character answer");
+        Assert.Contains("trace_id", body);
+    }
+}
