@@ -63,8 +63,11 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
-    /// <summary>Cancels a queued run at once, or asks the worker of a running one to stop. False when the run has finished.</summary>
-    public async Task<bool> RequestCancelAsync(Guid runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cancels a queued run at once (<see cref="RunStatus.Canceled"/>), or asks the worker of a running one to stop
+    /// (<see cref="RunStatus.Running"/>: it may still finish first). Null when the run had already finished.
+    /// </summary>
+    public async Task<RunStatus?> RequestCancelAsync(Guid runId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -89,7 +92,7 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return status is not null;
+        return status;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using CsCheck;
 using Analytics.Testing;
 
 namespace Analytics.Api.Tests;
@@ -107,5 +108,33 @@ public sealed class HostileInputTests : IClassFixture<DatabaseFixture>, IDisposa
         var body = await ProblemAsync(await _api.Client(withKey: false).GetAsync("/api/assets/" + name), HttpStatusCode.NotFound);
         Assert.True(body.Length < 1_500, $"a {body.Length}-character answer");
         Assert.Contains("trace_id", body);
+    }
+
+    [Fact]
+    public async Task Cancel_of_a_queued_run_says_it_took_effect_with_200()
+    {
+        // No worker runs in this host: the run stays queued, so the cancel is final at once.
+        var queued = await (await _api.Client().PostAsync("/api/runs", Json("""{"selection": "stg_events"}"""))).JsonAsync();
+        var runId = queued.GetProperty("run_id").GetString();
+
+        var cancel = await _api.Client().PostAsync($"/api/runs/{runId}/cancel", null);
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal("canceled", (await cancel.JsonAsync()).GetProperty("status").GetString());
+        Assert.Contains("already finished (canceled)", await ProblemAsync(await _api.Client().PostAsync($"/api/runs/{runId}/cancel", null), HttpStatusCode.Conflict));
+    }
+
+    [Fact]
+    public async Task Paging_parameters_never_give_a_5xx_whatever_they_are()
+    {
+        var values = Gen.OneOf(Gen.Int.Select(i => i.ToString()), Gen.Long.Select(l => l.ToString()), Gen.String[0, 30],
+            Gen.OneOf<string>("", "-0", "1e9", "0x10", "NaN", "%00", "1.5", " 7", "\u0661"));
+        await values.Select(values).SampleAsync(async pair =>
+        {
+            var (page, size) = pair;
+            var response = await _api.Client(withKey: false).GetAsync(
+                $"/api/runs?page={Uri.EscapeDataString(page)}&page_size={Uri.EscapeDataString(size)}");
+            Assert.True((int)response.StatusCode < 500, $"page={page} page_size={size}: {(int)response.StatusCode}");
+        }, iter: 200, threads: 1);
     }
 }

@@ -102,6 +102,22 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task A_folder_ingest_tries_every_file_and_reports_the_refused_ones()
+    {
+        var folder = TestFiles.Folder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "a.csv"), TestFiles.Header + "\n2025-01-01 10:00:00,folder_a,like,,,ios,organic,SG\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "b.csv"), "no,header,here\n1,2,3\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "c.csv"), TestFiles.Header + "\n2025-01-01 10:00:00,folder_c,like,,,ios,organic,SG\n");
+
+        var (exit, output, _) = await RunAsync("ingest", folder);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("b.csv", output);
+        Assert.Contains("1 of 3 file(s) refused whole", output);
+        Assert.Equal(1L, await db.ScalarAsync<long>("select count(*) from raw.raw_events where user_id = 'folder_c'"));
+    }
+
+    [Fact]
     public async Task Event_ids_are_stable_across_rebuilds()
     {
         var csv = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,stable_user,like,,,ios,organic,SG");

@@ -1,4 +1,5 @@
 using System.Text;
+using CsCheck;
 using Analytics.Ingest;
 using Analytics.Testing;
 
@@ -44,5 +45,36 @@ public class HostileFileTests(DatabaseFixture db) : IClassFixture<DatabaseFixtur
         Assert.Contains(path, error.Message);
         Assert.Contains("UTF-16", error.Message);
         Assert.Contains("iconv", error.Message);
+    }
+
+    [Fact]
+    public async Task Rows_read_are_rows_loaded_plus_rows_rejected_for_any_text()
+    {
+        // Lines made of CSV's own troublemakers (quotes, separators, line breaks, NUL, BOM) around real values.
+        var piece = Gen.OneOf<string>(",", "\"", "\n", "\r\n", "\0", "\uFEFF", " ", "2025-01-01 10:00:00", "u1", "like", "miles_earned", "5", "-1",
+            "ios", "SG", "é", new string('x', 1_100));
+        var body = piece.Array[0, 60].Select(p => string.Concat(p));
+        await body.SampleAsync(async text =>
+        {
+            var path = TestFiles.WriteBytes(Encoding.UTF8.GetBytes(TestFiles.Header + "\n" + text));
+            IngestResult result;
+            try
+            {
+                result = await new EventIngestor(db.DataSource).IngestAsync(path);
+            }
+            catch (IngestException e)
+            {
+                // A refusal of the whole file names it; nothing of it was loaded.
+                Assert.Contains(path, e.Message);
+                return;
+            }
+
+            Assert.Equal(result.RowsRead, result.RowsLoaded + result.RowsRejected);
+            if (!result.AlreadyIngested)
+            {
+                Assert.Equal(result.RowsLoaded, await db.ScalarAsync<long>($"select count(*) from raw.raw_events where file_id = {result.FileId}"));
+                Assert.Equal(result.RowsRejected, await db.ScalarAsync<long>($"select count(*) from raw.raw_events_rejected where file_id = {result.FileId}"));
+            }
+        }, iter: 60, threads: 1);
     }
 }

@@ -192,12 +192,17 @@ public static class RunsApi
             return Problems.UnknownRun(id);
         }
 
-        if (!await new RunQueue(services.RunStore).RequestCancelAsync(id, cancellationToken))
+        var outcome = await new RunQueue(services.RunStore).RequestCancelAsync(id, cancellationToken);
+        if (outcome is null)
         {
-            return Problems.Conflict($"Run {id} has already finished ({WireName.Of(run.Status)}); there is nothing to cancel.");
+            var finished = await queries.GetRunAsync(id, cancellationToken) ?? run;
+            return Problems.Conflict($"Run {id} has already finished ({WireName.Of(finished.Status)}); there is nothing to cancel.");
         }
 
-        return TypedResults.Accepted($"/api/runs/{id}", await queries.GetRunAsync(id, cancellationToken));
+        // 200: the queued run is canceled, done. 202: its worker was asked to stop between steps; a run finishing its
+        // last step meanwhile still ends succeeded, which GET /api/runs/{id} then shows.
+        var after = await queries.GetRunAsync(id, cancellationToken);
+        return outcome == RunStatus.Canceled ? TypedResults.Ok(after) : TypedResults.Accepted($"/api/runs/{id}", after);
     }
 
     private static async Task<IResult> RetryAsync(Guid id, AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)

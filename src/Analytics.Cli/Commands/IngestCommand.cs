@@ -18,14 +18,34 @@ public static class IngestCommand
             await AnalyticsServices.OpenAsync(provider, cancellationToken);
             var ingestor = provider.GetRequiredService<EventIngestor>();
             var reporter = new ConsoleReporter(output);
+            var refused = new List<string>();
             foreach (var file in files)
             {
-                var result = await ingestor.IngestAsync(file, new Progress<long>(n => reporter.Progress(file, n)), cancellationToken);
+                IngestResult result;
+                try
+                {
+                    result = await ingestor.IngestAsync(file, new Progress<long>(n => reporter.Progress(file, n)), cancellationToken);
+                }
+                catch (IngestException e)
+                {
+                    // Like the seeds' pipelines: one bad file is reported, and the files after it are still tried.
+                    reporter.EndProgress();
+                    refused.Add(file);
+                    reporter.Line($"error: {e.Message}");
+                    continue;
+                }
+
                 reporter.EndProgress();
                 reporter.Line(result.AlreadyIngested
                     ? $"{file}: already ingested as file #{result.FileId} ({result.RowsLoaded:N0} rows loaded then); skipped"
                     : $"{file}: read {result.RowsRead:N0}, loaded {result.RowsLoaded:N0}, rejected {result.RowsRejected:N0} "
                       + $"in {result.Duration.TotalSeconds:0.0}s ({result.RowsRead / Math.Max(result.Duration.TotalSeconds, 0.001):N0} rows/s)");
+            }
+
+            if (refused.Count > 0)
+            {
+                reporter.Line($"{refused.Count} of {files.Count} file(s) refused whole (nothing of them was loaded): {string.Join(", ", refused)}");
+                return CliApp.BadInput;
             }
 
             return CliApp.Ok;
