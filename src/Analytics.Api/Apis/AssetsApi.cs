@@ -13,9 +13,13 @@ public static class AssetsApi
     public static IEndpointRouteBuilder MapAssetsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/assets").WithTags("Assets");
-        api.MapGet("/", ListAsync).WithSummary("Every asset with its status, last run and checks");
-        api.MapGet("/{key}", DetailAsync).WithSummary("An asset's description, SQL, lineage, columns, latest materialization and checks");
-        api.MapGet("/{key}/preview", PreviewAsync).WithSummary("The first rows of the asset's table (at most 1000)");
+        api.MapGet("/", ListAsync).WithName("ListAssets").WithSummary("Every asset with its status, last run and checks")
+            .Produces<List<AssetSummary>>();
+        api.MapGet("/{key}", DetailAsync).WithName("GetAsset")
+            .WithSummary("An asset's description, SQL, lineage, columns, latest materialization and checks")
+            .Produces<AssetDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/{key}/preview", PreviewAsync).WithName("PreviewAsset").WithSummary("The first rows of the asset's table (at most 1000)")
+            .Produces<Preview>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

@@ -25,7 +25,8 @@ public static class GraphApi
             return TypedResults.Ok(new GraphView(
                 keys.Select(k => new GraphNode(k, graph[k].Layer, graph[k].Tags, graph.Levels[k])).ToList(),
                 keys.SelectMany(k => graph.UpstreamOf(k).Where(chosen.Contains).Select(u => new GraphEdge(u, k))).ToList()));
-        }).WithTags("Assets").WithSummary("Nodes and edges of a selection (default: everything)");
+        }).WithTags("Assets").WithName("GetGraph").WithSummary("Nodes and edges of a selection (default: everything)")
+            .Produces<GraphView>().ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 }

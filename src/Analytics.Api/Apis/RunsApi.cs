@@ -19,12 +19,25 @@ public static class RunsApi
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/runs").WithTags("Runs");
-        api.MapPost("/", EnqueueAsync).AddEndpointFilter<ApiKeyFilter>().WithSummary("Queue a materialization of a selection");
-        api.MapGet("/", ListAsync).WithSummary("Runs, newest first, paged");
-        api.MapGet("/{id:guid}", GetAsync).WithSummary("A run: status, steps with timings, rows and errors");
-        api.MapGet("/{id:guid}/events", EventsAsync).WithSummary("The run's events as server-sent events: what happened so far, then live");
-        api.MapPost("/{id:guid}/cancel", CancelAsync).AddEndpointFilter<ApiKeyFilter>().WithSummary("Cancel a queued or running run");
-        api.MapPost("/{id:guid}/retry", RetryAsync).AddEndpointFilter<ApiKeyFilter>().WithSummary("Re-execute a finished run's unfinished steps");
+        api.MapPost("/", EnqueueAsync).AddEndpointFilter<ApiKeyFilter>().WithName("QueueRun").WithSummary("Queue a materialization of a selection")
+            .Accepts<RunRequest>("application/json").Produces<RunView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("Runs, newest first, paged")
+            .Produces<RunPage>().ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetRun").WithSummary("A run: status, steps with timings, rows and errors")
+            .Produces<RunView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/{id:guid}/events", EventsAsync).WithName("FollowRun")
+            .WithSummary("The run's events as server-sent events: what happened so far, then live")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/{id:guid}/cancel", CancelAsync).AddEndpointFilter<ApiKeyFilter>().WithName("CancelRun")
+            .WithSummary("Cancel a queued run (200) or ask a running one to stop (202)")
+            .Produces<RunView>().Produces<RunView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{id:guid}/retry", RetryAsync).AddEndpointFilter<ApiKeyFilter>().WithName("RetryRun")
+            .WithSummary("Re-execute a finished run's unfinished steps")
+            .Produces<RunView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
