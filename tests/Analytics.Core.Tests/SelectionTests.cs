@@ -145,4 +145,34 @@ public class SelectionTests
             }
         }, iter: 3_000);
     }
+
+    [Theory]
+    [InlineData("a b c", "a or b or c")]
+    [InlineData("a and (b or c)", "a and (b or c)")]
+    [InlineData("(a and b) or c", "a and b or c")]
+    [InlineData("a or (b or c)", "a or (b or c)")]
+    [InlineData("not (a and b)", "not (a and b)")]
+    [InlineData("@x 2+y+3 tag:t", "@x or 2+y+3 or tag:t")]
+    public void A_selection_prints_back_with_only_the_parentheses_it_needs(string text, string printed) =>
+        Assert.Equal(printed, SelectionPrinter.Print(SelectionParser.Parse(text)));
+
+    [Fact]
+    public void Parse_print_and_parse_again_gives_the_same_expression()
+    {
+        var atom = Gen.OneOf<string>("*", "other", "stg_events", "fct_events", "tag:growth", "layer:marts", "key:stg_*", "+fct_events", "dim_users+",
+            "2+report", "stg_events+1", "@fct_events", "3+growth_metrics+2");
+        var joiner = Gen.OneOf<string>(" ", " or ", " and ", " and not ", " or not ");
+        var text = Gen.Select(atom, joiner.Select(atom).Array[0, 40], Gen.Int[0, 3], (first, rest, parens) =>
+        {
+            var body = first + string.Concat(rest.Select(r => r.Item1 + r.Item2));
+            return parens == 0 ? body : $"not ({body}) or {first}";
+        });
+        text.Sample(t =>
+        {
+            var once = SelectionPrinter.Print(SelectionParser.Parse(t));
+            var twice = SelectionPrinter.Print(SelectionParser.Parse(once));
+            Assert.Equal(once, twice);
+            Assert.Equal(Select(t), Select(once));
+        }, iter: 2_000);
+    }
 }
