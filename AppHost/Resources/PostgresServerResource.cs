@@ -1,4 +1,3 @@
-using Analytics.Orchestration;
 using Analytics.Postgres.Server;
 using Npgsql;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Analytics.Cli;
 using Analytics.Orchestration;
-using Analytics.Postgres.Server;
 using Analytics.Testing;
 
 namespace Analytics.Api.Tests;

@@ -1,6 +1,4 @@
 using Xunit;
-using Analytics.Orchestration;
-using Analytics.Postgres.Server;
 
 using Analytics.RunStore;
 using Analytics.Warehouse.Postgres;

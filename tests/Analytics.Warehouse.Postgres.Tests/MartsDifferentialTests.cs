@@ -1,6 +1,5 @@
 using Analytics.Testing;
 using Analytics.Orchestration;
-using Analytics.Postgres.Server;
 using Analytics.Cli;
 
 namespace Analytics.Warehouse.Postgres.Tests;
