@@ -17,7 +17,14 @@ public static class CatalogApiExtensions
         // Every problem carries a correlation id; an unexpected exception becomes a 500 problem with that id and no
         // stack trace (the exception handler logs it once, under the same id).
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions["trace_id"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        {
+            context.ProblemDetails.Extensions["trace_id"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            // Routing answers 415 itself for a body an endpoint does not accept (its Accepts metadata); say what it takes.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                context.ProblemDetails.Detail ??= "Send the body as JSON with content-type: application/json, e.g. {\"selection\": \"*\"}.";
+            }
+        });
         builder.Services.AddSingleton<CatalogCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
