@@ -13,15 +13,8 @@ public static class AnalyticsHostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
     {
-        var configuration = builder.Configuration;
-        var settings = new AnalyticsSettings(
-            NullIfEmpty(configuration.GetConnectionString("warehouse")),
-            NullIfEmpty(configuration.GetConnectionString("runstore")),
-            NullIfEmpty(configuration["ANALYTICS_HOME"]),
-            NullIfEmpty(configuration["ANALYTICS_ASSETS"]),
-            NullIfEmpty(configuration["Analytics:Warehouse"]) ?? "postgres");
-        builder.Services.AddAnalytics(settings);
-        builder.Services.AddOptions<WorkerOptions>().Bind(configuration.GetSection("Analytics:Worker"));
+        builder.Services.AddAnalytics(AnalyticsSettings.FromConfiguration(builder.Configuration));
+        builder.Services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection("Analytics:Worker"));
         builder.Services.AddHealthChecks().AddCheck<RunStoreHealthCheck>("runstore");
         return builder;
     }
@@ -32,6 +25,4 @@ public static class AnalyticsHostingExtensions
         builder.Services.AddHostedService<RunWorkerService>();
         return builder;
     }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

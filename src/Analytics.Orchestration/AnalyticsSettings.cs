@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Analytics.Orchestration;
 
 /// <summary>
@@ -8,13 +10,17 @@ namespace Analytics.Orchestration;
 public sealed record AnalyticsSettings(
     string? WarehouseConnection, string? RunStoreConnection, string? Home, string? AssetsPath, string Warehouse = "postgres", string? OtlpEndpoint = null)
 {
-    public static AnalyticsSettings FromEnvironment() => new(
-        Read("ConnectionStrings__warehouse"),
-        Read("ConnectionStrings__runstore"),
-        Read("ANALYTICS_HOME"),
-        Read("ANALYTICS_ASSETS"),
-        Read("Analytics__Warehouse") ?? "postgres",
-        Read("OTEL_EXPORTER_OTLP_ENDPOINT"));
+    /// <summary>The CLI's settings: the process environment (<c>ConnectionStrings__warehouse</c> and so on).</summary>
+    public static AnalyticsSettings FromEnvironment() => FromConfiguration(new ConfigurationBuilder().AddEnvironmentVariables().Build());
 
-    private static string? Read(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+    /// <summary>The same names read from configuration, where environment variables are one source among others.</summary>
+    public static AnalyticsSettings FromConfiguration(IConfiguration configuration) => new(
+        Read(configuration.GetConnectionString("warehouse")),
+        Read(configuration.GetConnectionString("runstore")),
+        Read(configuration["ANALYTICS_HOME"]),
+        Read(configuration["ANALYTICS_ASSETS"]),
+        Read(configuration["Analytics:Warehouse"]) ?? "postgres",
+        Read(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]));
+
+    private static string? Read(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -24,16 +24,14 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
     public async Task<bool> DropAbandonedBuildAsync(AssetDefinition asset, CancellationToken cancellationToken)
     {
-        var building = Dialect.Relation(asset.Schema, asset.Key.Name + BuildingSuffix);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("select to_regclass($1) is not null", connection);
-        exists.Parameters.AddWithValue(building);
-        if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+        var name = asset.Key.Name + BuildingSuffix;
+        if (!await RelationExistsAsync(asset.Schema, name, cancellationToken))
         {
             return false;
         }
 
-        await ExecuteAsync(connection, $"drop table if exists {building}", cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"drop table if exists {Dialect.Relation(asset.Schema, name)}", cancellationToken);
         return true;
     }
 

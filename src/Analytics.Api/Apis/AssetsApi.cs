@@ -70,7 +70,7 @@ public static class AssetsApi
             return Problems.Conflict($"Asset '{key}' has not been materialized yet; POST /api/runs with {{\"selection\": \"+{key}\"}} first.");
         }
 
-        return TypedResults.Ok(new Preview(key, preview.Columns.Select(c => new PreviewColumn(c.Name, c.Type)).ToList(), preview.Rows));
+        return TypedResults.Ok(new Preview(key, preview.Columns, preview.Rows));
     }
 }
 
@@ -86,6 +86,4 @@ public sealed record AssetDetail(
     string Sql, string? CompiledSql, IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, IReadOnlyList<DeclaredCheck> Checks,
     MaterializationView? LatestMaterialization, IReadOnlyList<CheckView> CheckResults);
 
-public sealed record PreviewColumn(string Name, string Type);
-
-public sealed record Preview(string Key, IReadOnlyList<PreviewColumn> Columns, IReadOnlyList<object?[]> Rows);
+public sealed record Preview(string Key, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<object?[]> Rows);

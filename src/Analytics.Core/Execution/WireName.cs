@@ -15,8 +15,16 @@ public static class WireName
         Names.GetOrAdd(value, v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()));
 
     /// <summary>The enum value written as <paramref name="text"/>; an unknown name is an error naming the known ones.</summary>
-    public static T Parse<T>(string text) where T : struct, Enum =>
-        Enum.GetValues<T>().FirstOrDefault(v => Of(v) == text) is var value && Of(value) == text
-            ? value
-            : throw new FormatException($"'{text}' is no {typeof(T).Name}; expected one of {string.Join(", ", Enum.GetValues<T>().Select(Of))}.");
+    public static T Parse<T>(string text) where T : struct, Enum
+    {
+        foreach (var value in Enum.GetValues<T>())
+        {
+            if (Of(value) == text)
+            {
+                return value;
+            }
+        }
+
+        throw new FormatException($"'{text}' is no {typeof(T).Name}; expected one of {string.Join(", ", Enum.GetValues<T>().Select(Of))}.");
+    }
 }

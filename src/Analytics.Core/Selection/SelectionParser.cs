@@ -186,14 +186,15 @@ public sealed partial class SelectionParser
             return null;
         }
 
-        // Parsed as a long from at most a few digits: "2147483648" is a clear error, not an overflow.
-        if (group.Length > 9 || int.Parse(group.Value) is < 1 or > SelectionLimits.MaxHops)
+        // At most nine digits are parsed: "2147483648" is a clear error, not an overflow.
+        var hops = group.Length > 9 ? 0 : int.Parse(group.Value);
+        if (hops is < 1 or > SelectionLimits.MaxHops)
         {
             throw new SelectionException(_text, position + group.Index,
                 $"'{group.Value}' hops is out of range; a depth is between 1 and {SelectionLimits.MaxHops} (or leave it out for all).");
         }
 
-        return int.Parse(group.Value);
+        return hops;
     }
 
     private string? Peek() => _next < _tokens.Count ? _tokens[_next].Text : null;
