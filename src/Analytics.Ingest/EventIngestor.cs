@@ -134,6 +134,12 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
             throw new IngestException(path, 1, "the file is empty; it needs a header row naming " + string.Join(",", EventSchema.Columns));
         }
 
+        if (csv.Oversized)
+        {
+            throw new IngestException(path, 1, $"the header row is longer than {csv.MaxRecordLength:N0} characters; "
+                                               + "the first line must be the header: " + string.Join(",", EventSchema.Columns));
+        }
+
         var header = Enumerable.Range(0, csv.FieldCount).Select(i => csv[i].ToString()).ToList();
         var map = EventSchema.MapHeader(header, out var problem);
         if (problem is not null)

@@ -42,6 +42,36 @@ public class IngestParsingTests
     }
 
     [Fact]
+    public void Csv_reader_keeps_only_the_start_of_a_record_over_the_limit_and_reads_on()
+    {
+        // 300,000 characters across several buffer refills, with a quoted line break inside, against a 1,000 limit.
+        var huge = string.Join(",", Enumerable.Repeat("\"a\nb\"", 60_000));
+        using var reader = new CsvRecordReader(new StringReader($"h1,h2\n{huge}\r\nnext,row\n"), maxRecordLength: 1_000);
+
+        Assert.True(reader.Read());
+        Assert.False(reader.Oversized);
+        Assert.True(reader.Read());
+        Assert.True(reader.Oversized);
+        Assert.Equal(huge[..1_000], reader.RawText);
+        Assert.True(reader.Read());
+        Assert.False(reader.Oversized);
+        Assert.Equal(["next", "row"], Enumerable.Range(0, reader.FieldCount).Select(i => reader[i].ToString()));
+        Assert.Equal(3 + 60_000, reader.Line); // the record starts on line 2 and holds 60,000 line breaks
+        Assert.False(reader.Read());
+    }
+
+    [Fact]
+    public void A_row_over_the_record_limit_is_rejected_with_its_reason()
+    {
+        using var reader = new CsvRecordReader(new StringReader("event_time,user_id,event_type\n" + new string('x', 5_000)), maxRecordLength: 4_096);
+        reader.Read();
+        var validator = new EventRowValidator(EventSchema.MapHeader(["event_time", "user_id", "event_type"], out _), 3);
+        reader.Read();
+
+        Assert.StartsWith("the row is longer than 4,096 characters", validator.Validate(reader, out _));
+    }
+
+    [Fact]
     public void Csv_reader_flags_an_unterminated_quote()
     {
         var records = ReadAll("a,b\n1,\"open\n2,3\n");

@@ -4,10 +4,14 @@ namespace Analytics.Core.Ingest;
 
 /// <summary>
 /// A streaming RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks. It keeps each
-/// record's raw text so a rejected row can be stored as it was written. Memory stays flat whatever the file size.
+/// record's raw text so a rejected row can be stored as it was written. Memory stays flat whatever the file size:
+/// a record longer than <see cref="MaxRecordLength"/> characters (a quote never closed swallows the rest of the
+/// file, say) is read to its end but only its first <see cref="MaxRecordLength"/> characters are kept.
 /// </summary>
-public sealed class CsvRecordReader(TextReader reader) : IDisposable
+public sealed class CsvRecordReader(TextReader reader, int maxRecordLength = CsvRecordReader.DefaultMaxRecordLength) : IDisposable
 {
+    public const int DefaultMaxRecordLength = 1 << 20;
+
     private readonly char[] _buffer = new char[1 << 16];
     private readonly StringBuilder _rawPrefix = new();
     private char[] _chars = new char[256];
@@ -18,6 +22,7 @@ public sealed class CsvRecordReader(TextReader reader) : IDisposable
     private int _recordStart;
     private int _recordEnd;
     private long _nextLine = 1;
+    private int _consumed;
 
     /// <summary>The file line on which the current record starts (the header is line 1).</summary>
     public long Line { get; private set; }
@@ -27,18 +32,33 @@ public sealed class CsvRecordReader(TextReader reader) : IDisposable
     /// <summary>Set when the current record ends inside an open quote.</summary>
     public bool UnterminatedQuote { get; private set; }
 
+    /// <summary>The longest record kept whole, in characters.</summary>
+    public int MaxRecordLength => maxRecordLength;
+
+    /// <summary>Set when the current record is longer than <see cref="MaxRecordLength"/>: its fields are not kept.</summary>
+    public bool Oversized { get; private set; }
+
     public ReadOnlySpan<char> this[int index] => _chars.AsSpan(_starts[index], _lengths[index]);
 
     /// <summary>The record as written, without its line break.</summary>
-    public string RawText => _rawPrefix.Length == 0
-        ? new string(_buffer, _recordStart, _recordEnd - _recordStart)
-        : _rawPrefix.ToString() + new string(_buffer, _recordStart, _recordEnd - _recordStart);
+    public string RawText
+    {
+        get
+        {
+            var tail = Math.Min(_recordEnd - _recordStart, maxRecordLength - _rawPrefix.Length);
+            return _rawPrefix.Length == 0
+                ? new string(_buffer, _recordStart, tail)
+                : _rawPrefix.ToString() + new string(_buffer, _recordStart, Math.Max(0, tail));
+        }
+    }
 
     public bool Read()
     {
         _rawPrefix.Clear();
         FieldCount = 0;
         UnterminatedQuote = false;
+        Oversized = false;
+        _consumed = 0;
         Line = _nextLine;
         if (_position >= _length && !Fill())
         {
@@ -54,7 +74,7 @@ public sealed class CsvRecordReader(TextReader reader) : IDisposable
         {
             if (_position >= _length)
             {
-                _rawPrefix.Append(_buffer, _recordStart, _length - _recordStart);
+                KeepRaw(_recordStart, _length - _recordStart);
                 if (!Fill())
                 {
                     _recordStart = _recordEnd = 0;
@@ -67,13 +87,18 @@ public sealed class CsvRecordReader(TextReader reader) : IDisposable
             }
 
             var c = _buffer[_position++];
+            if (++_consumed > maxRecordLength)
+            {
+                Oversized = true;
+            }
+
             if (inQuotes)
             {
                 if (c == '"')
                 {
                     if (_position >= _length)
                     {
-                        _rawPrefix.Append(_buffer, _recordStart, _length - _recordStart);
+                        KeepRaw(_recordStart, _length - _recordStart);
                         _recordStart = 0;
                         if (!Fill())
                         {
@@ -134,6 +159,11 @@ public sealed class CsvRecordReader(TextReader reader) : IDisposable
 
     private void Append(ref int used, char c)
     {
+        if (Oversized)
+        {
+            return;
+        }
+
         if (used == _chars.Length)
         {
             Array.Resize(ref _chars, _chars.Length * 2);
@@ -144,6 +174,11 @@ public sealed class CsvRecordReader(TextReader reader) : IDisposable
 
     private void AddField(int start, int end)
     {
+        if (Oversized)
+        {
+            return;
+        }
+
         if (FieldCount == _starts.Length)
         {
             Array.Resize(ref _starts, FieldCount * 2);
@@ -155,12 +190,21 @@ public sealed class CsvRecordReader(TextReader reader) : IDisposable
         FieldCount++;
     }
 
+    private void KeepRaw(int start, int count)
+    {
+        var room = maxRecordLength - _rawPrefix.Length;
+        if (room > 0)
+        {
+            _rawPrefix.Append(_buffer, start, Math.Min(count, room));
+        }
+    }
+
     /// <summary>Refills the buffer. With <paramref name="keep"/>, the current record's raw text is saved first.</summary>
     private bool Fill(bool keep = false)
     {
         if (keep)
         {
-            _rawPrefix.Append(_buffer, _recordStart, _recordEnd - _recordStart);
+            KeepRaw(_recordStart, _recordEnd - _recordStart);
             _recordStart = _recordEnd = 0;
         }
 

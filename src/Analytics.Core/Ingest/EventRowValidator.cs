@@ -26,6 +26,12 @@ public sealed class EventRowValidator
     public string? Validate(CsvRecordReader record, out EventRow row)
     {
         row = default;
+        if (record.Oversized)
+        {
+            return $"the row is longer than {record.MaxRecordLength:N0} characters (often a quote that is never closed); "
+                   + "its first characters are kept here";
+        }
+
         if (record.UnterminatedQuote)
         {
             return "a quoted field is never closed";
