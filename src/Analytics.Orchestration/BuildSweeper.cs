@@ -16,16 +16,20 @@ public sealed class BuildSweeper(AssetProject project, IWarehouse warehouse, Npg
 {
     private readonly PostgresAssetLocks _locks = new(runStore);
 
-    /// <summary>Sweeps every built asset; returns the keys whose leftovers were dropped.</summary>
+    /// <summary>
+    /// Sweeps every built asset; returns the keys whose leftovers were dropped. One catalog query finds the
+    /// candidates, so a sweep costs one lock per leftover, not one per asset.
+    /// </summary>
     public async Task<IReadOnlyList<string>> SweepAsync(IReadOnlyCollection<Guid> reapedRuns, CancellationToken cancellationToken)
     {
+        var built = project.Graph.TopologicalOrder.Select(k => project.Graph[k]).Where(a => !a.IsSource).ToList();
         var swept = new List<string>();
-        foreach (var key in project.Graph.TopologicalOrder.Where(k => !project.Graph[k].IsSource))
+        foreach (var asset in await warehouse.FindAbandonedBuildsAsync(built, cancellationToken))
         {
-            await using var held = await _locks.TryAcquireAsync(key, cancellationToken);
-            if (held is not null && await warehouse.DropAbandonedBuildAsync(project.Graph[key], cancellationToken))
+            await using var held = await _locks.TryAcquireAsync(asset.Key.Name, cancellationToken);
+            if (held is not null && await warehouse.DropAbandonedBuildAsync(asset, cancellationToken))
             {
-                swept.Add(key);
+                swept.Add(asset.Key.Name);
             }
         }
 

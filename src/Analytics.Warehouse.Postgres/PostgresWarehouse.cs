@@ -22,6 +22,25 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
     public Task EnsureSchemaAsync(CancellationToken cancellationToken) => WarehouseSchema.EnsureAsync(dataSource, cancellationToken);
 
+    public async Task<IReadOnlyList<AssetDefinition>> FindAbandonedBuildsAsync(IReadOnlyCollection<AssetDefinition> assets, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            + "where c.relkind in ('r', 'v', 'p') and right(c.relname, $1) = $2");
+        command.Parameters.AddWithValue(BuildingSuffix.Length);
+        command.Parameters.AddWithValue(BuildingSuffix);
+        var found = new HashSet<(string, string)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        return assets.Where(a => found.Contains((a.Schema, a.Key.Name + BuildingSuffix))).ToList();
+    }
+
     public async Task<bool> DropAbandonedBuildAsync(AssetDefinition asset, CancellationToken cancellationToken)
     {
         var name = asset.Key.Name + BuildingSuffix;
