@@ -20,20 +20,22 @@ public static class TestFiles
         return path;
     }
 
-    public static string RepositoryAssets
+    public static string RepositoryAssets => Path.Combine(RepositoryRoot, "assets-sql");
+
+    /// <summary>The checkout the tests run from: the first folder above them holding Analytics.sln.</summary>
+    public static string RepositoryRoot
     {
         get
         {
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "assets-sql");
-                if (Directory.Exists(candidate))
+                if (File.Exists(Path.Combine(dir.FullName, "Analytics.sln")))
                 {
-                    return candidate;
+                    return dir.FullName;
                 }
             }
 
-            throw new DirectoryNotFoundException("assets-sql not found above the test folder");
+            throw new DirectoryNotFoundException("Analytics.sln not found above the test folder");
         }
     }
 

@@ -19,7 +19,7 @@ public static class RunsApi
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/runs").WithTags("Runs");
-        api.MapPost("/", EnqueueAsync).AddEndpointFilter<ApiKeyFilter>().WithName("QueueRun").WithSummary("Queue a materialization of a selection")
+        api.MapPost("/", EnqueueAsync).RequireApiKey().WithName("QueueRun").WithSummary("Queue a materialization of a selection")
             .Accepts<RunRequest>("application/json").Produces<RunView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -30,11 +30,11 @@ public static class RunsApi
         api.MapGet("/{id:guid}/events", EventsAsync).WithName("FollowRun")
             .WithSummary("The run's events as server-sent events: what happened so far, then live")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("/{id:guid}/cancel", CancelAsync).AddEndpointFilter<ApiKeyFilter>().WithName("CancelRun")
+        api.MapPost("/{id:guid}/cancel", CancelAsync).RequireApiKey().WithName("CancelRun")
             .WithSummary("Cancel a queued run (200) or ask a running one to stop (202)")
             .Produces<RunView>().Produces<RunView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("/{id:guid}/retry", RetryAsync).AddEndpointFilter<ApiKeyFilter>().WithName("RetryRun")
+        api.MapPost("/{id:guid}/retry", RetryAsync).RequireApiKey().WithName("RetryRun")
             .WithSummary("Re-execute a finished run's unfinished steps")
             .Produces<RunView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

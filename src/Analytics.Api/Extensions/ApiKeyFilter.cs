@@ -29,7 +29,17 @@ public sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options) : IEndpointFil
         return await next(context);
     }
 
+    /// <summary>The endpoint's marker: the OpenAPI document lists the key as this endpoint's security.</summary>
+    public sealed class Required;
+
     private static bool Matches(string given, string expected) =>
         // Hashing first makes the comparison's time independent of both lengths.
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+}
+
+public static class ApiKeyEndpointExtensions
+{
+    /// <summary>Writes: the endpoint needs the API key, and says so in the OpenAPI document.</summary>
+    public static RouteHandlerBuilder RequireApiKey(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddEndpointFilter<ApiKeyFilter>().WithMetadata(new ApiKeyFilter.Required());
 }

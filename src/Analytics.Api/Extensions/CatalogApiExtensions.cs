@@ -13,7 +13,7 @@ public static class CatalogApiExtensions
     /// </summary>
     public static IHostApplicationBuilder AddCatalogApi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddAnalyticsTransformers());
         // Every problem carries a correlation id; an unexpected exception becomes a 500 problem with that id and no
         // stack trace (the exception handler logs it once, under the same id).
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
