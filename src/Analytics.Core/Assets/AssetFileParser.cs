@@ -12,7 +12,20 @@ public static class AssetFileParser
 {
     private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
 
+    /// <summary>Parses one asset file; any problem with it is an <see cref="AssetDeclarationException"/> naming the file.</summary>
     public static (AssetDefinition Asset, SqlTemplate Template) Parse(string path, string layer, string text)
+    {
+        try
+        {
+            return ParseFile(path, layer, text);
+        }
+        catch (TemplateException e)
+        {
+            throw new AssetDeclarationException(e.Message);
+        }
+    }
+
+    private static (AssetDefinition Asset, SqlTemplate Template) ParseFile(string path, string layer, string text)
     {
         var key = System.IO.Path.GetFileNameWithoutExtension(path);
         var (header, sql, sqlFirstLine) = SplitHeader(path, text);
@@ -94,7 +107,7 @@ public static class AssetFileParser
                 throw new AssetDeclarationException($"{path}:1: the header must be a YAML mapping (description:, materialization:, ...).");
             }
 
-            return map.ToDictionary(kv => kv.Key.ToString()!, kv => (object?)kv.Value);
+            return Mapping(path, "the header", map);
         }
         catch (YamlException e)
         {
@@ -117,12 +130,28 @@ public static class AssetFileParser
         };
     }
 
+    /// <summary>A YAML mapping with text keys, each once (YAML allows <c>1:</c> and <c>"1":</c> side by side; we do not).</summary>
+    internal static Dictionary<string, object?> Mapping(string path, string what, Dictionary<object, object> map)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in map)
+        {
+            var name = key?.ToString() ?? "";
+            if (name.Length == 0 || !result.TryAdd(name, value))
+            {
+                throw new AssetDeclarationException($"{path}: {what} names '{name}' twice or with an empty name; give each field once.");
+            }
+        }
+
+        return result;
+    }
+
     internal static List<string> ReadStrings(string path, IReadOnlyDictionary<string, object?> meta, string field) =>
         meta.GetValueOrDefault(field) switch
         {
             null => [],
             string s => [s],
-            List<object> list => list.Select(o => o.ToString()!).ToList(),
+            List<object> list when list.All(o => o is string) => list.Cast<string>().ToList(),
             _ => throw new AssetDeclarationException($"{path}: '{field}' must be a name or a list of names."),
         };
 }

@@ -28,14 +28,14 @@ internal static class CheckParser
         }
 
         var (rawKind, body) = map.First();
-        if (!Kinds.TryGetValue(rawKind.ToString()!, out var kind))
+        if (!Kinds.TryGetValue(rawKind?.ToString() ?? "", out var kind))
         {
             throw new AssetDeclarationException($"{where}: unknown check '{rawKind}'; use one of {string.Join(", ", Kinds.Keys)}.");
         }
 
         var args = body switch
         {
-            Dictionary<object, object> d => d.ToDictionary(kv => kv.Key.ToString()!, kv => (object?)kv.Value),
+            Dictionary<object, object> d => AssetFileParser.Mapping(path, where, d),
             _ => new Dictionary<string, object?> { [DefaultArgument(kind)] = body },
         };
         var columns = AssetFileParser.ReadStrings(where, args, args.ContainsKey("columns") ? "columns" : "column");

@@ -1,0 +1,3 @@
+/* tags: growth
+materialization: view */
+select * from {{ ref("x") }}
