@@ -15,6 +15,7 @@ app.MapDefaultEndpoints();
 app.MapAssetsApi();
 app.MapGraphApi();
 app.MapRunsApi();
+app.MapMartsApi();
 
 app.Run();
 

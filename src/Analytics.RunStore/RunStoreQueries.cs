@@ -46,11 +46,13 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
         return statuses;
     }
 
-    public async Task<IReadOnlyList<RunView>> ListRunsAsync(int page, int pageSize, CancellationToken cancellationToken = default)
+    /// <summary>Runs newest first; with <paramref name="status"/>, only runs in that status.</summary>
+    public async Task<IReadOnlyList<RunView>> ListRunsAsync(int page, int pageSize, RunStatus? status = null, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(RunColumns + " order by created_at desc limit $1 offset $2");
+        await using var command = dataSource.CreateCommand(RunColumns + " where ($3::text is null or status = $3) order by created_at desc limit $1 offset $2");
         command.Parameters.AddWithValue(pageSize);
         command.Parameters.AddWithValue((page - 1) * pageSize);
+        command.Parameters.Add(new NpgsqlParameter { Value = status is { } s ? WireName.Of(s) : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         var runs = new List<RunView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -120,6 +122,27 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
             ? new MaterializationView(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), Nullable<long>(reader, 2), reader.GetDouble(3),
                 JsonDocument.Parse(reader.GetString(4)).RootElement, reader.IsDBNull(5) ? null : reader.GetString(5))
             : null;
+    }
+
+    /// <summary>The asset's latest <paramref name="limit"/> materializations, oldest first: rows and duration over time.</summary>
+    public async Task<IReadOnlyList<MaterializationPoint>> MaterializationHistoryAsync(string assetKey, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select run_id, materialized_at, rows, duration_ms from (
+              select run_id, materialized_at, rows, duration_ms, materialization_id from runstore.materializations
+              where asset_key = $1 order by materialization_id desc limit $2) latest
+            order by materialization_id
+            """);
+        command.Parameters.AddWithValue(assetKey);
+        command.Parameters.AddWithValue(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var points = new List<MaterializationPoint>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            points.Add(new MaterializationPoint(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), Nullable<long>(reader, 2), reader.GetDouble(3)));
+        }
+
+        return points;
     }
 
     public async Task<IReadOnlyList<CheckView>> LatestChecksAsync(string assetKey, CancellationToken cancellationToken = default)

@@ -15,4 +15,6 @@ public sealed record RunEvent(long EventId, Guid RunId, DateTimeOffset At, strin
 
 public sealed record MaterializationView(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs, JsonElement Columns, string? SqlHash);
 
+public sealed record MaterializationPoint(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs);
+
 public sealed record CheckView(string Name, string Severity, bool Passed, long FailingRows, JsonElement Sample, string? Error, DateTimeOffset ExecutedAt, Guid RunId);

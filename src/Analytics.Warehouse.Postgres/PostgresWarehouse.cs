@@ -88,6 +88,99 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         return new TablePreview(columns, rows);
     }
 
+    public async Task<TableRows?> QueryAsync(AssetDefinition asset, TableQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
+        var target = Dialect.Relation(asset.Schema, asset.Key.Name);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var catalog = new NpgsqlCommand(
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = to_regclass($1) and attnum > 0 "
+            + "and not attisdropped order by attnum", connection))
+        {
+            catalog.Parameters.AddWithValue(target);
+            await using var reader = await catalog.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                types[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        if (types.Count == 0)
+        {
+            return null;
+        }
+
+        var chosen = query.Columns.Count > 0 ? query.Columns : types.Keys.ToList();
+        foreach (var column in chosen.Concat(query.Filters.Select(f => f.Column)).Concat(query.OrderBy is { } o ? [o] : []))
+        {
+            if (!types.ContainsKey(column))
+            {
+                throw new TableQueryException($"'{asset.Key.Name}' has no column '{column}'; it has {string.Join(", ", types.Keys)}.");
+            }
+        }
+
+        var sql = new StringBuilder("select ");
+        sql.AppendJoin(", ", chosen.Select(Quote)).Append(", count(*) over () from ").Append(target);
+        await using var command = new NpgsqlCommand { Connection = connection };
+        for (var i = 0; i < query.Filters.Count; i++)
+        {
+            var filter = query.Filters[i];
+            sql.Append(i == 0 ? " where " : " and ").Append(Quote(filter.Column)).Append(filter.Operator switch
+            {
+                FilterOperator.Eq => " = ",
+                FilterOperator.Ne => " <> ",
+                FilterOperator.Lt => " < ",
+                FilterOperator.Lte => " <= ",
+                FilterOperator.Gt => " > ",
+                _ => " >= ",
+            }).Append('$').Append(i + 1);
+            // Untyped, so PostgreSQL reads the text as the column's type (a date, a number) or says why it can't.
+            command.Parameters.Add(new NpgsqlParameter { Value = filter.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown });
+        }
+
+        sql.Append(" order by ").Append(query.OrderBy is { } order
+            ? Quote(order) + (query.Descending ? " desc" : "")
+            : string.Join(", ", Enumerable.Range(1, chosen.Count)));
+        sql.Append(" limit ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
+        command.CommandText = sql.ToString();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var rows = new List<object?[]>();
+            long total = 0;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = new object?[chosen.Count];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null
+                        : types[chosen[i]] == "date" ? reader.GetFieldValue<DateOnly>(i)
+                        : reader.GetValue(i);
+                }
+
+                total = reader.GetInt64(chosen.Count);
+                rows.Add(row);
+            }
+
+            return new TableRows(chosen.Select(c => new ColumnInfo(c, types[c])).ToList(), rows, total);
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState == "42883")
+        {
+            // 22xxx: a value the column's type cannot hold; 42883: no such comparison for the type.
+            throw new TableQueryException($"A filter value does not fit its column of '{asset.Key.Name}': {e.MessageText}.");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            throw new TableQueryException(
+                $"The query on '{asset.Key.Name}' took longer than {PreviewTimeout.TotalSeconds:0} s; narrow it with filters or fewer columns.");
+        }
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+
     public async Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("select to_regclass($1) is not null");

@@ -116,6 +116,16 @@ public sealed class CatalogApiTests : IClassFixture<DatabaseFixture>, IDisposabl
         Assert.Equal(8, detail.GetProperty("latest_materialization").GetProperty("rows").GetInt64());
         Assert.Contains("\"core\".\"growth_accounting\"", detail.GetProperty("compiled_sql").GetString());
         Assert.All(detail.GetProperty("check_results").EnumerateArray(), c => Assert.True(c.GetProperty("passed").GetBoolean()));
+
+        var history = await (await client.GetAsync("/api/assets/growth_metrics/materializations?limit=5")).JsonAsync();
+        var latest = history.EnumerateArray().Last();
+        Assert.Equal(runId, latest.GetProperty("run_id").GetString());
+        Assert.Equal(8, latest.GetProperty("rows").GetInt64());
+        var succeeded = await (await client.GetAsync("/api/runs?status=succeeded")).JsonAsync();
+        Assert.Contains(succeeded.GetProperty("runs").EnumerateArray(), r => r.GetProperty("run_id").GetString() == runId);
+        var failed = await (await client.GetAsync("/api/runs?status=failed")).JsonAsync();
+        Assert.DoesNotContain(failed.GetProperty("runs").EnumerateArray(), r => r.GetProperty("run_id").GetString() == runId);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/runs?status=done")).StatusCode);
     }
 
     [Fact]

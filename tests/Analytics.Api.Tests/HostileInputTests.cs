@@ -61,6 +61,16 @@ public sealed class HostileInputTests : IClassFixture<DatabaseFixture>, IDisposa
     }
 
     [Theory]
+    [InlineData("/api/assets/stg_events/preview?limit=abc")]
+    [InlineData("/api/assets/stg_events/preview?limit=99999999999")]
+    [InlineData("/api/assets/stg_events/preview?limit=1&limit=2")]
+    public async Task A_parameter_the_framework_cannot_bind_is_a_400_problem_not_a_500(string url)
+    {
+        var body = await ProblemAsync(await _api.Client(withKey: false).GetAsync(url), HttpStatusCode.BadRequest);
+        Assert.Contains("limit", body);
+    }
+
+    [Theory]
     [InlineData("page=42949674")]
     [InlineData("page=0")]
     [InlineData("page=-1")]

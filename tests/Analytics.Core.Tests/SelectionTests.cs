@@ -125,6 +125,12 @@ public class SelectionTests
         Assert.Contains("between 1 and 1000", error.Problem);
     }
 
+    [Theory]
+    [InlineData("s+\u07C0")] // found by scripts/fuzz: an NKo digit matched \d and then failed int.Parse
+    [InlineData("\u0663+stg_events")] // an Arabic-Indic three
+    public void A_depth_in_other_scripts_digits_is_a_selection_error(string text) =>
+        Assert.Throws<SelectionException>(() => Select(text));
+
     [Fact]
     public void The_parser_throws_only_its_own_error_for_any_text()
     {

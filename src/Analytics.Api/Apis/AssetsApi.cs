@@ -18,6 +18,9 @@ public static class AssetsApi
         api.MapGet("/{key}", DetailAsync).WithName("GetAsset")
             .WithSummary("An asset's description, SQL, lineage, columns, latest materialization and checks")
             .Produces<AssetDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/{key}/materializations", HistoryAsync).WithName("GetAssetHistory")
+            .WithSummary("The asset's latest materializations, oldest first: when, rows and duration (limit 1 to 500, default 50)")
+            .Produces<List<MaterializationPoint>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/{key}/preview", PreviewAsync).WithName("PreviewAsset").WithSummary("The first rows of the asset's table (at most 1000)")
             .Produces<Preview>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
@@ -54,6 +57,23 @@ public static class AssetsApi
             project.Graph.UpstreamOf(key), project.Graph.DownstreamOf(key),
             asset.Checks.Select(c => new DeclaredCheck(c.Name, c.Kind.ToString(), c.Severity.ToString().ToLowerInvariant())).ToList(),
             materialization, await queries.LatestChecksAsync(key, cancellationToken)));
+    }
+
+    public const int MaxHistory = 500;
+
+    private static async Task<IResult> HistoryAsync(string key, string? limit, AnalyticsServices services, CancellationToken cancellationToken)
+    {
+        if (!services.Project.Graph.Contains(key))
+        {
+            return Problems.UnknownAsset(key, services.Project.Graph.Keys);
+        }
+
+        if (!RunsApi.TryParseRange(limit, "limit", 50, 1, MaxHistory, out var count, out var problem))
+        {
+            return problem!;
+        }
+
+        return TypedResults.Ok(await new RunStoreQueries(services.RunStore).MaterializationHistoryAsync(key, count, cancellationToken));
     }
 
     private static async Task<IResult> PreviewAsync(string key, int? limit, AnalyticsServices services, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public static class RunsApi
             .Accepts<RunRequest>("application/json").Produces<RunView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        api.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("Runs, newest first, paged")
+        api.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("Runs, newest first, paged; status= keeps one status")
             .Produces<RunPage>().ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/{id:guid}", GetAsync).WithName("GetRun").WithSummary("A run: status, steps with timings, rows and errors")
             .Produces<RunView>().ProducesProblem(StatusCodes.Status404NotFound);
@@ -89,8 +89,8 @@ public static class RunsApi
         return TypedResults.Accepted($"/api/runs/{runId}", run);
     }
 
-    private static async Task<IResult> ListAsync(string? page, [FromQuery(Name = "page_size")] string? pageSize, AnalyticsServices services,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? page, [FromQuery(Name = "page_size")] string? pageSize, string? status,
+        AnalyticsServices services, CancellationToken cancellationToken)
     {
         if (!TryParseRange(page, "page", 1, 1, MaxPage, out var p, out var problem)
             || !TryParseRange(pageSize, "page_size", 50, 1, MaxPageSize, out var size, out problem))
@@ -98,7 +98,19 @@ public static class RunsApi
             return problem!;
         }
 
-        var runs = await new RunStoreQueries(services.RunStore).ListRunsAsync(p, size, cancellationToken);
+        RunStatus? only = null;
+        if (status is not null)
+        {
+            if (!Enum.GetValues<RunStatus>().Any(s => WireName.Of(s) == status))
+            {
+                return Problems.BadRequest($"status={Problems.Clip(status)} is no run status; use one of "
+                                           + $"{string.Join(", ", Enum.GetValues<RunStatus>().Select(WireName.Of))}.");
+            }
+
+            only = WireName.Parse<RunStatus>(status);
+        }
+
+        var runs = await new RunStoreQueries(services.RunStore).ListRunsAsync(p, size, only, cancellationToken);
         return TypedResults.Ok(new RunPage(p, size, runs));
     }
 

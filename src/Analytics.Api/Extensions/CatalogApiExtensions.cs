@@ -19,6 +19,12 @@ public static class CatalogApiExtensions
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["trace_id"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            // The framework's own 400s (a parameter it cannot bind) say which parameter and what it got.
+            if (context.Exception is BadHttpRequestException bad)
+            {
+                context.ProblemDetails.Detail ??= Problems.Clip(bad.Message);
+            }
+
             // Routing answers 415 itself for a body an endpoint does not accept (its Accepts metadata); say what it takes.
             if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
             {
@@ -26,6 +32,7 @@ public static class CatalogApiExtensions
             }
         });
         builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.AddSingleton<MartCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -48,7 +55,11 @@ public static class CatalogApiExtensions
 
     public static WebApplication UseCatalogApi(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        // A request the framework cannot bind (limit=abc for an int) is the client's mistake: its 400, not a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.MapOpenApi();
         return app;

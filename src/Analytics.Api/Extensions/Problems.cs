@@ -19,6 +19,11 @@ public static class Problems
             extensions: new Dictionary<string, object?> { ["closest"] = closest });
     }
 
+    public static IResult UnknownMart(string key, IEnumerable<string> marts) => Results.Problem(
+        $"No mart is called '{Clip(key)}'; charts read only the marts: {string.Join(", ", marts)}.",
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown mart");
+
     public static IResult UnknownRun(Guid runId) =>
         Results.Problem($"No run has id {runId}; GET /api/runs lists them.", statusCode: StatusCodes.Status404NotFound, title: "Unknown run");
 

@@ -42,4 +42,10 @@ public interface IWarehouse
 
     /// <summary>Up to <paramref name="limit"/> rows of the asset's relation, under a short time limit; null when it was never built.</summary>
     Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Answers <paramref name="query"/> on the asset's relation, or null when it has not been built. Throws
+    /// <see cref="TableQueryException"/> for a column the relation lacks or a value its column cannot hold.
+    /// </summary>
+    Task<TableRows?> QueryAsync(AssetDefinition asset, TableQuery query, CancellationToken cancellationToken);
 }

@@ -229,6 +229,6 @@ public sealed partial class SelectionParser
         return tokens;
     }
 
-    [GeneratedRegex(@"^(?<at>@)?(?<up>(?<updepth>\d*)\+)?(?<body>[A-Za-z0-9_*?:.\-]+?)(?<down>\+(?<downdepth>\d*))?$")]
+    [GeneratedRegex(@"^(?<at>@)?(?<up>(?<updepth>[0-9]*)\+)?(?<body>[A-Za-z0-9_*?:.\-]+?)(?<down>\+(?<downdepth>[0-9]*))?$")]
     private static partial Regex AtomPattern();
 }

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Analytics.Api.Apis;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.Orchestration;
+
+namespace Analytics.Api.Extensions;
+
+/// <summary>
+/// Mart answers keyed by mart and query, each remembered with the materialization it was read from: when the run
+/// store reports a newer one (CatalogCache follows it through LISTEN), the answer is read again. Bounded by rows.
+/// </summary>
+public sealed class MartCache(AnalyticsServices services, CatalogCache catalog)
+{
+    public const int MaxCachedRows = 500_000;
+    private readonly ConcurrentDictionary<(string Key, string Query), (DateTimeOffset? BuiltAt, MartRows Rows)> _answers = new();
+    private long _rows;
+
+    public async Task<MartRows?> RowsAsync(AssetDefinition mart, TableQuery query, CancellationToken cancellationToken)
+    {
+        var key = mart.Key.Name;
+        var statuses = await catalog.AssetStatusesAsync(cancellationToken);
+        var builtAt = statuses.GetValueOrDefault(key)?.MaterializedAt;
+        if (builtAt is not null && _answers.TryGetValue((key, query.Canonical), out var cached) && cached.BuiltAt == builtAt)
+        {
+            return cached.Rows;
+        }
+
+        if (await services.Warehouse.QueryAsync(mart, query, cancellationToken) is not { } table)
+        {
+            return null;
+        }
+
+        var rows = new MartRows(key, table.Columns, table.Rows, table.Total, table.Total > table.Rows.Count);
+        if (builtAt is not null)
+        {
+            if (Interlocked.Add(ref _rows, rows.Rows.Count) > MaxCachedRows)
+            {
+                _answers.Clear();
+                Interlocked.Exchange(ref _rows, rows.Rows.Count);
+            }
+
+            _answers[(key, query.Canonical)] = (builtAt, rows);
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Analytics.Testing;
+
+namespace Analytics.Api.Tests;
+
+/// <summary><c>/api/marts/{key}/rows</c>: columns, filters, order and cap on a hand-written mart, and its cache.</summary>
+public sealed class MartsApiTests : IClassFixture<DatabaseFixture>, IDisposable
+{
+    private readonly ApiHost _api;
+    private readonly HttpClient _client;
+
+    public MartsApiTests(DatabaseFixture db)
+    {
+        var assets = TestFiles.Assets(new()
+        {
+            ["staging/numbers.sql"] = "select n, (date '2025-01-01' + n) as day from generate_series(0, 9) n",
+            ["marts/daily.sql"] = "select day as date, n * 10 as value, case when n % 2 = 0 then 'even' else 'odd' end as parity "
+                                  + "from {{ ref('numbers') }}",
+            ["marts/unbuilt.sql"] = "select 1 as x",
+        });
+        _api = new ApiHost(db.ConnectionString, assets);
+        _client = _api.Client();
+    }
+
+    public void Dispose() => _api.Dispose();
+
+    private async Task BuildAsync()
+    {
+        var queued = await _client.PostAsync("/api/runs", new StringContent("""{"selection": "+daily"}""", Encoding.UTF8, "application/json"));
+        var run = await _client.WaitForRunAsync((await queued.JsonAsync()).GetProperty("run_id").GetString()!);
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Rows_come_with_chosen_columns_filters_order_cap_and_the_total()
+    {
+        await BuildAsync();
+
+        var answer = await (await _client.GetAsync(
+            "/api/marts/daily/rows?columns=date,value&filter=parity:eq:even&filter=date:gte:2025-01-03&order=-date&limit=2")).JsonAsync();
+
+        Assert.Equal(["date", "value"], answer.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        // Even n from 2 (2025-01-03) to 8: 2, 4, 6, 8; newest first, two of them.
+        Assert.Equal(4, answer.GetProperty("total").GetInt64());
+        Assert.True(answer.GetProperty("truncated").GetBoolean());
+        var rows = answer.GetProperty("rows").EnumerateArray().Select(r => (r[0].GetString(), r[1].GetInt32())).ToList();
+        Assert.Equal([("2025-01-09", 80), ("2025-01-07", 60)], rows);
+    }
+
+    [Theory]
+    [InlineData("/api/marts/numbers/rows", HttpStatusCode.NotFound, "charts read only the marts: ")]
+    [InlineData("/api/marts/nope/rows", HttpStatusCode.NotFound, "No mart is called 'nope'")]
+    [InlineData("/api/marts/daily/rows?columns=secret", HttpStatusCode.BadRequest, "has no column 'secret'")]
+    [InlineData("/api/marts/daily/rows?filter=date:gte:someday", HttpStatusCode.BadRequest, "does not fit its column")]
+    [InlineData("/api/marts/daily/rows?filter=value:eq:1e999999", HttpStatusCode.BadRequest, "does not fit its column")]
+    [InlineData("/api/marts/daily/rows?filter=date:like:x", HttpStatusCode.BadRequest, "op one of eq, ne, lt, lte, gt, gte")]
+    [InlineData("/api/marts/daily/rows?filter=date", HttpStatusCode.BadRequest, "is not column:op:value")]
+    [InlineData("/api/marts/daily/rows?order=-", HttpStatusCode.BadRequest, "order names one column")]
+    [InlineData("/api/marts/daily/rows?order=x%22;drop%20table%20x", HttpStatusCode.BadRequest, "has no column")]
+    [InlineData("/api/marts/daily/rows?limit=50001", HttpStatusCode.BadRequest, "limit=50001 is not a whole number from 1 to 50,000")]
+    public async Task Bad_queries_are_problems_that_say_what_to_send(string url, HttpStatusCode status, string detail)
+    {
+        await BuildAsync();
+
+        var response = await _client.GetAsync(url);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(detail, (await response.JsonAsync()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Too_many_filters_are_refused_before_any_query()
+    {
+        var url = "/api/marts/daily/rows?" + string.Join("&", Enumerable.Repeat("filter=value:gt:1", 17));
+
+        var response = await _client.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_mart_never_built_is_409_and_a_rebuilt_mart_is_read_again()
+    {
+        var never = await _client.GetAsync("/api/marts/unbuilt/rows");
+        Assert.Equal(HttpStatusCode.Conflict, never.StatusCode);
+
+        await BuildAsync();
+        var first = await (await _client.GetAsync("/api/marts/daily/rows?columns=value&order=-value&limit=1")).JsonAsync();
+        await BuildAsync();
+        var second = await (await _client.GetAsync("/api/marts/daily/rows?columns=value&order=-value&limit=1")).JsonAsync();
+
+        Assert.Equal(90, first.GetProperty("rows")[0][0].GetInt32());
+        Assert.Equal(90, second.GetProperty("rows")[0][0].GetInt32());
+    }
+}
