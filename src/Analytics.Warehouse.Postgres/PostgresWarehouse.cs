@@ -113,8 +113,10 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             return null;
         }
 
-        var chosen = query.Columns.Count > 0 ? query.Columns : types.Keys.ToList();
-        foreach (var column in chosen.Concat(query.Filters.Select(f => f.Column)).Concat(query.OrderBy is { } o ? [o] : []))
+        var grouped = query.GroupBy.Count > 0;
+        var chosen = grouped ? query.GroupBy : query.Columns.Count > 0 ? query.Columns : types.Keys.ToList();
+        var orderable = grouped ? query.OrderBy is TableQuery.CountColumn ? [] : new[] { query.OrderBy } : [query.OrderBy];
+        foreach (var column in chosen.Concat(query.Filters.Select(f => f.Column)).Concat(orderable.OfType<string>()))
         {
             if (!types.ContainsKey(column))
             {
@@ -123,7 +125,13 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         }
 
         var sql = new StringBuilder("select ");
-        sql.AppendJoin(", ", chosen.Select(Quote)).Append(", count(*) over () from ").Append(target);
+        sql.AppendJoin(", ", chosen.Select(Quote));
+        if (grouped)
+        {
+            sql.Append(", count(*)");
+        }
+
+        sql.Append(", count(*) over () as \"__total\" from ").Append(target);
         await using var command = new NpgsqlCommand { Connection = connection };
         for (var i = 0; i < query.Filters.Count; i++)
         {
@@ -141,6 +149,11 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             command.Parameters.Add(new NpgsqlParameter { Value = filter.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown });
         }
 
+        if (grouped)
+        {
+            sql.Append(" group by ").AppendJoin(", ", Enumerable.Range(1, chosen.Count));
+        }
+
         sql.Append(" order by ").Append(query.OrderBy is { } order
             ? Quote(order) + (query.Descending ? " desc" : "")
             : string.Join(", ", Enumerable.Range(1, chosen.Count)));
@@ -151,21 +164,28 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var rows = new List<object?[]>();
             long total = 0;
+            var width = chosen.Count + (grouped ? 1 : 0);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var row = new object?[chosen.Count];
+                var row = new object?[width];
                 for (var i = 0; i < row.Length; i++)
                 {
                     row[i] = reader.IsDBNull(i) ? null
-                        : types[chosen[i]] == "date" ? reader.GetFieldValue<DateOnly>(i)
+                        : i < chosen.Count && types[chosen[i]] == "date" ? reader.GetFieldValue<DateOnly>(i)
                         : reader.GetValue(i);
                 }
 
-                total = reader.GetInt64(chosen.Count);
+                total = reader.GetInt64(width);
                 rows.Add(row);
             }
 
-            return new TableRows(chosen.Select(c => new ColumnInfo(c, types[c])).ToList(), rows, total);
+            var columns = chosen.Select(c => new ColumnInfo(c, types[c])).ToList();
+            if (grouped)
+            {
+                columns.Add(new ColumnInfo(TableQuery.CountColumn, "bigint"));
+            }
+
+            return new TableRows(columns, rows, total);
         }
         catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState == "42883")
         {

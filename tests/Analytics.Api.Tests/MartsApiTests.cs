@@ -49,7 +49,21 @@ public sealed class MartsApiTests : IClassFixture<DatabaseFixture>, IDisposable
         Assert.Equal([("2025-01-09", 80), ("2025-01-07", 60)], rows);
     }
 
+    [Fact]
+    public async Task Group_by_counts_the_rows_of_each_distinct_value()
+    {
+        await BuildAsync();
+
+        var answer = await (await _client.GetAsync("/api/marts/daily/rows?group_by=parity&filter=value:lt:50&order=-count")).JsonAsync();
+
+        // n 0..4: even 0, 2, 4; odd 1, 3.
+        Assert.Equal(["parity", "count"], answer.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal([("even", 3), ("odd", 2)], answer.GetProperty("rows").EnumerateArray().Select(r => (r[0].GetString(), r[1].GetInt32())));
+        Assert.Equal(2, answer.GetProperty("total").GetInt64());
+    }
+
     [Theory]
+    [InlineData("/api/marts/daily/rows?group_by=nope", HttpStatusCode.BadRequest, "has no column 'nope'")]
     [InlineData("/api/marts/numbers/rows", HttpStatusCode.NotFound, "charts read only the marts: ")]
     [InlineData("/api/marts/nope/rows", HttpStatusCode.NotFound, "No mart is called 'nope'")]
     [InlineData("/api/marts/daily/rows?columns=secret", HttpStatusCode.BadRequest, "has no column 'secret'")]

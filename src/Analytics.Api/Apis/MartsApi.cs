@@ -25,14 +25,16 @@ public static class MartsApi
         var api = app.MapGroup("/api/marts").WithTags("Marts");
         api.MapGet("/{key}/rows", RowsAsync).WithName("GetMartRows")
             .WithSummary("A mart's rows: columns=a,b; filter=column:op:value (op: eq, ne, lt, lte, gt, gte; repeat for AND); "
-                         + "order=column or -column; limit (1 to 50,000, default 10,000). total counts every matching row.")
+                         + "group_by=a,b (one row per distinct value, with a count column); order=column or -column; "
+                         + "limit (1 to 50,000, default 10,000). total counts every matching row.")
             .Produces<MartRows>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
     private static async Task<IResult> RowsAsync(string key, string? columns, string[]? filter, string? order, string? limit,
-        AnalyticsServices services, MartCache cache, CancellationToken cancellationToken)
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_by")] string? groupBy, AnalyticsServices services, MartCache cache,
+        CancellationToken cancellationToken)
     {
         var graph = services.Project.Graph;
         if (!graph.Contains(key) || graph[key].Layer != MartLayer)
@@ -46,10 +48,13 @@ public static class MartsApi
             return problem!;
         }
 
-        if (!TryParseQuery(columns, filter ?? [], order, cap, out var query, out problem))
+        if (!TryParseQuery(columns, filter ?? [], order, cap, out var query, out problem)
+            || !TryParseNames(groupBy, "group_by", out var groups, out problem))
         {
             return problem!;
         }
+
+        query = query! with { GroupBy = groups };
 
         try
         {
@@ -67,10 +72,8 @@ public static class MartsApi
     {
         query = null;
         problem = null;
-        var names = (columns ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length > MaxColumns || names.Any(n => n.Length > MaxValueLength))
+        if (!TryParseNames(columns, "columns", out var names, out problem))
         {
-            problem = Problems.BadRequest($"columns names at most {MaxColumns} columns of at most {MaxValueLength} characters each.");
             return false;
         }
 
@@ -103,7 +106,21 @@ public static class MartsApi
             return false;
         }
 
-        query = new TableQuery(names.Distinct(StringComparer.Ordinal).ToList(), parsed, orderBy, descending, limit);
+        query = new TableQuery(names, parsed, orderBy, descending, limit);
+        return true;
+    }
+
+    private static bool TryParseNames(string? text, string parameter, out IReadOnlyList<string> names, out IResult? problem)
+    {
+        problem = null;
+        var parts = (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        names = parts.Distinct(StringComparer.Ordinal).ToList();
+        if (parts.Length > MaxColumns || parts.Any(n => n.Length > MaxValueLength))
+        {
+            problem = Problems.BadRequest($"{parameter} names at most {MaxColumns} columns of at most {MaxValueLength} characters each.");
+            return false;
+        }
+
         return true;
     }
 }

@@ -15,13 +15,18 @@ public sealed record TableFilter(string Column, FilterOperator Operator, string 
 
 /// <summary>
 /// Rows of one relation for a chart: chosen columns (all when empty), filters joined by AND, an order (by the
-/// chosen columns when none) and a cap. Column names are checked against the relation before any SQL is built.
+/// chosen columns when none) and a cap. With <see cref="GroupBy"/>, one row per distinct value of those columns
+/// with a <c>count</c> column instead. Column names are checked against the relation before any SQL is built.
 /// </summary>
 public sealed record TableQuery(IReadOnlyList<string> Columns, IReadOnlyList<TableFilter> Filters, string? OrderBy, bool Descending, int Limit)
 {
+    public const string CountColumn = "count";
+
+    public IReadOnlyList<string> GroupBy { get; init; } = [];
+
     /// <summary>A text form that is equal for equal queries: the cache key.</summary>
     public string Canonical =>
-        $"{string.Join(",", Columns)}|{string.Join("&", Filters.Select(f => $"{f.Column}:{f.Operator}:{f.Value}"))}|{OrderBy}|{Descending}|{Limit}";
+        $"{string.Join(",", Columns)}|{string.Join(",", GroupBy)}|{string.Join("&", Filters.Select(f => $"{f.Column}:{f.Operator}:{f.Value}"))}|{OrderBy}|{Descending}|{Limit}";
 }
 
 /// <summary>The rows a <see cref="TableQuery"/> selects, at most its limit, and how many matched in all.</summary>
