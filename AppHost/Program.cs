@@ -15,6 +15,7 @@ public static partial class Program
         var warehouse = postgres.AddDatabase("warehouse", "analytics");
         var runstore = postgres.AddDatabase("runstore", "analytics");
         var apiKey = builder.AddParameter("api-key", secret: true).PrintValue();
+        var signInToken = builder.AddParameter("sign-in-token", secret: true);
         var superset = builder.AddContainer("superset", "apache/superset", "4.1.1")
             .WithHttpEndpoint(targetPort: 8088)
             .WithEnvironment("SUPERSET_SECRET_KEY", builder.AddParameter("superset-secret", secret: true))
@@ -26,6 +27,7 @@ public static partial class Program
             .WithReference(warehouse)
             .WithReference(runstore)
             .WithEnvironment("Analytics__ApiKey", apiKey)
+            .WithEnvironment("Analytics__SignInToken", signInToken)
             .WithEnvironment("Analytics__InProcessWorker", "false")
             .WithEnvironment("Analytics__Worker__HeartbeatTimeout", builder.Configuration["HeartbeatTimeout"] ?? "00:00:15")
             .WaitFor(postgres);
@@ -40,6 +42,8 @@ public static partial class Program
             .WithProxyRoute("/api/{**rest}", api)
             .WithProxyRoute("/openapi/{**rest}", api)
             .WithProxyRoute("/superset/{**rest}", superset)
+            .WithProxyRoute("/{**rest}", api) // the web UI's pages and files, and /signin
+            .WithSignInLink(signInToken)
             .WaitFor(api);
 
         // Jobs

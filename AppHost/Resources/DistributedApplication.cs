@@ -148,6 +148,11 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
             lines.Add($"{resource.Name,-16} {resource.State,-44} {url}");
         }
 
+        foreach (var project in resources.OfType<ProjectResource>().Where(p => p.SignInToken is not null && p.Url is not null))
+        {
+            lines.Add($"Web UI: {project.Url}/   sign in for writes (one-time link): {project.Url}/signin?token={project.SignInToken!.Value}");
+        }
+
         return string.Join(Environment.NewLine, lines);
     }
 

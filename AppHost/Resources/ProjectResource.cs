@@ -14,6 +14,9 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
 
     public int Replicas { get; set; } = 1;
 
+    /// <summary>A one-time sign-in token; the resource table prints <c>URL/signin?token=...</c> for it.</summary>
+    public ParameterResource? SignInToken { get; set; }
+
     public List<int> Ports { get; } = [];
 
     public override string? Url => Urls.FirstOrDefault();

@@ -55,6 +55,16 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Prints a one-time sign-in link to this project (the gateway) with the resource table, as the Aspire dashboard
+    /// prints its token link: opening it sets the web UI's session cookie, so the key is never typed or put in a URL.
+    /// </summary>
+    public static ResourceBuilder<ProjectResource> WithSignInLink(this ResourceBuilder<ProjectResource> builder, ResourceBuilder<ParameterResource> token)
+    {
+        builder.Resource.SignInToken = token.Resource;
+        return builder;
+    }
+
     /// <summary>Prints the parameter's value in the resource table at start-up.</summary>
     public static ResourceBuilder<ParameterResource> PrintValue(this ResourceBuilder<ParameterResource> parameter)
     {

@@ -17,6 +17,7 @@ public static class OpenApiDocumentTransformers
         ["Assets"] = "The declared assets: status, lineage, SQL, columns, checks and a preview of their tables.",
         ["Graph"] = "The asset graph, or the part of it a selection picks.",
         ["Runs"] = "Materializations: queue, follow live, cancel and retry. Writes need the X-Api-Key header.",
+        ["Session"] = "Whether the browser is signed in through the AppHost's one-time link.",
         ["Marts"] = "Rows of the marts for charts: chosen columns, filters and a cap, cached until the mart is rebuilt.",
     };
 

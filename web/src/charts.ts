@@ -1,0 +1,21 @@
+// ECharts, with only the chart types and components the pages use (keeps the bundle small).
+import * as echarts from "echarts/core";
+import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
+import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, TitleComponent, MarkLineComponent } from "echarts/components";
+import { CanvasRenderer } from "echarts/renderers";
+
+echarts.use([BarChart, HeatmapChart, LineChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, TitleComponent, MarkLineComponent, CanvasRenderer]);
+
+export type ChartOption = echarts.EChartsCoreOption;
+
+export const palette = ["#3b6fd6", "#2f9e6e", "#e0a526", "#d9534f", "#7b5cc4", "#1aa3b8", "#8a8f98", "#c2577a"];
+
+/** Draws an option into a container; the chart follows the container's size and is disposed with the signal. */
+export function chart(container: HTMLElement, option: ChartOption, signal?: AbortSignal): echarts.ECharts {
+  const instance = echarts.init(container, null, { renderer: "canvas" });
+  instance.setOption({ color: palette, animation: false, textStyle: { fontFamily: "inherit" }, ...option });
+  const observer = new ResizeObserver(() => instance.resize());
+  observer.observe(container);
+  signal?.addEventListener("abort", () => { observer.disconnect(); instance.dispose(); });
+  return instance;
+}

@@ -1,0 +1,109 @@
+import { api, type AssetDetail, type CheckResult } from "../api";
+import { materialize } from "../actions";
+import { chart } from "../charts";
+import { formatDuration, formatNumber, formatTime, h, link, message } from "../dom";
+import { highlightSql } from "../sql";
+import { dataTable } from "../table";
+
+/** `/assets/{key}`: what the asset is, its SQL, columns, lineage, materializations, checks and a preview. */
+export async function renderAsset(container: HTMLElement, params: Record<string, string>, signal: AbortSignal): Promise<void> {
+  const key = params.key;
+  const [asset, history] = await Promise.all([api.asset(key), api.history(key)]);
+  const latest = asset.latest_materialization;
+  const status = h("p", { class: "message", role: "status" });
+  status.hidden = true;
+  const onError = (text: string) => { status.hidden = false; status.className = "message error"; status.textContent = text; };
+  const button = (label: string, selection: string) =>
+    h("button", { class: "primary", "data-selection": selection, onclick: () => void materialize(selection, onError) }, label);
+
+  const historyChart = h("div", { class: "chart small-chart", "data-chart": "history" });
+  const preview = h("div", { class: "preview" }, message("Loading a preview…"));
+  container.append(
+    h("div", { class: "asset-head" },
+      h("div", {},
+        h("h1", {}, asset.key),
+        h("p", { class: "description" }, asset.description || "No description."),
+        h("p", { class: "meta" },
+          h("span", { class: `layer layer-${asset.layer}` }, asset.layer), " ",
+          h("span", {}, asset.materialization), " · owner ", h("strong", {}, asset.owner ?? "none"), " · ",
+          ...asset.tags.map((t) => h("span", { class: "tag" }, t)), " · ", h("code", {}, asset.source_path))),
+      asset.materialization === "source" ? null : h("div", { class: "actions" },
+        button("Materialize", asset.key), button("With upstream", `+${asset.key}`), button("With downstream", `${asset.key}+`))),
+    status,
+    h("section", { class: "cards" },
+      card("Latest materialization", latest
+        ? h("dl", {}, h("dt", {}, "Rows"), h("dd", {}, formatNumber(latest.rows)), h("dt", {}, "Duration"), h("dd", {}, formatDuration(latest.duration_ms)),
+          h("dt", {}, "When"), h("dd", {}, formatTime(latest.materialized_at)), h("dt", {}, "Run"), h("dd", {}, link(`/runs/${latest.run_id}`, latest.run_id.slice(0, 8))))
+        : message("Never materialized.")),
+      card("Rows and duration per materialization", history.length ? historyChart : message("No history yet.")),
+      card("Lineage", h("div", { class: "lineage-links" },
+        h("h4", {}, "Upstream"), linkList(asset.upstream),
+        h("h4", {}, "Downstream"), linkList(asset.downstream)))),
+    h("section", {}, h("h2", {}, "Checks"), checks(asset)),
+    h("section", {}, h("h2", {}, "Columns"), latest?.columns?.length
+      ? dataTable(["name", "type"], latest.columns.map((c) => [c.name, c.type]), "grid columns")
+      : message("Columns are known once the asset is materialized.")),
+    h("section", { class: "sql-pair" },
+      h("div", {}, h("h2", {}, "SQL as written"), highlightSql(asset.sql)),
+      asset.compiled_sql ? h("div", {}, h("h2", {}, "SQL as compiled"), highlightSql(asset.compiled_sql)) : null),
+    h("section", {}, h("h2", {}, "Preview"), preview),
+  );
+
+  if (history.length) {
+    chart(historyChart, {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 60, right: 60, top: 30, bottom: 30 },
+      xAxis: { type: "category", data: history.map((p) => formatTime(p.materialized_at).slice(5, 16)) },
+      yAxis: [{ type: "value", name: "rows" }, { type: "value", name: "ms" }],
+      series: [
+        { name: "rows", type: "bar", data: history.map((p) => p.rows) },
+        { name: "duration (ms)", type: "line", yAxisIndex: 1, data: history.map((p) => Math.round(p.duration_ms)) },
+      ],
+    }, signal);
+  }
+
+  try {
+    const table = await api.preview(key);
+    preview.replaceChildren(dataTable(table.columns.map((c) => c.name), table.rows));
+  } catch (error) {
+    preview.replaceChildren(message((error as Error).message));
+  }
+}
+
+function card(title: string, body: Node): HTMLElement {
+  return h("div", { class: "card" }, h("h3", {}, title), body);
+}
+
+function linkList(keys: string[]): HTMLElement {
+  return keys.length ? h("ul", {}, ...keys.map((k) => h("li", {}, link(`/assets/${encodeURIComponent(k)}`, k)))) : h("p", { class: "muted" }, "none");
+}
+
+function checks(asset: AssetDetail): HTMLElement {
+  if (asset.checks.length === 0) return message("No checks declared.");
+  const results = new Map(asset.check_results.map((r) => [r.name, r]));
+  return h("div", { class: "checks-list" }, ...asset.checks.map((declared) => {
+    const result = results.get(declared.name);
+    const state = !result ? "not-run" : result.passed ? "passed" : "failed";
+    return h("div", { class: `check check-${state}`, "data-check": declared.name },
+      h("div", { class: "check-head" },
+        h("span", { class: `badge check-${state}` }, state.replace("-", " ")),
+        h("strong", {}, declared.name), h("span", { class: "muted" }, ` ${declared.kind} · ${declared.severity}`),
+        result && !result.passed ? h("span", { class: "muted" }, ` · ${formatNumber(result.failing_rows)} failing rows`) : null),
+      result?.error ? h("pre", { class: "error-text" }, result.error) : null,
+      result && !result.passed ? failingSample(result) : null);
+  }));
+}
+
+/** The failing rows the check kept, as "column=value, ..." texts, drawn as a table. */
+function failingSample(result: CheckResult): HTMLElement | null {
+  const sample = Array.isArray(result.sample) ? (result.sample as unknown[]) : [];
+  if (sample.length === 0) return null;
+  const rows = sample.map((text) => Object.fromEntries(String(text).split(/, (?=[A-Za-z_][A-Za-z0-9_]*=)/).map((pair) => {
+    const at = pair.indexOf("=");
+    return at < 0 ? ["value", pair] : [pair.slice(0, at), pair.slice(at + 1)];
+  })));
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return h("div", { class: "sample" }, h("h4", {}, "Failing rows (sample)"),
+    dataTable(columns, rows.map((r) => columns.map((c) => r[c] ?? "")), "grid data sample"));
+}

@@ -1,0 +1,55 @@
+import { api, type AssetSummary } from "../api";
+import { h, formatNumber, link, relativeTime } from "../dom";
+import { assetStates, badge, runningAssets, stateLabels, type AssetState } from "../status";
+
+/** `/`: every asset with its layer, state, rows, last materialization and checks; search and filters. */
+export async function renderCatalog(container: HTMLElement): Promise<void> {
+  const [assets, running] = await Promise.all([api.assets(), runningAssets()]);
+  const states = assetStates(assets, running);
+  const layers = [...new Set(assets.map((a) => a.layer))];
+  const tags = [...new Set(assets.flatMap((a) => a.tags))].sort();
+
+  const search = h("input", { type: "search", placeholder: "Search assets, descriptions, owners…", "aria-label": "Search", class: "search" });
+  const layer = select("layer", ["all layers", ...layers]);
+  const tag = select("tag", ["all tags", ...tags]);
+  const state = select("status", ["all statuses", ...Object.values(stateLabels)]);
+  const count = h("span", { class: "muted" });
+  const body = h("tbody");
+
+  const draw = () => {
+    const text = search.value.trim().toLowerCase();
+    const shown = assets.filter((a) =>
+      (!text || [a.key, a.description, a.owner ?? "", ...a.tags].some((v) => v.toLowerCase().includes(text)))
+      && (layer.selectedIndex === 0 || a.layer === layer.value)
+      && (tag.selectedIndex === 0 || a.tags.includes(tag.value))
+      && (state.selectedIndex === 0 || stateLabels[states.get(a.key)!] === state.value));
+    body.replaceChildren(...shown.map((a) => row(a, states.get(a.key)!)));
+    count.textContent = `${shown.length} of ${assets.length} assets`;
+  };
+  for (const control of [search, layer, tag, state]) control.addEventListener("input", draw);
+  draw();
+
+  container.append(
+    h("h1", {}, "Asset catalog"),
+    h("div", { class: "toolbar" }, search, layer, tag, state, count),
+    h("table", { class: "grid catalog" },
+      h("thead", {}, h("tr", {}, ...["Asset", "Layer", "Status", "Rows", "Last materialized", "Checks"].map((c) => h("th", {}, c)))),
+      body),
+  );
+}
+
+function select(name: string, options: string[]): HTMLSelectElement {
+  return h("select", { "aria-label": name, name }, ...options.map((o) => h("option", { value: o }, o)));
+}
+
+function row(asset: AssetSummary, state: AssetState): HTMLTableRowElement {
+  const checks = asset.checks_declared === 0 ? "–" : `${asset.checks_passed}/${asset.checks_declared}`;
+  const checkClass = asset.checks_run > asset.checks_passed ? "checks failing" : "checks";
+  return h("tr", { "data-asset": asset.key },
+    h("td", {}, link(`/assets/${encodeURIComponent(asset.key)}`, asset.key), h("div", { class: "muted small" }, asset.description)),
+    h("td", {}, h("span", { class: `layer layer-${asset.layer}` }, asset.layer)),
+    h("td", {}, badge(state)),
+    h("td", { class: "number" }, formatNumber(asset.rows)),
+    h("td", { title: asset.last_materialized_at ?? "" }, relativeTime(asset.last_materialized_at)),
+    h("td", { class: checkClass }, checks));
+}

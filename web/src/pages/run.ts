@@ -1,0 +1,101 @@
+import { api, followRun, type Run, type Step } from "../api";
+import { write } from "../actions";
+import { formatDuration, formatNumber, formatTime, h, link, message } from "../dom";
+import { runBadge } from "../status";
+import { runDuration } from "./runs";
+
+const finished = new Set(["succeeded", "failed", "canceled"]);
+
+/** `/runs/{id}`: a Gantt of the steps, each step's status, rows and time, errors and failing checks; live over SSE. */
+export async function renderRun(container: HTMLElement, params: Record<string, string>, signal: AbortSignal): Promise<void> {
+  const id = params.id;
+  const head = h("div", { class: "run-head" });
+  const gantt = h("div", { class: "gantt", "aria-label": "Step timeline" });
+  const steps = h("tbody");
+  const problems = h("section", { class: "problems" });
+  const status = h("p", { class: "message error", role: "alert" });
+  status.hidden = true;
+  const onError = (text: string) => { status.hidden = false; status.textContent = text; };
+  container.append(head, status,
+    h("section", {}, h("h2", {}, "Timeline"), gantt),
+    h("section", {}, h("h2", {}, "Steps"), h("table", { class: "grid steps" },
+      h("thead", {}, h("tr", {}, ...["Asset", "Status", "Rows", "Duration", "Started"].map((c) => h("th", {}, c)))), steps)),
+    problems);
+
+  let run = await api.run(id);
+  const draw = async () => {
+    head.replaceChildren(
+      h("h1", {}, "Run ", h("code", {}, run.run_id.slice(0, 8)), " ", runBadge(run.status)),
+      h("p", { class: "meta" }, h("code", {}, run.selection), ` · ${run.kind} · requested by ${run.requested_by ?? "–"} · created ${formatTime(run.created_at)}`,
+        ` · ${formatDuration(runDuration(run))}`, run.worker ? ` · worker ${run.worker}` : "",
+        run.parent_run_id ? h("span", {}, " · retry of ", link(`/runs/${run.parent_run_id}`, run.parent_run_id.slice(0, 8))) : ""),
+      h("div", { class: "actions" },
+        finished.has(run.status) ? null : h("button", { class: "danger", onclick: () => void write(() => api.cancel(id), onError) }, "Cancel"),
+        finished.has(run.status) && run.status !== "succeeded" ? h("button", { class: "primary", onclick: () => void write(() => api.retry(id), onError) }, "Retry") : null));
+    drawGantt(gantt, run);
+    steps.replaceChildren(...(run.steps ?? []).map((s) => h("tr", { "data-step": s.asset_key, "data-status": s.status },
+      h("td", {}, link(`/assets/${encodeURIComponent(s.asset_key)}`, s.asset_key)),
+      h("td", {}, runBadge(s.status)),
+      h("td", { class: "number" }, formatNumber(s.rows)),
+      h("td", { class: "number" }, formatDuration(s.duration_ms)),
+      h("td", {}, s.started_at ? formatTime(s.started_at).slice(11) : "–"))));
+    await drawProblems(problems, run);
+  };
+  await draw();
+
+  if (!finished.has(run.status)) {
+    let pending = false;
+    const refresh = async () => {
+      if (pending || signal.aborted) return;
+      pending = true;
+      try {
+        run = await api.run(id);
+        await draw();
+      } finally {
+        pending = false;
+      }
+    };
+    const stop = followRun(id, () => void refresh(), () => void refresh());
+    signal.addEventListener("abort", stop);
+  }
+}
+
+function drawGantt(container: HTMLElement, run: Run): void {
+  const timed = (run.steps ?? []).filter((s) => s.started_at);
+  if (timed.length === 0) {
+    container.replaceChildren(message(run.status === "queued" ? "Queued: no step has started." : "No step ran."));
+    return;
+  }
+  const start = Math.min(...timed.map((s) => Date.parse(s.started_at!)));
+  const end = Math.max(...timed.map((s) => (s.finished_at ? Date.parse(s.finished_at) : Date.now())), start + 1);
+  const span = end - start;
+  container.replaceChildren(...(run.steps ?? []).map((s: Step) => {
+    const from = s.started_at ? Date.parse(s.started_at) : null;
+    const to = s.finished_at ? Date.parse(s.finished_at) : Date.now();
+    const bar = from === null ? h("div", { class: "bar none" })
+      : h("div", { class: `bar run-${s.status}`, style: `left:${((from - start) / span) * 100}%;width:${Math.max(((to - from) / span) * 100, 0.4)}%`,
+        title: `${s.asset_key}: ${s.status}, ${formatDuration(s.duration_ms ?? to - from)}` });
+    return h("div", { class: "gantt-row" }, h("span", { class: "gantt-label" }, s.asset_key), h("div", { class: "gantt-track" }, bar));
+  }), h("div", { class: "gantt-axis muted" }, h("span", {}, "0 s"), h("span", {}, formatDuration(span))));
+}
+
+async function drawProblems(container: HTMLElement, run: Run): Promise<void> {
+  const failed = (run.steps ?? []).filter((s) => s.error || s.status === "check_failed");
+  const parts: Node[] = [];
+  if (run.error) parts.push(h("div", { class: "problem" }, h("h3", {}, "Run error"), h("pre", { class: "error-text" }, run.error)));
+  for (const step of failed) {
+    const part = h("div", { class: "problem", "data-problem": step.asset_key }, h("h3", {}, step.asset_key, " ", h("span", { class: "muted" }, step.status.replace("_", " "))));
+    if (step.error) part.append(h("pre", { class: "error-text" }, step.error));
+    if (step.status === "check_failed" || step.status === "succeeded") {
+      const asset = await api.asset(step.asset_key);
+      for (const check of asset.check_results.filter((c) => !c.passed && c.run_id === run.run_id)) {
+        const sample = Array.isArray(check.sample) ? (check.sample as string[]) : [];
+        part.append(h("div", { class: "check check-failed", "data-check": check.name },
+          h("strong", {}, check.name), h("span", { class: "muted" }, ` ${check.severity} · ${formatNumber(check.failing_rows)} failing rows`),
+          sample.length ? h("ul", { class: "sample-rows" }, ...sample.map((r) => h("li", {}, h("code", {}, r)))) : null));
+      }
+    }
+    parts.push(part);
+  }
+  container.replaceChildren(...(parts.length ? [h("h2", {}, "Errors and failing checks"), ...parts] : []));
+}
