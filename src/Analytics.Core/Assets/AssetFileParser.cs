@@ -114,6 +114,12 @@ public static class AssetFileParser
             throw new AssetDeclarationException(
                 $"{path}:{e.Start.Line}: the YAML header does not parse ({e.InnerException?.Message ?? e.Message}).");
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+        {
+            // YamlDotNet lets these escape on some malformed input (found by scripts/fuzz: a bad global tag, a lone
+            // surrogate in an escape, a second document's tokens); they are still a header that does not parse.
+            throw new AssetDeclarationException($"{path}:1: the YAML header does not parse ({e.Message}).");
+        }
     }
 
     private static Materialization ReadMaterialization(string path, Dictionary<string, object?> meta)

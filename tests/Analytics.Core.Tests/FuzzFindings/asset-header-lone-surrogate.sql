@@ -1,0 +1,2 @@
+/*"uэээээ3ээээusrsЩhTиииДgn: YghT\uDaca\uEacathииииииo├: mиииииэАти╬ииииииииииДgn: YghT\uDacati└
+*/
