@@ -8,6 +8,7 @@ namespace Analytics.Api.Tests;
 public sealed class ApiHost : WebApplicationFactory<Program>
 {
     public const string ApiKey = "test-key-not-secret";
+    public const string SignInToken = "test-sign-in-token";
 
     private readonly Dictionary<string, string?> _settings;
 
@@ -18,6 +19,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             ["ConnectionStrings:warehouse"] = connectionString,
             ["ANALYTICS_ASSETS"] = assets,
             ["Analytics:ApiKey"] = ApiKey,
+            ["Analytics:SignInToken"] = SignInToken,
             ["Analytics:InProcessWorker"] = inProcessWorker ? "true" : "false",
             ["Analytics:Worker:PollInterval"] = "00:00:00.200",
             ["Analytics:Worker:HeartbeatInterval"] = "00:00:00.500",

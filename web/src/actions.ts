@@ -1,8 +1,15 @@
-import { api, ApiError, type Run } from "./api";
+import { api, ApiError, storedKey, type Run } from "./api";
 import { askForKey, navigate } from "./main";
 
-/** Runs a write; on 401 asks for the key once and tries again. Opens the run page on success. */
+/**
+ * Runs a write, asking for the key first when this tab has none and the browser holds no sign-in cookie (and
+ * again once if the server refuses the key). Opens the run page on success.
+ */
 export async function write(action: () => Promise<Run>, onError: (message: string) => void): Promise<void> {
+  if (!storedKey() && !(await api.session().then((s) => s.signed_in, () => false)) && !(await askForKey())) {
+    onError("Writes need the API key: the AppHost prints it, and a one-time sign-in link, at start-up.");
+    return;
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const run = await action();

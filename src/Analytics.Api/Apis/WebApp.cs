@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Analytics.Api.Apis;
 
 /// <summary>
-/// The web UI (web/, built by Vite into wwwroot beside the API) on its public routes, the one-time sign-in link,
+/// The web UI (web/, built by Vite into webui/ beside the API) on its public routes, the one-time sign-in link,
 /// and <c>/api/session</c>, which tells the page whether writes are signed in.
 /// </summary>
 public static class WebApp
@@ -17,7 +17,7 @@ public static class WebApp
 
     public static WebApplication MapWebApp(this WebApplication app)
     {
-        var root = app.Configuration["Analytics:WebRoot"] ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        var root = app.Configuration["Analytics:WebRoot"] ?? Path.Combine(AppContext.BaseDirectory, "webui");
         var built = File.Exists(Path.Combine(root, "index.html"));
         if (built)
         {
@@ -36,7 +36,7 @@ public static class WebApp
             app.MapGet(page, (HttpContext context) => built
                     ? Results.File(Path.Combine(Path.GetFullPath(root), "index.html"), "text/html; charset=utf-8")
                     : Results.Content(
-                        $"<!doctype html><title>Analytics</title><p>The web UI is not built: run <code>scripts/build-web</code> "
+                        $"<!doctype html><title>Analytics</title><link rel=\"icon\" href=\"data:,\"><p>The web UI is not built: run <code>scripts/build-web</code> "
                         + $"(npm ci and vite build in web/), then restart. Looked in {System.Net.WebUtility.HtmlEncode(root)}.</p>",
                         "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound))
                 .ExcludeFromDescription();
@@ -63,7 +63,7 @@ public static class WebApp
         if (string.IsNullOrEmpty(expected) || string.IsNullOrEmpty(key) || string.IsNullOrEmpty(token)
             || !ApiKeyFilter.Matches(token, expected) || Interlocked.Exchange(ref _signInSpent, 1) == 1)
         {
-            return Results.Content("<!doctype html><title>Sign-in link</title><p>This sign-in link is not valid or was already used. "
+            return Results.Content("<!doctype html><title>Sign-in link</title><link rel=\"icon\" href=\"data:,\"><p>This sign-in link is not valid or was already used. "
                                    + "Restart the AppHost for a new one, or enter the API key when the page asks.</p><p><a href=\"/\">Back to the catalog</a></p>",
                 "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
         }

@@ -1,0 +1,130 @@
+using System.Text;
+using Analytics.Api.Tests;
+using Analytics.Cli;
+using Analytics.Core.Generation;
+using Analytics.Orchestration;
+using Analytics.Testing;
+using Microsoft.Playwright;
+
+namespace Analytics.Web.Tests;
+
+/// <summary>
+/// One app for every browser test: a fresh database with generated events, every shipped asset materialized plus
+/// one asset whose check fails on purpose, the API (with its in-process worker) serving the built web UI, and
+/// Debian's Chromium under Playwright. Screenshots go to TestResults/screenshots.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string FailingAsset = "platform_is_ios";
+    public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("ANALYTICS_CHROMIUM") ?? "/usr/bin/chromium";
+
+    private readonly DatabaseFixture _db = new();
+    private IPlaywright? _playwright;
+
+    public ApiHost Api { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public string Screenshots { get; } = Path.Combine(TestFiles.RepositoryRoot, "TestResults", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/ensure-prerequisites --browser installs Debian's chromium.");
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "webui", "index.html")),
+            "The web UI is not built into the test output: run scripts/build-web, then build again.");
+        await _db.InitializeAsync();
+        var assets = CopyShippedAssets();
+        var csv = Path.Combine(TestFiles.Folder(), "events.csv");
+        await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
+        {
+            new EventGenerator(new EventGeneratorOptions { Users = 300, Days = 120, Seed = 11, DirtyRate = 0.01 }).Write(writer);
+        }
+
+        var settings = new AnalyticsSettings(_db.ConnectionString, null, null, assets);
+        Assert.Equal(CliApp.Ok, await CliApp.RunAsync(["ingest", csv], TextWriter.Null, TextWriter.Null, settings));
+        Api = new ApiHost(_db.ConnectionString, assets);
+        BaseUrl = Api.Client().BaseAddress!.ToString().TrimEnd('/');
+        var client = Api.Client();
+        var queued = await (await client.PostRunAsync("*")).JsonAsync();
+        await client.WaitForRunAsync(queued.GetProperty("run_id").GetString()!, TimeSpan.FromMinutes(3));
+
+        Directory.CreateDirectory(Screenshots);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu", "--no-first-run"],
+        });
+    }
+
+    /// <summary>The shipped assets plus a leaf whose error-severity check fails: stg_events holds more platforms than ios.</summary>
+    private static string CopyShippedAssets()
+    {
+        var root = Path.Combine(TestFiles.Folder(), "assets-sql");
+        foreach (var file in Directory.GetFiles(TestFiles.RepositoryAssets, "*.sql", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(TestFiles.RepositoryAssets, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        Directory.CreateDirectory(Path.Combine(root, "quality"));
+        File.WriteAllText(Path.Combine(root, "quality", FailingAsset + ".sql"), """
+            /*
+            description: Every event comes from iOS (it does not; this check fails on purpose for the UI tests).
+            checks:
+              - accepted_values: {column: platform, values: [ios]}
+            */
+            select distinct platform from {{ ref('stg_events') }} where platform is not null
+            """);
+        return root;
+    }
+
+    /// <summary>A page that records console errors and any request that leaves the app's origin.</summary>
+    public async Task<(IPage Page, List<string> Problems)> OpenAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add($"console error: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => problems.Add($"page error: {error}");
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(BaseUrl + "/", StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+            {
+                problems.Add($"request left the origin: {request.Url}");
+            }
+        };
+        return (page, problems);
+    }
+
+    public Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        Api?.Dispose();
+        await _db.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

@@ -1,0 +1,182 @@
+using System.Text.RegularExpressions;
+using Analytics.Api.Tests;
+using Analytics.Core.Assets;
+using Analytics.Testing;
+using Microsoft.Playwright;
+
+namespace Analytics.Web.Tests;
+
+/// <summary>Each page of the web UI in headless Chromium against the real API, run store and warehouse.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class WebUiTests(BrowserFixture app)
+{
+    private static readonly string[] ShippedAssets = AssetProject.Load(TestFiles.RepositoryAssets).Graph.Keys.ToArray();
+
+    private static readonly LocatorAssertionsToBeVisibleOptions Soon = new() { Timeout = 15_000 };
+
+    private static async Task ExpectNoProblemsAsync(List<string> problems)
+    {
+        await Task.Delay(200);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task The_catalog_lists_every_shipped_asset_with_its_status_and_filters_them()
+    {
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/");
+
+        await Assertions.Expect(page.Locator("tr[data-asset]").First).ToBeVisibleAsync(Soon);
+        var keys = await page.Locator("tr[data-asset]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.asset)");
+        Assert.Superset(ShippedAssets.ToHashSet(), keys.ToHashSet());
+        await Assertions.Expect(page.Locator("tr[data-asset='growth_metrics'] .badge")).ToHaveTextAsync("fresh");
+        await Assertions.Expect(page.Locator($"tr[data-asset='{BrowserFixture.FailingAsset}'] .badge")).ToHaveTextAsync("failed");
+        await app.ScreenshotAsync(page, "catalog");
+
+        await page.GetByLabel("layer").SelectOptionAsync("marts");
+        Assert.Equal(11, await page.Locator("tr[data-asset]").CountAsync());
+        await page.GetByLabel("Search").FillAsync("retention");
+        var shown = await page.Locator("tr[data-asset]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.asset)");
+        Assert.Superset(new HashSet<string> { "acquisition_channel_retention", "retention_cohorts", "retention_quality_framework" }, shown.ToHashSet());
+        Assert.DoesNotContain("miles_analytics", shown);
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
+    public async Task The_lineage_draws_every_asset_highlights_its_lineage_and_a_click_opens_it()
+    {
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/lineage");
+
+        await Assertions.Expect(page.Locator("svg.lineage .node").First).ToBeVisibleAsync(Soon);
+        var drawn = await page.Locator("svg.lineage .node").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.dataset.asset)");
+        Assert.Superset(ShippedAssets.ToHashSet(), drawn.ToHashSet());
+        Assert.True(await page.Locator("svg.lineage .edge").CountAsync() >= ShippedAssets.Length - 1);
+        await app.ScreenshotAsync(page, "lineage");
+
+        async Task<string[]> LitAfterHoverAsync(string key)
+        {
+            await page.Locator($"svg.lineage .node[data-asset='{key}']").HoverAsync();
+            return await page.Locator("svg.lineage .node.lit").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.dataset.asset)");
+        }
+
+        var aroundGrowth = await LitAfterHoverAsync("growth_metrics");
+        Assert.Contains("stg_events", aroundGrowth); // upstream
+        Assert.DoesNotContain("miles_analytics", aroundGrowth); // neither upstream nor downstream
+        Assert.Contains("growth_metrics", await LitAfterHoverAsync("stg_events")); // downstream
+
+        await page.Locator("svg.lineage .node[data-asset='growth_metrics']").ClickAsync();
+        await page.WaitForURLAsync("**/assets/growth_metrics");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("growth_metrics");
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
+    public async Task An_asset_page_shows_sql_columns_history_and_a_preview()
+    {
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/assets/growth_metrics");
+
+        await Assertions.Expect(page.Locator("table.grid.data tbody tr").First).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.Locator("pre.sql").First).ToContainTextAsync("ref('");
+        await Assertions.Expect(page.Locator("pre.sql").Nth(1)).ToContainTextAsync("\"core\".");
+        Assert.True(await page.Locator("pre.sql .sql-keyword").CountAsync() > 5);
+        var columns = await page.Locator("table.columns tbody td:first-child").AllTextContentsAsync();
+        Assert.Contains("dau", columns);
+        Assert.Contains("stickiness", columns);
+        await Assertions.Expect(page.Locator("[data-chart='history'] canvas")).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.Locator(".lineage-links a", new() { HasText = "growth_accounting" })).ToBeVisibleAsync();
+        await app.ScreenshotAsync(page, "asset");
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
+    public async Task A_failing_check_shows_its_sample_rows()
+    {
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + $"/assets/{BrowserFixture.FailingAsset}");
+
+        var check = page.Locator(".check.check-failed");
+        await Assertions.Expect(check).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(check.Locator(".badge")).ToHaveTextAsync("failed");
+        var sample = await check.Locator("table.sample tbody td").AllTextContentsAsync();
+        Assert.Contains("android", sample);
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
+    public async Task Materializing_from_the_page_starts_a_run_that_the_run_page_follows_live_to_success()
+    {
+        var (page, problems) = await app.OpenAsync();
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(ApiHost.ApiKey);
+        await page.GotoAsync(app.BaseUrl + "/assets/quick_ratio_analysis");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "With upstream" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 90_000 });
+        var steps = await page.Locator("tr[data-step]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.step + ':' + r.dataset.status)");
+        Assert.Contains("quick_ratio_analysis:succeeded", steps);
+        Assert.Contains("stg_events:succeeded", steps);
+        Assert.True(await page.Locator(".gantt .bar.run-succeeded").CountAsync() >= steps.Length - 1);
+        await app.ScreenshotAsync(page, "run");
+
+        await page.Locator("nav a", new() { HasText = "Runs" }).ClickAsync();
+        await Assertions.Expect(page.Locator("tr[data-run]").First).ToBeVisibleAsync(Soon);
+        await page.GetByLabel("status").SelectOptionAsync("succeeded");
+        await Assertions.Expect(page.Locator("tr[data-run] .badge").First).ToHaveTextAsync("succeeded");
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
+    public async Task Every_dashboard_chart_draws_data_on_a_non_blank_canvas()
+    {
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/dashboards");
+
+        await Assertions.Expect(page.Locator("[data-kpi='dau'] .kpi-value")).Not.ToHaveTextAsync("–", new() { Timeout = 15_000 });
+        var charts = page.Locator("[data-chart]");
+        await Assertions.Expect(charts).ToHaveCountAsync(9);
+        foreach (var id in await charts.EvaluateAllAsync<string[]>("cs => cs.map(c => c.dataset.chart)"))
+        {
+            var canvas = page.Locator($"[data-chart='{id}'] canvas").First;
+            await Assertions.Expect(canvas).ToBeVisibleAsync(Soon);
+            // Pixels that are neither transparent nor white: the chart drew axes, bars or lines, not just a frame.
+            var inked = await canvas.EvaluateAsync<int>("""
+                c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+                       for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) n++; return n; }
+                """);
+            Assert.True(inked > 2_000, $"chart {id} drew only {inked} pixels");
+        }
+
+        Assert.Empty(await page.Locator(".panel .message.error").AllTextContentsAsync());
+        await app.ScreenshotAsync(page, "dashboards");
+        await page.Locator("button[data-grain='month']").ClickAsync();
+        await Assertions.Expect(page.Locator("h2", new() { HasText = "Growth accounting by month" })).ToBeVisibleAsync();
+        Assert.Contains("grain=month", page.Url);
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
+    public async Task The_sign_in_link_sets_an_http_only_cookie_once_and_leaves_no_token_in_the_url()
+    {
+        var (page, problems) = await app.OpenAsync();
+        var wrong = await page.GotoAsync(app.BaseUrl + "/signin?token=wrong");
+        Assert.Equal(401, wrong!.Status);
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "analytics_session");
+
+        await page.GotoAsync(app.BaseUrl + $"/signin?token={ApiHost.SignInToken}");
+        Assert.Equal(app.BaseUrl + "/", page.Url);
+        var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "analytics_session");
+        Assert.True(cookie.HttpOnly);
+        Assert.DoesNotContain(ApiHost.ApiKey, cookie.Value);
+        await Assertions.Expect(page.Locator("#session")).ToContainTextAsync("signed in for writes");
+        // The cookie alone authorizes a write from the page; no key was typed.
+        var status = await page.EvaluateAsync<int>("async () => (await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ selection: 'stg_events' }) })).status");
+        Assert.Equal(202, status);
+
+        var again = await (await app.OpenAsync()).Page.GotoAsync(app.BaseUrl + $"/signin?token={ApiHost.SignInToken}");
+        Assert.Equal(401, again!.Status);
+        problems.RemoveAll(p => p.Contains("401")); // the refused link's own status, logged by the browser
+        await ExpectNoProblemsAsync(problems);
+    }
+}
