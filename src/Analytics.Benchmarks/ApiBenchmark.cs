@@ -77,7 +77,7 @@ internal static partial class ApiBenchmark
         return root;
     }
 
-    private static Service StartService(string name, Dictionary<string, string> environment, int port, bool inProcessWorker)
+    internal static Service StartService(string name, Dictionary<string, string> environment, int port, bool inProcessWorker)
     {
         var dll = Path.GetFullPath(Path.Combine("src", name, "bin", "Release", "net10.0", $"{name}.dll"));
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -99,7 +99,7 @@ internal static partial class ApiBenchmark
         return new Service(process);
     }
 
-    private static async Task<HttpClient> ReadyClientAsync(int port)
+    internal static async Task<HttpClient> ReadyClientAsync(int port)
     {
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         client.DefaultRequestHeaders.Add("X-Api-Key", Key);
@@ -154,7 +154,7 @@ internal static partial class ApiBenchmark
     [GeneratedRegex(@"99%\s+(\S+)")]
     private static partial Regex P99();
 
-    private sealed class Service(Process process) : IDisposable
+    internal sealed class Service(Process process) : IDisposable
     {
         public void Dispose()
         {

@@ -13,6 +13,9 @@ switch (what)
     case "marts":
         await MartsBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000));
         break;
+    case "web":
+        await WebBenchmark.RunAsync(Options.Long(rest, "--events", 10_000_000), Options.Long(rest, "--assets", 2_000));
+        break;
     case "api":
         await ApiBenchmark.RunAsync();
         break;
@@ -23,6 +26,6 @@ switch (what)
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] | api");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] | api | web [--events N] [--assets N]");
         break;
 }

@@ -1,23 +1,18 @@
 import "./style.css";
 import { api, storeKey, storedKey } from "./api";
 import { h } from "./dom";
-import { renderCatalog } from "./pages/catalog";
-import { renderLineage } from "./pages/lineage";
-import { renderAsset } from "./pages/asset";
-import { renderRuns } from "./pages/runs";
-import { renderRun } from "./pages/run";
-import { renderDashboards } from "./pages/dashboards";
 
 /** A page draws into its container and may return a cleanup (stop following a run, dispose charts). */
 export type Page = (container: HTMLElement, params: Record<string, string>, signal: AbortSignal) => Promise<void>;
 
-const routes: { pattern: RegExp; nav: string; page: Page }[] = [
-  { pattern: /^\/$/, nav: "catalog", page: renderCatalog },
-  { pattern: /^\/lineage$/, nav: "lineage", page: renderLineage },
-  { pattern: /^\/assets\/(?<key>[^/]+)$/, nav: "catalog", page: renderAsset },
-  { pattern: /^\/runs$/, nav: "runs", page: renderRuns },
-  { pattern: /^\/runs\/(?<id>[^/]+)$/, nav: "runs", page: renderRun },
-  { pattern: /^\/dashboards$/, nav: "dashboards", page: renderDashboards },
+// Each page is its own chunk: the catalog does not wait for ECharts, nor the dashboards for dagre.
+const routes: { pattern: RegExp; nav: string; page: () => Promise<Page> }[] = [
+  { pattern: /^\/$/, nav: "catalog", page: () => import("./pages/catalog").then((m) => m.renderCatalog) },
+  { pattern: /^\/lineage$/, nav: "lineage", page: () => import("./pages/lineage").then((m) => m.renderLineage) },
+  { pattern: /^\/assets\/(?<key>[^/]+)$/, nav: "catalog", page: () => import("./pages/asset").then((m) => m.renderAsset) },
+  { pattern: /^\/runs$/, nav: "runs", page: () => import("./pages/runs").then((m) => m.renderRuns) },
+  { pattern: /^\/runs\/(?<id>[^/]+)$/, nav: "runs", page: () => import("./pages/run").then((m) => m.renderRun) },
+  { pattern: /^\/dashboards$/, nav: "dashboards", page: () => import("./pages/dashboards").then((m) => m.renderDashboards) },
 ];
 
 let current: AbortController | null = null;
@@ -38,7 +33,9 @@ async function route(): Promise<void> {
   }
   const params = Object.fromEntries(Object.entries(match.m!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
   try {
-    await match.r.page(container, params, controller.signal);
+    const page = await match.r.page();
+    if (controller.signal.aborted) return;
+    await page(container, params, controller.signal);
   } catch (error) {
     if (controller.signal.aborted) return;
     container.append(h("p", { class: "message error" }, `Could not load this page: ${(error as Error).message}`));

@@ -1,5 +1,5 @@
 import { api, type MartRows } from "../api";
-import { chart, palette, type ChartOption } from "../charts";
+import type { ChartOption } from "../charts";
 import { formatNumber, h, message } from "../dom";
 
 type Grain = "week" | "month";
@@ -9,21 +9,10 @@ type Grain = "week" | "month";
  * every chart; the week/month switch applies where a mart has both grains.
  */
 export async function renderDashboards(container: HTMLElement, _params: Record<string, string>, signal: AbortSignal): Promise<void> {
-  const [first, last] = await Promise.all([
-    api.mart("growth_metrics", { columns: "date", order: "date", limit: "1" }),
-    api.mart("growth_metrics", { columns: "date", order: "-date", limit: "1" }),
-  ]).catch((error) => {
-    container.append(h("h1", {}, "Growth dashboard"), message(`The marts are not built yet: ${(error as Error).message}`, "error"));
-    return [null, null];
-  });
-  if (!first || !last || first.rows.length === 0) {
-    if (first) container.append(h("h1", {}, "Growth dashboard"), message("The marts are empty: ingest events and materialize the marts first."));
-    return;
-  }
-
   const query = new URLSearchParams(location.search);
-  const from = h("input", { type: "date", "aria-label": "from", value: query.get("from") ?? String(first.rows[0][0]) });
-  const to = h("input", { type: "date", "aria-label": "to", value: query.get("to") ?? String(last.rows[0][0]) });
+  // No range in the URL means all of history; the inputs show its bounds once the first chart has them.
+  const from = h("input", { type: "date", "aria-label": "from", value: query.get("from") ?? "" });
+  const to = h("input", { type: "date", "aria-label": "to", value: query.get("to") ?? "" });
   let grain: Grain = query.get("grain") === "month" ? "month" : "week";
   const grainButtons = (["week", "month"] as Grain[]).map((g) =>
     h("button", { class: g === grain ? "toggle on" : "toggle", "data-grain": g, onclick: () => { grain = g; void draw(); } }, g));
@@ -42,11 +31,15 @@ export async function renderDashboards(container: HTMLElement, _params: Record<s
     drawing = controller;
     signal.addEventListener("abort", () => controller.abort());
     for (const b of grainButtons) b.classList.toggle("on", b.dataset.grain === grain);
-    const range = { from: from.value, to: to.value };
-    const next = new URLSearchParams({ from: range.from, to: range.to, grain });
+    const next = new URLSearchParams({ grain });
+    if (from.value) next.set("from", from.value);
+    if (to.value) next.set("to", to.value);
     history.replaceState(null, "", `/dashboards?${next}`);
     board.replaceChildren();
-    await drawBoard(board, range, grain, controller.signal);
+    await drawBoard(board, { from: from.value, to: to.value }, grain, controller.signal, (first, last) => {
+      from.value ||= first;
+      to.value ||= last;
+    });
   }
   await draw();
 }
@@ -59,11 +52,21 @@ function panel(board: HTMLElement, title: string, id: string, wide = false): HTM
   return body;
 }
 
+// ECharts is loaded while the first mart rows are on their way, not before they are asked for.
+const charting = import("../charts");
+let palette: string[] = [];
+const chart = async (container: HTMLElement, option: ChartOption | (() => ChartOption), signal?: AbortSignal) => {
+  const module = await charting;
+  palette = module.palette;
+  if (signal?.aborted) return;
+  module.chart(container, typeof option === "function" ? option() : option, signal);
+};
+
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const column = (rows: MartRows, name: string) => rows.columns.findIndex((c) => c.name === name);
 const values = (rows: MartRows, name: string) => { const i = column(rows, name); return rows.rows.map((r) => r[i]); };
 
-async function drawBoard(board: HTMLElement, range: Range, grain: Grain, signal: AbortSignal): Promise<void> {
+async function drawBoard(board: HTMLElement, range: Range, grain: Grain, signal: AbortSignal, bounds: (first: string, last: string) => void): Promise<void> {
   const kpis = h("section", { class: "kpis" });
   board.append(kpis);
   const panels = {
@@ -77,7 +80,10 @@ async function drawBoard(board: HTMLElement, range: Range, grain: Grain, signal:
     country: panel(board, "Weekly retention by country", "retention-country"),
     engagement: panel(board, "Category engagement by week", "category-engagement"),
   };
-  const between = (name: string) => [`${name}:gte:${range.from}`, `${name}:lte:${range.to}`];
+  const between = (name: string) => [
+    ...(range.from ? [`${name}:gte:${range.from}`] : []),
+    ...(range.to ? [`${name}:lte:${range.to}`] : []),
+  ];
   const failed = (target: HTMLElement) => (error: unknown) => target.replaceChildren(message((error as Error).message, "error"));
 
   await Promise.all([
@@ -85,33 +91,43 @@ async function drawBoard(board: HTMLElement, range: Range, grain: Grain, signal:
     api.mart("social_capital_growth_accounting", {
       columns: "period_start,new_users,resurrected_users,retained_users,churned_users,quick_ratio",
       filter: [`grain:eq:${grain}`, ...between("period_start")], order: "period_start",
-    }).then((rows) => !signal.aborted && chart(panels.accounting, growthAccounting(rows), signal)).catch(failed(panels.accounting)),
-    api.mart("growth_metrics", { columns: "date,dau,wau,mau,stickiness", filter: between("date"), order: "date" })
-      .then((rows) => !signal.aborted && chart(panels.active, activeUsers(rows), signal)).catch(failed(panels.active)),
+    }).then((rows) => signal.aborted ? undefined : chart(panels.accounting, () => growthAccounting(rows), signal)).catch(failed(panels.accounting)),
+    api.mart("growth_metrics", { columns: "date,dau,wau,mau,stickiness", filter: between("date"), order: "date", limit: "50000" })
+      .then((rows) => {
+        if (signal.aborted) return;
+        if (rows.rows.length === 0) {
+          panels.active.replaceChildren(message("No days in this range: ingest events and materialize the marts, or widen the range."));
+          return;
+        }
+        bounds(String(rows.rows[0][0]), String(rows.rows[rows.rows.length - 1][0]));
+        return chart(panels.active, () => activeUsers(rows), signal);
+      }).catch(failed(panels.active)),
     api.mart("retention_cohorts", {
       columns: "cohort_start,period_number,retention_rate,cohort_size",
       filter: [`cohort_grain:eq:${grain}`, ...between("cohort_start")], order: "cohort_start", limit: "50000",
-    }).then((rows) => !signal.aborted && chart(panels.cohorts, cohortTriangle(rows), signal)).catch(failed(panels.cohorts)),
+    }).then((rows) => signal.aborted ? undefined : chart(panels.cohorts, () => cohortTriangle(rows), signal)).catch(failed(panels.cohorts)),
     api.mart("user_resurrection_analysis", { group_by: "returned_date,dormancy_bucket", filter: between("returned_date"), order: "returned_date", limit: "50000" })
-      .then((rows) => !signal.aborted && chart(panels.comebacks, comebacks(rows, grain), signal)).catch(failed(panels.comebacks)),
+      .then((rows) => signal.aborted ? undefined : chart(panels.comebacks, () => comebacks(rows, grain), signal)).catch(failed(panels.comebacks)),
     api.mart("miles_analytics", { columns: "transaction_category,miles_earned,miles_redeemed", filter: between("date"), limit: "50000" })
-      .then((rows) => !signal.aborted && chart(panels.miles, miles(rows), signal)).catch(failed(panels.miles)),
+      .then((rows) => signal.aborted ? undefined : chart(panels.miles, () => miles(rows), signal)).catch(failed(panels.miles)),
     api.mart("acquisition_channel_retention", { columns: "dimension,dimension_value,week_number,retention_rate,users", order: "week_number", limit: "50000" })
       .then((rows) => {
         if (signal.aborted) return;
-        chart(panels.channel, retentionCurves(rows, "utm_source"), signal);
-        chart(panels.platform, retentionCurves(rows, "platform"), signal);
-        chart(panels.country, retentionCurves(rows, "country"), signal);
+        return Promise.all([
+          chart(panels.channel, () => retentionCurves(rows, "utm_source"), signal),
+          chart(panels.platform, () => retentionCurves(rows, "platform"), signal),
+          chart(panels.country, () => retentionCurves(rows, "country"), signal),
+        ]);
       }).catch((e) => { for (const p of [panels.channel, panels.platform, panels.country]) failed(p)(e); }),
     api.mart("category_engagement", { columns: "week_start,transaction_category,events", filter: between("week_start"), order: "week_start", limit: "50000" })
-      .then((rows) => !signal.aborted && chart(panels.engagement, engagement(rows), signal)).catch(failed(panels.engagement)),
+      .then((rows) => signal.aborted ? undefined : chart(panels.engagement, () => engagement(rows), signal)).catch(failed(panels.engagement)),
   ]);
 }
 
 async function drawKpis(container: HTMLElement, range: Range, grain: Grain): Promise<void> {
   const [latest, ratio, negative] = await Promise.all([
-    api.mart("growth_metrics", { columns: "date,dau,wau,mau,stickiness", filter: [`date:lte:${range.to}`], order: "-date", limit: "1" }),
-    api.mart("quick_ratio_analysis", { columns: "period_start,quick_ratio,growth_signal", filter: [`grain:eq:${grain}`, `period_start:lte:${range.to}`], order: "-period_start", limit: "1" }),
+    api.mart("growth_metrics", { columns: "date,dau,wau,mau,stickiness", filter: range.to ? [`date:lte:${range.to}`] : [], order: "-date", limit: "1" }),
+    api.mart("quick_ratio_analysis", { columns: "period_start,quick_ratio,growth_signal", filter: [`grain:eq:${grain}`, ...(range.to ? [`period_start:lte:${range.to}`] : [])], order: "-period_start", limit: "1" }),
     api.mart("users_with_negative_miles", { columns: "user_id", limit: "1" }),
   ]);
   const day = latest.rows[0] ?? [];
@@ -173,7 +189,7 @@ function cohortTriangle(rows: MartRows): ChartOption {
     xAxis: { type: "category", name: "period", data: Array.from({ length: periods }, (_, i) => String(i)), splitArea: { show: true } },
     yAxis: { type: "category", data: cohorts, inverse: true },
     visualMap: { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#f4f7fd", "#3b6fd6"] }, text: ["100%", "0%"] },
-    series: [{ type: "heatmap", data: cells, label: { show: cohorts.length <= 20 && periods <= 20, fontSize: 9 } }],
+    series: [{ type: "heatmap", data: cells, label: { show: cells.length <= 150, fontSize: 9 } }],
   };
 }
 

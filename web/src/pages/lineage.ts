@@ -1,6 +1,6 @@
-import dagre from "@dagrejs/dagre";
 import { api, type AssetSummary } from "../api";
 import { h } from "../dom";
+import { layeredLayout } from "../layout";
 import { navigate } from "../main";
 import { assetStates, runningAssets, stateLabels, type AssetState } from "../status";
 
@@ -15,20 +15,14 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 /**
- * `/lineage`: the asset graph, laid out left to right by dagre, drawn as one SVG. Wheel zooms, drag pans; hovering
+ * `/lineage`: the asset graph, laid out left to right (dagre, or our own layered layout past 300 assets), drawn as one SVG. Wheel zooms, drag pans; hovering
  * or focusing a node (or finding it by name) highlights everything upstream and downstream; clicking opens it.
  */
 export async function renderLineage(container: HTMLElement): Promise<void> {
   const [assets, running] = await Promise.all([api.assets(), runningAssets()]);
   const states = assetStates(assets, running);
 
-  const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 70, marginx: 20, marginy: 20 });
-  graph.setDefaultEdgeLabel(() => ({}));
-  for (const asset of assets) graph.setNode(asset.key, { width: nodeWidth, height: nodeHeight });
-  for (const asset of assets) for (const up of asset.upstream) graph.setEdge(up, asset.key);
-  dagre.layout(graph);
-  const size = graph.graph();
+  const layout = layeredLayout(assets.map((a) => a.key), assets.flatMap((a) => a.upstream.map((u) => [u, a.key] as [string, string])), nodeWidth, nodeHeight);
 
   const canvas = svg("svg", { class: "lineage", role: "img", "aria-label": `Lineage of ${assets.length} assets` });
   const world = svg("g");
@@ -38,17 +32,15 @@ export async function renderLineage(container: HTMLElement): Promise<void> {
   world.append(edges, nodes);
 
   const edgeElements = new Map<string, SVGPathElement>();
-  for (const edge of graph.edges()) {
-    const points: { x: number; y: number }[] = graph.edge(edge).points ?? [];
-    const d = points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+  for (const [key, d] of layout.edges) {
     const path = svg("path", { d, class: "edge" });
-    edgeElements.set(`${edge.v}->${edge.w}`, path);
+    edgeElements.set(key, path);
     edges.append(path);
   }
 
   const nodeElements = new Map<string, SVGGElement>();
   for (const asset of assets) {
-    const position = graph.node(asset.key);
+    const position = layout.nodes.get(asset.key)!;
     const state = states.get(asset.key)!;
     const group = svg("g", {
       class: `node state-${state}`,
@@ -108,7 +100,7 @@ export async function renderLineage(container: HTMLElement): Promise<void> {
   const apply = () => world.setAttribute("transform", `translate(${dx},${dy}) scale(${scale})`);
   const fit = () => {
     const box = canvas.getBoundingClientRect();
-    const width = size.width ?? 1, height = size.height ?? 1;
+    const width = layout.width || 1, height = layout.height || 1;
     scale = Math.min(box.width / width, box.height / height, 1.2);
     dx = (box.width - width * scale) / 2;
     dy = Math.max((box.height - height * scale) / 2, 0);
@@ -140,7 +132,7 @@ export async function renderLineage(container: HTMLElement): Promise<void> {
     pinned = byKey.has(find.value) ? find.value : null;
     highlight(pinned);
     if (pinned) {
-      const position = graph.node(pinned);
+      const position = layout.nodes.get(pinned)!;
       const box = canvas.getBoundingClientRect();
       scale = Math.max(scale, 0.8);
       dx = box.width / 2 - position.x * scale;
@@ -151,7 +143,7 @@ export async function renderLineage(container: HTMLElement): Promise<void> {
   const legend = h("div", { class: "legend" }, ...(Object.keys(stateLabels) as AssetState[]).map((s) => h("span", { class: `badge state-${s}` }, stateLabels[s])));
   container.append(
     h("h1", {}, "Lineage"),
-    h("div", { class: "toolbar" }, find, keys, h("button", { onclick: fit }, "Fit"), legend, h("span", { class: "muted" }, `${assets.length} assets, ${graph.edgeCount()} edges`)),
+    h("div", { class: "toolbar" }, find, keys, h("button", { onclick: fit }, "Fit"), legend, h("span", { class: "muted" }, `${assets.length} assets, ${layout.edges.size} edges`)),
     canvas,
   );
   requestAnimationFrame(fit);
