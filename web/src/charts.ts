@@ -1,10 +1,10 @@
 // ECharts, with only the chart types and components the pages use (keeps the bundle small).
 import * as echarts from "echarts/core";
 import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
-import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, TitleComponent, MarkLineComponent } from "echarts/components";
+import { GridComponent, LegendScrollComponent, TooltipComponent, VisualMapContinuousComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 
-echarts.use([BarChart, HeatmapChart, LineChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, TitleComponent, MarkLineComponent, CanvasRenderer]);
+echarts.use([BarChart, HeatmapChart, LineChart, GridComponent, LegendScrollComponent, TooltipComponent, VisualMapContinuousComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 

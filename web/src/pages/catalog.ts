@@ -23,7 +23,9 @@ export async function renderCatalog(container: HTMLElement): Promise<void> {
       && (layer.selectedIndex === 0 || a.layer === layer.value)
       && (tag.selectedIndex === 0 || a.tags.includes(tag.value))
       && (state.selectedIndex === 0 || stateLabels[states.get(a.key)!] === state.value));
-    body.replaceChildren(...shown.map((a) => row(a, states.get(a.key)!)));
+    const rows = document.createDocumentFragment();
+    for (const asset of shown) rows.append(row(asset, states.get(asset.key)!));
+    body.replaceChildren(rows);
     count.textContent = `${shown.length} of ${assets.length} assets`;
   };
   for (const control of [search, layer, tag, state]) control.addEventListener("input", draw);
