@@ -71,7 +71,9 @@ internal static class WebBenchmark
                   && [...document.querySelectorAll('.kpi-value')].length === 6 ? performance.now() : null; }
         """;
 
-    private static string Rows(int count) => $"() => document.querySelectorAll('tr[data-asset]').length >= {count} ? performance.now() : null";
+    /// <summary>The catalog drawn: its first page of rows (300) and the count of every asset.</summary>
+    private static string Rows(int count) =>
+        $"() => document.querySelectorAll('tr[data-asset]').length >= {Math.Min(count, 300)} && document.querySelector('.toolbar .muted')?.textContent === '{count} of {count} assets' ? performance.now() : null";
 
     private static string Nodes(int count) => $"() => document.querySelectorAll('svg.lineage .node').length >= {count} ? performance.now() : null";
 

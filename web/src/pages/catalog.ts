@@ -2,6 +2,9 @@ import { api, type AssetSummary } from "../api";
 import { h, formatNumber, link, relativeTime } from "../dom";
 import { assetStates, badge, runningAssets, stateLabels, type AssetState } from "../status";
 
+/** The rows drawn at once; the rest behind "show more", so 2,000 assets draw as fast as 300 (search covers all). */
+const pageRows = 300;
+
 /** `/`: every asset with its layer, state, rows, last materialization and checks; search and filters. */
 export async function renderCatalog(container: HTMLElement): Promise<void> {
   const [assets, running] = await Promise.all([api.assets(), runningAssets()]);
@@ -15,6 +18,8 @@ export async function renderCatalog(container: HTMLElement): Promise<void> {
   const state = select("status", ["all statuses", ...Object.values(stateLabels)]);
   const count = h("span", { class: "muted" });
   const body = h("tbody");
+  const more = h("div", { class: "pager" });
+  let limit = pageRows;
 
   const draw = () => {
     const text = search.value.trim().toLowerCase();
@@ -24,11 +29,14 @@ export async function renderCatalog(container: HTMLElement): Promise<void> {
       && (tag.selectedIndex === 0 || a.tags.includes(tag.value))
       && (state.selectedIndex === 0 || stateLabels[states.get(a.key)!] === state.value));
     const rows = document.createDocumentFragment();
-    for (const asset of shown) rows.append(row(asset, states.get(asset.key)!));
+    for (const asset of shown.slice(0, limit)) rows.append(row(asset, states.get(asset.key)!));
     body.replaceChildren(rows);
     count.textContent = `${shown.length} of ${assets.length} assets`;
+    more.replaceChildren(shown.length > limit
+      ? h("button", { onclick: () => { limit += pageRows * 5; draw(); } }, `Show ${Math.min(pageRows * 5, shown.length - limit)} more of ${shown.length - limit}`)
+      : "");
   };
-  for (const control of [search, layer, tag, state]) control.addEventListener("input", draw);
+  for (const control of [search, layer, tag, state]) control.addEventListener("input", () => { limit = pageRows; draw(); });
   draw();
 
   container.append(
@@ -37,6 +45,7 @@ export async function renderCatalog(container: HTMLElement): Promise<void> {
     h("table", { class: "grid catalog" },
       h("thead", {}, h("tr", {}, ...["Asset", "Layer", "Status", "Rows", "Last materialized", "Checks"].map((c) => h("th", {}, c)))),
       body),
+    more,
   );
 }
 
