@@ -145,6 +145,7 @@ async function drawKpis(container: HTMLElement, range: Range, grain: Grain): Pro
 }
 
 const axisTooltip = { trigger: "axis" } as const;
+const compact = new Intl.NumberFormat("en-US", { notation: "compact" });
 
 function growthAccounting(rows: MartRows): ChartOption {
   const periods = values(rows, "period_start").map(String);
@@ -231,7 +232,8 @@ function miles(rows: MartRows): ChartOption {
   const categories = [...sums.keys()].sort((a, b) => sums.get(b)![0] - sums.get(a)![0]);
   return {
     tooltip: axisTooltip, legend: { top: 0 }, grid: { left: 110, right: 20, top: 36, bottom: 30 },
-    yAxis: { type: "category", data: categories, inverse: true }, xAxis: { type: "value", name: "miles" },
+    yAxis: { type: "category", data: categories, inverse: true },
+    xAxis: { type: "value", name: "miles", axisLabel: { formatter: (v: number) => compact.format(v) } },
     series: [
       { name: "earned", type: "bar", data: categories.map((x) => Math.round(sums.get(x)![0])), itemStyle: { color: palette[1] } },
       { name: "redeemed", type: "bar", data: categories.map((x) => Math.round(sums.get(x)![1])), itemStyle: { color: palette[3] } },
