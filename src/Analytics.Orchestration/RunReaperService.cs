@@ -17,15 +17,23 @@ public sealed class RunReaperService(AnalyticsServices services, IOptions<Worker
         var sweeper = new BuildSweeper(services.Project, services.Warehouse, services.RunStore, logger);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var reaped = await queue.ReapAsync(options.Value.HeartbeatTimeout, stoppingToken);
-            foreach (var runId in reaped)
+            try
             {
-                logger.LogWarning("Run {RunId} failed: its worker stopped heartbeating", runId);
-            }
+                var reaped = await queue.ReapAsync(options.Value.HeartbeatTimeout, stoppingToken);
+                foreach (var runId in reaped)
+                {
+                    logger.LogWarning("Run {RunId} failed: its worker stopped heartbeating", runId);
+                }
 
-            if (reaped.Count > 0)
+                if (reaped.Count > 0)
+                {
+                    await sweeper.SweepAsync(reaped, stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                await sweeper.SweepAsync(reaped, stoppingToken);
+                // PostgreSQL restarting or unreachable is no reason to stop the API: try again at the next beat.
+                logger.LogWarning("Run store unreachable ({Message}); reaping again in {Interval}", e.Message, options.Value.HeartbeatInterval);
             }
 
             await Task.Delay(options.Value.HeartbeatInterval, stoppingToken);

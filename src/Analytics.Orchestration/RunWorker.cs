@@ -22,17 +22,31 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         using var wake = new SemaphoreSlim(0);
         // LISTEN for new runs so an idle worker starts within milliseconds rather than at the next poll.
         var listening = RunStoreNotifications.ListenAsync(services.RunStore, RunQueue.Channel, () => wake.Release(), null, stopping);
-        await _sweeper.SweepAsync([], stopping);
+        var swept = false;
         while (!stopping.IsCancellationRequested)
         {
-            if (await _queue.ReapAsync(options.HeartbeatTimeout, stopping) is { Count: > 0 } reaped)
+            try
             {
-                await _sweeper.SweepAsync(reaped, stopping);
-            }
+                if (!swept)
+                {
+                    await _sweeper.SweepAsync([], stopping);
+                    swept = true;
+                }
 
-            if (await ExecuteNextAsync(stopping))
+                if (await _queue.ReapAsync(options.HeartbeatTimeout, stopping) is { Count: > 0 } reaped)
+                {
+                    await _sweeper.SweepAsync(reaped, stopping);
+                }
+
+                if (await ExecuteNextAsync(stopping))
+                {
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException && !stopping.IsCancellationRequested)
             {
-                continue;
+                // PostgreSQL restarting or unreachable stops no worker: it claims again once the store answers.
+                _logger.LogWarning("Run store unreachable ({Message}); trying again in {Interval}", e.Message, options.PollInterval);
             }
 
             try
