@@ -1,7 +1,8 @@
 // The catalog API, as the pages read it. Reads need no key; writes send the key the person typed (kept for this
 // browser session only) or rely on the HttpOnly cookie the AppHost's sign-in link set.
 
-export interface AssetSummary {
+/** What the list and the detail of an asset share. */
+interface AssetBase {
   key: string;
   layer: string;
   materialization: string;
@@ -10,6 +11,9 @@ export interface AssetSummary {
   owner: string | null;
   upstream: string[];
   downstream: string[];
+}
+
+export interface AssetSummary extends AssetBase {
   last_status: string | null;
   last_materialized_at: string | null;
   rows: number | null;
@@ -29,18 +33,10 @@ export interface CheckResult {
   run_id: string;
 }
 
-export interface AssetDetail {
-  key: string;
-  layer: string;
-  materialization: string;
-  description: string;
-  tags: string[];
-  owner: string | null;
+export interface AssetDetail extends AssetBase {
   source_path: string;
   sql: string;
   compiled_sql: string | null;
-  upstream: string[];
-  downstream: string[];
   checks: { name: string; kind: string; severity: string }[];
   latest_materialization: { run_id: string; materialized_at: string; rows: number | null; duration_ms: number; columns: { name: string; type: string }[] } | null;
   check_results: CheckResult[];
