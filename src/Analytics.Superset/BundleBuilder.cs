@@ -1,0 +1,344 @@
+using Analytics.Core.Execution;
+
+namespace Analytics.Superset;
+
+/// <summary>A mart as the catalog knows it: where it lives, what it means and its columns with their types.</summary>
+public sealed record MartTable(string Name, string Schema, string Description, IReadOnlyList<ColumnInfo> Columns);
+
+/// <summary>
+/// Builds the Growth dashboard bundle from the catalog: the warehouse database (password masked), a dataset per
+/// mart (its columns and types, a time column when it has a date, a row count and a sum per numeric column as
+/// metrics), the charts of the web UI's /dashboards page, and one dashboard placing every chart with a native
+/// time-range filter. UUIDs are stable, so a second import updates the first.
+/// </summary>
+public static class BundleBuilder
+{
+    public const string DatabaseName = "analytics_warehouse";
+    public const string DashboardTitle = "Growth";
+
+    /// <summary>The time column of each time-series mart (the others are per user or per cohort offset).</summary>
+    private static readonly Dictionary<string, string> TimeColumns = new(StringComparer.Ordinal)
+    {
+        ["growth_metrics"] = "date",
+        ["social_capital_growth_accounting"] = "period_start",
+        ["quick_ratio_analysis"] = "period_start",
+        ["retention_cohorts"] = "cohort_start",
+        ["user_resurrection_analysis"] = "returned_date",
+        ["growth_drivers"] = "date",
+        ["miles_analytics"] = "date",
+        ["category_engagement"] = "week_start",
+        ["users_with_negative_miles"] = "first_negative_at",
+    };
+
+    private sealed record Chart(string Key, string Title, string VizType, string Mart, Dictionary<string, object?> Params, int Width);
+
+    public static SupersetBundle Build(IReadOnlyList<MartTable> marts, string databaseUri, DateTimeOffset now)
+    {
+        var bundle = new SupersetBundle();
+        var databaseUuid = SupersetBundle.StableUuid("database:" + DatabaseName);
+        bundle.Add("metadata.yaml", new Dictionary<string, object?>
+        {
+            ["version"] = SupersetBundle.Version,
+            ["type"] = "Dashboard",
+            ["timestamp"] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffff+00:00"),
+        });
+        bundle.Add($"databases/{DatabaseName}.yaml", new Dictionary<string, object?>
+        {
+            ["database_name"] = DatabaseName,
+            ["sqlalchemy_uri"] = MaskPassword(databaseUri),
+            ["cache_timeout"] = null,
+            ["expose_in_sqllab"] = true,
+            ["allow_run_async"] = false,
+            ["allow_ctas"] = false,
+            ["allow_cvas"] = false,
+            ["allow_dml"] = false,
+            ["allow_csv_upload"] = false,
+            ["extra"] = new Dictionary<string, object?> { ["allows_virtual_table_explore"] = true },
+            ["uuid"] = databaseUuid.ToString(),
+            ["version"] = SupersetBundle.Version,
+        });
+
+        var datasets = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        foreach (var mart in marts)
+        {
+            var uuid = SupersetBundle.StableUuid("dataset:" + mart.Name);
+            datasets[mart.Name] = uuid;
+            bundle.Add($"datasets/{DatabaseName}/{mart.Name}.yaml", Dataset(mart, uuid, databaseUuid));
+        }
+
+        var charts = Charts().Where(c => datasets.ContainsKey(c.Mart)).ToList();
+        foreach (var chart in charts)
+        {
+            bundle.Add($"charts/{chart.Key}.yaml", new Dictionary<string, object?>
+            {
+                ["slice_name"] = chart.Title,
+                ["description"] = null,
+                ["viz_type"] = chart.VizType,
+                ["params"] = chart.Params,
+                ["query_context"] = null,
+                ["cache_timeout"] = null,
+                ["uuid"] = SupersetBundle.StableUuid("chart:" + chart.Key).ToString(),
+                ["version"] = SupersetBundle.Version,
+                ["dataset_uuid"] = datasets[chart.Mart].ToString(),
+            });
+        }
+
+        bundle.Add("dashboards/growth.yaml", Dashboard(charts));
+        return bundle;
+    }
+
+    /// <summary><c>scheme://user:secret@host/db</c> with the secret replaced by Superset's mask; no password, no change.</summary>
+    public static string MaskPassword(string uri)
+    {
+        var at = uri.LastIndexOf('@');
+        var scheme = uri.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0 || at < scheme)
+        {
+            return uri;
+        }
+
+        var colon = uri.IndexOf(':', scheme + 3);
+        return colon < 0 || colon > at ? uri : uri[..(colon + 1)] + SupersetBundle.PasswordMask + uri[at..];
+    }
+
+    private static Dictionary<string, object?> Dataset(MartTable mart, Guid uuid, Guid databaseUuid)
+    {
+        var time = TimeColumns.GetValueOrDefault(mart.Name);
+        var numeric = mart.Columns.Where(c => IsNumeric(c.Type)).ToList();
+        var metrics = new List<Dictionary<string, object?>> { Metric("count", "COUNT(*)", "Rows") };
+        metrics.AddRange(numeric.Select(c => Metric($"sum__{c.Name}", $"SUM({Quote(c.Name)})", $"Sum of {c.Name}")));
+        return new Dictionary<string, object?>
+        {
+            ["table_name"] = mart.Name,
+            ["main_dttm_col"] = time,
+            ["description"] = mart.Description,
+            ["default_endpoint"] = null,
+            ["offset"] = 0,
+            ["cache_timeout"] = null,
+            ["schema"] = mart.Schema,
+            ["sql"] = null,
+            ["params"] = null,
+            ["template_params"] = null,
+            ["filter_select_enabled"] = true,
+            ["fetch_values_predicate"] = null,
+            ["extra"] = null,
+            ["uuid"] = uuid.ToString(),
+            ["metrics"] = metrics,
+            ["columns"] = mart.Columns.Select(c => new Dictionary<string, object?>
+            {
+                ["column_name"] = c.Name,
+                ["verbose_name"] = null,
+                ["is_dttm"] = c.Name == time || IsTemporal(c.Type),
+                ["is_active"] = true,
+                ["type"] = c.Type.ToUpperInvariant(),
+                ["groupby"] = true,
+                ["filterable"] = true,
+                ["expression"] = null,
+                ["description"] = null,
+                ["python_date_format"] = null,
+                ["extra"] = null,
+            }).ToList(),
+            ["version"] = SupersetBundle.Version,
+            ["database_uuid"] = databaseUuid.ToString(),
+        };
+    }
+
+    private static Dictionary<string, object?> Metric(string name, string expression, string verbose) => new()
+    {
+        ["metric_name"] = name,
+        ["verbose_name"] = verbose,
+        ["metric_type"] = null,
+        ["expression"] = expression,
+        ["description"] = null,
+        ["d3format"] = null,
+        ["extra"] = null,
+        ["warning_text"] = null,
+    };
+
+    private static bool IsNumeric(string type) =>
+        type is "integer" or "bigint" or "smallint" or "numeric" or "real" or "double precision" || type.StartsWith("numeric", StringComparison.Ordinal);
+
+    private static bool IsTemporal(string type) => type is "date" || type.StartsWith("timestamp", StringComparison.Ordinal);
+
+    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+
+    private static Dictionary<string, object?> Sql(string expression, string label) => new()
+    {
+        ["expressionType"] = "SQL",
+        ["sqlExpression"] = expression,
+        ["label"] = label,
+    };
+
+    private static Dictionary<string, object?> Where(string column, string value) => new()
+    {
+        ["expressionType"] = "SIMPLE",
+        ["subject"] = column,
+        ["operator"] = "==",
+        ["comparator"] = value,
+        ["clause"] = "WHERE",
+    };
+
+    private static Dictionary<string, object?> Params(string viz, params (string Key, object? Value)[] values)
+    {
+        var result = new Dictionary<string, object?> { ["viz_type"] = viz, ["adhoc_filters"] = new List<object>(), ["row_limit"] = 10_000 };
+        foreach (var (key, value) in values)
+        {
+            result[key] = value;
+        }
+
+        return result;
+    }
+
+    /// <summary>The charts of the web UI's /dashboards page, in its order.</summary>
+    private static IEnumerable<Chart> Charts()
+    {
+        string[] none = [];
+        foreach (var (key, title, metric) in new[]
+                 {
+                     ("kpi_dau", "DAU", "MAX(dau)"), ("kpi_wau", "WAU", "MAX(wau)"), ("kpi_mau", "MAU", "MAX(mau)"),
+                     ("kpi_stickiness", "Stickiness (DAU / MAU)", "MAX(stickiness)"),
+                 })
+        {
+            yield return new Chart(key, title, "big_number", "growth_metrics",
+                Params("big_number", ("x_axis", "date"), ("time_grain_sqla", "P1D"), ("metric", Sql(metric, title)), ("show_trend_line", true)), 2);
+        }
+
+        yield return new Chart("kpi_quick_ratio", "Quick ratio (weekly)", "big_number", "quick_ratio_analysis",
+            Params("big_number", ("x_axis", "period_start"), ("time_grain_sqla", "P1W"), ("metric", Sql("MAX(quick_ratio)", "Quick ratio")),
+                ("adhoc_filters", new List<object> { Where("grain", "week") })), 2);
+        yield return new Chart("kpi_negative_balance", "Users with a negative balance", "big_number_total", "users_with_negative_miles",
+            Params("big_number_total", ("metric", Sql("COUNT(*)", "Users"))), 2);
+        yield return new Chart("growth_accounting", "Growth accounting by week", "echarts_timeseries_bar", "social_capital_growth_accounting",
+            Params("echarts_timeseries_bar", ("x_axis", "period_start"), ("time_grain_sqla", "P1W"), ("stack", "Stack"),
+                ("metrics", new List<object>
+                {
+                    Sql("SUM(new_users)", "new"), Sql("SUM(resurrected_users)", "resurrected"), Sql("SUM(retained_users)", "retained"),
+                    Sql("-SUM(churned_users)", "churned"),
+                }),
+                ("adhoc_filters", new List<object> { Where("grain", "week") }), ("groupby", none)), 12);
+        yield return new Chart("quick_ratio", "Quick ratio by week", "echarts_timeseries_line", "quick_ratio_analysis",
+            Params("echarts_timeseries_line", ("x_axis", "period_start"), ("time_grain_sqla", "P1W"),
+                ("metrics", new List<object> { Sql("MAX(quick_ratio)", "quick ratio"), Sql("MAX(quick_ratio_avg_3)", "3-period mean") }),
+                ("adhoc_filters", new List<object> { Where("grain", "week") }), ("groupby", none)), 12);
+        yield return new Chart("active_users", "DAU, WAU, MAU and stickiness", "echarts_timeseries_line", "growth_metrics",
+            Params("echarts_timeseries_line", ("x_axis", "date"), ("time_grain_sqla", "P1D"),
+                ("metrics", new List<object> { Sql("MAX(dau)", "DAU"), Sql("MAX(wau)", "WAU"), Sql("MAX(mau)", "MAU") }), ("groupby", none)), 12);
+        yield return new Chart("cohort_retention", "Cohort retention by week", "heatmap_v2", "retention_cohorts",
+            Params("heatmap_v2", ("x_axis", "period_number"), ("groupby", "cohort_start"), ("metric", Sql("MAX(retention_rate)", "retention")),
+                ("adhoc_filters", new List<object> { Where("cohort_grain", "week") }), ("normalize_across", "heatmap"), ("show_values", false)), 12);
+        yield return new Chart("comebacks", "Comebacks by dormancy bucket", "echarts_timeseries_bar", "user_resurrection_analysis",
+            Params("echarts_timeseries_bar", ("x_axis", "returned_date"), ("time_grain_sqla", "P1W"), ("stack", "Stack"),
+                ("metrics", new List<object> { Sql("COUNT(*)", "comebacks") }), ("groupby", new[] { "dormancy_bucket" })), 4);
+        yield return new Chart("miles_by_category", "Miles earned vs redeemed by category", "echarts_timeseries_bar", "miles_analytics",
+            Params("echarts_timeseries_bar", ("x_axis", "transaction_category"), ("orientation", "horizontal"),
+                ("metrics", new List<object> { Sql("SUM(miles_earned)", "earned"), Sql("SUM(miles_redeemed)", "redeemed") }), ("groupby", none)), 4);
+        foreach (var dimension in new[] { "utm_source", "platform", "country" })
+        {
+            yield return new Chart($"retention_by_{dimension}", $"Weekly retention by {dimension.Replace("utm_source", "acquisition channel")}",
+                "echarts_timeseries_line", "acquisition_channel_retention",
+                Params("echarts_timeseries_line", ("x_axis", "week_number"), ("metrics", new List<object> { Sql("MAX(retention_rate)", "retention") }),
+                    ("groupby", new[] { "dimension_value" }), ("adhoc_filters", new List<object> { Where("dimension", dimension) })), 4);
+        }
+
+        yield return new Chart("category_engagement", "Category engagement by week", "echarts_timeseries_bar", "category_engagement",
+            Params("echarts_timeseries_bar", ("x_axis", "week_start"), ("time_grain_sqla", "P1W"), ("stack", "Stack"),
+                ("metrics", new List<object> { Sql("SUM(events)", "events") }), ("groupby", new[] { "transaction_category" })), 4);
+    }
+
+    /// <summary>The dashboard: rows of at most 12 grid units, each chart placed once, and a time-range native filter.</summary>
+    private static Dictionary<string, object?> Dashboard(IReadOnlyList<Chart> charts)
+    {
+        var position = new Dictionary<string, object?>
+        {
+            ["DASHBOARD_VERSION_KEY"] = "v2",
+            ["ROOT_ID"] = new Dictionary<string, object?> { ["type"] = "ROOT", ["id"] = "ROOT_ID", ["children"] = new[] { "GRID_ID" } },
+            ["HEADER_ID"] = new Dictionary<string, object?> { ["type"] = "HEADER", ["id"] = "HEADER_ID", ["meta"] = new Dictionary<string, object?> { ["text"] = DashboardTitle } },
+        };
+        var rows = new List<string>();
+        var row = new List<Chart>();
+        void Flush()
+        {
+            if (row.Count == 0)
+            {
+                return;
+            }
+
+            var rowId = $"ROW-{rows.Count + 1}";
+            rows.Add(rowId);
+            position[rowId] = new Dictionary<string, object?>
+            {
+                ["type"] = "ROW",
+                ["id"] = rowId,
+                ["children"] = row.Select(c => $"CHART-{c.Key}").ToList(),
+                ["parents"] = new[] { "ROOT_ID", "GRID_ID" },
+                ["meta"] = new Dictionary<string, object?> { ["background"] = "BACKGROUND_TRANSPARENT" },
+            };
+            foreach (var chart in row)
+            {
+                position[$"CHART-{chart.Key}"] = new Dictionary<string, object?>
+                {
+                    ["type"] = "CHART",
+                    ["id"] = $"CHART-{chart.Key}",
+                    ["children"] = Array.Empty<string>(),
+                    ["parents"] = new[] { "ROOT_ID", "GRID_ID", rowId },
+                    ["meta"] = new Dictionary<string, object?>
+                    {
+                        ["uuid"] = SupersetBundle.StableUuid("chart:" + chart.Key).ToString(),
+                        ["sliceName"] = chart.Title,
+                        ["width"] = chart.Width,
+                        ["height"] = chart.Width <= 2 ? 30 : 60,
+                    },
+                };
+            }
+
+            row = [];
+        }
+
+        foreach (var chart in charts)
+        {
+            if (row.Sum(c => c.Width) + chart.Width > 12)
+            {
+                Flush();
+            }
+
+            row.Add(chart);
+        }
+
+        Flush();
+        position["GRID_ID"] = new Dictionary<string, object?> { ["type"] = "GRID", ["id"] = "GRID_ID", ["children"] = rows, ["parents"] = new[] { "ROOT_ID" } };
+        var timeFilter = new Dictionary<string, object?>
+        {
+            ["id"] = "NATIVE_FILTER-date_range",
+            ["name"] = "Date range",
+            ["filterType"] = "filter_time",
+            ["type"] = "NATIVE_FILTER",
+            ["targets"] = new[] { new Dictionary<string, object?>() },
+            ["controlValues"] = new Dictionary<string, object?>(),
+            ["defaultDataMask"] = new Dictionary<string, object?> { ["filterState"] = new Dictionary<string, object?>(), ["extraFormData"] = new Dictionary<string, object?>() },
+            ["cascadeParentIds"] = Array.Empty<string>(),
+            ["scope"] = new Dictionary<string, object?> { ["rootPath"] = new[] { "ROOT_ID" }, ["excluded"] = Array.Empty<int>() },
+            ["description"] = "Filters every time-series chart",
+        };
+        return new Dictionary<string, object?>
+        {
+            ["dashboard_title"] = DashboardTitle,
+            ["description"] = "Growth metrics from the analytics marts (generated by `analytics superset bundle`).",
+            ["css"] = "",
+            ["slug"] = "growth",
+            ["uuid"] = SupersetBundle.StableUuid("dashboard:growth").ToString(),
+            ["position"] = position,
+            ["metadata"] = new Dictionary<string, object?>
+            {
+                ["timed_refresh_immune_slices"] = Array.Empty<int>(),
+                ["expanded_slices"] = new Dictionary<string, object?>(),
+                ["refresh_frequency"] = 0,
+                ["default_filters"] = "{}",
+                ["color_scheme"] = "supersetColors",
+                ["native_filter_configuration"] = new[] { timeFilter },
+                ["cross_filters_enabled"] = true,
+            },
+            ["version"] = SupersetBundle.Version,
+            ["published"] = true,
+        };
+    }
+}
