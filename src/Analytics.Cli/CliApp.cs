@@ -54,6 +54,7 @@ public static class CliApp
             ListCommand.Create(output, settings),
             GraphCommand.Create(output, settings),
             GenerateEventsCommand.Create(output, settings),
+            SupersetCommand.Create(output, settings),
         };
         // `@name` is a selection (interfaces.md), never a response file: without this, `list @growth_metrics` looked
         // for a file called growth_metrics, and `list @/etc/hostname` read one.

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Text.Json;
+using Analytics.Core.Execution;
+using Analytics.Orchestration;
+using Analytics.RunStore;
+using Analytics.Superset;
+using Npgsql;
+
+namespace Analytics.Cli.Commands;
+
+/// <summary>
+/// <c>superset bundle</c> writes the Growth dashboard as a Superset v1 import bundle generated from the catalog;
+/// <c>superset publish</c> imports it through Superset's REST API. Credentials come from SUPERSET_USERNAME and
+/// SUPERSET_PASSWORD, the warehouse password from the warehouse connection; none is ever printed.
+/// </summary>
+public static class SupersetCommand
+{
+    public static Command Create(TextWriter output, AnalyticsSettings settings)
+    {
+        var outFile = new Option<string>("--out") { Description = "the bundle (.zip) to write", Required = true };
+        var databaseUri = new Option<string?>("--database-uri")
+        {
+            Description = "the warehouse as Superset reaches it (SQLAlchemy URI; default: from the warehouse connection). Its password is masked in the bundle",
+        };
+        var bundle = new Command("bundle", "Write the Growth dashboard as a Superset import bundle, from the catalog.") { outFile, databaseUri };
+        bundle.SetAction(async (parse, cancellationToken) =>
+        {
+            var (zip, counts) = await BuildAsync(settings, parse.GetValue(databaseUri), cancellationToken);
+            var path = parse.GetValue(outFile)!;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            await File.WriteAllBytesAsync(path, zip, cancellationToken);
+            output.WriteLine($"{path}: Superset bundle with {counts.Marts} mart datasets and {counts.Charts} charts; it passes the import rules");
+            return CliApp.Ok;
+        });
+
+        var url = new Option<string>("--url") { Description = "Superset's address, e.g. http://127.0.0.1:8088", Required = true };
+        var bundleFile = new Option<string?>("--bundle") { Description = "a bundle written by 'superset bundle' (default: build one now)" };
+        var publishUri = new Option<string?>("--database-uri") { Description = "as for 'superset bundle', when the bundle is built now" };
+        var publish = new Command("publish", "Import the Growth dashboard into Superset (SUPERSET_USERNAME, SUPERSET_PASSWORD); running it again changes nothing.")
+        {
+            url, bundleFile, publishUri,
+        };
+        publish.SetAction(async (parse, cancellationToken) =>
+        {
+            var username = Environment.GetEnvironmentVariable("SUPERSET_USERNAME");
+            var password = Environment.GetEnvironmentVariable("SUPERSET_PASSWORD");
+            if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
+            {
+                throw new ArgumentException("Set SUPERSET_USERNAME and SUPERSET_PASSWORD to a Superset admin's login (the AppHost passes the one it creates).");
+            }
+
+            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException($"--url '{parse.GetValue(url)}' is not an http(s) address; give Superset's, e.g. http://127.0.0.1:8088.");
+            }
+
+            var zip = parse.GetValue(bundleFile) is { } file
+                ? await File.ReadAllBytesAsync(file, cancellationToken)
+                : (await BuildAsync(settings, parse.GetValue(publishUri), cancellationToken)).Zip;
+            var warehousePassword = new NpgsqlConnectionStringBuilder(settings.WarehouseConnection ?? "").Password ?? "";
+            try
+            {
+                var dashboard = await new SupersetPublisher(baseUrl).PublishAsync(new MemoryStream(zip), username, password, warehousePassword, cancellationToken);
+                output.WriteLine($"Growth dashboard published: {dashboard}");
+                return CliApp.Ok;
+            }
+            catch (Exception e) when (e is SupersetPublishException or HttpRequestException)
+            {
+                throw new ArgumentException(e is HttpRequestException ? $"Superset at {baseUrl} did not answer ({e.Message}); is it running?" : e.Message);
+            }
+        });
+
+        return new Command("superset", "Superset dashboards from the marts: bundle and publish.") { bundle, publish };
+    }
+
+    /// <summary>The bundle's bytes, built from the marts' columns as their latest materialization recorded them, and validated.</summary>
+    private static async Task<(byte[] Zip, (int Marts, int Charts) Counts)> BuildAsync(AnalyticsSettings settings, string? databaseUri, CancellationToken cancellationToken)
+    {
+        await using var provider = CliServices.Build(settings);
+        var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+        var queries = new RunStoreQueries(services.RunStore);
+        var marts = new List<MartTable>();
+        foreach (var key in services.Project.Graph.TopologicalOrder.Where(k => services.Project.Graph[k].Layer == "marts"))
+        {
+            var asset = services.Project.Graph[key];
+            var latest = await queries.LatestMaterializationAsync(key, cancellationToken)
+                         ?? throw new ArgumentException($"mart '{key}' has never been materialized, so its columns are unknown; run 'analytics materialize +marts' (or '*') first.");
+            var columns = latest.Columns.Deserialize<List<ColumnInfo>>(new JsonSerializerOptions(JsonSerializerDefaults.Web)) ?? [];
+            marts.Add(new MartTable(key, asset.Schema, asset.Description, columns));
+        }
+
+        var uri = databaseUri ?? DefaultUri(settings.WarehouseConnection);
+        var bundle = BundleBuilder.Build(marts, uri, DateTimeOffset.UtcNow);
+        if (BundleValidator.Validate(bundle) is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("the generated bundle breaks Superset's import rules: " + string.Join("; ", problems));
+        }
+
+        using var zip = new MemoryStream();
+        bundle.WriteZip(zip);
+        return (zip.ToArray(), (marts.Count, bundle.Files.Keys.Count(k => k.StartsWith("charts/", StringComparison.Ordinal))));
+    }
+
+    /// <summary>The warehouse connection as a SQLAlchemy URI (psycopg2, the driver Superset's PostgreSQL support uses).</summary>
+    private static string DefaultUri(string? connection)
+    {
+        if (connection is null)
+        {
+            throw new ArgumentException("the warehouse is the embedded one, which Superset cannot reach by name; pass --database-uri "
+                                        + "postgresql+psycopg2://USER:PASSWORD@HOST:PORT/DATABASE as Superset sees it.");
+        }
+
+        var c = new NpgsqlConnectionStringBuilder(connection);
+        var credentials = Uri.EscapeDataString(c.Username ?? "postgres") + (string.IsNullOrEmpty(c.Password) ? "" : ":" + Uri.EscapeDataString(c.Password));
+        return $"postgresql+psycopg2://{credentials}@{c.Host}:{c.Port}/{Uri.EscapeDataString(c.Database ?? "postgres")}";
+    }
+}
