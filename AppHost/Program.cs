@@ -16,11 +16,19 @@ public static partial class Program
         var runstore = postgres.AddDatabase("runstore", "analytics");
         var apiKey = builder.AddParameter("api-key", secret: true).PrintValue();
         var signInToken = builder.AddParameter("sign-in-token", secret: true);
-        var superset = builder.AddContainer("superset", "apache/superset", "4.1.1")
+        // apache/superset:4.1.1 plus the PostgreSQL driver (superset/Dockerfile), on the host network so it reaches the
+        // embedded PostgreSQL on 127.0.0.1; an admin with a generated password; then the Growth dashboard is published.
+        var supersetAdmin = builder.AddParameter("superset-admin-password", secret: true);
+        var superset = builder.AddContainer("superset", "analytics-superset", "4.1.1")
+            .WithDockerfile("superset")
             .WithHttpEndpoint(targetPort: 8088)
+            .WithHostNetwork("SUPERSET_PORT")
+            .WithHttpHealthCheck("/health")
             .WithEnvironment("SUPERSET_SECRET_KEY", builder.AddParameter("superset-secret", secret: true))
+            .WithEnvironment("SUPERSET_ADMIN_PASSWORD", supersetAdmin)
             .WithBindMount("superset/superset_config.py", "/app/pythonpath/superset_config.py")
-            .WithInitCommand("superset db upgrade && superset init");
+            .WithInitCommand("superset db upgrade && (superset fab create-admin --username admin --firstname Analytics --lastname Admin "
+                             + "--email admin@localhost --password \"$SUPERSET_ADMIN_PASSWORD\" || true) && superset init");
 
         // Services
         var api = builder.AddProject("api", "src/Analytics.Api")
@@ -41,15 +49,17 @@ public static partial class Program
             .WithReference(api)
             .WithProxyRoute("/api/{**rest}", api)
             .WithProxyRoute("/openapi/{**rest}", api)
-            .WithProxyRoute("/superset/{**rest}", superset)
             .WithProxyRoute("/{**rest}", api) // the web UI's pages and files, and /signin
+            .WithEnvironment("Superset__Url", () => superset.Resource.Url) // /superset redirects there (superset_config.py says why)
+            .WaitFor(superset)
             .WithSignInLink(signInToken)
             .WaitFor(api);
 
         // Jobs
-        builder.AddSampleData("sample-data", warehouse, gateway, apiKey)
+        var sampleData = builder.AddSampleData("sample-data", warehouse, gateway, apiKey)
             .WaitFor(worker)
             .WaitFor(gateway);
+        builder.AddSupersetPublish("superset-publish", superset, warehouse, supersetAdmin, sampleData);
 
         return builder.Build();
     }

@@ -20,6 +20,18 @@ public sealed class ContainerResource(string name, string image, string tag) : R
 
     public string? InitCommand { get; set; }
 
+    /// <summary>A folder (repository-relative) with a Dockerfile: the image is built from it, tagged <see cref="Image"/>, before the run.</summary>
+    public string? DockerfileContext { get; set; }
+
+    /// <summary>
+    /// Runs on the host's network (Linux), so the container reaches services bound to 127.0.0.1 (the embedded
+    /// PostgreSQL); the container is then told its port in <see cref="PortVariable"/>.
+    /// </summary>
+    public string? PortVariable { get; set; }
+
+    /// <summary>When set, the container is ready only once GET of this path answers 2xx (polled for up to 5 minutes).</summary>
+    public string? HealthPath { get; set; }
+
     public bool Started => _containerId is not null;
 
     public override string? Url => HostPort is { } port ? $"http://127.0.0.1:{port}" : null;
@@ -32,9 +44,24 @@ public sealed class ContainerResource(string name, string image, string tag) : R
             return;
         }
 
+        if (DockerfileContext is not null)
+        {
+            runtime.Log(Name, $"building {Image} from {DockerfileContext}/Dockerfile");
+            var (built, buildOutput) = await RunAsync("docker", ["build", "-q", "-t", Image, Path.Combine(runtime.RepositoryRoot, DockerfileContext)], cancellationToken);
+            if (built != 0)
+            {
+                MarkReady($"not started: docker build failed ({buildOutput.Trim()})");
+                return;
+            }
+        }
+
         HostPort = TargetPort is null ? null : Random.Shared.Next(20000, 30000);
         var args = new List<string> { "run", "-d", "--rm", "--name", $"analytics-{Name}-{System.Environment.ProcessId}" };
-        if (TargetPort is { } target)
+        if (PortVariable is not null)
+        {
+            args.AddRange(["--network", "host", "-e", $"{PortVariable}={HostPort}"]);
+        }
+        else if (TargetPort is { } target)
         {
             args.AddRange(["-p", $"127.0.0.1:{HostPort}:{target}"]);
         }
@@ -63,6 +90,13 @@ public sealed class ContainerResource(string name, string image, string tag) : R
         }
 
         _containerId = output.Trim();
+        if (HealthPath is not null && !await HealthyAsync(cancellationToken))
+        {
+            HostPort = null;
+            MarkReady($"not started: {Image} did not answer {HealthPath} within 5 minutes (docker logs {_containerId[..12]})");
+            return;
+        }
+
         MarkReady($"running ({Image})");
     }
 
@@ -73,6 +107,30 @@ public sealed class ContainerResource(string name, string image, string tag) : R
             await RunAsync("docker", ["stop", _containerId], CancellationToken.None);
             State = "stopped";
         }
+    }
+
+    private async Task<bool> HealthyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await http.GetAsync(Url + HealthPath, cancellationToken)).IsSuccessStatusCode)
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // still starting
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        }
+
+        return false;
     }
 
     private static async Task<bool> EngineAnswersAsync(CancellationToken cancellationToken)

@@ -49,6 +49,13 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>A value known only once another resource has started (its URL); left out while it is null.</summary>
+    public static ResourceBuilder<T> WithEnvironment<T>(this ResourceBuilder<T> builder, string name, Func<string?> value) where T : Resource
+    {
+        builder.Resource.Environment.Add((name, value));
+        return builder;
+    }
+
     public static ResourceBuilder<T> WithEnvironment<T>(this ResourceBuilder<T> builder, string name, ResourceBuilder<ParameterResource> parameter) where T : Resource
     {
         builder.Resource.Environment.Add((name, () => parameter.Resource.Value));
@@ -120,6 +127,37 @@ public static class ResourceBuilderExtensions
         env.Add(($"ReverseProxy__Clusters__{target.Name}__Destinations__{target.Name}__Address", () => IfUp($"http://{target.Name}")));
         gateway.Resource.WaitsFor.Add(target);
         return gateway;
+    }
+
+    /// <summary>Builds the container's image from a Dockerfile in <paramref name="context"/> (repository-relative) before running it.</summary>
+    public static ResourceBuilder<ContainerResource> WithDockerfile(this ResourceBuilder<ContainerResource> builder, string context)
+    {
+        builder.Resource.DockerfileContext = context;
+        return builder;
+    }
+
+    /// <summary>Runs the container on the host's network, telling it its port in <paramref name="portVariable"/>.</summary>
+    public static ResourceBuilder<ContainerResource> WithHostNetwork(this ResourceBuilder<ContainerResource> builder, string portVariable)
+    {
+        builder.Resource.PortVariable = portVariable;
+        return builder;
+    }
+
+    /// <summary>The container is ready once GET <paramref name="path"/> answers 2xx.</summary>
+    public static ResourceBuilder<ContainerResource> WithHttpHealthCheck(this ResourceBuilder<ContainerResource> builder, string path)
+    {
+        builder.Resource.HealthPath = path;
+        return builder;
+    }
+
+    public static ResourceBuilder<SupersetPublishResource> AddSupersetPublish(this DistributedApplicationBuilder builder, string name,
+        ResourceBuilder<ContainerResource> superset, ResourceBuilder<PostgresDatabaseResource> warehouse, ResourceBuilder<ParameterResource> adminPassword,
+        ResourceBuilder<SampleDataResource> sampleData)
+    {
+        var job = builder.AddResource(new SupersetPublishResource(name, superset.Resource, warehouse.Resource, adminPassword.Resource, sampleData.Resource));
+        job.Resource.WaitsFor.Add(superset.Resource);
+        job.Resource.WaitsFor.Add(sampleData.Resource);
+        return job;
     }
 
     public static ResourceBuilder<SampleDataResource> AddSampleData(this DistributedApplicationBuilder builder, string name,

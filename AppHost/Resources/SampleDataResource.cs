@@ -21,6 +21,9 @@ public sealed class SampleDataResource(string name, PostgresDatabaseResource war
     /// <summary>The full materialization this job asked for, when it asked for one.</summary>
     public string? RunId { get; private set; }
 
+    /// <summary>Completes when that run has finished (at once when the warehouse already had events).</summary>
+    public Task Finished { get; private set; } = Task.CompletedTask;
+
     /// <summary>Completes when the first mart of that run is materialized (or the run ends without one).</summary>
     public Task<TimeSpan?> FirstMart { get; private set; } = Task.FromResult<TimeSpan?>(null);
 
@@ -54,7 +57,17 @@ public sealed class SampleDataResource(string name, PostgresDatabaseResource war
         response.EnsureSuccessStatusCode();
         RunId = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("run_id").GetString();
         FirstMart = WatchFirstMartAsync(runtime, cancellationToken);
+        Finished = WaitForRunAsync(cancellationToken);
         MarkReady($"queued run {RunId} of '*' through the gateway");
+    }
+
+    private async Task WaitForRunAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Url!) };
+        while ((await http.GetFromJsonAsync<JsonElement>($"/api/runs/{RunId}", cancellationToken)).GetProperty("status").GetString() is "queued" or "running")
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
     }
 
     private async Task<TimeSpan?> WatchFirstMartAsync(AppRuntime runtime, CancellationToken cancellationToken)

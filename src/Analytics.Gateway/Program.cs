@@ -1,7 +1,7 @@
 using Analytics.Gateway.Extensions;
 using Yarp.ReverseProxy.ServiceDiscovery;
 
-// One origin for the app: /api and /openapi to the catalog API, /superset to Superset, / to the web UI.
+// One origin for the app: /api, /openapi and the web UI (/) to the catalog API; /superset redirects to Superset.
 // Routes and clusters come from the ReverseProxy configuration section, which the AppHost fills; destinations
 // are service names (http://api) that service discovery resolves.
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +13,13 @@ builder.Services.AddSingleton<IDestinationResolver, ServiceDiscoveryDestinationR
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+// Superset 4.1.1 cannot serve under a path prefix (absolute asset and login URLs), so it keeps its own port and
+// /superset sends the browser there; without a container engine it is not running, and the answer says so.
+app.MapGet("/superset/{**rest}", (string? rest, IConfiguration configuration) =>
+    configuration["Superset:Url"] is { Length: > 0 } superset
+        ? Results.Redirect($"{superset.TrimEnd('/')}/{rest}")
+        : Results.Problem("Superset is not running: the AppHost starts it only where a container engine (docker) answers.",
+            statusCode: StatusCodes.Status404NotFound, title: "Superset not running"));
 app.MapReverseProxy();
 
 app.Run();

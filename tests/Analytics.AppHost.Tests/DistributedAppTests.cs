@@ -59,6 +59,14 @@ public sealed class DistributedAppTests
             var growth = assets.EnumerateArray().Single(a => a.GetProperty("key").GetString() == "growth_metrics");
             Assert.True(growth.GetProperty("rows").GetInt64() > 100);
             Assert.Equal(200, (int)(await gateway.GetAsync("/openapi/v1.json")).StatusCode);
+            var dashboards = await gateway.GetAsync("/dashboards");
+            Assert.Equal("text/html", dashboards.Content.Headers.ContentType?.MediaType);
+            if (!superset.Started)
+            {
+                // No engine: /superset says Superset is not running, and the publish job says why it did nothing.
+                Assert.Equal(404, (int)(await gateway.GetAsync("/superset/")).StatusCode);
+                Assert.Equal("skipped: Superset is not running", app.Resource<SupersetPublishResource>("superset-publish").State);
+            }
 
             var spans = await EventuallyAsync(() => otlp.TracesText, text => Assets.All(a => text.Contains($"asset {a}")));
             Assert.All(Assets, a => Assert.Contains($"asset {a}", spans));
