@@ -88,17 +88,19 @@ public static class BundleBuilder
     }
 
     /// <summary><c>scheme://user:secret@host/db</c> with the secret replaced by Superset's mask; no password, no change.</summary>
-    public static string MaskPassword(string uri)
+    public static string MaskPassword(string uri) =>
+        Password(uri) is { } span ? uri[..span.Start] + SupersetBundle.PasswordMask + uri[span.End..] : uri;
+
+    /// <summary>The password a URI holds (URL-decoded), or null.</summary>
+    public static string? PasswordOf(string uri) => Password(uri) is { } span ? System.Uri.UnescapeDataString(uri[span]) : null;
+
+    /// <summary>Where the password of <c>scheme://user:password@host</c> is, if it has one.</summary>
+    private static Range? Password(string uri)
     {
         var at = uri.LastIndexOf('@');
         var scheme = uri.IndexOf("://", StringComparison.Ordinal);
-        if (scheme < 0 || at < scheme)
-        {
-            return uri;
-        }
-
-        var colon = uri.IndexOf(':', scheme + 3);
-        return colon < 0 || colon > at ? uri : uri[..(colon + 1)] + SupersetBundle.PasswordMask + uri[at..];
+        var colon = scheme < 0 ? -1 : uri.IndexOf(':', scheme + 3);
+        return scheme < 0 || at < scheme || colon < 0 || colon > at ? null : (colon + 1)..at;
     }
 
     private static Dictionary<string, object?> Dataset(MartTable mart, Guid uuid, Guid databaseUuid)

@@ -189,7 +189,7 @@ public static class BundleValidator
         .Select(c => (c.GetValueOrDefault("meta") as Dictionary<object, object>)?.GetValueOrDefault("uuid") as string)
         .OfType<string>();
 
-    /// <summary>Superset refuses a URI whose password is neither masked nor absent... and we refuse to ship one.</summary>
+    /// <summary>A URI's password must be the mask (or absent): the real one travels only in the import request.</summary>
     private static void CheckPassword(List<string> problems, string path, Dictionary<string, object?> database)
     {
         if (database.GetValueOrDefault("sqlalchemy_uri") is not string uri)
@@ -197,14 +197,9 @@ public static class BundleValidator
             return;
         }
 
-        var masked = BundleBuilder.MaskPassword(uri);
-        if (masked != uri)
+        if (BundleBuilder.PasswordOf(uri) is { } secret && secret != SupersetBundle.PasswordMask)
         {
-            var secret = uri[(uri.IndexOf(':', uri.IndexOf("://", StringComparison.Ordinal) + 3) + 1)..uri.LastIndexOf('@')];
-            if (secret != SupersetBundle.PasswordMask)
-            {
-                problems.Add($"{path}: sqlalchemy_uri holds a password in plain text; write it as {SupersetBundle.PasswordMask} and pass it at import");
-            }
+            problems.Add($"{path}: sqlalchemy_uri holds a password in plain text; write it as {SupersetBundle.PasswordMask} and pass it at import");
         }
     }
 

@@ -54,6 +54,12 @@ public class SupersetBundleTests
     public void Passwords_are_masked_as_superset_masks_them(string uri, string masked) =>
         Assert.Equal(masked, BundleBuilder.MaskPassword(uri));
 
+    [Theory]
+    [InlineData("postgresql://u:p%40ss@h/d", "p@ss")]
+    [InlineData("postgresql://u@h/d", null)]
+    public void The_password_of_a_uri_is_read_decoded(string uri, string? password) =>
+        Assert.Equal(password, BundleBuilder.PasswordOf(uri));
+
     private static IReadOnlyList<string> ValidateAfter(Action<SupersetBundle> change)
     {
         var bundle = Build();

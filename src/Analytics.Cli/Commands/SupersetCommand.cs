@@ -57,7 +57,9 @@ public static class SupersetCommand
             var zip = parse.GetValue(bundleFile) is { } file
                 ? await File.ReadAllBytesAsync(file, cancellationToken)
                 : (await BuildAsync(settings, parse.GetValue(publishUri), cancellationToken)).Zip;
-            var warehousePassword = new NpgsqlConnectionStringBuilder(settings.WarehouseConnection ?? "").Password ?? "";
+            // The password Superset connects with: the one in --database-uri when given, else the warehouse connection's.
+            var warehousePassword = (parse.GetValue(publishUri) is { } given ? BundleBuilder.PasswordOf(given) : null)
+                                    ?? new NpgsqlConnectionStringBuilder(settings.WarehouseConnection ?? "").Password ?? "";
             try
             {
                 var dashboard = await new SupersetPublisher(baseUrl).PublishAsync(new MemoryStream(zip), username, password, warehousePassword, cancellationToken);
