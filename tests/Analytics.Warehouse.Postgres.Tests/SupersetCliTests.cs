@@ -6,6 +6,7 @@ using Analytics.Testing;
 namespace Analytics.Warehouse.Postgres.Tests;
 
 /// <summary><c>analytics superset bundle</c> on a real warehouse: datasets carry the columns the marts were built with.</summary>
+[Collection(CliTests.Collection)]
 public class SupersetCliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
