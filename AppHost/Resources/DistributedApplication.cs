@@ -136,7 +136,8 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
     /// <summary>Name, state and address of every resource, and the secrets a person needs (the API key).</summary>
     public string ResourceTable()
     {
-        var lines = new List<string> { $"{"resource",-16} {"state",-44} url" };
+        var width = Math.Max(16, resources.Max(r => r.Name.Length));
+        var lines = new List<string> { $"{"resource".PadRight(width)} {"state",-44} url" };
         foreach (var resource in resources)
         {
             var url = resource switch
@@ -145,7 +146,7 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
                 ParameterResource { Secret: true } => "********",
                 _ => resource.Url ?? "",
             };
-            lines.Add($"{resource.Name,-16} {resource.State,-44} {url}");
+            lines.Add($"{resource.Name.PadRight(width)} {resource.State,-44} {url}");
         }
 
         foreach (var project in resources.OfType<ProjectResource>().Where(p => p.SignInToken is not null && p.Url is not null))
