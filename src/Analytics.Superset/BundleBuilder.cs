@@ -182,10 +182,20 @@ public static class BundleBuilder
 
     private static Dictionary<string, object?> Params(string viz, params (string Key, object? Value)[] values)
     {
-        var result = new Dictionary<string, object?> { ["viz_type"] = viz, ["adhoc_filters"] = new List<object>(), ["row_limit"] = 10_000 };
+        var result = new Dictionary<string, object?>
+        {
+            ["viz_type"] = viz, ["adhoc_filters"] = new List<object>(), ["row_limit"] = 10_000, ["time_range"] = "No filter",
+        };
         foreach (var (key, value) in values)
         {
             result[key] = value;
+        }
+
+        // A temporal x axis is also the chart's time column (granularity_sqla), as Superset's exports write it; the
+        // big number with a trend line reads only that one.
+        if (result.GetValueOrDefault("time_grain_sqla") is not null && result.GetValueOrDefault("x_axis") is string time)
+        {
+            result["granularity_sqla"] = time;
         }
 
         return result;
