@@ -79,6 +79,23 @@ public static class RunStoreMigrations
             create index runs_created on runstore.runs (created_at desc);
             create index events_at on runstore.events (at);
             """),
+        (3, "schedule ticks and pauses", """
+            create table runstore.schedule_ticks (
+                schedule text not null,
+                scheduled_at timestamptz not null,
+                status text not null,
+                reason text,
+                run_id uuid references runstore.runs,
+                claimed_by text not null,
+                claimed_at timestamptz not null default now(),
+                primary key (schedule, scheduled_at)
+            );
+            create table runstore.schedule_state (
+                schedule text primary key,
+                paused boolean not null default false,
+                changed_at timestamptz not null default now()
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -1,0 +1,57 @@
+using Npgsql;
+
+namespace Analytics.RunStore;
+
+/// <summary>
+/// The run store's record of schedule ticks: each (schedule, scheduled time) is claimed at most once, under the
+/// table's primary key, so any number of workers evaluating the same schedules fire each tick once. Pauses are
+/// rows too, so they survive restarts.
+/// </summary>
+public sealed class ScheduleTicks(NpgsqlDataSource runStore)
+{
+    /// <summary>
+    /// Claims a tick for <paramref name="worker"/> with its outcome (<c>queued</c> with a run, or <c>skipped</c>
+    /// with a reason); false when another worker claimed it first.
+    /// </summary>
+    public async Task<bool> TryClaimAsync(string schedule, DateTimeOffset scheduledAt, string status, string? reason, Guid? runId, string worker,
+        CancellationToken cancellationToken)
+    {
+        await using var command = runStore.CreateCommand("""
+            insert into runstore.schedule_ticks (schedule, scheduled_at, status, reason, run_id, claimed_by)
+            values ($1, $2, $3, $4, $5, $6) on conflict do nothing
+            """);
+        command.Parameters.AddWithValue(schedule);
+        command.Parameters.AddWithValue(scheduledAt.ToUniversalTime());
+        command.Parameters.AddWithValue(status);
+        command.Parameters.AddWithValue((object?)reason ?? DBNull.Value);
+        command.Parameters.AddWithValue((object?)runId ?? DBNull.Value);
+        command.Parameters.AddWithValue(worker);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>The latest tick recorded for a schedule, or null before its first.</summary>
+    public async Task<DateTimeOffset?> LastTickAsync(string schedule, CancellationToken cancellationToken)
+    {
+        await using var command = runStore.CreateCommand("select max(scheduled_at) from runstore.schedule_ticks where schedule = $1");
+        command.Parameters.AddWithValue(schedule);
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+    }
+
+    public async Task SetPausedAsync(string schedule, bool paused, CancellationToken cancellationToken)
+    {
+        await using var command = runStore.CreateCommand("""
+            insert into runstore.schedule_state (schedule, paused) values ($1, $2)
+            on conflict (schedule) do update set paused = excluded.paused, changed_at = now()
+            """);
+        command.Parameters.AddWithValue(schedule);
+        command.Parameters.AddWithValue(paused);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> IsPausedAsync(string schedule, CancellationToken cancellationToken)
+    {
+        await using var command = runStore.CreateCommand("select paused from runstore.schedule_state where schedule = $1");
+        command.Parameters.AddWithValue(schedule);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+}
