@@ -18,6 +18,15 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
         var runId = Guid.NewGuid();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await InsertQueuedRunAsync(connection, runId, selection, plan, requestedBy, kind, parentRunId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return runId;
+    }
+
+    /// <summary>The rows of a queued run, on <paramref name="connection"/> inside the caller's transaction, and the wake-up notification.</summary>
+    internal static async Task InsertQueuedRunAsync(NpgsqlConnection connection, Guid runId, string selection, IReadOnlyList<string> plan, string requestedBy,
+        RunKind kind, Guid? parentRunId, CancellationToken cancellationToken)
+    {
         await Execute(connection,
             "insert into runstore.runs (run_id, kind, selection, status, requested_by, checks_only, parent_run_id) values ($1, $2, $3, 'queued', $4, $5, $6)",
             cancellationToken, runId, WireName.Of(kind), selection, requestedBy, kind == RunKind.Check, (object?)parentRunId ?? DBNull.Value);
@@ -26,8 +35,6 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
         await Execute(connection, "insert into runstore.events (run_id, kind, message, payload) values ($1, 'run_queued', $2, jsonb_build_object('plan', $3::text[]))",
             cancellationToken, runId, $"{plan.Count} asset(s): {selection}", plan.ToArray());
         await Execute(connection, $"notify {Channel}", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return runId;
     }
 
     /// <summary>Claims the oldest queued run for <paramref name="worker"/>, or returns null when none waits.</summary>

@@ -29,6 +29,46 @@ public sealed class ScheduleTicks(NpgsqlDataSource runStore)
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    /// <summary>
+    /// Fires a tick: in one transaction, claims it and queues its run (requested by <c>schedule:NAME</c>), so a tick
+    /// is never claimed without its run nor run twice. Null when another worker claimed it first.
+    /// </summary>
+    public async Task<Guid?> TryFireAsync(string schedule, DateTimeOffset scheduledAt, string selection, IReadOnlyList<string> plan, string worker,
+        CancellationToken cancellationToken)
+    {
+        var runId = Guid.NewGuid();
+        await using var connection = await runStore.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await RunQueue.InsertQueuedRunAsync(connection, runId, selection, plan, $"schedule:{schedule}", Core.Execution.RunKind.Materialize, null, cancellationToken);
+        await using var claim = new NpgsqlCommand("""
+            insert into runstore.schedule_ticks (schedule, scheduled_at, status, run_id, claimed_by)
+            values ($1, $2, 'queued', $3, $4) on conflict do nothing
+            """, connection);
+        claim.Parameters.AddWithValue(schedule);
+        claim.Parameters.AddWithValue(scheduledAt.ToUniversalTime());
+        claim.Parameters.AddWithValue(runId);
+        claim.Parameters.AddWithValue(worker);
+        if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            // Claimed elsewhere: the run inserted above is rolled back with the transaction.
+            return null;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return runId;
+    }
+
+    /// <summary>Whether the run of the schedule's latest fired tick is still queued or running.</summary>
+    public async Task<bool> PreviousRunGoingAsync(string schedule, CancellationToken cancellationToken)
+    {
+        await using var command = runStore.CreateCommand("""
+            select r.status in ('queued', 'running') from runstore.schedule_ticks t join runstore.runs r using (run_id)
+            where t.schedule = $1 order by t.scheduled_at desc limit 1
+            """);
+        command.Parameters.AddWithValue(schedule);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
     /// <summary>The latest tick recorded for a schedule, or null before its first.</summary>
     public async Task<DateTimeOffset?> LastTickAsync(string schedule, CancellationToken cancellationToken)
     {
