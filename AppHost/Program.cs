@@ -41,6 +41,7 @@ public static partial class Program
             .WaitFor(postgres);
         var worker = builder.AddProject("worker", "src/Analytics.Worker")
             .WithReplicas(builder.Configuration.GetValue("Workers", 2))
+            .WithEnvironment("Analytics__Worker__Schedules", "true") // assets-sql/schedules.yml: each tick fires once across replicas
             .WithEnvironment("Analytics__Worker__HeartbeatTimeout", builder.Configuration["HeartbeatTimeout"] ?? "00:00:15")
             .WithReference(warehouse)
             .WithReference(runstore)

@@ -36,12 +36,15 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
         return new AnalyticsEnvironment(embedded, warehouse, settings.RunStoreConnection ?? warehouse);
     }
 
+    /// <summary>The declared assets of <see cref="AssetsFolder"/>.</summary>
+    public static AssetProject LoadAssets(AnalyticsSettings settings) => AssetProject.Load(AssetsFolder(settings));
+
     /// <summary>The assets folder: <c>ANALYTICS_ASSETS</c>, else the nearest <c>assets-sql/</c> at or above the current folder.</summary>
-    public static AssetProject LoadAssets(AnalyticsSettings settings)
+    public static string AssetsFolder(AnalyticsSettings settings)
     {
         if (settings.AssetsPath is { } configured)
         {
-            return AssetProject.Load(configured);
+            return configured;
         }
 
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
@@ -49,11 +52,11 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
             var candidate = Path.Combine(dir.FullName, "assets-sql");
             if (Directory.Exists(candidate))
             {
-                return AssetProject.Load(candidate);
+                return candidate;
             }
         }
 
-        return AssetProject.Load(Path.Combine(AppContext.BaseDirectory, "assets-sql"));
+        return Path.Combine(AppContext.BaseDirectory, "assets-sql");
     }
 
     public async ValueTask DisposeAsync()

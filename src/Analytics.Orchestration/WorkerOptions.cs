@@ -14,6 +14,15 @@ public sealed class WorkerOptions
     /// <summary>How many independent assets a run builds at once.</summary>
     public int Parallelism { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Whether this worker fires the schedules of <c>assets-sql/schedules.yml</c> (<c>Analytics__Worker__Schedules</c>);
+    /// off by default, on in the AppHost. Any number of workers may: each tick fires once.
+    /// </summary>
+    public bool Schedules { get; set; }
+
+    /// <summary>How often a scheduling worker looks for due ticks.</summary>
+    public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Events of finished runs older than this are pruned.</summary>
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(30);
 }

@@ -59,6 +59,9 @@ public sealed class DistributedAppTests
             var growth = assets.EnumerateArray().Single(a => a.GetProperty("key").GetString() == "growth_metrics");
             Assert.True(growth.GetProperty("rows").GetInt64() > 100);
             Assert.Equal(200, (int)(await gateway.GetAsync("/openapi/v1.json")).StatusCode);
+            // Every worker replica evaluates the shipped schedules (each tick fires once across them).
+            Assert.Contains("firing 2 schedule(s): every_10_minutes, daily_report", await EventuallyAsync(() => log.ToString(),
+                text => text.Contains("firing 2 schedule(s)", StringComparison.Ordinal)));
             var dashboards = await gateway.GetAsync("/dashboards");
             Assert.Equal("text/html", dashboards.Content.Headers.ContentType?.MediaType);
             if (!superset.Started)
