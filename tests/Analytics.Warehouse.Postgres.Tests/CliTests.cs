@@ -58,9 +58,11 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         var (exit, output, error) = await RunWithTelemetryAsync(otlp.Endpoint, "materialize", "+stg_events");
 
         Assert.True(exit == 0, output + error);
-        // The CLI flushes before it returns: no waiting for a batch.
-        var spans = otlp.Spans;
-        var run = Assert.Single(spans, s => s.Name == "materialize run");
+        // The CLI flushes before it returns: no waiting for a batch. Other classes' runs in this process may be
+        // exported too (the listener is process-wide), so this run's trace is found by its run id.
+        var runId = System.Text.RegularExpressions.Regex.Match(output, "run ([0-9a-f-]{36})").Groups[1].Value;
+        var run = Assert.Single(otlp.Spans, s => s.Name == "materialize run" && s.Attributes.GetValueOrDefault("analytics.run_id") == runId);
+        var spans = otlp.Spans.Where(s => s.TraceId == run.TraceId).ToList();
         var asset = Assert.Single(spans, s => s.Name == "asset stg_events");
         Assert.Equal(run.SpanId, asset.ParentSpanId);
         Assert.Contains(SpanTree.SqlUnder(spans, "asset stg_events"), s => SpanTree.Statement(s).Contains("stg_events", StringComparison.Ordinal));
