@@ -108,7 +108,7 @@ public static class BundleBuilder
         var time = TimeColumns.GetValueOrDefault(mart.Name);
         var numeric = mart.Columns.Where(c => IsNumeric(c.Type)).ToList();
         var metrics = new List<Dictionary<string, object?>> { Metric("count", "COUNT(*)", "Rows") };
-        metrics.AddRange(numeric.Select(c => Metric($"sum__{c.Name}", $"SUM({Quote(c.Name)})", $"Sum of {c.Name}")));
+        metrics.AddRange(numeric.Select(c => Metric($"sum__{c.Name}", $"SUM({Analytics.Core.Templating.PostgresDialect.Quote(c.Name)})", $"Sum of {c.Name}")));
         return new Dictionary<string, object?>
         {
             ["table_name"] = mart.Name,
@@ -161,8 +161,6 @@ public static class BundleBuilder
         type is "integer" or "bigint" or "smallint" or "numeric" or "real" or "double precision" || type.StartsWith("numeric", StringComparison.Ordinal);
 
     private static bool IsTemporal(string type) => type is "date" || type.StartsWith("timestamp", StringComparison.Ordinal);
-
-    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
 
     private static Dictionary<string, object?> Sql(string expression, string label) => new()
     {

@@ -125,7 +125,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         }
 
         var sql = new StringBuilder("select ");
-        sql.AppendJoin(", ", chosen.Select(Quote));
+        sql.AppendJoin(", ", chosen.Select(PostgresDialect.Quote));
         if (grouped)
         {
             sql.Append(", count(*)");
@@ -136,7 +136,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         for (var i = 0; i < query.Filters.Count; i++)
         {
             var filter = query.Filters[i];
-            sql.Append(i == 0 ? " where " : " and ").Append(Quote(filter.Column)).Append(filter.Operator switch
+            sql.Append(i == 0 ? " where " : " and ").Append(PostgresDialect.Quote(filter.Column)).Append(filter.Operator switch
             {
                 FilterOperator.Eq => " = ",
                 FilterOperator.Ne => " <> ",
@@ -155,7 +155,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         }
 
         sql.Append(" order by ").Append(query.OrderBy is { } order
-            ? Quote(order) + (query.Descending ? " desc" : "")
+            ? PostgresDialect.Quote(order) + (query.Descending ? " desc" : "")
             : string.Join(", ", Enumerable.Range(1, chosen.Count)));
         sql.Append(" limit ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
         command.CommandText = sql.ToString();
@@ -198,8 +198,6 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
                 $"The query on '{asset.Key.Name}' took longer than {PreviewTimeout.TotalSeconds:0} s; narrow it with filters or fewer columns.");
         }
     }
-
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
     public async Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken)
     {

@@ -20,14 +20,16 @@ public class SupersetPublishTests
         return zip;
     }
 
+    private static Task<Uri> PublishAsync(FakeSuperset superset, string password = FakeSuperset.Password, string databasePassword = FakeSuperset.DatabasePassword) =>
+        new SupersetPublisher(superset.Url).PublishAsync(Bundle(), FakeSuperset.Username, password, databasePassword, CancellationToken.None);
+
     [Fact]
     public async Task Publishing_imports_the_bundle_confirms_the_dashboard_and_twice_changes_nothing()
     {
         await using var superset = new FakeSuperset();
-        var publisher = new SupersetPublisher(superset.Url);
 
-        var url = await publisher.PublishAsync(Bundle(), FakeSuperset.Username, FakeSuperset.Password, FakeSuperset.DatabasePassword, CancellationToken.None);
-        var again = await publisher.PublishAsync(Bundle(), FakeSuperset.Username, FakeSuperset.Password, FakeSuperset.DatabasePassword, CancellationToken.None);
+        var url = await PublishAsync(superset);
+        var again = await PublishAsync(superset);
 
         Assert.Equal(new Uri(superset.Url, "/superset/dashboard/growth/"), url);
         Assert.Equal(url, again);
@@ -39,8 +41,7 @@ public class SupersetPublishTests
     {
         await using var superset = new FakeSuperset();
 
-        var error = await Assert.ThrowsAsync<SupersetPublishException>(() =>
-            new SupersetPublisher(superset.Url).PublishAsync(Bundle(), FakeSuperset.Username, "wrong-password", FakeSuperset.DatabasePassword, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SupersetPublishException>(() => PublishAsync(superset, password: "wrong-password"));
 
         Assert.Contains("SUPERSET_USERNAME and SUPERSET_PASSWORD", error.Message);
         Assert.DoesNotContain("wrong-password", error.Message);
@@ -52,8 +53,7 @@ public class SupersetPublishTests
     {
         await using var superset = new FakeSuperset(FakeSuperset.Behaviour.NoSessionCookie);
 
-        var error = await Assert.ThrowsAsync<SupersetPublishException>(() =>
-            new SupersetPublisher(superset.Url).PublishAsync(Bundle(), FakeSuperset.Username, FakeSuperset.Password, FakeSuperset.DatabasePassword, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SupersetPublishException>(() => PublishAsync(superset));
 
         Assert.Contains("CSRF", error.Message);
         Assert.Contains("session cookie", error.Message);
@@ -64,8 +64,7 @@ public class SupersetPublishTests
     {
         await using var superset = new FakeSuperset(FakeSuperset.Behaviour.RefuseImport);
 
-        var error = await Assert.ThrowsAsync<SupersetPublishException>(() =>
-            new SupersetPublisher(superset.Url).PublishAsync(Bundle(), FakeSuperset.Username, FakeSuperset.Password, FakeSuperset.DatabasePassword, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SupersetPublishException>(() => PublishAsync(superset));
 
         Assert.Contains("(422)", error.Message);
         Assert.Contains("dataset marts.growth_metrics does not exist", error.Message);
@@ -77,8 +76,7 @@ public class SupersetPublishTests
     {
         await using var superset = new FakeSuperset();
 
-        var error = await Assert.ThrowsAsync<SupersetPublishException>(() =>
-            new SupersetPublisher(superset.Url).PublishAsync(Bundle(), FakeSuperset.Username, FakeSuperset.Password, "", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SupersetPublishException>(() => PublishAsync(superset, databasePassword: ""));
 
         Assert.Contains("Must provide a password for the database", error.Message);
     }

@@ -11,11 +11,13 @@ public class SupersetBundleTests
     private const string Uri = "postgresql+psycopg2://analytics:s3cret@db:5432/analytics";
 
     /// <summary>The shipped marts with a few typed columns each (the builder reads names and types only).</summary>
-    private static IReadOnlyList<MartTable> Marts() =>
-        AssetProject.Load(TestFiles.RepositoryAssets).Graph.Keys
-            .Select(k => AssetProject.Load(TestFiles.RepositoryAssets).Graph[k]).Where(a => a.Layer == "marts")
+    private static IReadOnlyList<MartTable> Marts()
+    {
+        var graph = AssetProject.Load(TestFiles.RepositoryAssets).Graph;
+        return graph.Keys.Select(k => graph[k]).Where(a => a.Layer == "marts")
             .Select(a => new MartTable(a.Key.Name, a.Schema, a.Description, [new ColumnInfo("date", "date"), new ColumnInfo("dau", "bigint"), new ColumnInfo("grain", "text")]))
             .ToList();
+    }
 
     private static SupersetBundle Build() => BundleBuilder.Build(Marts(), Uri, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
 

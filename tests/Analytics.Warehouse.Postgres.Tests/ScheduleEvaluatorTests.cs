@@ -16,15 +16,19 @@ public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<Database
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
+    private AnalyticsServices Services(string assets)
+    {
+        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, assets));
+        var warehouse = new PostgresWarehouse(db.DataSource);
+        return new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
+    }
+
     private static DateTimeOffset At(int minute, int second) => new(2026, 11, 23, 10, minute, second, TimeSpan.Zero);
 
     [Fact]
     public async Task Every_tick_becomes_exactly_one_run_or_one_skip_whatever_the_number_of_workers()
     {
-        var assets = TestFiles.Assets(new() { ["demo/one.sql"] = "select 1 as x" });
-        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, assets));
-        var warehouse = new PostgresWarehouse(db.DataSource);
-        var services = new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
+        var services = Services(TestFiles.Assets(new() { ["demo/one.sql"] = "select 1 as x" }));
         var schedule = new Schedule("every_minute", "* * * * *", "UTC", "*");
         var clock = new Clock();
         var workers = new[] { "worker-a", "worker-b" }
@@ -58,10 +62,7 @@ public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<Database
     [Fact]
     public async Task A_paused_schedule_fires_nothing_until_resumed()
     {
-        var assets = TestFiles.Assets(new() { ["demo/two.sql"] = "select 2 as x" });
-        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, assets));
-        var warehouse = new PostgresWarehouse(db.DataSource);
-        var services = new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
+        var services = Services(TestFiles.Assets(new() { ["demo/two.sql"] = "select 2 as x" }));
         var clock = new Clock { Now = At(30, 5) };
         var evaluator = new ScheduleEvaluator(services, [new Schedule("paused_one", "* * * * *", "UTC", "*")], "worker-a", clock, NullLogger.Instance);
         var ticks = new Analytics.RunStore.ScheduleTicks(db.DataSource);

@@ -27,5 +27,6 @@ public sealed class PostgresDialect : ISqlDialect
     public string SafeDivide(string numerator, string denominator) =>
         $"(({numerator})::numeric / nullif(({denominator}), 0))";
 
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+    /// <summary>An identifier quoted for PostgreSQL (embedded quotes doubled).</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 }
