@@ -5,6 +5,7 @@ description: >
 materialization: table
 tags: [marts, growth]
 owner: growth
+freshness: {max_age: 30m}
 checks:
   - not_null: [date, dau, wau, mau, new_users, retained_users, resurrected_users, churned_users]
   - unique: date

@@ -22,12 +22,17 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
                 select distinct on (asset_key) asset_key, status
                 from runstore.steps
                 where status not in ('queued', 'running', 'waiting') order by asset_key, finished_at desc nulls last
+            ), running as (
+                select distinct s.asset_key from runstore.runs r join runstore.steps s using (run_id)
+                where r.status = 'running' and s.status = 'running'
             )
-            select k.asset_key, m.materialized_at, m.rows, s.status, coalesce(c.passed, 0)::int, coalesce(c.run, 0)::int
-            from (select asset_key from latest_materialization union select asset_key from checks union select asset_key from latest_step) k
+            select k.asset_key, m.materialized_at, m.rows, s.status, coalesce(c.passed, 0)::int, coalesce(c.run, 0)::int, g.asset_key is not null
+            from (select asset_key from latest_materialization union select asset_key from checks union select asset_key from latest_step
+                  union select asset_key from running) k
             left join latest_materialization m using (asset_key)
             left join checks c using (asset_key)
             left join latest_step s using (asset_key)
+            left join running g using (asset_key)
             """;
         await using var command = dataSource.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -40,7 +45,8 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
                 reader.IsDBNull(2) ? null : reader.GetInt64(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetInt32(4),
-                reader.GetInt32(5));
+                reader.GetInt32(5),
+                reader.GetBoolean(6));
         }
 
         return statuses;

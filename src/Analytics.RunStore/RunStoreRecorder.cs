@@ -33,6 +33,7 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, RunKind kind, 
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(Command("update runstore.steps set status = 'running', started_at = now() where run_id = $1 and asset_key = $2", runId, assetKey));
         batch.BatchCommands.Add(EventCommand(runId, "step_started", assetKey, null, null));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"notify {ChangesChannel}"));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -87,7 +88,7 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, RunKind kind, 
 
     public static string Status(StepStatus status) => WireName.Of(status);
 
-    /// <summary>Notified whenever a step or run finishes, so readers can drop what they cached.</summary>
+    /// <summary>Notified whenever a step starts or finishes, or a run finishes, so readers can drop what they cached.</summary>
     public const string ChangesChannel = "runstore_changes";
 
     /// <summary>This process, as runs name their worker.</summary>

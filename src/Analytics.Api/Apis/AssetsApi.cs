@@ -30,17 +30,18 @@ public static class AssetsApi
     {
         var graph = services.Project.Graph;
         var statuses = await cache.AssetStatusesAsync(cancellationToken);
+        var now = DateTimeOffset.UtcNow;
         return TypedResults.Ok(graph.TopologicalOrder.Select(key =>
         {
             var asset = graph[key];
             var status = statuses.GetValueOrDefault(key);
             return new AssetSummary(key, asset.Layer, asset.Materialization.ToString().ToLowerInvariant(), asset.Description, asset.Tags, asset.Owner,
                 graph.UpstreamOf(key), graph.DownstreamOf(key), status?.LastStepStatus, status?.MaterializedAt, status?.Rows,
-                asset.Checks.Count, status?.ChecksPassed ?? 0, status?.ChecksRun ?? 0);
+                asset.Checks.Count, status?.ChecksPassed ?? 0, status?.ChecksRun ?? 0, AssetFreshness.Evaluate(graph, key, statuses, now));
         }).ToList());
     }
 
-    private static async Task<IResult> DetailAsync(string key, AnalyticsServices services, CancellationToken cancellationToken)
+    private static async Task<IResult> DetailAsync(string key, AnalyticsServices services, CatalogCache cache, CancellationToken cancellationToken)
     {
         var project = services.Project;
         if (!project.Graph.Contains(key))
@@ -56,7 +57,8 @@ public static class AssetsApi
             asset.Sql.Trim(), asset.IsSource ? null : project.Compile(key, services.Warehouse.Dialect).Trim(),
             project.Graph.UpstreamOf(key), project.Graph.DownstreamOf(key),
             asset.Checks.Select(c => new DeclaredCheck(c.Name, c.Kind.ToString(), c.Severity.ToString().ToLowerInvariant())).ToList(),
-            materialization, await queries.LatestChecksAsync(key, cancellationToken)));
+            materialization, await queries.LatestChecksAsync(key, cancellationToken),
+            AssetFreshness.Evaluate(project.Graph, key, await cache.AssetStatusesAsync(cancellationToken), DateTimeOffset.UtcNow)));
     }
 
     public const int MaxHistory = 500;
@@ -97,13 +99,13 @@ public static class AssetsApi
 public sealed record AssetSummary(
     string Key, string Layer, string Materialization, string Description, IReadOnlyList<string> Tags, string? Owner,
     IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, string? LastStatus, DateTimeOffset? LastMaterializedAt, long? Rows,
-    int ChecksDeclared, int ChecksPassed, int ChecksRun);
+    int ChecksDeclared, int ChecksPassed, int ChecksRun, FreshnessView Freshness);
 
 public sealed record DeclaredCheck(string Name, string Kind, string Severity);
 
 public sealed record AssetDetail(
     string Key, string Layer, string Materialization, string Description, IReadOnlyList<string> Tags, string? Owner, string SourcePath,
     string Sql, string? CompiledSql, IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, IReadOnlyList<DeclaredCheck> Checks,
-    MaterializationView? LatestMaterialization, IReadOnlyList<CheckView> CheckResults);
+    MaterializationView? LatestMaterialization, IReadOnlyList<CheckView> CheckResults, FreshnessView Freshness);
 
 public sealed record Preview(string Key, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<object?[]> Rows);

@@ -18,7 +18,8 @@ public static class ListCommand
             await using var provider = CliServices.Build(settings);
             var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
             var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);
-            output.WriteLine($"{"asset",-36} {"layer",-8} {"kind",-11} {"last materialized (UTC)",-23} {"rows",12} {"status",-12} checks");
+            output.WriteLine($"{"asset",-36} {"layer",-8} {"kind",-11} {"last materialized (UTC)",-23} {"rows",12} {"status",-12} {"checks",-14} freshness");
+            var now = DateTimeOffset.UtcNow;
             foreach (var key in keys)
             {
                 var asset = project.Graph[key];
@@ -26,7 +27,8 @@ public static class ListCommand
                 var when = status?.MaterializedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") ?? "never";
                 var rows = status?.Rows?.ToString("N0") ?? "";
                 var checks = asset.Checks.Count == 0 ? "-" : status is null || status.ChecksRun == 0 ? $"0/{asset.Checks.Count} run" : $"{status.ChecksPassed}/{status.ChecksRun} passed";
-                output.WriteLine($"{key,-36} {asset.Layer,-8} {asset.Materialization.ToString().ToLowerInvariant(),-11} {when,-23} {rows,12} {status?.LastStepStatus ?? "-",-12} {checks}");
+                var freshness = AssetFreshness.Evaluate(project.Graph, key, statuses, now);
+                output.WriteLine($"{key,-36} {asset.Layer,-8} {asset.Materialization.ToString().ToLowerInvariant(),-11} {when,-23} {rows,12} {status?.LastStepStatus ?? "-",-12} {checks,-14} {freshness.State}");
             }
 
             return CliApp.Ok;

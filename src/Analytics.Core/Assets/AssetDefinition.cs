@@ -12,7 +12,8 @@ public sealed record AssetDefinition(
     string Sql,
     string SourcePath,
     int SqlFirstLine,
-    IReadOnlyList<AssetKey> Dependencies)
+    IReadOnlyList<AssetKey> Dependencies,
+    TimeSpan? FreshnessMaxAge = null)
 {
     /// <summary>The warehouse schema (PostgreSQL) or dataset (BigQuery) the asset lives in.</summary>
     public string Schema => Layer;

@@ -58,7 +58,8 @@ public static class AssetFileParser
             sql,
             path,
             sqlFirstLine,
-            dependencies);
+            dependencies,
+            ReadFreshness(path, meta));
         return (asset, template);
     }
 
@@ -119,6 +120,29 @@ public static class AssetFileParser
             // YamlDotNet lets these escape on some malformed input (found by scripts/fuzz: a bad global tag, a lone
             // surrogate in an escape, a second document's tokens); they are still a header that does not parse.
             throw new AssetDeclarationException($"{path}:1: the YAML header does not parse ({e.Message}).");
+        }
+    }
+
+    /// <summary><c>freshness: {max_age: 30m}</c>: how old the asset may get before it counts as stale (and breaches its SLA).</summary>
+    private static TimeSpan? ReadFreshness(string path, Dictionary<string, object?> meta)
+    {
+        const string Example = "write e.g. 'freshness: {max_age: 30m}' (units s, m, h, d, w; at most a year)";
+        switch (meta.GetValueOrDefault("freshness"))
+        {
+            case null:
+                return null;
+            case Dictionary<object, object> map:
+                var fields = Mapping(path, "freshness", map);
+                if (fields.Keys.FirstOrDefault(k => k != "max_age") is { } unknown)
+                {
+                    throw new AssetDeclarationException($"{path}: freshness has no field '{unknown}'; {Example}.");
+                }
+
+                var text = fields.GetValueOrDefault("max_age") as string;
+                return DurationText.TryParse(text)
+                       ?? throw new AssetDeclarationException($"{path}: freshness max_age '{text}' is not a duration; {Example}.");
+            default:
+                throw new AssetDeclarationException($"{path}: freshness must be a mapping; {Example}.");
         }
     }
 
