@@ -96,6 +96,53 @@ public static class RunStoreMigrations
                 changed_at timestamptz not null default now()
             );
             """),
+        (4, "landing sensor files, alert incidents and their deliveries", """
+            create table runstore.sensor_files (
+                sensor        text not null,
+                path          text not null,
+                bytes         bigint not null,
+                modified_at   timestamptz not null,
+                content_hash  text not null,
+                status        text not null,
+                reason        text,
+                rows_loaded   bigint,
+                rows_rejected bigint,
+                run_id        uuid references runstore.runs,
+                first_seen_at timestamptz not null default now(),
+                changed_at    timestamptz not null default now(),
+                primary key (sensor, path)
+            );
+            create table runstore.sensor_state (
+                sensor      text primary key,
+                location    text not null,
+                swept_at    timestamptz not null default now(),
+                last_error  text
+            );
+            create table runstore.alert_incidents (
+                incident_id bigint generated always as identity primary key,
+                rule        text not null,
+                subject     text not null,
+                status      text not null,
+                summary     text not null,
+                link        text,
+                opened_at   timestamptz not null default now(),
+                resolved_at timestamptz
+            );
+            create unique index alert_incidents_open on runstore.alert_incidents (rule, subject) where status = 'open';
+            create index alert_incidents_opened on runstore.alert_incidents (opened_at desc);
+            create table runstore.alert_deliveries (
+                delivery_id     bigint generated always as identity primary key,
+                incident_id     bigint not null references runstore.alert_incidents on delete cascade,
+                kind            text not null,
+                channel         text not null,
+                status          text not null,
+                attempts        int not null default 0,
+                next_attempt_at timestamptz not null default now(),
+                last_error      text,
+                sent_at         timestamptz
+            );
+            create index alert_deliveries_pending on runstore.alert_deliveries (next_attempt_at) where status = 'pending';
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -83,6 +83,11 @@ public sealed class AssetProject
     public string CompileCheck(string key, CheckDefinition check, ISqlDialect dialect) =>
         AssetFileParser.CheckTemplate(Graph[key].SourcePath, check).Render(Context(key, dialect, incremental: false));
 
+    /// <summary>A query that is no asset (an alert rule's), with its ref() resolved; it has no <c>this</c>.</summary>
+    public string CompileQuery(SqlTemplate template, ISqlDialect dialect) =>
+        template.Render(new RenderContext(dialect, "(this is not defined outside an asset)", false,
+            name => Graph.Contains(name) ? dialect.Relation(Graph[name].Schema, name) : null));
+
     private RenderContext Context(string key, ISqlDialect dialect, bool incremental)
     {
         var asset = Graph[key];
