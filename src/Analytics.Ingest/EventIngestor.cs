@@ -196,7 +196,8 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource)
             : null;
     }
 
-    private static async Task<(string Hash, long Bytes)> HashAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The SHA-256 of a file's bytes (the identity ingest keys its idempotency on), and its length.</summary>
+    public static async Task<(string Hash, long Bytes)> HashAsync(string path, CancellationToken cancellationToken)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         var hash = await SHA256.HashDataAsync(stream, cancellationToken);

@@ -28,13 +28,19 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
         EmbeddedPostgres? embedded = null;
         if (warehouse is null)
         {
-            var home = settings.Home ?? Path.Combine(Directory.GetCurrentDirectory(), ".analytics");
+            var home = HomeFolder(settings);
             embedded = await EmbeddedPostgres.StartAsync(Path.Combine(home, "postgres"), cancellationToken: cancellationToken);
             warehouse = embedded.ConnectionString();
         }
 
         return new AnalyticsEnvironment(embedded, warehouse, settings.RunStoreConnection ?? warehouse);
     }
+
+    /// <summary><c>ANALYTICS_HOME</c>, else <c>.analytics/</c> under the current folder.</summary>
+    public static string HomeFolder(AnalyticsSettings settings) => settings.Home ?? Path.Combine(Directory.GetCurrentDirectory(), ".analytics");
+
+    /// <summary>The folder the landing sensor watches: <c>Analytics__Landing</c>, else <c>&lt;ANALYTICS_HOME&gt;/landing</c>.</summary>
+    public static string LandingFolder(AnalyticsSettings settings) => settings.Landing ?? Path.Combine(HomeFolder(settings), "landing");
 
     /// <summary>The declared assets of <see cref="AssetsFolder"/>.</summary>
     public static AssetProject LoadAssets(AnalyticsSettings settings) => AssetProject.Load(AssetsFolder(settings));

@@ -8,7 +8,8 @@ namespace Analytics.Orchestration;
 /// spans and metrics to <see cref="OtlpEndpoint"/> when one is set.
 /// </summary>
 public sealed record AnalyticsSettings(
-    string? WarehouseConnection, string? RunStoreConnection, string? Home, string? AssetsPath, string Warehouse = "postgres", string? OtlpEndpoint = null)
+    string? WarehouseConnection, string? RunStoreConnection, string? Home, string? AssetsPath, string Warehouse = "postgres", string? OtlpEndpoint = null,
+    string? Landing = null)
 {
     /// <summary>The CLI's settings: the process environment (<c>ConnectionStrings__warehouse</c> and so on).</summary>
     public static AnalyticsSettings FromEnvironment() => FromConfiguration(new ConfigurationBuilder().AddEnvironmentVariables().Build());
@@ -20,7 +21,8 @@ public sealed record AnalyticsSettings(
         Read(configuration["ANALYTICS_HOME"]),
         Read(configuration["ANALYTICS_ASSETS"]),
         Read(configuration["Analytics:Warehouse"]) ?? "postgres",
-        Read(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]));
+        Read(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]),
+        Read(configuration["Analytics:Landing"]));
 
     private static string? Read(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

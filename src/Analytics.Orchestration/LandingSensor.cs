@@ -1,0 +1,151 @@
+using Analytics.Core.Selection;
+using Analytics.Ingest;
+using Analytics.RunStore;
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Orchestration;
+
+/// <summary>What one sweep of the landing folder did.</summary>
+public sealed record SensorSweep(int Seen, IReadOnlyList<string> Ingested, IReadOnlyList<string> Unchanged, IReadOnlyList<string> Refused,
+    Guid? RunId, string? Skipped);
+
+/// <summary>
+/// Watches the landing folder (<c>Analytics__Landing</c>, default <c>&lt;ANALYTICS_HOME&gt;/landing</c>): a new or
+/// changed CSV (by content hash) is ingested, then one run of <c>raw_events+</c> starts for everything the sweep
+/// loaded. While that run is queued or running, new files wait and go into the next run together. A file touched but
+/// unchanged is not read again; a file refused whole is recorded with its reason and not retried until its content
+/// changes. One worker sweeps at a time (an advisory lock in the run store); any number may try.
+/// </summary>
+public sealed class LandingSensor(AnalyticsServices services, EventIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null)
+{
+    public const string Name = "landing";
+
+    /// <summary>The selection a sweep that loaded rows materializes.</summary>
+    public const string Selection = "raw_events+";
+
+    /// <summary>Who the sensor's runs say requested them.</summary>
+    public const string RequestedBy = "sensor:" + Name;
+
+    /// <summary>The most files one sweep looks at; the rest wait for the next sweep (a hostile folder of millions is read in slices).</summary>
+    public const int MaxFilesPerSweep = 1_000;
+
+    /// <summary>A file modified more recently than this may still be being written: it waits for the next sweep.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+
+    private const long SweepLock = 727_003;
+    private readonly SensorFiles _files = new(services.RunStore);
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public string Folder => folder;
+
+    public async Task<SensorSweep> SweepAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await services.RunStore.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var tryLock = new Npgsql.NpgsqlCommand($"select pg_try_advisory_xact_lock({SweepLock})", connection, transaction))
+        {
+            if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return Nothing("another worker is sweeping");
+            }
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            await _files.SweptAsync(Name, folder, null, cancellationToken);
+            return Nothing("the landing folder does not exist yet");
+        }
+
+        if (await _files.RunGoingAsync(RequestedBy, cancellationToken))
+        {
+            return Nothing("the sensor's previous run is still going; new files go into the next run");
+        }
+
+        var known = await _files.KnownAsync(Name, cancellationToken);
+        var now = _clock.GetUtcNow();
+        var ingested = new List<string>();
+        var unchanged = new List<string>();
+        var refused = new List<string>();
+        var seen = 0;
+        foreach (var path in Directory.EnumerateFiles(folder, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(MaxFilesPerSweep))
+        {
+            seen++;
+            var info = new FileInfo(path);
+            var modified = Microseconds(info.LastWriteTimeUtc);
+            if (now - modified < Settle)
+            {
+                continue;
+            }
+
+            var before = known.GetValueOrDefault(path);
+            if (before is not null && before.Bytes == info.Length && before.ModifiedAt == modified)
+            {
+                continue;
+            }
+
+            try
+            {
+                var (hash, bytes) = await EventIngestor.HashAsync(path, cancellationToken);
+                if (before is not null && before.ContentHash == hash)
+                {
+                    // Touched, copied over with the same bytes, or its time changed: nothing new to load.
+                    await _files.TouchAsync(Name, path, modified, cancellationToken);
+                    unchanged.Add(path);
+                    continue;
+                }
+
+                await IngestAsync(path, bytes, modified, hash, ingested, refused, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Deleted, moved or locked between listing and reading: the next sweep sees what is there then.
+                logger.LogWarning("Landing sensor could not read {Path} ({Message}); trying again next sweep", path, e.Message);
+            }
+        }
+
+        Guid? runId = null;
+        if (ingested.Count > 0)
+        {
+            var plan = SelectionParser.Parse(Selection).ResolveOrdered(services.Project.Graph);
+            runId = await new RunQueue(services.RunStore).EnqueueAsync(Selection, plan, RequestedBy, cancellationToken: cancellationToken);
+            await _files.AttachRunAsync(Name, ingested, runId.Value, cancellationToken);
+            logger.LogInformation("Landing sensor ingested {Count} file(s); run {RunId} of '{Selection}' queued", ingested.Count, runId, Selection);
+        }
+
+        await _files.SweptAsync(Name, folder, null, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new SensorSweep(seen, ingested, unchanged, refused, runId, null);
+    }
+
+    private async Task IngestAsync(string path, long bytes, DateTimeOffset modified, string hash, List<string> ingested, List<string> refused,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await ingestor.IngestAsync(path, cancellationToken: cancellationToken);
+            if (result.AlreadyIngested)
+            {
+                await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.AlreadyIngested,
+                    $"the same content was ingested before as file #{result.FileId}", 0, 0, null, default, default), cancellationToken);
+                return;
+            }
+
+            await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Ingested, null, result.RowsLoaded, result.RowsRejected,
+                null, default, default), cancellationToken);
+            ingested.Add(path);
+        }
+        catch (IngestException e)
+        {
+            // Refused whole: remembered with its hash, so it is reported once and not retried until it changes.
+            logger.LogWarning("Landing sensor refused {Path}: {Reason}", path, e.Message);
+            await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Refused, e.Message, null, null, null, default, default),
+                cancellationToken);
+            refused.Add(path);
+        }
+    }
+
+    private static SensorSweep Nothing(string why) => new(0, [], [], [], null, why);
+
+    /// <summary>The run store keeps microseconds; compare file times at that precision.</summary>
+    private static DateTimeOffset Microseconds(DateTime utc) => new(utc.Ticks - utc.Ticks % 10, TimeSpan.Zero);
+}
