@@ -42,6 +42,9 @@ public static partial class Program
         var worker = builder.AddProject("worker", "src/Analytics.Worker")
             .WithReplicas(builder.Configuration.GetValue("Workers", 2))
             .WithEnvironment("Analytics__Worker__Schedules", "true") // assets-sql/schedules.yml: each tick fires once across replicas
+            .WithEnvironment("Analytics__Worker__Sensor", "true") // the landing folder: one replica sweeps at a time
+            .WithEnvironment("Analytics__Worker__Alerts", "true") // assets-sql/alerts.yml to SLACK_WEBHOOK_URL / Analytics__Alerts__Smtp__*
+            .WithEnvironment("Analytics__Alerts__BaseUrl", () => api.Resource.Url) // links in alerts open the web UI
             .WithEnvironment("Analytics__Worker__HeartbeatTimeout", builder.Configuration["HeartbeatTimeout"] ?? "00:00:15")
             .WithReference(warehouse)
             .WithReference(runstore)

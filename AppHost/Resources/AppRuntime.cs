@@ -10,6 +10,10 @@ public sealed class AppRuntime(string repositoryRoot, string home, TextWriter lo
     /// <summary>Where the app keeps data between runs (PostgreSQL's data folder, the landing folder).</summary>
     public string Home { get; } = home;
 
+    /// <summary>Where the workers' sensor looks for CSVs: <c>Analytics__Landing</c>, else <c>&lt;home&gt;/landing</c>.</summary>
+    public string LandingFolder { get; } = Environment.GetEnvironmentVariable("Analytics__Landing") is { Length: > 0 } landing
+        ? landing : Path.Combine(home, "landing");
+
     public string? OtlpEndpoint { get; } = otlpEndpoint;
 
     /// <summary>Debug or Release: which build of the services to start.</summary>

@@ -27,6 +27,7 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
         Runtime = new AppRuntime(root, home, log ?? Console.Out, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration["Configuration"] ?? "Release",
             configuration.GetValue("RequestLogs", false));
         var runtime = Runtime;
+        Directory.CreateDirectory(runtime.LandingFolder);
         await Task.WhenAll(resources.Select(resource => StartOneAsync(resource, runtime, cancellationToken)));
     }
 
@@ -152,6 +153,11 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
         foreach (var project in resources.OfType<ProjectResource>().Where(p => p.SignInToken is not null && p.Url is not null))
         {
             lines.Add($"Web UI: {project.Url}/   sign in for writes (one-time link): {project.Url}/signin?token={project.SignInToken!.Value}");
+        }
+
+        if (Runtime is not null)
+        {
+            lines.Add($"Landing folder: {Runtime.LandingFolder}   a CSV dropped here is ingested and raw_events+ rebuilt");
         }
 
         return string.Join(Environment.NewLine, lines);

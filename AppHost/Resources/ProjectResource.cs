@@ -51,6 +51,7 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
 
             info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
             info.Environment["ANALYTICS_ASSETS"] = Path.Combine(runtime.RepositoryRoot, "assets-sql");
+            info.Environment.TryAdd("Analytics__Landing", runtime.LandingFolder); // unless the user set one
             foreach (var (key, value) in LogLevels(runtime.RequestLogs))
             {
                 info.Environment.TryAdd(key, value);

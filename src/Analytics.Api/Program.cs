@@ -16,6 +16,7 @@ app.MapAssetsApi();
 app.MapGraphApi();
 app.MapRunsApi();
 app.MapMartsApi();
+app.MapAutomationApi();
 app.MapWebApp();
 
 app.Run();

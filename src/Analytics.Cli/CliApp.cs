@@ -55,6 +55,7 @@ public static class CliApp
             GraphCommand.Create(output, settings),
             GenerateEventsCommand.Create(output, settings),
             SupersetCommand.Create(output, settings),
+            SchedulesCommand.Create(output, settings),
         };
         // `@name` is a selection (interfaces.md), never a response file: without this, `list @growth_metrics` looked
         // for a file called growth_metrics, and `list @/etc/hostname` read one.

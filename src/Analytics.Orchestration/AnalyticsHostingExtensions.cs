@@ -15,6 +15,7 @@ public static class AnalyticsHostingExtensions
     {
         builder.Services.AddAnalytics(AnalyticsSettings.FromConfiguration(builder.Configuration));
         builder.Services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection("Analytics:Worker"));
+        builder.Services.AddOptions<Alerting.AlertOptions>().Bind(builder.Configuration.GetSection("Analytics:Alerts"));
         builder.Services.AddHealthChecks().AddCheck<RunStoreHealthCheck>("runstore");
         return builder;
     }

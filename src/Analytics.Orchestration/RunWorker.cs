@@ -62,10 +62,10 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         await listening.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary>Claims and executes one queued run; false when none was waiting.</summary>
-    public async Task<bool> ExecuteNextAsync(CancellationToken stopping)
+    /// <summary>Claims and executes one queued run (only <paramref name="only"/>, when given); false when none was waiting.</summary>
+    public async Task<bool> ExecuteNextAsync(CancellationToken stopping, Guid? only = null)
     {
-        var run = await _queue.ClaimAsync(RunStoreRecorder.Worker, stopping);
+        var run = await _queue.ClaimAsync(RunStoreRecorder.Worker, stopping, only);
         if (run is null)
         {
             return false;

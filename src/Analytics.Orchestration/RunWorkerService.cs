@@ -1,13 +1,24 @@
+using Analytics.Core.Alerting;
+using Analytics.Core.Assets;
 using Analytics.Core.Scheduling;
+using Analytics.Ingest;
+using Analytics.Orchestration.Alerting;
 using Analytics.RunStore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Orchestration;
 
-/// <summary>Hosts a <see cref="RunWorker"/>, fires due schedule ticks when enabled, and prunes old run events once an hour.</summary>
-public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettings settings, IOptions<WorkerOptions> options, ILogger<RunWorkerService> logger)
+/// <summary>
+/// Hosts a <see cref="RunWorker"/>; when enabled, fires due schedule ticks, sweeps the landing folder, and evaluates
+/// and sends alerts; prunes old run events once an hour. Each of those loops survives a run-store outage and a broken
+/// project file by logging it: queued runs still execute.
+/// </summary>
+public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettings settings, IOptions<WorkerOptions> options, IServiceProvider provider,
+    ILogger<RunWorkerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -15,10 +26,85 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
         logger.LogInformation("Worker {Worker} taking queued runs", RunStoreRecorder.Worker);
         var pruning = PruneAsync(stoppingToken);
         var scheduling = options.Value.Schedules ? ScheduleAsync(stoppingToken) : Task.CompletedTask;
+        var sensing = options.Value.Sensor ? SenseAsync(stoppingToken) : Task.CompletedTask;
+        var alerting = options.Value.Alerts ? AlertAsync(stoppingToken) : Task.CompletedTask;
         var worker = new RunWorker(services, options.Value, logger);
         await worker.RunAsync(stoppingToken);
-        await pruning.ContinueWith(_ => { }, TaskScheduler.Default);
-        await scheduling.ContinueWith(_ => { }, TaskScheduler.Default);
+        foreach (var loop in new[] { pruning, scheduling, sensing, alerting })
+        {
+            await loop.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task SenseAsync(CancellationToken stoppingToken)
+    {
+        var folder = AnalyticsEnvironment.LandingFolder(settings);
+        var sensor = new LandingSensor(services, provider.GetRequiredService<EventIngestor>(), folder, logger);
+        logger.LogInformation("Worker {Worker} watching the landing folder {Folder}", RunStoreRecorder.Worker, folder);
+        await RepeatAsync("landing sensor", options.Value.SensorInterval, async token =>
+        {
+            var sweep = await sensor.SweepAsync(token);
+            foreach (var path in sweep.Refused)
+            {
+                logger.LogError("Landing file {Path} was refused whole; fix it and save it again (a changed file is read again)", path);
+            }
+        }, stoppingToken);
+    }
+
+    private async Task AlertAsync(CancellationToken stoppingToken)
+    {
+        var alertOptions = provider.GetRequiredService<IOptions<AlertOptions>>().Value;
+        IReadOnlyList<AlertRule> rules;
+        AlertChannelSet channels;
+        using var http = new HttpClient { Timeout = alertOptions.SendTimeout };
+        try
+        {
+            rules = AlertFile.Load(AnalyticsEnvironment.AssetsFolder(settings));
+            foreach (var rule in rules.Where(r => r.Query is not null))
+            {
+                services.Project.CompileQuery(rule.Query!, services.Warehouse.Dialect);
+            }
+
+            channels = AlertChannelSet.FromConfiguration(provider.GetRequiredService<IConfiguration>(), alertOptions, http);
+        }
+        catch (Exception e) when (e is AssetDeclarationException or Core.Templating.TemplateException or ArgumentException)
+        {
+            logger.LogError("Alerts off: {Problem}", e.Message);
+            return;
+        }
+
+        logger.LogInformation("Worker {Worker} evaluating {Count} alert rule(s), sending to {Channels}", RunStoreRecorder.Worker, rules.Count,
+            channels.Names.Count == 0 ? "no channel (set SLACK_WEBHOOK_URL or Analytics__Alerts__Smtp__Host, From and To); incidents are still recorded"
+                                      : string.Join(" and ", channels.Names));
+        var evaluator = new AlertEvaluator(services, rules, channels.Names, alertOptions.BaseUrl, TimeProvider.System, logger);
+        var dispatcher = new AlertDispatcher(new AlertStore(services.RunStore), channels, alertOptions, logger);
+        await RepeatAsync("alerts", alertOptions.Interval, async token =>
+        {
+            await evaluator.EvaluateAsync(token);
+            await dispatcher.DispatchAsync(token);
+        }, stoppingToken);
+    }
+
+    /// <summary>Runs <paramref name="work"/> every <paramref name="interval"/>; a run-store outage is logged and waited out.</summary>
+    private async Task RepeatAsync(string what, TimeSpan interval, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await work(stoppingToken);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Run store or warehouse unreachable ({Message}); {What} again in {Interval}", e.Message, what, interval);
+            }
+            catch (Core.Selection.SelectionException e)
+            {
+                logger.LogError("The {What} loop's selection does not resolve against these assets ({Problem})", what, e.Message);
+            }
+
+            await Task.Delay(interval, stoppingToken);
+        }
     }
 
     private async Task ScheduleAsync(CancellationToken stoppingToken)

@@ -23,6 +23,21 @@ public sealed class WorkerOptions
     /// <summary>How often a scheduling worker looks for due ticks.</summary>
     public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Whether this worker watches the landing folder (<c>Analytics__Worker__Sensor</c>); off by default, on in the
+    /// AppHost. Any number may: one sweeps at a time.
+    /// </summary>
+    public bool Sensor { get; set; }
+
+    /// <summary>How often a sensing worker sweeps the landing folder.</summary>
+    public TimeSpan SensorInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether this worker evaluates <c>assets-sql/alerts.yml</c> and sends alerts (<c>Analytics__Worker__Alerts</c>);
+    /// off by default, on in the AppHost. Any number may: one evaluates at a time, and each message is sent once.
+    /// </summary>
+    public bool Alerts { get; set; }
+
     /// <summary>Events of finished runs older than this are pruned.</summary>
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(30);
 }

@@ -37,17 +37,21 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
         await Execute(connection, $"notify {Channel}", cancellationToken);
     }
 
-    /// <summary>Claims the oldest queued run for <paramref name="worker"/>, or returns null when none waits.</summary>
-    public async Task<QueuedRun?> ClaimAsync(string worker, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims the oldest queued run for <paramref name="worker"/> (or only the run <paramref name="only"/>, when it
+    /// still waits), or returns null when none waits.
+    /// </summary>
+    public async Task<QueuedRun?> ClaimAsync(string worker, CancellationToken cancellationToken, Guid? only = null)
     {
         await using var command = dataSource.CreateCommand("""
             update runstore.runs set status = 'running', worker = $1, started_at = now(), heartbeat_at = now()
-            where run_id = (select run_id from runstore.runs where status = 'queued' order by created_at
+            where run_id = (select run_id from runstore.runs where status = 'queued' and ($2::uuid is null or run_id = $2) order by created_at
                             for update skip locked limit 1)
             returning run_id, selection, checks_only,
                       array(select asset_key from runstore.steps s where s.run_id = runs.run_id order by asset_key)
             """);
         command.Parameters.AddWithValue(worker);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new QueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2) ? RunKind.Check : RunKind.Materialize, reader.GetFieldValue<string[]>(3))
