@@ -9,7 +9,7 @@ public sealed class WorkerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    public WorkerProcess(string connectionString, string assets)
+    public WorkerProcess(string connectionString, string assets, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(WorkerDll);
@@ -19,6 +19,11 @@ public sealed class WorkerProcess : IDisposable
         info.Environment["Analytics__Worker__PollInterval"] = "00:00:00.200";
         info.Environment["Analytics__Worker__HeartbeatInterval"] = "00:00:00.500";
         info.Environment["Analytics__Worker__HeartbeatTimeout"] = "00:00:04";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };

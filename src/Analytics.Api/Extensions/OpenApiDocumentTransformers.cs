@@ -19,6 +19,7 @@ public static class OpenApiDocumentTransformers
         ["Runs"] = "Materializations: queue, follow live, cancel and retry. Writes need the X-Api-Key header.",
         ["Session"] = "Whether the browser is signed in through the AppHost's one-time link.",
         ["Marts"] = "Rows of the marts for charts: chosen columns, filters and a cap, cached until the mart is rebuilt.",
+        ["Automation"] = "What runs the platform unattended: schedules (pause, resume, tick), the landing-folder sensor, and alert incidents. Writes need the X-Api-Key header.",
     };
 
     public static OpenApiOptions AddAnalyticsTransformers(this OpenApiOptions options)
