@@ -64,7 +64,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     private static string CopyShippedAssets()
     {
         var root = Path.Combine(TestFiles.Folder(), "assets-sql");
-        foreach (var file in Directory.GetFiles(TestFiles.RepositoryAssets, "*.sql", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(TestFiles.RepositoryAssets, "*.*", SearchOption.AllDirectories).Where(f => f.EndsWith(".sql") || f.EndsWith(".yml")))
         {
             var target = Path.Combine(root, Path.GetRelativePath(TestFiles.RepositoryAssets, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -128,6 +128,28 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task The_automation_page_shows_the_shipped_schedules_and_pauses_and_resumes_one()
+    {
+        var (page, problems) = await app.OpenAsync();
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(ApiHost.ApiKey);
+        await page.GotoAsync(app.BaseUrl + "/automation");
+
+        var daily = page.Locator("tr[data-schedule='daily_report']");
+        await Assertions.Expect(daily).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.Locator("tr[data-schedule='every_10_minutes']")).ToContainTextAsync("*/10 * * * *");
+        await Assertions.Expect(daily).ToContainTextAsync("Asia/Singapore");
+        await Assertions.Expect(page.Locator("#sensors")).ToContainTextAsync("Watching");
+        await Assertions.Expect(page.Locator("#alerts")).ToContainTextAsync("No channel configured");
+        await app.ScreenshotAsync(page, "automation");
+
+        await daily.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await Assertions.Expect(daily.Locator(".badge", new() { HasText = "paused" })).ToBeVisibleAsync(Soon);
+        await daily.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        await Assertions.Expect(daily.GetByRole(AriaRole.Button, new() { Name = "Pause" })).ToBeVisibleAsync(Soon);
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task Every_dashboard_chart_draws_data_on_a_non_blank_canvas()
     {
         var (page, problems) = await app.OpenAsync();

@@ -13,7 +13,14 @@ interface AssetBase {
   downstream: string[];
 }
 
+export interface Freshness {
+  state: "fresh" | "stale" | "failed" | "never" | "running";
+  reason: string | null;
+  max_age: string | null;
+}
+
 export interface AssetSummary extends AssetBase {
+  freshness: Freshness;
   last_status: string | null;
   last_materialized_at: string | null;
   rows: number | null;
@@ -34,6 +41,7 @@ export interface CheckResult {
 }
 
 export interface AssetDetail extends AssetBase {
+  freshness: Freshness;
   source_path: string;
   sql: string;
   compiled_sql: string | null;
@@ -72,6 +80,63 @@ export interface Run {
   finished_at: string | null;
   error: string | null;
   steps: Step[] | null;
+}
+
+export interface Tick {
+  scheduled_at: string;
+  status: string;
+  reason: string | null;
+  run_id: string | null;
+  run_status: string | null;
+  claimed_by: string;
+}
+
+export interface Schedule {
+  name: string;
+  cron: string;
+  timezone: string;
+  selection: string;
+  catch_up: string;
+  paused: boolean;
+  next_tick_at: string | null;
+  ticks: Tick[];
+}
+
+export interface SensorFile {
+  path: string;
+  bytes: number;
+  status: string;
+  reason: string | null;
+  rows_loaded: number | null;
+  rows_rejected: number | null;
+  run_id: string | null;
+  changed_at: string;
+}
+
+export interface Sensor {
+  name: string;
+  location: string;
+  swept_at: string | null;
+  last_error: string | null;
+  files: SensorFile[];
+}
+
+export interface AlertIncident {
+  id: number;
+  rule: string;
+  subject: string;
+  status: string;
+  summary: string;
+  link: string | null;
+  opened_at: string;
+  resolved_at: string | null;
+  deliveries: { channel: string; kind: string; status: string; attempts: number; last_error: string | null; sent_at: string | null }[];
+}
+
+export interface Alerts {
+  rules: { name: string; kind: string; description: string }[];
+  channels: string[];
+  incidents: AlertIncident[];
 }
 
 export interface RunEvent {
@@ -142,6 +207,11 @@ export const api = {
   materialize: (selection: string) => request<Run>("POST", "/api/runs", { selection }),
   cancel: (id: string) => request<Run>("POST", `/api/runs/${encodeURIComponent(id)}/cancel`),
   retry: (id: string) => request<Run>("POST", `/api/runs/${encodeURIComponent(id)}/retry`),
+  schedules: () => request<Schedule[]>("GET", "/api/schedules"),
+  scheduleAction: (name: string, action: "pause" | "resume" | "tick") =>
+    request<Schedule | Run>("POST", `/api/schedules/${encodeURIComponent(name)}/${action}`),
+  sensors: () => request<Sensor[]>("GET", "/api/sensors"),
+  alerts: () => request<Alerts>("GET", "/api/alerts?limit=100"),
   session: () => request<{ signed_in: boolean; writes_enabled: boolean }>("GET", "/api/session"),
   mart: (key: string, params: Record<string, string | string[]>) => {
     const query = new URLSearchParams();

@@ -12,30 +12,11 @@ export const stateLabels: Record<AssetState, string> = {
 };
 
 /**
- * Running: a step of a running run builds it now. Failed: its last step failed or a check failed. Never built: no
- * materialization. Stale: an upstream asset was materialized after it (sources, loaded by ingest, excepted). Fresh
- * otherwise.
+ * The server's freshness (fresh, stale past max_age or behind an upstream, failed, never, running), with the running
+ * steps this page saw since overriding it.
  */
 export function assetStates(assets: AssetSummary[], running: Set<string>): Map<string, AssetState> {
-  const byKey = new Map(assets.map((a) => [a.key, a]));
-  const states = new Map<string, AssetState>();
-  for (const asset of assets) {
-    let state: AssetState;
-    if (running.has(asset.key)) state = "running";
-    else if (asset.materialization === "source") state = asset.rows === null && asset.last_materialized_at === null ? "never" : "fresh";
-    else if (asset.last_status === "failed" || asset.last_status === "check_failed") state = "failed";
-    else if (!asset.last_materialized_at) state = "never";
-    else {
-      const built = Date.parse(asset.last_materialized_at);
-      const newerUpstream = asset.upstream.some((key) => {
-        const upstream = byKey.get(key);
-        return upstream?.last_materialized_at && upstream.materialization !== "source" && Date.parse(upstream.last_materialized_at) > built;
-      });
-      state = newerUpstream ? "stale" : "fresh";
-    }
-    states.set(asset.key, state);
-  }
-  return states;
+  return new Map(assets.map((a) => [a.key, running.has(a.key) ? "running" : a.freshness.state]));
 }
 
 /** The keys that steps of running runs are building now. */

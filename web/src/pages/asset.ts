@@ -4,6 +4,7 @@ import { chart } from "../charts";
 import { formatDuration, formatNumber, formatTime, h, link, message } from "../dom";
 import { highlightSql } from "../sql";
 import { dataTable } from "../table";
+import { badge } from "../status";
 
 /** `/assets/{key}`: what the asset is, its SQL, columns, lineage, materializations, checks and a preview. */
 export async function renderAsset(container: HTMLElement, params: Record<string, string>, signal: AbortSignal): Promise<void> {
@@ -26,7 +27,10 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
         h("p", { class: "meta" },
           h("span", { class: `layer layer-${asset.layer}` }, asset.layer), " ",
           h("span", {}, asset.materialization), " · owner ", h("strong", {}, asset.owner ?? "none"), " · ",
-          ...asset.tags.map((t) => h("span", { class: "tag" }, t)), " · ", h("code", {}, asset.source_path))),
+          ...asset.tags.map((t) => h("span", { class: "tag" }, t)), " · ", h("code", {}, asset.source_path)),
+        h("p", { class: "freshness", "data-freshness": asset.freshness.state },
+          badge(asset.freshness.state), " ", asset.freshness.reason ?? "",
+          asset.freshness.max_age ? h("span", { class: "muted" }, ` · freshness max_age ${asset.freshness.max_age}`) : "")),
       asset.materialization === "source" ? null : h("div", { class: "actions" },
         button("Materialize", asset.key), button("With upstream", `+${asset.key}`), button("With downstream", `${asset.key}+`))),
     status,

@@ -59,7 +59,7 @@ function row(asset: AssetSummary, state: AssetState): HTMLTableRowElement {
   return h("tr", { "data-asset": asset.key },
     h("td", {}, link(`/assets/${encodeURIComponent(asset.key)}`, asset.key), h("div", { class: "muted small" }, asset.description)),
     h("td", {}, h("span", { class: `layer layer-${asset.layer}` }, asset.layer)),
-    h("td", {}, badge(state)),
+    h("td", { title: asset.freshness.reason ?? "" }, badge(state)),
     h("td", { class: "number" }, formatNumber(asset.rows)),
     h("td", { title: asset.last_materialized_at ?? "" }, relativeTime(asset.last_materialized_at)),
     h("td", { class: checkClass }, checks));
