@@ -170,6 +170,44 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task The_shipped_metric_rules_fire_on_hand_made_marts_that_breach_them_and_only_then()
+    {
+        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, TestFiles.RepositoryAssets));
+        var warehouse = new PostgresWarehouse(db.DataSource);
+        var services = new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
+        var rules = AlertFile.Load(TestFiles.RepositoryAssets).Where(r => r.Kind == AlertKind.Metric).ToList();
+        // Seven days of DAU 100, then 69 (below 0.7 x 100) on the latest day; the latest week shrinking (0.5), the
+        // latest month growing.
+        await db.ExecuteAsync("""
+            create schema if not exists marts;
+            drop table if exists marts.growth_metrics, marts.quick_ratio_analysis;
+            create table marts.growth_metrics as
+                select d::date as date, case when d = date '2025-01-08' then 69 else 100 end as dau
+                from generate_series(date '2025-01-01', date '2025-01-08', interval '1 day') d;
+            create table marts.quick_ratio_analysis (grain text, period_start date, quick_ratio numeric, growth_signal text);
+            insert into marts.quick_ratio_analysis values
+                ('week', '2024-12-30', 0.4, 'shrinking'), ('week', '2025-01-06', 0.5, 'shrinking'),
+                ('month', '2024-12-01', 0.5, 'shrinking'), ('month', '2025-01-01', 2, 'growing');
+            """);
+        var evaluator = new AlertEvaluator(services, rules, [], null, TimeProvider.System, NullLogger.Instance);
+
+        Assert.Equal((2, 0), await evaluator.EvaluateAsync(CancellationToken.None));
+        var open = (await new AlertStore(db.DataSource).ListAsync(true, 50, CancellationToken.None))
+            .Where(i => i.Rule is "dau_drop" or "growth_shrinking").ToDictionary(i => i.Rule);
+        Assert.Equal("DAU fell more than 30 % below its trailing 7-day average: date=2025-01-08, dau=69, trailing_7_day_average=100.0",
+            open["dau_drop"].Summary);
+        Assert.Contains("grain=week, period_start=2025-01-06, quick_ratio=0.50, growth_signal=shrinking", open["growth_shrinking"].Summary);
+        Assert.DoesNotContain("more row", open["growth_shrinking"].Summary);
+
+        // 70 is exactly 0.7 x 100: not more than 30 % below. The latest week growing again: both resolve.
+        await db.ExecuteAsync("""
+            update marts.growth_metrics set dau = 70 where date = '2025-01-08';
+            update marts.quick_ratio_analysis set quick_ratio = 1.5, growth_signal = 'growing' where period_start = '2025-01-06';
+            """);
+        Assert.Equal((0, 2), await evaluator.EvaluateAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Freshness_breaches_open_when_an_asset_outlives_its_max_age_and_resolve_when_it_is_rebuilt()
     {
         var services = Services(new() { ["marts/fresh_f.sql"] = "/*\nfreshness: {max_age: 30m}\n*/\nselect 1 as x" });

@@ -17,6 +17,7 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
     private const long EvaluationLock = 727_004;
     private static readonly TimeSpan MetricTimeout = TimeSpan.FromSeconds(60);
     private readonly AlertStore _store = new(services.RunStore);
+    private readonly Dictionary<string, string> _problems = new(StringComparer.Ordinal);
 
     /// <summary>Evaluates every rule once; returns how many incidents opened and resolved (zero when another worker holds the turn).</summary>
     public async Task<(int Opened, int Resolved)> EvaluateAsync(CancellationToken cancellationToken)
@@ -93,6 +94,11 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
         {
             var sql = services.Project.CompileQuery(rule.Query!, services.Warehouse.Dialect);
             var outcome = await services.Warehouse.QueryFailuresAsync(sql, 3, timeout.Token);
+            if (_problems.Remove(rule.Name))
+            {
+                logger.LogInformation("Alert rule {Rule} evaluates again", rule.Name);
+            }
+
             if (outcome.FailingRows == 0)
             {
                 return [];
@@ -104,8 +110,14 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
         catch (Exception e) when (e is System.Data.Common.DbException or Core.Templating.TemplateException
                                       || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // A mart not built yet, or a query that no longer compiles: no evidence either way this round.
-            logger.LogWarning("Alert rule {Rule} not evaluated: {Problem}", rule.Name, e.Message);
+            // A mart not built yet, or a query that no longer compiles: no evidence either way this round. Said once
+            // per problem, not every round.
+            if (_problems.GetValueOrDefault(rule.Name) != e.Message)
+            {
+                _problems[rule.Name] = e.Message;
+                logger.LogWarning("Alert rule {Rule} not evaluated: {Problem}", rule.Name, e.Message);
+            }
+
             return null;
         }
     }
