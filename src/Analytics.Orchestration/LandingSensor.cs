@@ -16,7 +16,8 @@ public sealed record SensorSweep(int Seen, IReadOnlyList<string> Ingested, IRead
 /// unchanged is not read again; a file refused whole is recorded with its reason and not retried until its content
 /// changes. One worker sweeps at a time (an advisory lock in the run store); any number may try.
 /// </summary>
-public sealed class LandingSensor(AnalyticsServices services, EventIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null)
+public sealed class LandingSensor(AnalyticsServices services, EventIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null,
+    int maxFilesPerSweep = LandingSensor.MaxFilesPerSweep)
 {
     public const string Name = "landing";
 
@@ -26,7 +27,7 @@ public sealed class LandingSensor(AnalyticsServices services, EventIngestor inge
     /// <summary>Who the sensor's runs say requested them.</summary>
     public const string RequestedBy = "sensor:" + Name;
 
-    /// <summary>The most files one sweep looks at; the rest wait for the next sweep (a hostile folder of millions is read in slices).</summary>
+    /// <summary>The most new or changed files one sweep ingests; the rest wait for the next sweep (a folder of millions is read in slices).</summary>
     public const int MaxFilesPerSweep = 1_000;
 
     /// <summary>A file modified more recently than this may still be being written: it waits for the next sweep.</summary>
@@ -67,8 +68,13 @@ public sealed class LandingSensor(AnalyticsServices services, EventIngestor inge
         var unchanged = new List<string>();
         var refused = new List<string>();
         var seen = 0;
-        foreach (var path in Directory.EnumerateFiles(folder, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(MaxFilesPerSweep))
+        foreach (var path in Directory.EnumerateFiles(folder, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
+            if (ingested.Count + refused.Count >= maxFilesPerSweep)
+            {
+                break;
+            }
+
             seen++;
             var info = new FileInfo(path);
             var modified = Microseconds(info.LastWriteTimeUtc);

@@ -82,4 +82,13 @@ public class ScheduleTests
         Assert.StartsWith("assets-sql/schedules.yml", error.Message);
         Assert.Contains(problem, error.Message);
     }
+
+    [Fact]
+    public void A_schedule_file_with_too_many_schedules_is_refused()
+    {
+        var text = "schedules:\n" + string.Concat(Enumerable.Range(0, ScheduleFile.MaxSchedules + 1)
+            .Select(i => $"  - {{name: s{i}, cron: \"* * * * *\", selection: \"*\"}}\n"));
+
+        Assert.Contains($"at most {ScheduleFile.MaxSchedules}", Assert.Throws<AssetDeclarationException>(() => ScheduleFile.Parse("schedules.yml", text)).Message);
+    }
 }

@@ -9,13 +9,13 @@ namespace Analytics.Warehouse.Postgres.Tests;
 public class LandingSensorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     /// <summary>A sensor on <paramref name="folder"/>; the class's tests share one sensor name, so none starts behind another's run.</summary>
-    private async Task<LandingSensor> SensorAsync(string folder)
+    private async Task<LandingSensor> SensorAsync(string folder, int maxFiles = LandingSensor.MaxFilesPerSweep)
     {
         await FinishSensorRunsAsync();
         var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, TestFiles.RepositoryAssets));
         var warehouse = new PostgresWarehouse(db.DataSource);
         var services = new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
-        return new LandingSensor(services, new EventIngestor(db.DataSource), folder, NullLogger.Instance);
+        return new LandingSensor(services, new EventIngestor(db.DataSource), folder, NullLogger.Instance, maxFilesPerSweep: maxFiles);
     }
 
     /// <summary>Writes a landing file that has settled (last written a minute ago).</summary>
@@ -119,5 +119,21 @@ public class LandingSensorTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
         Assert.Empty((await (await SensorAsync(folder)).SweepAsync(CancellationToken.None)).Ingested);
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-1));
         Assert.Equal([path], (await (await SensorAsync(folder)).SweepAsync(CancellationToken.None)).Ingested);
+    }
+
+    [Fact]
+    public async Task A_sweep_ingests_at_most_its_limit_of_files_and_the_next_sweep_takes_the_rest()
+    {
+        var folder = TestFiles.Folder();
+        foreach (var name in new[] { "1.csv", "2.csv", "3.csv" })
+        {
+            Land(folder, name, $"2025-06-01 10:00:00,many_{name[0]},like,,,ios,organic,SG");
+        }
+
+        var first = await (await SensorAsync(folder, maxFiles: 2)).SweepAsync(CancellationToken.None);
+        var second = await (await SensorAsync(folder, maxFiles: 2)).SweepAsync(CancellationToken.None);
+
+        Assert.Equal(2, first.Ingested.Count);
+        Assert.Equal([Path.Combine(folder, "3.csv")], second.Ingested);
     }
 }

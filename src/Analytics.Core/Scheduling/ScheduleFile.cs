@@ -24,6 +24,9 @@ public static class ScheduleFile
 {
     public const string FileName = "schedules.yml";
 
+    /// <summary>The most schedules one file may declare: each is evaluated every few seconds by every worker.</summary>
+    public const int MaxSchedules = 200;
+
     /// <summary>The schedules of the assets folder; none when it has no schedules.yml.</summary>
     public static IReadOnlyList<Schedule> Load(string assetsFolder)
     {
@@ -51,6 +54,11 @@ public static class ScheduleFile
         if (document is not Dictionary<object, object> root || root.GetValueOrDefault("schedules") is not List<object> entries)
         {
             throw new AssetDeclarationException($"{path}: expected 'schedules:' with a list of schedules (name, cron, selection).");
+        }
+
+        if (entries.Count > MaxSchedules)
+        {
+            throw new AssetDeclarationException($"{path}: {entries.Count} schedules; at most {MaxSchedules} are evaluated. One schedule may select many assets.");
         }
 
         var schedules = new List<Schedule>();
