@@ -1,7 +1,5 @@
 using Analytics.Core.Assets;
 using Analytics.Core.Templating;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
 
 namespace Analytics.Core.Alerting;
 
@@ -33,31 +31,7 @@ public static class AlertFile
 
     public static IReadOnlyList<AlertRule> Parse(string path, string text)
     {
-        object? document;
-        try
-        {
-            document = new DeserializerBuilder().Build().Deserialize<object>(text);
-        }
-        catch (Exception e) when (e is YamlException or ArgumentException or InvalidOperationException or FormatException or OverflowException)
-        {
-            throw new AssetDeclarationException($"{path}: the YAML does not parse ({e.Message}).");
-        }
-
-        if (document is null)
-        {
-            return [];
-        }
-
-        if (document is not Dictionary<object, object> root || root.GetValueOrDefault("alerts") is not List<object> entries)
-        {
-            throw new AssetDeclarationException($"{path}: expected 'alerts:' with a list of rules (name, kind).");
-        }
-
-        if (entries.Count > MaxRules)
-        {
-            throw new AssetDeclarationException($"{path}: {entries.Count} rules; at most {MaxRules} are evaluated. Merge metric rules into fewer queries.");
-        }
-
+        var entries = ProjectYaml.ReadList(path, text, "alerts", "rules (name, kind)", MaxRules, "Merge metric rules into fewer queries.");
         var rules = new List<AlertRule>();
         foreach (var (entry, index) in entries.Select((e, i) => (e, i)))
         {

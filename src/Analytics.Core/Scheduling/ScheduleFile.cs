@@ -1,7 +1,5 @@
 using Analytics.Core.Assets;
 using Cronos;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
 
 namespace Analytics.Core.Scheduling;
 
@@ -36,31 +34,8 @@ public static class ScheduleFile
 
     public static IReadOnlyList<Schedule> Parse(string path, string text)
     {
-        object? document;
-        try
-        {
-            document = new DeserializerBuilder().Build().Deserialize<object>(text);
-        }
-        catch (Exception e) when (e is YamlException or ArgumentException or InvalidOperationException)
-        {
-            throw new AssetDeclarationException($"{path}: the YAML does not parse ({e.Message}).");
-        }
-
-        if (document is null)
-        {
-            return [];
-        }
-
-        if (document is not Dictionary<object, object> root || root.GetValueOrDefault("schedules") is not List<object> entries)
-        {
-            throw new AssetDeclarationException($"{path}: expected 'schedules:' with a list of schedules (name, cron, selection).");
-        }
-
-        if (entries.Count > MaxSchedules)
-        {
-            throw new AssetDeclarationException($"{path}: {entries.Count} schedules; at most {MaxSchedules} are evaluated. One schedule may select many assets.");
-        }
-
+        var entries = ProjectYaml.ReadList(path, text, "schedules", "schedules (name, cron, selection)", MaxSchedules,
+            "One schedule may select many assets.");
         var schedules = new List<Schedule>();
         foreach (var (entry, index) in entries.Select((e, i) => (e, i)))
         {
