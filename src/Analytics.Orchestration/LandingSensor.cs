@@ -33,7 +33,6 @@ public sealed class LandingSensor(AnalyticsServices services, EventIngestor inge
     /// <summary>A file modified more recently than this may still be being written: it waits for the next sweep.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
-    private const long SweepLock = 727_003;
     private readonly SensorFiles _files = new(services.RunStore);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -41,14 +40,12 @@ public sealed class LandingSensor(AnalyticsServices services, EventIngestor inge
 
     public async Task<SensorSweep> SweepAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await services.RunStore.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var tryLock = new Npgsql.NpgsqlCommand($"select pg_try_advisory_xact_lock({SweepLock})", connection, transaction))
+        // A session lock on a connection of its own, so no transaction stays open while files load (the asset locks'
+        // mechanism, under a name with a ':' that no asset file is called).
+        await using var turn = await new PostgresAssetLocks(services.RunStore).TryAcquireAsync("sensor:" + Name, cancellationToken);
+        if (turn is null)
         {
-            if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return Nothing("another worker is sweeping");
-            }
+            return Nothing("another worker is sweeping");
         }
 
         if (!Directory.Exists(folder))
@@ -119,7 +116,6 @@ public sealed class LandingSensor(AnalyticsServices services, EventIngestor inge
         }
 
         await _files.SweptAsync(Name, folder, null, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return new SensorSweep(seen, ingested, unchanged, refused, runId, null);
     }
 

@@ -1,6 +1,6 @@
 using Analytics.Core.Alerting;
-using Analytics.Core.Assets;
 using Analytics.RunStore;
+using Analytics.Core.Assets;
 using Microsoft.Extensions.Logging;
 
 namespace Analytics.Orchestration.Alerting;
@@ -14,7 +14,6 @@ namespace Analytics.Orchestration.Alerting;
 public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<AlertRule> rules, IReadOnlyList<string> channels, string? baseUrl,
     TimeProvider clock, ILogger logger)
 {
-    private const long EvaluationLock = 727_004;
     private static readonly TimeSpan MetricTimeout = TimeSpan.FromSeconds(60);
     private readonly AlertStore _store = new(services.RunStore);
     private readonly Dictionary<string, string> _problems = new(StringComparer.Ordinal);
@@ -22,14 +21,10 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
     /// <summary>Evaluates every rule once; returns how many incidents opened and resolved (zero when another worker holds the turn).</summary>
     public async Task<(int Opened, int Resolved)> EvaluateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await services.RunStore.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var tryLock = new Npgsql.NpgsqlCommand($"select pg_try_advisory_xact_lock({EvaluationLock})", connection, transaction))
+        await using var turn = await new PostgresAssetLocks(services.RunStore).TryAcquireAsync("alerts:evaluator", cancellationToken);
+        if (turn is null)
         {
-            if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return (0, 0);
-            }
+            return (0, 0);
         }
 
         var (opened, resolved) = (0, 0);
@@ -50,7 +45,6 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
             (opened, resolved) = (opened + o, resolved + r);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return (opened, resolved);
     }
 
