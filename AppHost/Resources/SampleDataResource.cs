@@ -9,7 +9,7 @@ using Analytics.Warehouse.Postgres;
 namespace AppHost.Resources;
 
 /// <summary>
-/// First start with an empty warehouse: writes sample events into the landing folder, ingests them, and asks the
+/// First start with an empty warehouse: writes sample events (under the AppHost's home), ingests them, and asks the
 /// API (through the gateway) for a full materialization, so the user lands on real numbers.
 /// </summary>
 public sealed class SampleDataResource(string name, PostgresDatabaseResource warehouse, ProjectResource gateway, ParameterResource apiKey) : Resource(name)
@@ -40,9 +40,10 @@ public sealed class SampleDataResource(string name, PostgresDatabaseResource war
             }
         }
 
-        var landing = Path.Combine(runtime.Home, "landing");
-        Directory.CreateDirectory(landing);
-        var file = Path.Combine(landing, "sample-events.csv");
+        // Beside the landing folder, not in it: the workers' sensor would ingest it too and start a second run.
+        var folder = Path.Combine(runtime.Home, "sample-data");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "sample-events.csv");
         await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 20))
         {
             new EventGenerator(new EventGeneratorOptions { Users = Users, Days = 180 }).Write(writer);
