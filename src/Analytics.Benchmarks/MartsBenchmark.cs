@@ -12,7 +12,11 @@ namespace Analytics.Benchmarks;
 /// </summary>
 internal static partial class MartsBenchmark
 {
-    public static async Task RunAsync(long events)
+    /// <summary>
+    /// <paramref name="floor"/>: also run the psql floor and a second pass (off for quick tuning runs);
+    /// <paramref name="settings"/>: server settings for the benchmark database, <c>name=value,...</c> (ALTER DATABASE ... SET).
+    /// </summary>
+    public static async Task RunAsync(long events, bool floor = true, string? settings = null)
     {
         var users = (int)Math.Max(100, events / 36);
         var file = IngestBenchmark.GenerateOnce($"bench-data/events-{users}u-dirty.csv", users, dirtyRate: 0.02);
@@ -20,6 +24,13 @@ internal static partial class MartsBenchmark
         await using var server = await BenchServer.StartAsync();
         var db = await server.CreateDatabaseAsync("bench_marts");
         var environment = new Dictionary<string, string> { ["ConnectionStrings__warehouse"] = db, ["ANALYTICS_ASSETS"] = Path.GetFullPath("assets-sql") };
+        foreach (var setting in (settings ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (name, value) = (setting.Split('=')[0], setting.Split('=')[1]);
+            await ChildProcess.RunAsync(ChildProcess.Psql,
+                ["-h", "127.0.0.1", "-p", server.Server.Port.ToString(), "-U", "postgres", "-d", "postgres", "-q", "-c", $"alter database bench_marts set {name} = '{value}'"]);
+            Console.WriteLine($"set {name} = {value}");
+        }
 
         var (ingest, ingestOutput) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "ingest", file], environment);
         Console.WriteLine(ingestOutput.Split('\n').Last(l => l.Contains("loaded", StringComparison.Ordinal)).Trim());
@@ -28,6 +39,11 @@ internal static partial class MartsBenchmark
         foreach (Match step in StepLine().Matches(output))
         {
             Console.WriteLine($"  {step.Groups["key"].Value,-36} {step.Groups["rows"].Value,14} rows {step.Groups["seconds"].Value,7} s");
+        }
+
+        if (!floor)
+        {
+            return;
         }
 
         var script = Path.Combine(Path.GetTempPath(), $"analytics-floor-{Guid.NewGuid():N}.sql");

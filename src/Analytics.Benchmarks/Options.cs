@@ -7,4 +7,10 @@ internal static class Options
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? long.Parse(args[i + 1]) : fallback;
     }
+
+    public static string? Text(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
 }

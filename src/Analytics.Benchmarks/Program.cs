@@ -11,7 +11,8 @@ switch (what)
         await EngineBenchmark.RunAsync(Options.Long(rest, "--assets", 1_000), Options.Long(rest, "--plan-assets", 10_000));
         break;
     case "marts":
-        await MartsBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000));
+        await MartsBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000), floor: !rest.Contains("--no-floor"),
+            settings: Options.Text(rest, "--set"));
         break;
     case "web":
         await WebBenchmark.RunAsync(Options.Long(rest, "--events", 10_000_000), Options.Long(rest, "--assets", 2_000));
@@ -26,6 +27,6 @@ switch (what)
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] | api | web [--events N] [--assets N]");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] | api | web [--events N] [--assets N]");
         break;
 }
