@@ -102,6 +102,11 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
             {
                 logger.LogError("The {What} loop's selection does not resolve against these assets ({Problem})", what, e.Message);
             }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // Anything else is a bug, not a reason for the loop to end silently: say it, and try again next time.
+                logger.LogError(e, "The {What} loop failed; trying again in {Interval}", what, interval);
+            }
 
             await Task.Delay(interval, stoppingToken);
         }
