@@ -11,19 +11,7 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// <summary>Alert rules against a real run store and warehouse, delivered to a local webhook and a local SMTP server.</summary>
 public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private AnalyticsServices Services(Dictionary<string, string> files)
-    {
-        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, TestFiles.Assets(files)));
-        var warehouse = new PostgresWarehouse(db.DataSource);
-        return new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
-    }
+    private AnalyticsServices Services(Dictionary<string, string> files) => TestServices.Create(db.DataSource, TestFiles.Assets(files));
 
     private static async Task<RunResult> RunAsync(AnalyticsServices services, string selection)
     {
@@ -172,9 +160,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     [Fact]
     public async Task The_shipped_metric_rules_fire_on_hand_made_marts_that_breach_them_and_only_then()
     {
-        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, TestFiles.RepositoryAssets));
-        var warehouse = new PostgresWarehouse(db.DataSource);
-        var services = new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
+        var services = TestServices.Create(db.DataSource, TestFiles.RepositoryAssets);
         var rules = AlertFile.Load(TestFiles.RepositoryAssets).Where(r => r.Kind == AlertKind.Metric).ToList();
         // Seven days of DAU 100, then 69 (below 0.7 x 100) on the latest day; the latest week shrinking (0.5), the
         // latest month growing.
@@ -211,7 +197,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     public async Task Freshness_breaches_open_when_an_asset_outlives_its_max_age_and_resolve_when_it_is_rebuilt()
     {
         var services = Services(new() { ["marts/fresh_f.sql"] = "/*\nfreshness: {max_age: 30m}\n*/\nselect 1 as x" });
-        var clock = new Clock();
+        var clock = new ManualClock();
         var evaluator = new AlertEvaluator(services, Rules("alerts:\n  - {name: freshness_sla, kind: freshness}"), [], null, clock, NullLogger.Instance);
         await RunAsync(services, "fresh_f");
 

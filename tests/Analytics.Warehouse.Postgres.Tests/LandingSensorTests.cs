@@ -12,10 +12,7 @@ public class LandingSensorTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
     private async Task<LandingSensor> SensorAsync(string folder, int maxFiles = LandingSensor.MaxFilesPerSweep)
     {
         await FinishSensorRunsAsync();
-        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, TestFiles.RepositoryAssets));
-        var warehouse = new PostgresWarehouse(db.DataSource);
-        var services = new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
-        return new LandingSensor(services, new EventIngestor(db.DataSource), folder, NullLogger.Instance, maxFilesPerSweep: maxFiles);
+        return new LandingSensor(TestServices.Create(db.DataSource, TestFiles.RepositoryAssets), new EventIngestor(db.DataSource), folder, NullLogger.Instance, maxFilesPerSweep: maxFiles);
     }
 
     /// <summary>Writes a landing file that has settled (last written a minute ago).</summary>

@@ -9,19 +9,7 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// <summary>Two workers evaluating one schedule against a real run store, on a clock the test moves.</summary>
 public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private AnalyticsServices Services(string assets)
-    {
-        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, assets));
-        var warehouse = new PostgresWarehouse(db.DataSource);
-        return new AnalyticsServices(project, warehouse, db.DataSource, new RunExecutorFactory(project, warehouse, db.DataSource));
-    }
+    private AnalyticsServices Services(string assets) => TestServices.Create(db.DataSource, assets);
 
     private static DateTimeOffset At(int minute, int second) => new(2026, 11, 23, 10, minute, second, TimeSpan.Zero);
 
@@ -30,7 +18,7 @@ public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<Database
     {
         var services = Services(TestFiles.Assets(new() { ["demo/one.sql"] = "select 1 as x" }));
         var schedule = new Schedule("every_minute", "* * * * *", "UTC", "*");
-        var clock = new Clock();
+        var clock = new ManualClock();
         var workers = new[] { "worker-a", "worker-b" }
             .Select(w => new ScheduleEvaluator(services, [schedule], w, clock, NullLogger.Instance)).ToList();
         async Task<int> EvaluateAllAsync(DateTimeOffset now)
@@ -63,7 +51,7 @@ public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<Database
     public async Task A_paused_schedule_fires_nothing_until_resumed()
     {
         var services = Services(TestFiles.Assets(new() { ["demo/two.sql"] = "select 2 as x" }));
-        var clock = new Clock { Now = At(30, 5) };
+        var clock = new ManualClock { Now = At(30, 5) };
         var evaluator = new ScheduleEvaluator(services, [new Schedule("paused_one", "* * * * *", "UTC", "*")], "worker-a", clock, NullLogger.Instance);
         var ticks = new Analytics.RunStore.ScheduleTicks(db.DataSource);
 
