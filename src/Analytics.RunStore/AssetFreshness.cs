@@ -46,9 +46,9 @@ public static class AssetFreshness
             return new(Never, "never materialized", maxAge);
         }
 
-        if (asset.FreshnessMaxAge is { } limit && now - at > limit)
+        if (PastMaxAge(asset, status, now) is { } age)
         {
-            return new(Stale, $"materialized {DurationText.Format(Truncate(now - at))} ago; max_age is {maxAge}", maxAge);
+            return new(Stale, $"materialized {DurationText.Format(Truncate(age))} ago; max_age is {maxAge}", maxAge);
         }
 
         if (asset.Materialization != Materialization.View)
@@ -64,6 +64,10 @@ public static class AssetFreshness
 
         return new(Fresh, null, maxAge);
     }
+
+    /// <summary>How old the asset is when it is older than its <c>freshness: {max_age}</c> (its SLA is breached); else null.</summary>
+    public static TimeSpan? PastMaxAge(AssetDefinition asset, AssetStatus? status, DateTimeOffset now) =>
+        asset.FreshnessMaxAge is { } limit && status?.MaterializedAt is { } at && now - at > limit ? now - at : null;
 
     private static TimeSpan Truncate(TimeSpan value) => TimeSpan.FromSeconds(Math.Floor(value.TotalSeconds));
 }

@@ -138,17 +138,7 @@ public static class AutomationApi
             return Problems.Conflict($"alerts.yml cannot be read: {e.Message}");
         }
 
-        var channels = new List<string>();
-        if (!string.IsNullOrWhiteSpace(configuration["SLACK_WEBHOOK_URL"]))
-        {
-            channels.Add("slack");
-        }
-
-        if (options.Value.Smtp.Configured)
-        {
-            channels.Add("email");
-        }
-
+        var channels = AlertChannelSet.ConfiguredNames(configuration, options.Value);
         var incidents = await new AlertStore(services.RunStore).ListAsync(status == "open", count, cancellationToken);
         return TypedResults.Ok(new AlertsView(
             rules.Select(r => new AlertRuleView(r.Name, WireName(r.Kind), r.Description)).ToList(), channels, incidents));

@@ -23,11 +23,17 @@ public sealed class AlertChannelSet
     public string Redact(string text) => _secrets.Aggregate(text, (t, secret) => t.Replace(secret, "***", StringComparison.Ordinal));
 
     /// <summary>Slack when <c>SLACK_WEBHOOK_URL</c> is set, email when <c>Analytics:Alerts:Smtp</c> has a host, sender and recipient.</summary>
+    public static IReadOnlyList<string> ConfiguredNames(IConfiguration configuration, AlertOptions options) =>
+        new[] { ("email", options.Smtp.Configured), ("slack", !string.IsNullOrWhiteSpace(configuration["SLACK_WEBHOOK_URL"])) }
+            .Where(c => c.Item2).Select(c => c.Item1).ToList();
+
+    /// <summary>The channels of <see cref="ConfiguredNames"/>, ready to send.</summary>
     public static AlertChannelSet FromConfiguration(IConfiguration configuration, AlertOptions options, HttpClient http)
     {
         var channels = new List<IAlertChannel>();
+        var names = ConfiguredNames(configuration, options);
         var webhook = configuration["SLACK_WEBHOOK_URL"];
-        if (!string.IsNullOrWhiteSpace(webhook))
+        if (names.Contains("slack"))
         {
             if (!Uri.TryCreate(webhook, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
             {
@@ -38,7 +44,7 @@ public sealed class AlertChannelSet
             channels.Add(new SlackChannel(http, uri));
         }
 
-        if (options.Smtp.Configured)
+        if (names.Contains("email"))
         {
             channels.Add(new EmailChannel(options.Smtp, options.SendTimeout));
         }

@@ -70,7 +70,7 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
                 var now = clock.GetUtcNow();
                 var graph = services.Project.Graph;
                 return graph.TopologicalOrder
-                    .Where(k => graph[k].FreshnessMaxAge is not null && statuses.GetValueOrDefault(k)?.MaterializedAt is { } at && now - at > graph[k].FreshnessMaxAge)
+                    .Where(k => AssetFreshness.PastMaxAge(graph[k], statuses.GetValueOrDefault(k), now) is not null)
                     .Select(k => new AlertFinding(k,
                         $"{k} was last materialized at {statuses[k].MaterializedAt:u}, more than its max_age of {DurationText.Format(graph[k].FreshnessMaxAge!.Value)} ago",
                         Link($"/assets/{k}")))
