@@ -1,6 +1,6 @@
-import { api, ApiError, storedKey, type AlertIncident, type Schedule, type Sensor } from "../api";
+import { ensureSignedIn } from "../actions";
+import { api, ApiError, type AlertIncident, type Schedule, type Sensor } from "../api";
 import { formatNumber, formatTime, h, link, message, relativeTime } from "../dom";
-import { askForKey } from "../main";
 import { runBadge } from "../status";
 
 /** `/automation`: the schedules with their ticks (pause, resume, tick now), the landing sensor's files, and alert incidents. */
@@ -20,10 +20,7 @@ export async function renderAutomation(container: HTMLElement, _params: Record<s
   }
 
   async function act(name: string, action: "pause" | "resume" | "tick"): Promise<void> {
-    if (!storedKey() && !(await api.session().then((x) => x.signed_in, () => false)) && !(await askForKey())) {
-      notice.replaceChildren(message("Writes need the API key: the AppHost prints it, and a one-time sign-in link, at start-up.", "error"));
-      return;
-    }
+    if (!(await ensureSignedIn((text) => notice.replaceChildren(message(text, "error"))))) return;
     try {
       await api.scheduleAction(name, action);
       notice.replaceChildren(message(action === "tick" ? `${name} ticked: its run is queued.` : `${name} ${action === "pause" ? "paused" : "resumed"}.`));
