@@ -53,6 +53,7 @@ public static class CliApp
             MaterializeCommand.Create(output, settings, checksOnly: true),
             ListCommand.Create(output, settings),
             GraphCommand.Create(output, settings),
+            CompileCommand.Create(output, settings),
             GenerateEventsCommand.Create(output, settings),
             SupersetCommand.Create(output, settings),
             SchedulesCommand.Create(output, settings),

@@ -168,4 +168,33 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         Assert.Equal(0, exit);
         Assert.Contains("\"from\": \"stg_events\"", output);
     }
+
+    [Fact]
+    public async Task Compile_writes_each_selected_asset_with_refs_and_macros_resolved_and_leaves_sources_out()
+    {
+        var folder = Path.Combine(TestFiles.Folder(), "compiled");
+
+        var (exit, output, error) = await RunAsync("compile", "+dim_users", "--target", "postgres", "--out", folder);
+
+        Assert.True(exit == 0, output + error);
+        Assert.Equal(["dim_users.sql", "stg_events.sql"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        var dimUsers = await File.ReadAllTextAsync(Path.Combine(folder, "dim_users.sql"));
+        Assert.Contains("from \"staging\".\"stg_events\"", dimUsers);
+        Assert.DoesNotContain("{{", dimUsers);
+        var printed = await RunAsync("compile", "user_activity_periods");
+        Assert.StartsWith("-- user_activity_periods\n", printed.Output);
+        Assert.Contains("date_trunc('week'", printed.Output);
+        Assert.Contains("from \"core\".\"user_activity_days\"", printed.Output);
+    }
+
+    [Theory]
+    [InlineData("--target", "bigquery", "bigquery")]
+    [InlineData("--out", "/proc/compiled", "--out /proc/compiled")]
+    public async Task Compile_refuses_what_it_cannot_do_with_exit_2(string option, string value, string named)
+    {
+        var (exit, _, error) = await RunAsync("compile", "dim_users", option, value);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(named, error);
+    }
 }

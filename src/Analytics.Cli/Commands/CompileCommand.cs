@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Analytics.Core.Selection;
+using Analytics.Core.Templating;
+using Analytics.Orchestration;
+
+namespace Analytics.Cli.Commands;
+
+/// <summary>
+/// <c>analytics compile [SELECTION] --target postgres [--out DIR]</c>: each selected asset's SQL as the warehouse
+/// receives it (refs resolved, macros rendered), to read, diff, or run by hand. Sources are loaded by ingest, not
+/// built, so they have no SQL and are left out. No database is needed.
+/// </summary>
+public static class CompileCommand
+{
+    public static Command Create(TextWriter output, AnalyticsSettings settings)
+    {
+        var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to compile (default '*')" };
+        // BigQuery joins this list with its adapter (issue 13): until every asset renders portable SQL, emitting
+        // BigQuery text would promise SQL that BigQuery rejects.
+        var target = new Option<string>("--target") { Description = "the warehouse dialect: postgres", DefaultValueFactory = _ => "postgres" };
+        target.AcceptOnlyFromAmong("postgres");
+        var outFolder = new Option<string?>("--out") { Description = "write DIR/<key>.sql per asset instead of printing them" };
+        var command = new Command("compile", "Print (or write) each selected asset's compiled SQL; no database needed.") { selection, target, outFolder };
+        command.SetAction(parse =>
+        {
+            var project = AnalyticsEnvironment.LoadAssets(settings);
+            var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph)
+                .Where(key => !project.Graph[key].IsSource)
+                .ToList();
+            ISqlDialect dialect = PostgresDialect.Instance;
+            var folder = parse.GetValue(outFolder);
+            try
+            {
+                if (folder is not null)
+                {
+                    Directory.CreateDirectory(folder);
+                }
+
+                foreach (var key in keys)
+                {
+                    var sql = project.Compile(key, dialect).Trim() + "\n";
+                    if (folder is null)
+                    {
+                        output.Write($"-- {key}\n{sql}\n");
+                    }
+                    else
+                    {
+                        File.WriteAllText(Path.Combine(folder, key + ".sql"), sql);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"error: cannot write the compiled SQL to --out {folder}: {e.Message} Choose a folder you can write to.");
+                return CliApp.BadInput;
+            }
+
+            if (folder is not null)
+            {
+                output.WriteLine($"wrote {keys.Count} file(s) to {Path.GetFullPath(folder)}");
+            }
+
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}
