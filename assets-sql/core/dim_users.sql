@@ -18,40 +18,30 @@ checks:
       name: dim_users__counts_consistent
       sql: active_days >= 1 and total_events >= active_days
 */
--- Hash aggregation in two steps (user-day, then user) instead of count(distinct), which sorts every event.
-with user_days as (
+-- One aggregation per user over the events, sorted by user so each user's distinct days are counted from a
+-- few dozen rows; hashing every (user, day) first (3.9 M groups at 10 M events) cost more and took every core.
+with activity as (
     select
         user_id,
-        event_date,
-        min(event_time) as first_at,
-        max(event_time) as last_at,
-        count(*) as events,
+        min(event_time) as first_event_at,
+        max(event_time) as last_event_at,
+        count(*)::numeric as total_events,
+        count(distinct event_date) as active_days,
         coalesce(sum(miles_amount) filter (where event_type = 'miles_earned'), 0) as miles_earned,
         coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as miles_redeemed
     from {{ ref('stg_events') }}
-    group by user_id, event_date
-),
-activity as (
-    select
-        user_id,
-        min(first_at) as first_event_at,
-        max(last_at) as last_event_at,
-        sum(events) as total_events,
-        count(*) as active_days,
-        sum(miles_earned) as miles_earned,
-        sum(miles_redeemed) as miles_redeemed
-    from user_days
     group by user_id
 ),
 first_touch as (
-    -- The user's earliest events (several when they share a timestamp); ingestion order breaks the tie.
+    -- The user's earliest events (several when they share a timestamp); ingestion order breaks the tie. A
+    -- semi-join, so the hash is built on the 277 k first timestamps and the events only probe it.
     select distinct on (s.user_id)
         s.user_id,
         s.platform as first_platform,
         s.utm_source as first_utm_source,
         s.country as first_country
     from {{ ref('stg_events') }} s
-    join activity a on a.user_id = s.user_id and a.first_event_at = s.event_time
+    where (s.user_id, s.event_time) in (select user_id, first_event_at from activity)
     order by s.user_id, s.file_id, s.line_number
 )
 select

@@ -1,7 +1,8 @@
 /*
 description: >
-  Distinct (user, day) activity with the day's event count: the one scan of fct_events that every period grain
-  and most marts read, instead of each re-scanning the events.
+  Distinct (user, day) activity with the day's event count: the one scan of the events that every period grain
+  and most marts read, instead of each re-scanning them. It reads stg_events, whose rows fct_events projects one
+  for one, so it builds beside dim_users instead of waiting for dim_users and fct_events.
 materialization: table
 tags: [core, intermediate]
 owner: data-platform
@@ -14,5 +15,5 @@ select
     event_date as activity_date,
     (event_date - date '1970-01-01') as day_index,
     count(*) as events
-from {{ ref('fct_events') }}
+from {{ ref('stg_events') }}
 group by user_id, event_date
