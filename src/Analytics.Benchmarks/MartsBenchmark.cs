@@ -23,15 +23,17 @@ internal static partial class MartsBenchmark
         Console.WriteLine($"input: {file} ({new FileInfo(file).Length / 1e6:N0} MB, about {events:N0} events)");
         await using var server = await BenchServer.StartAsync();
         var db = await server.CreateDatabaseAsync("bench_marts");
-        var environment = new Dictionary<string, string> { ["ConnectionStrings__warehouse"] = db, ["ANALYTICS_ASSETS"] = Path.GetFullPath("assets-sql") };
-        foreach (var setting in (settings ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        // Settings travel in the connection's Options, after the app's defaults, so they win over them (an ALTER
+        // DATABASE ... SET would not: startup options override it).
+        var options = string.Join(' ', (settings ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(setting => $"-c {setting}"));
+        if (options.Length > 0)
         {
-            var (name, value) = (setting.Split('=')[0], setting.Split('=')[1]);
-            await ChildProcess.RunAsync(ChildProcess.Psql,
-                ["-h", "127.0.0.1", "-p", server.Server.Port.ToString(), "-U", "postgres", "-d", "postgres", "-q", "-c", $"alter database bench_marts set {name} = '{value}'"]);
-            Console.WriteLine($"set {name} = {value}");
+            db += $";Options={options}";
+            Console.WriteLine($"settings: {options}");
         }
 
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__warehouse"] = db, ["ANALYTICS_ASSETS"] = Path.GetFullPath("assets-sql") };
         var (ingest, ingestOutput) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "ingest", file], environment);
         Console.WriteLine(ingestOutput.Split('\n').Last(l => l.Contains("loaded", StringComparison.Ordinal)).Trim());
         var (materialize, output) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "materialize", "*"], environment);
@@ -41,6 +43,7 @@ internal static partial class MartsBenchmark
             Console.WriteLine($"  {step.Groups["key"].Value,-36} {step.Groups["rows"].Value,14} rows {step.Groups["seconds"].Value,7} s");
         }
 
+        await TimeBuildsOneAtATimeAsync(db);
         if (!floor)
         {
             return;
@@ -56,6 +59,42 @@ internal static partial class MartsBenchmark
         Console.WriteLine($"same statements through psql, one after another: {psql.TotalSeconds:0.0} s");
         Console.WriteLine($"engine materialize '*': {materialize.TotalSeconds:0.0} s, again after psql: {again.TotalSeconds:0.0} s; "
                           + $"ratio to psql {Math.Min(materialize.TotalSeconds, again.TotalSeconds) / psql.TotalSeconds:0.00}");
+    }
+
+    /// <summary>
+    /// Each asset's build (its CREATE TABLE AS, nothing else: no checks, no analyze) alone on the server, in
+    /// topological order, into a scratch table dropped afterwards: the figure to hold against another engine's build
+    /// time, free of the engine's overlap of two assets on two cores.
+    /// </summary>
+    private static async Task TimeBuildsOneAtATimeAsync(string connectionString)
+    {
+        var project = AssetProject.Load("assets-sql");
+        var dialect = PostgresDialect.Instance;
+        await using var dataSource = BenchServer.Open(connectionString);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        Console.WriteLine("builds one at a time (CREATE TABLE AS only):");
+        var total = TimeSpan.Zero;
+        foreach (var key in project.Graph.TopologicalOrder.Where(key => !project.Graph[key].IsSource))
+        {
+            var scratch = dialect.Relation(project.Graph[key].Schema, key + "__timing");
+            await using (var drop = new Npgsql.NpgsqlCommand($"drop table if exists {scratch}", connection))
+            {
+                await drop.ExecuteNonQueryAsync();
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await using (var build = new Npgsql.NpgsqlCommand($"create table {scratch} as\n{project.Compile(key, dialect)}", connection) { CommandTimeout = 0 })
+            {
+                await build.ExecuteNonQueryAsync();
+            }
+
+            total += clock.Elapsed;
+            Console.WriteLine($"  {key,-36} {clock.Elapsed.TotalSeconds,7:0.00} s");
+            await using var cleanup = new Npgsql.NpgsqlCommand($"drop table {scratch}", connection);
+            await cleanup.ExecuteNonQueryAsync();
+        }
+
+        Console.WriteLine($"  {"sum",-36} {total.TotalSeconds,7:0.00} s");
     }
 
     /// <summary>Every statement the engine sends for a full materialization, in topological order, as one psql script.</summary>
