@@ -82,6 +82,24 @@ public class ExecutorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task A_unique_check_on_several_columns_counts_each_repeated_combination_once_with_its_copies()
+    {
+        var run = await MaterializeAsync(Files(
+            ("pairs", """
+                /*
+                checks:
+                  - unique: [a, b]
+                */
+                select * from (values (1, 1), (1, 2), (1, 2), (2, 1), (2, 1), (2, 1), (2, null), (2, null)) as v(a, b)
+                """)));
+
+        var check = run["pairs"].Checks.Single();
+        Assert.Equal(3, check.FailingRows);
+        Assert.Contains(check.Sample, row => row.Contains("a=2") && row.Contains("b=1") && row.Contains("copies=3"));
+        Assert.Contains(check.Sample, row => row.Contains("a=1") && row.Contains("b=2") && row.Contains("copies=2"));
+    }
+
+    [Fact]
     public async Task Each_check_kind_counts_the_rows_that_break_it_and_shows_some()
     {
         var run = await MaterializeAsync(Files(

