@@ -18,10 +18,11 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public EmbeddedPostgres Server { get; }
 
-    public static async Task<BenchServer> StartAsync()
+    /// <param name="sharedBuffers">1GB unless told; the marts benchmark passes the embedded cluster's own default.</param>
+    public static async Task<BenchServer> StartAsync(string sharedBuffers = "1GB")
     {
         var root = Path.Combine(Path.GetTempPath(), $"analytics-bench-{Guid.NewGuid():N}");
-        var server = await EmbeddedPostgres.StartAsync(root, new EmbeddedPostgresOptions { Durable = false, SharedBuffers = "1GB" });
+        var server = await EmbeddedPostgres.StartAsync(root, new EmbeddedPostgresOptions { Durable = false, SharedBuffers = sharedBuffers });
         return new BenchServer(root, server);
     }
 

@@ -1,3 +1,4 @@
+using Analytics.Postgres.Server;
 using System.Text;
 using System.Text.RegularExpressions;
 using Analytics.Core.Assets;
@@ -16,12 +17,16 @@ internal static partial class MartsBenchmark
     /// <paramref name="floor"/>: also run the psql floor and a second pass (off for quick tuning runs);
     /// <paramref name="settings"/>: server settings for the benchmark database, <c>name=value,...</c> (ALTER DATABASE ... SET).
     /// </summary>
-    public static async Task RunAsync(long events, bool floor = true, string? settings = null)
+    /// <paramref name="sharedBuffers"/>: the server's shared_buffers, by default what the embedded cluster of
+    /// <c>scripts/run</c> and the CLI uses.
+    public static async Task RunAsync(long events, bool floor = true, string? settings = null, string? sharedBuffers = null)
     {
         var users = (int)Math.Max(100, events / 36);
         var file = IngestBenchmark.GenerateOnce($"bench-data/events-{users}u-dirty.csv", users, dirtyRate: 0.02);
         Console.WriteLine($"input: {file} ({new FileInfo(file).Length / 1e6:N0} MB, about {events:N0} events)");
-        await using var server = await BenchServer.StartAsync();
+        sharedBuffers ??= new EmbeddedPostgresOptions().SharedBuffers;
+        await using var server = await BenchServer.StartAsync(sharedBuffers);
+        Console.WriteLine($"shared_buffers: {sharedBuffers}");
         var db = await server.CreateDatabaseAsync("bench_marts");
         // Settings travel in the connection's Options, after the app's defaults, so they win over them (an ALTER
         // DATABASE ... SET would not: startup options override it).

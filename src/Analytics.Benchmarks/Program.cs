@@ -12,7 +12,7 @@ switch (what)
         break;
     case "marts":
         await MartsBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000), floor: !rest.Contains("--no-floor"),
-            settings: Options.Text(rest, "--set"));
+            settings: Options.Text(rest, "--set"), sharedBuffers: Options.Text(rest, "--shared-buffers"));
         break;
     case "web":
         await WebBenchmark.RunAsync(Options.Long(rest, "--events", 10_000_000), Options.Long(rest, "--assets", 2_000));
@@ -27,6 +27,6 @@ switch (what)
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] | api | web [--events N] [--assets N]");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | api | web [--events N] [--assets N]");
         break;
 }
