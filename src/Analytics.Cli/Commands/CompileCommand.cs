@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Analytics.Core.Selection;
 using Analytics.Core.Templating;
 using Analytics.Orchestration;
 
@@ -14,7 +13,7 @@ public static class CompileCommand
 {
     public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
-        var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to compile (default '*')" };
+        var selection = SelectionArgument.Create("compile");
         // BigQuery joins this list with its adapter (issue 13): until every asset renders portable SQL, emitting
         // BigQuery text would promise SQL that BigQuery rejects.
         var target = new Option<string>("--target") { Description = "the warehouse dialect: postgres", DefaultValueFactory = _ => "postgres" };
@@ -24,7 +23,7 @@ public static class CompileCommand
         command.SetAction(parse =>
         {
             var project = AnalyticsEnvironment.LoadAssets(settings);
-            var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph)
+            var keys = SelectionArgument.Resolve(parse, selection, project.Graph)
                 .Where(key => !project.Graph[key].IsSource)
                 .ToList();
             ISqlDialect dialect = PostgresDialect.Instance;

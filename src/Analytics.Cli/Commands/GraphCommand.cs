@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Analytics.Orchestration;
 using Analytics.Core.Graph;
-using Analytics.Core.Selection;
 
 namespace Analytics.Cli.Commands;
 
@@ -9,14 +8,14 @@ public static class GraphCommand
 {
     public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
-        var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to draw (default '*')" };
+        var selection = SelectionArgument.Create("draw");
         var format = new Option<string>("--format") { Description = "mermaid, dot or json", DefaultValueFactory = _ => "mermaid" };
         format.AcceptOnlyFromAmong("mermaid", "dot", "json");
         var command = new Command("graph", "Print the asset graph (no database needed).") { selection, format };
         command.SetAction(parse =>
         {
             var project = AnalyticsEnvironment.LoadAssets(settings);
-            var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph);
+            var keys = SelectionArgument.Resolve(parse, selection, project.Graph);
             output.Write(GraphRenderer.Render(project.Graph, keys, parse.GetValue(format)!));
             return CliApp.Ok;
         });

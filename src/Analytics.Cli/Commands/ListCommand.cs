@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Analytics.Orchestration;
-using Analytics.Core.Selection;
 using Analytics.RunStore;
 
 namespace Analytics.Cli.Commands;
@@ -9,12 +8,12 @@ public static class ListCommand
 {
     public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
-        var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to list (default '*')" };
+        var selection = SelectionArgument.Create("list");
         var command = new Command("list", "List assets with their layer, last materialization and check status.") { selection };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var project = AnalyticsEnvironment.LoadAssets(settings);
-            var keys = SelectionParser.Parse(string.Join(' ', parse.GetValue(selection) ?? [])).ResolveOrdered(project.Graph);
+            var keys = SelectionArgument.Resolve(parse, selection, project.Graph);
             await using var provider = CliServices.Build(settings);
             var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
             var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);

@@ -11,7 +11,7 @@ public static class MaterializeCommand
 {
     public static Command Create(TextWriter output, AnalyticsSettings settings, bool checksOnly)
     {
-        var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.ZeroOrMore, Description = "assets to select (default '*')" };
+        var selection = SelectionArgument.Create("select");
         var parallelism = new Option<int>("--parallelism")
         {
             Description = "how many independent assets build at once",
@@ -22,8 +22,7 @@ public static class MaterializeCommand
             : new Command("materialize", "Build the selected assets in dependency order, then run their checks.") { selection, parallelism };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var text = string.Join(' ', parse.GetValue(selection) ?? []);
-            text = string.IsNullOrWhiteSpace(text) ? "*" : text;
+            var text = SelectionArgument.Text(parse, selection);
             var kind = checksOnly ? RunKind.Check : RunKind.Materialize;
             await using var provider = CliServices.Build(settings);
             var keys = SelectionParser.Parse(text).ResolveOrdered(provider.GetRequiredService<Core.Assets.AssetProject>().Graph);
