@@ -1,9 +1,10 @@
-using Analytics.Postgres.Server;
 using System.Text;
 using System.Text.RegularExpressions;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;
+using Analytics.Postgres.Server;
+using Npgsql;
 
 namespace Analytics.Benchmarks;
 
@@ -15,7 +16,7 @@ internal static partial class MartsBenchmark
 {
     /// <summary>
     /// <paramref name="floor"/>: also run the psql floor and a second pass (off for quick tuning runs);
-    /// <paramref name="settings"/>: server settings for the benchmark database, <c>name=value,...</c> (ALTER DATABASE ... SET).
+    /// <paramref name="settings"/>: server settings for the engine's connections, <c>name=value,...</c>.
     /// </summary>
     /// <paramref name="sharedBuffers"/>: the server's shared_buffers, by default what the embedded cluster of
     /// <c>scripts/run</c> and the CLI uses.
@@ -82,20 +83,20 @@ internal static partial class MartsBenchmark
         foreach (var key in project.Graph.TopologicalOrder.Where(key => !project.Graph[key].IsSource))
         {
             var scratch = dialect.Relation(project.Graph[key].Schema, key + "__timing");
-            await using (var drop = new Npgsql.NpgsqlCommand($"drop table if exists {scratch}", connection))
+            await using (var drop = new NpgsqlCommand($"drop table if exists {scratch}", connection))
             {
                 await drop.ExecuteNonQueryAsync();
             }
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await using (var build = new Npgsql.NpgsqlCommand($"create table {scratch} as\n{project.Compile(key, dialect)}", connection) { CommandTimeout = 0 })
+            await using (var build = new NpgsqlCommand($"create table {scratch} as\n{project.Compile(key, dialect)}", connection) { CommandTimeout = 0 })
             {
                 await build.ExecuteNonQueryAsync();
             }
 
             total += clock.Elapsed;
             Console.WriteLine($"  {key,-36} {clock.Elapsed.TotalSeconds,7:0.00} s");
-            await using var cleanup = new Npgsql.NpgsqlCommand($"drop table {scratch}", connection);
+            await using var cleanup = new NpgsqlCommand($"drop table {scratch}", connection);
             await cleanup.ExecuteNonQueryAsync();
         }
 
