@@ -21,6 +21,7 @@ checks:
 -- One sorted aggregation whose distinct users come from the same sort. At 10 M events the cells' (user, cell)
 -- pairs number 7.4 M, so hashing them first (the earlier per-user step) cost more than this sort and took every
 -- core for it.
+-- Event counts stay numeric, the type these columns had when they were sums of per-user counts.
 select
     {{ date_trunc('week', event_date) }} as week_start,
     event_type,

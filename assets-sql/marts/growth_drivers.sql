@@ -22,6 +22,7 @@ checks:
 with activity as (
     -- One sorted aggregation with distinct users from the same sort: hashing every (cell, user) pair first held
     -- millions of groups at 10 M events and cost more.
+    -- Event counts stay numeric, the type these columns had when they were sums of per-user counts.
     select
         event_date as date,
         coalesce(platform, 'unknown') as platform,
