@@ -33,14 +33,27 @@ with days as (
 ),
 -- A user counts in WAU on [d, d+6] for each active day d; the part not already covered by the previous active
 -- day starts at max(d, previous + 7). Summing +1/-1 at interval ends gives rolling distinct counts in one pass.
+-- The +1s are counted per start day in one pass over the user-days (two grouping sets), so the window's rows
+-- stream instead of being stored and read four times; each active day ends one interval, so the -1s at d+7 and
+-- d+28 are that day's DAU, which growth_accounting already holds.
+starts as (
+    select wau_start, mau_start, count(*) as users
+    from (
+        select
+            greatest(period_index, coalesce(previous_index + 7, period_index)) as wau_start,
+            greatest(period_index, coalesce(previous_index + 28, period_index)) as mau_start
+        from days
+    ) as intervals
+    group by grouping sets ((wau_start), (mau_start))
+),
 deltas as (
-    select greatest(period_index, coalesce(previous_index + 7, period_index)) as day_index, 1 as wau_delta, 0 as mau_delta from days
+    select wau_start as day_index, users as wau_delta, 0 as mau_delta from starts where wau_start is not null
     union all
-    select period_index + 7, -1, 0 from days
+    select mau_start, 0, users from starts where mau_start is not null
     union all
-    select greatest(period_index, coalesce(previous_index + 28, period_index)), 0, 1 from days
+    select period_index + 7, -active_users, 0 from {{ ref('growth_accounting') }} where grain = 'day'
     union all
-    select period_index + 28, 0, -1 from days
+    select period_index + 28, 0, -active_users from {{ ref('growth_accounting') }} where grain = 'day'
 ),
 changes as (
     select day_index, sum(wau_delta) as wau_delta, sum(mau_delta) as mau_delta
