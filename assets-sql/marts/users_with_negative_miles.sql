@@ -29,9 +29,6 @@ with deltas as (
         case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
     from {{ ref('fct_events') }}
     where event_type in ('miles_earned', 'miles_redeemed')
-    -- Sorted here, where PostgreSQL sorts in parallel; the window below then reads the rows in order (7.1 s to 5.3 s
-    -- at 10 M events).
-    order by user_id, event_time, earned_first, file_id, line_number
 ),
 running as (
     select
