@@ -1,6 +1,5 @@
 using Analytics.Testing;
 using Analytics.Orchestration;
-using Analytics.Cli;
 
 namespace Analytics.Warehouse.Postgres.Tests;
 
@@ -15,14 +14,8 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunWithTelemetryAsync(null, args);
 
-    private async Task<(int Exit, string Output, string Error)> RunWithTelemetryAsync(string? otlpEndpoint, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var settings = new AnalyticsSettings(db.ConnectionString, null, null, TestFiles.RepositoryAssets, OtlpEndpoint: otlpEndpoint);
-        var exit = await CliApp.RunAsync(args, output, error, settings);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Output, string Error)> RunWithTelemetryAsync(string? otlpEndpoint, params string[] args) =>
+        InProcessCli.RunAsync(new AnalyticsSettings(db.ConnectionString, null, null, TestFiles.RepositoryAssets, OtlpEndpoint: otlpEndpoint), args);
 
     [Fact]
     public async Task Generate_ingest_and_materialize_builds_the_core_assets_with_checks_passing()

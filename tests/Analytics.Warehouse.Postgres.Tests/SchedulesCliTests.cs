@@ -16,9 +16,8 @@ public class SchedulesCliTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
 
     private async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
-        var output = new StringWriter();
-        var exit = await CliApp.RunAsync(args, output, new StringWriter(), new AnalyticsSettings(db.ConnectionString, null, null, _assets));
-        return (exit, output.ToString());
+        var (exit, output, _) = await InProcessCli.RunAsync(new AnalyticsSettings(db.ConnectionString, null, null, _assets), args);
+        return (exit, output);
     }
 
     [Fact]

@@ -9,12 +9,8 @@ namespace Analytics.Warehouse.Postgres.Tests;
 [Collection(CliTests.Collection)]
 public class SupersetCliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(args, output, error, new AnalyticsSettings(db.ConnectionString, null, null, TestFiles.RepositoryAssets));
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) =>
+        InProcessCli.RunAsync(new AnalyticsSettings(db.ConnectionString, null, null, TestFiles.RepositoryAssets), args);
 
     [Fact]
     public async Task The_bundle_is_written_from_the_catalog_and_passes_the_import_rules()
