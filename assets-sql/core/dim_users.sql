@@ -28,12 +28,12 @@ with user_days as (
         min(event_time) as first_at,
         max(event_time) as last_at,
         count(*) as events,
-        sum(miles_amount) filter (where event_type = 'miles_earned') as miles_earned,
-        sum(miles_amount) filter (where event_type = 'miles_redeemed') as miles_redeemed
+        {{ sum_if(miles_amount, event_type = 'miles_earned') }} as miles_earned,
+        {{ sum_if(miles_amount, event_type = 'miles_redeemed') }} as miles_redeemed
     from (
         select user_id, event_date, event_time, event_type, miles_amount
         from {{ ref('stg_events') }}
-        order by user_id, event_date
+        {{ presorted_by('user_id, event_date') }}
     ) as sorted
     group by user_id, event_date
 ),
@@ -52,14 +52,14 @@ activity as (
 first_touch as (
     -- The user's earliest events (several when they share a timestamp); ingestion order breaks the tie. A
     -- semi-join, so the hash is built on the 277 k first timestamps and the events only probe it.
-    select distinct on (s.user_id)
+    select {{ distinct_on(s.user_id) }}
         s.user_id,
         s.platform as first_platform,
         s.utm_source as first_utm_source,
         s.country as first_country
     from {{ ref('stg_events') }} s
-    where (s.user_id, s.event_time) in (select user_id, first_event_at from activity)
-    order by s.user_id, s.file_id, s.line_number
+    where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
+    {{ keep_first(s.user_id, 's.file_id, s.line_number') }}
 )
 select
     a.user_id,

@@ -40,16 +40,16 @@ flows as (
         grain,
         period_index,
         count(*) as active_users,
-        count(*) filter (where previous_index is null) as new_users,
-        count(*) filter (where previous_index = period_index - 1) as retained_users,
-        count(*) filter (where previous_index < period_index - 1) as resurrected_users
+        {{ count_if(previous_index is null) }} as new_users,
+        {{ count_if(previous_index = period_index - 1) }} as retained_users,
+        {{ count_if(previous_index < period_index - 1) }} as resurrected_users
     from periods
     group by grain, period_index
 ),
 series as (
-    select grain, generate_series(min(period_index), max(period_index)) as period_index
-    from flows
-    group by grain
+    select bounds.grain, period_index
+    from (select grain, min(period_index) as first_index, max(period_index) as last_index from flows group by grain) bounds
+    {{ join_series(period_index, bounds.first_index, bounds.last_index) }}
 ),
 accounted as (
     select
@@ -66,9 +66,9 @@ select
     grain,
     period_index,
     case grain
-        when 'day' then date '1970-01-01' + period_index
-        when 'week' then date '1970-01-05' + 7 * period_index
-        else make_date(1970 + period_index / 12, period_index % 12 + 1, 1)
+        when 'day' then {{ date_add('day', period_index, date '1970-01-01') }}
+        when 'week' then {{ date_add('week', period_index, date '1970-01-05') }}
+        else {{ date_add('month', period_index, date '1970-01-01') }}
     end as period_start,
     active_users,
     new_users,

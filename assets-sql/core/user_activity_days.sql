@@ -13,7 +13,7 @@ checks:
 select
     user_id,
     event_date as activity_date,
-    (event_date - date '1970-01-01') as day_index,
+    {{ date_diff('day', date '1970-01-01', event_date) }} as day_index,
     count(*) as events
 from {{ ref('stg_events') }}
 group by user_id, event_date

@@ -10,7 +10,7 @@ checks:
   - unique: [grain, user_id, period_index]
   - accepted_values: {column: grain, values: [week, month]}
 */
-select 'week' as grain, user_id, (week_start - date '1970-01-05') / 7 as period_index, week_start as period_start
+select 'week' as grain, user_id, {{ date_diff('week', date '1970-01-05', week_start) }} as period_index, week_start as period_start
 from (
     select distinct user_id, {{ date_trunc('week', activity_date) }} as week_start
     from {{ ref('user_activity_days') }}

@@ -31,7 +31,7 @@ touch as (
     select user_id, 'country', coalesce(first_country, 'unknown') from {{ ref('dim_users') }}
 ),
 cells as (
-    select t.dimension, t.dimension_value, w.period_index - w.first_week as week_number, count(*) as retained_users
+    select t.dimension, t.dimension_value, w.period_index - w.first_week as weeks_since_first, count(*) as retained_users
     from weeks w
     join touch t using (user_id)
     group by 1, 2, 3
@@ -39,7 +39,7 @@ cells as (
 groups as (
     select dimension, dimension_value, retained_users as users
     from cells
-    where week_number = 0
+    where weeks_since_first = 0
 ),
 span as (
     select max(period_index) - min(period_index) as last_week_number
@@ -49,11 +49,11 @@ span as (
 select
     g.dimension,
     g.dimension_value,
-    k.week_number,
+    week_number,
     g.users,
     coalesce(c.retained_users, 0) as retained_users,
     {{ safe_divide(coalesce(c.retained_users, 0), g.users) }} as retention_rate
 from groups g
 cross join span s
-cross join lateral generate_series(0, s.last_week_number) as k(week_number)
-left join cells c on c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.week_number = k.week_number
+{{ join_series(week_number, 0, s.last_week_number) }}
+left join cells c on c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.weeks_since_first = week_number

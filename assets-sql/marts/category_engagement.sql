@@ -26,8 +26,8 @@ select
     {{ date_trunc('week', event_date) }} as week_start,
     event_type,
     coalesce(transaction_category, 'none') as transaction_category,
-    count(*)::numeric as events,
+    {{ cast(count(*), numeric) }} as events,
     count(distinct user_id) as users,
-    coalesce(sum(miles_amount) filter (where event_type in ('miles_earned', 'miles_redeemed')), 0) as miles
+    coalesce({{ sum_if(miles_amount, event_type in ('miles_earned', 'miles_redeemed')) }}, 0) as miles
 from {{ ref('fct_events') }}
 group by 1, 2, 3

@@ -28,16 +28,16 @@ with activity as (
         coalesce(platform, 'unknown') as platform,
         coalesce(utm_source, 'unknown') as utm_source,
         coalesce(country, 'unknown') as country,
-        count(*)::numeric as events,
+        {{ cast(count(*), numeric) }} as events,
         count(distinct user_id) as active_users,
-        coalesce(sum(miles_amount) filter (where event_type = 'miles_earned'), 0) as miles_earned,
-        coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as miles_redeemed
+        coalesce({{ sum_if(miles_amount, event_type = 'miles_earned') }}, 0) as miles_earned,
+        coalesce({{ sum_if(miles_amount, event_type = 'miles_redeemed') }}, 0) as miles_redeemed
     from {{ ref('fct_events') }}
     group by 1, 2, 3, 4
 ),
 newcomers as (
     select
-        (first_event_at at time zone 'UTC')::date as date,
+        {{ utc_date(first_event_at) }} as date,
         coalesce(first_platform, 'unknown') as platform,
         coalesce(first_utm_source, 'unknown') as utm_source,
         coalesce(first_country, 'unknown') as country,

@@ -72,8 +72,8 @@ rolling as (
 select
     g.period_start as date,
     g.active_users as dau,
-    r.wau::bigint as wau,
-    r.mau::bigint as mau,
+    {{ cast(r.wau, bigint) }} as wau,
+    {{ cast(r.mau, bigint) }} as mau,
     {{ safe_divide(g.active_users, r.mau) }} as stickiness,
     g.new_users,
     g.retained_users,

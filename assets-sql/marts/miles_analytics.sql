@@ -27,14 +27,14 @@ checks:
 select
     event_date as date,
     coalesce(transaction_category, 'none') as transaction_category,
-    coalesce(sum(miles_amount) filter (where event_type = 'miles_earned'), 0) as miles_earned,
-    coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as miles_redeemed,
-    coalesce(sum(miles_amount) filter (where event_type = 'miles_earned'), 0)
-        - coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as net_miles,
-    (count(*) filter (where event_type = 'miles_earned'))::numeric as earn_events,
-    (count(*) filter (where event_type = 'miles_redeemed'))::numeric as redeem_events,
-    count(distinct user_id) filter (where event_type = 'miles_earned') as earning_users,
-    count(distinct user_id) filter (where event_type = 'miles_redeemed') as redeeming_users
+    coalesce({{ sum_if(miles_amount, event_type = 'miles_earned') }}, 0) as miles_earned,
+    coalesce({{ sum_if(miles_amount, event_type = 'miles_redeemed') }}, 0) as miles_redeemed,
+    coalesce({{ sum_if(miles_amount, event_type = 'miles_earned') }}, 0)
+        - coalesce({{ sum_if(miles_amount, event_type = 'miles_redeemed') }}, 0) as net_miles,
+    {{ cast(sum(case when event_type = 'miles_earned' then 1 else 0 end), numeric) }} as earn_events,
+    {{ cast(sum(case when event_type = 'miles_redeemed' then 1 else 0 end), numeric) }} as redeem_events,
+    {{ count_distinct_if(user_id, event_type = 'miles_earned') }} as earning_users,
+    {{ count_distinct_if(user_id, event_type = 'miles_redeemed') }} as redeeming_users
 from {{ ref('fct_events') }}
 where event_type in ('miles_earned', 'miles_redeemed')
 group by 1, 2

@@ -42,9 +42,10 @@ last_period as (
     group by grain
 ),
 grid as (
-    select c.grain, c.cohort_index, c.cohort_size, generate_series(0, l.last_index - c.cohort_index) as period_number
+    select c.grain, c.cohort_index, c.cohort_size, period_number
     from cohorts c
-    join last_period l using (grain)
+    join last_period l on l.grain = c.grain
+    {{ join_series(period_number, 0, l.last_index - c.cohort_index) }}
 )
 select
     g.grain as cohort_grain,

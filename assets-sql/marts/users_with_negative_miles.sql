@@ -43,7 +43,7 @@ running as (
 )
 select
     user_id,
-    min(event_time) filter (where balance < 0) as first_negative_at,
+    {{ min_if(event_time, balance < 0) }} as first_negative_at,
     min(balance) as min_balance,
     sum(delta) as final_balance
 from running

@@ -16,10 +16,10 @@ checks:
       name: stg_events__no_exact_duplicates
       columns: event_id
 */
-select distinct on (event_id)
+select {{ distinct_on(event_id) }}
     event_id,
     event_time,
-    (event_time at time zone 'UTC')::date as event_date,
+    {{ utc_date(event_time) }} as event_date,
     user_id,
     event_type,
     transaction_category,
@@ -30,4 +30,4 @@ select distinct on (event_id)
     file_id,
     line_number
 from {{ ref('raw_events') }}
-order by event_id, file_id, line_number
+{{ keep_first(event_id, 'file_id, line_number') }}

@@ -181,7 +181,7 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Theory]
-    [InlineData("--target", "bigquery", "bigquery")]
+    [InlineData("--target", "snowflake", "snowflake")]
     [InlineData("--out", "/proc/compiled", "--out /proc/compiled")]
     public async Task Compile_refuses_what_it_cannot_do_with_exit_2(string option, string value, string named)
     {

@@ -21,7 +21,7 @@ public static class CheckSqlBuilder
             // The ORDER BY in the subquery makes the planner group the sorted rows instead of hashing them.
             CheckKind.Unique =>
                 $"select {string.Join(", ", columns)}, count(*) as copies "
-                + $"from (select {string.Join(", ", columns)} from {relation} order by {string.Join(", ", columns)}) as sorted "
+                + $"from (select {string.Join(", ", columns)} from {relation} {dialect.PresortedBy(string.Join(", ", columns))}) as sorted "
                 + $"group by {string.Join(", ", columns)} having count(*) > 1",
             CheckKind.AcceptedValues =>
                 $"select * from {relation} where {columns[0]} is not null and {columns[0]} not in "

@@ -24,8 +24,34 @@ public sealed class PostgresDialect : ISqlDialect
              + $" + extract(month from ({end})::date) - extract(month from ({start})::date))::int)",
     };
 
+    public string DateAdd(DatePart part, string count, string date) => part switch
+    {
+        DatePart.Day => $"(({date})::date + ({count}))",
+        DatePart.Week => $"(({date})::date + 7 * ({count}))",
+        _ => $"((({date})::date + make_interval(months => ({count})))::date)",
+    };
+
     public string SafeDivide(string numerator, string denominator) =>
         $"(({numerator})::numeric / nullif(({denominator}), 0))";
+
+    public string Cast(string expression, string type) => $"({expression})::{type}";
+
+    public string UtcDate(string timestamp) => $"(({timestamp}) at time zone 'UTC')::date";
+
+    public string CountIf(string condition) => $"count(*) filter (where {condition})";
+
+    public string AggregateIf(string function, string expression, string condition) => function == "count_distinct"
+        ? $"count(distinct {expression}) filter (where {condition})"
+        : $"{function}({expression}) filter (where {condition})";
+
+    public string JoinSeries(string column, string from, string to) =>
+        $"cross join lateral generate_series({from}, {to}) as {column}_series({column})";
+
+    public string DistinctOn(string keys) => $"distinct on ({keys})";
+
+    public string KeepFirst(string keys, string order) => $"order by {keys}, {order}";
+
+    public string PresortedBy(string columns) => $"order by {columns}";
 
     /// <summary>An identifier quoted for PostgreSQL (embedded quotes doubled).</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";

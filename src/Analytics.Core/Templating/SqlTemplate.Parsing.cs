@@ -163,14 +163,13 @@ public sealed partial class SqlTemplate
         }
 
         var name = text[..paren].Trim();
-        if (!Functions.Contains(name))
+        if (!Functions.TryGetValue(name, out var expected))
         {
             throw new TemplateException(
-                $"{path}:{token.Line}: unknown function '{name}'; known: {string.Join(", ", Functions.Order())}.");
+                $"{path}:{token.Line}: unknown function '{name}'; known: {string.Join(", ", Functions.Keys.Order())}.");
         }
 
         var args = SplitArguments(text[(paren + 1)..^1]);
-        var expected = name switch { "ref" => 1, "is_incremental" => 0, "date_diff" => 3, "this" => 0, _ => 2 };
         if (args.Count != expected)
         {
             throw new TemplateException($"{path}:{token.Line}: {name}() takes {expected} argument(s), got {args.Count}.");
@@ -181,6 +180,22 @@ public sealed partial class SqlTemplate
             var target = Unquote(args[0]) ?? throw new TemplateException(
                 $"{path}:{token.Line}: ref() takes a quoted asset name, e.g. ref('stg_events').");
             args = [target];
+        }
+        else if (name == "cast")
+        {
+            var type = Unquote(args[1]) ?? args[1];
+            if (!CastTypes.Contains(type.ToLowerInvariant()))
+            {
+                throw new TemplateException(
+                    $"{path}:{token.Line}: cast() takes one of {string.Join(", ", CastTypes)} as its type, not {args[1]}.");
+            }
+
+            args = [args[0], type.ToLowerInvariant()];
+        }
+        else if (name is "join_series" or "distinct_on" or "keep_first" or "presorted_by")
+        {
+            // Column names and lists may be quoted, so a list's commas stay inside one argument.
+            args = args.Select(a => Unquote(a) ?? a).ToList();
         }
 
         return new ExpressionNode(name, args, token.Line);

@@ -8,8 +8,19 @@ namespace Analytics.Core.Templating;
 /// </summary>
 public sealed partial class SqlTemplate
 {
-    private static readonly HashSet<string> Functions =
-        ["ref", "this", "is_incremental", "date_trunc", "date_diff", "safe_divide"];
+    /// <summary>Each function with its number of arguments.</summary>
+    private static readonly Dictionary<string, int> Functions = new()
+    {
+        ["ref"] = 1, ["this"] = 0, ["is_incremental"] = 0,
+        // Cross-database macros: each renders through the target's ISqlDialect.
+        ["date_trunc"] = 2, ["date_diff"] = 3, ["date_add"] = 3, ["safe_divide"] = 2, ["cast"] = 2, ["utc_date"] = 1,
+        ["count_if"] = 1, ["sum_if"] = 2, ["min_if"] = 2, ["max_if"] = 2, ["count_distinct_if"] = 2,
+        ["join_series"] = 3, ["distinct_on"] = 1, ["keep_first"] = 2, ["presorted_by"] = 1,
+    };
+
+    /// <summary>The type names cast() accepts (PostgreSQL spelling; each dialect maps them).</summary>
+    internal static readonly HashSet<string> CastTypes =
+        ["numeric", "bigint", "integer", "double precision", "text", "date", "boolean", "timestamptz"];
 
     private SqlTemplate(string path, IReadOnlyList<TemplateNode> nodes)
     {
@@ -65,7 +76,19 @@ public sealed partial class SqlTemplate
             "is_incremental" => context.IsIncremental ? "true" : "false",
             "date_trunc" => dialect.DateTrunc(ParsePart(args[0], e), args[1]),
             "date_diff" => dialect.DateDiff(ParsePart(args[0], e), args[1], args[2]),
+            "date_add" => dialect.DateAdd(ParsePart(args[0], e), args[1], args[2]),
             "safe_divide" => dialect.SafeDivide(args[0], args[1]),
+            "cast" => dialect.Cast(args[0], args[1]),
+            "utc_date" => dialect.UtcDate(args[0]),
+            "count_if" => dialect.CountIf(args[0]),
+            "sum_if" => dialect.AggregateIf("sum", args[0], args[1]),
+            "min_if" => dialect.AggregateIf("min", args[0], args[1]),
+            "max_if" => dialect.AggregateIf("max", args[0], args[1]),
+            "count_distinct_if" => dialect.AggregateIf("count_distinct", args[0], args[1]),
+            "join_series" => dialect.JoinSeries(args[0], args[1], args[2]),
+            "distinct_on" => dialect.DistinctOn(args[0]),
+            "keep_first" => dialect.KeepFirst(args[0], args[1]),
+            "presorted_by" => dialect.PresortedBy(args[0]),
             _ => throw new TemplateException($"{Path}:{e.Line}: unknown function '{e.Function}'."),
         };
     }
