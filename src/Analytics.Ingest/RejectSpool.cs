@@ -1,7 +1,7 @@
 namespace Analytics.Ingest;
 
 /// <summary>Rejected rows wait here, on disk, while the valid ones stream into COPY; memory stays flat.</summary>
-internal sealed class RejectSpool : IDisposable
+public sealed class RejectSpool : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"analytics-rejects-{Guid.NewGuid():N}.bin");
     private readonly FileStream _stream;

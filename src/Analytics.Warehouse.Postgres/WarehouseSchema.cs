@@ -5,11 +5,9 @@ namespace Analytics.Warehouse.Postgres;
 /// <summary>The warehouse tables that exist before any asset is built: the landing tables and the ingest manifest.</summary>
 public static class WarehouseSchema
 {
-    private const string Ddl = """
+    /// <summary>The ingest manifest: one row per ingested content hash.</summary>
+    private const string ManifestDdl = """
         create schema if not exists raw;
-        create schema if not exists staging;
-        create schema if not exists core;
-        create schema if not exists marts;
         create table if not exists raw.ingest_manifest (
             file_id       bigint generated always as identity primary key,
             file_path     text not null,
@@ -20,6 +18,12 @@ public static class WarehouseSchema
             rows_rejected bigint not null default 0,
             ingested_at   timestamptz not null default now()
         );
+        """;
+
+    private const string Ddl = ManifestDdl + """
+        create schema if not exists staging;
+        create schema if not exists core;
+        create schema if not exists marts;
         create table if not exists raw.raw_events (
             file_id              bigint not null,
             line_number          bigint not null,
@@ -42,7 +46,14 @@ public static class WarehouseSchema
         );
         """;
 
-    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(dataSource, Ddl, cancellationToken);
+
+    /// <summary>Only the ingest manifest: what a warehouse elsewhere (BigQuery) keeps in the run store's database.</summary>
+    public static Task EnsureManifestAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(dataSource, ManifestDdl, cancellationToken);
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string ddl, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -52,7 +63,7 @@ public static class WarehouseSchema
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var command = new NpgsqlCommand(Ddl, connection, transaction))
+        await using (var command = new NpgsqlCommand(ddl, connection, transaction))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
