@@ -3,6 +3,9 @@ description: >
   One row per stg_events row with its stable event_id: a 128-bit MurmurHash3 of the eight normalised input
   values, computed at ingest, so the same input gets the same id in every run whatever order files arrive in.
 materialization: table
+# BigQuery: a day partition per event_date and storage sorted by user, so date-bounded, per-user reads scan little.
+partition_by: event_date
+cluster_by: [user_id]
 tags: [core]
 owner: data-platform
 checks:

@@ -1,4 +1,5 @@
 using Analytics.Orchestration;
+using Analytics.Warehouse.BigQuery;
 using Analytics.Postgres.Server;
 using System.CommandLine;
 using Analytics.Cli.Commands;
@@ -54,6 +55,7 @@ public static class CliApp
             ListCommand.Create(output, settings),
             GraphCommand.Create(output, settings),
             CompileCommand.Create(output, settings),
+            ValidateCommand.Create(output, settings),
             GenerateEventsCommand.Create(output, settings),
             SupersetCommand.Create(output, settings),
             SchedulesCommand.Create(output, settings),
@@ -82,6 +84,12 @@ public static class CliApp
         {
             await error.WriteLineAsync($"error: {e.Message}");
             return BadInput;
+        }
+        catch (BigQueryException e)
+        {
+            // Settings and credentials missing are bad input; a refused or failed call is a failed run.
+            await error.WriteLineAsync($"error: {e.Message}");
+            return e.Status is null && e.Reason is null ? BadInput : RunFailed;
         }
     }
 }

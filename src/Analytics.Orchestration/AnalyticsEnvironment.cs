@@ -25,6 +25,12 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
     public static async Task<AnalyticsEnvironment> StartAsync(AnalyticsSettings settings, CancellationToken cancellationToken)
     {
         var warehouse = settings.WarehouseConnection;
+        // On BigQuery, PostgreSQL holds only the run store: given by its own connection string, the embedded server is not needed.
+        if (warehouse is null && settings.RunStoreConnection is { } runStore && !settings.Warehouse.Equals("postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            return new AnalyticsEnvironment(null, runStore, runStore);
+        }
+
         EmbeddedPostgres? embedded = null;
         if (warehouse is null)
         {

@@ -1,5 +1,7 @@
 using Analytics.Ingest;
+using Analytics.Warehouse.BigQuery;
 using Analytics.Warehouse.Postgres;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Orchestration;
@@ -26,11 +28,18 @@ public static class AnalyticsServiceCollectionExtensions
         {
             case "postgres":
                 services.AddPostgresWarehouse(provider => provider.GetRequiredService<AnalyticsEnvironment>().WarehouseConnectionString);
-                services.AddSingleton(provider => new EventIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource));
+                services.AddSingleton<IEventIngestor>(provider => new EventIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource));
+                break;
+            case "bigquery":
+                // The run store stays PostgreSQL (embedded unless ConnectionStrings__runstore is set); the manifest lives there too.
+                services.AddBigQueryWarehouse(settings.BigQueryOrEnvironment());
+                services.AddSingleton<IEventIngestor>(provider => new BigQueryEventIngestor(
+                    provider.GetRequiredService<BigQueryWarehouse>(), provider.GetRequiredService<GcsClient>(),
+                    provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey)));
                 break;
             default:
                 throw new ArgumentException(
-                    $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or unset it.");
+                    $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or 'bigquery'.");
         }
 
         services.AddSingleton<RunExecutorFactory>();

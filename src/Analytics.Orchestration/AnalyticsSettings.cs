@@ -1,3 +1,4 @@
+using Analytics.Warehouse.BigQuery;
 using Microsoft.Extensions.Configuration;
 
 namespace Analytics.Orchestration;
@@ -11,6 +12,12 @@ public sealed record AnalyticsSettings(
     string? WarehouseConnection, string? RunStoreConnection, string? Home, string? AssetsPath, string Warehouse = "postgres", string? OtlpEndpoint = null,
     string? Landing = null)
 {
+    /// <summary>Where BigQuery and the GCS landing zone are; null reads them from the environment when first needed.</summary>
+    public BigQuerySettings? BigQuery { get; init; }
+
+    /// <summary><see cref="BigQuery"/>, else the <c>ANALYTICS_BIGQUERY_*</c> variables (a malformed one is an ArgumentException naming it).</summary>
+    public BigQuerySettings BigQueryOrEnvironment() => BigQuery ?? BigQuerySettings.FromEnvironment();
+
     /// <summary>The CLI's settings: the process environment (<c>ConnectionStrings__warehouse</c> and so on).</summary>
     public static AnalyticsSettings FromEnvironment() => FromConfiguration(new ConfigurationBuilder().AddEnvironmentVariables().Build());
 

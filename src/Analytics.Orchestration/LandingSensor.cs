@@ -16,7 +16,7 @@ public sealed record SensorSweep(int Seen, IReadOnlyList<string> Ingested, IRead
 /// unchanged is not read again; a file refused whole is recorded with its reason and not retried until its content
 /// changes. One worker sweeps at a time (an advisory lock in the run store); any number may try.
 /// </summary>
-public sealed class LandingSensor(AnalyticsServices services, EventIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null,
+public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null,
     int maxFilesPerSweep = LandingSensor.MaxFilesPerSweep)
 {
     public const string Name = "landing";
@@ -124,7 +124,7 @@ public sealed class LandingSensor(AnalyticsServices services, EventIngestor inge
     {
         try
         {
-            var result = await ingestor.IngestAsync(path, cancellationToken: cancellationToken);
+            var result = await ingestor.IngestAsync(path, path, null, cancellationToken);
             if (result.AlreadyIngested)
             {
                 await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.AlreadyIngested,

@@ -39,7 +39,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
     private async Task SenseAsync(CancellationToken stoppingToken)
     {
         var folder = AnalyticsEnvironment.LandingFolder(settings);
-        var sensor = new LandingSensor(services, provider.GetRequiredService<EventIngestor>(), folder, logger);
+        var sensor = new LandingSensor(services, provider.GetRequiredService<IEventIngestor>(), folder, logger);
         logger.LogInformation("Worker {Worker} watching the landing folder {Folder}", RunStoreRecorder.Worker, folder);
         await RepeatAsync("landing sensor", options.Value.SensorInterval, async token =>
         {

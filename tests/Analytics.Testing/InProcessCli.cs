@@ -1,10 +1,10 @@
 using Analytics.Cli;
 using Analytics.Orchestration;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Testing;
 
 /// <summary>Runs an <c>analytics</c> verb in this process and keeps what it printed to each stream.</summary>
-internal static class InProcessCli
+public static class InProcessCli
 {
     public static async Task<(int Exit, string Output, string Error)> RunAsync(AnalyticsSettings settings, params string[] args)
     {

@@ -5,7 +5,7 @@ using Analytics.Orchestration;
 namespace Analytics.Cli.Commands;
 
 /// <summary>
-/// <c>analytics compile [SELECTION] --target postgres [--out DIR]</c>: each selected asset's SQL as the warehouse
+/// <c>analytics compile [SELECTION] --target postgres|bigquery [--out DIR]</c>: each selected asset's SQL as the warehouse
 /// receives it (refs resolved, macros rendered), to read, diff, or run by hand. Sources are loaded by ingest, not
 /// built, so they have no SQL and are left out. No database is needed.
 /// </summary>
@@ -14,10 +14,7 @@ public static class CompileCommand
     public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
         var selection = SelectionArgument.Create("compile");
-        // BigQuery joins this list with its adapter (issue 13): until every asset renders portable SQL, emitting
-        // BigQuery text would promise SQL that BigQuery rejects.
-        var target = new Option<string>("--target") { Description = "the warehouse dialect: postgres", DefaultValueFactory = _ => "postgres" };
-        target.AcceptOnlyFromAmong("postgres");
+        var target = WarehouseTargetOption.Create();
         var outFolder = new Option<string?>("--out") { Description = "write DIR/<key>.sql per asset instead of printing them" };
         var command = new Command("compile", "Print (or write) each selected asset's compiled SQL; no database needed.") { selection, target, outFolder };
         command.SetAction(parse =>
@@ -26,7 +23,7 @@ public static class CompileCommand
             var keys = SelectionArgument.Resolve(parse, selection, project.Graph)
                 .Where(key => !project.Graph[key].IsSource)
                 .ToList();
-            ISqlDialect dialect = PostgresDialect.Instance;
+            var dialect = WarehouseTargetOption.Dialect(parse.GetValue(target), settings);
             var folder = parse.GetValue(outFolder);
             try
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Analytics.Ingest;
 using Analytics.Orchestration;
+using Analytics.Warehouse.BigQuery;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Cli.Commands;
@@ -9,14 +10,17 @@ public static class IngestCommand
 {
     public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
-        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "CSV files, or folders of them" };
-        var command = new Command("ingest", "Load event CSVs into raw.raw_events; rejected rows go to raw.raw_events_rejected with their reason.") { paths };
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "CSV files, folders of them, or gs://bucket/prefix" };
+        var target = WarehouseTargetOption.Create();
+        var command = new Command("ingest", "Load event CSVs into raw.raw_events; rejected rows go to raw.raw_events_rejected with their reason.") { paths, target };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var files = EventIngestor.ExpandPaths(parse.GetValue(paths)!);
-            await using var provider = CliServices.Build(settings);
+            var chosen = WarehouseTargetOption.Apply(parse.GetValue(target), settings);
+            var storage = new Lazy<GcsClient>(() => WarehouseTargetOption.Storage(chosen));
+            var files = await EventSources.ExpandAsync(parse.GetValue(paths)!, () => storage.Value, cancellationToken);
+            await using var provider = CliServices.Build(chosen);
             await AnalyticsServices.OpenAsync(provider, cancellationToken);
-            var ingestor = provider.GetRequiredService<EventIngestor>();
+            var ingestor = provider.GetRequiredService<IEventIngestor>();
             var reporter = new ConsoleReporter(output);
             var refused = new List<string>();
             foreach (var file in files)
@@ -24,21 +28,22 @@ public static class IngestCommand
                 IngestResult result;
                 try
                 {
-                    result = await ingestor.IngestAsync(file, new Progress<long>(n => reporter.Progress(file, n)), cancellationToken);
+                    result = await file.IngestAsync(ingestor, file.Object is not null ? storage.Value : null,
+                        new Progress<long>(n => reporter.Progress(file.Path, n)), cancellationToken);
                 }
                 catch (IngestException e)
                 {
                     // Like the seeds' pipelines: one bad file is reported, and the files after it are still tried.
                     reporter.EndProgress();
-                    refused.Add(file);
+                    refused.Add(file.Path);
                     reporter.Line($"error: {e.Message}");
                     continue;
                 }
 
                 reporter.EndProgress();
                 reporter.Line(result.AlreadyIngested
-                    ? $"{file}: already ingested as file #{result.FileId} ({result.RowsLoaded:N0} rows loaded then); skipped"
-                    : $"{file}: read {result.RowsRead:N0}, loaded {result.RowsLoaded:N0}, rejected {result.RowsRejected:N0} "
+                    ? $"{file.Path}: already ingested as file #{result.FileId} ({result.RowsLoaded:N0} rows loaded then); skipped"
+                    : $"{file.Path}: read {result.RowsRead:N0}, loaded {result.RowsLoaded:N0}, rejected {result.RowsRejected:N0} "
                       + $"in {result.Duration.TotalSeconds:0.0}s ({result.RowsRead / Math.Max(result.Duration.TotalSeconds, 0.001):N0} rows/s)");
             }
 

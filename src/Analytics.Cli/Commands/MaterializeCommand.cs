@@ -17,14 +17,15 @@ public static class MaterializeCommand
             Description = "how many independent assets build at once",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
+        var target = WarehouseTargetOption.Create();
         var command = checksOnly
-            ? new Command("check", "Run the asset checks of the selection without rebuilding anything.") { selection, parallelism }
-            : new Command("materialize", "Build the selected assets in dependency order, then run their checks.") { selection, parallelism };
+            ? new Command("check", "Run the asset checks of the selection without rebuilding anything.") { selection, parallelism, target }
+            : new Command("materialize", "Build the selected assets in dependency order, then run their checks.") { selection, parallelism, target };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var text = SelectionArgument.Text(parse, selection);
             var kind = checksOnly ? RunKind.Check : RunKind.Materialize;
-            await using var provider = CliServices.Build(settings);
+            await using var provider = CliServices.Build(WarehouseTargetOption.Apply(parse.GetValue(target), settings));
             var keys = SelectionParser.Parse(text).ResolveOrdered(provider.GetRequiredService<Core.Assets.AssetProject>().Graph);
             var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
             var reporter = new ConsoleReporter(output);

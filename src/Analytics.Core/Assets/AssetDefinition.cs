@@ -15,6 +15,15 @@ public sealed record AssetDefinition(
     IReadOnlyList<AssetKey> Dependencies,
     TimeSpan? FreshnessMaxAge = null)
 {
+    /// <summary>
+    /// <c>partition_by</c>: the date column a warehouse that partitions tables (BigQuery) partitions this one by, by
+    /// day. PostgreSQL builds the table whole.
+    /// </summary>
+    public string? PartitionBy { get; init; }
+
+    /// <summary><c>cluster_by</c>: up to four columns a warehouse that clusters tables (BigQuery) sorts this one's storage by.</summary>
+    public IReadOnlyList<string> ClusterBy { get; init; } = [];
+
     /// <summary>The warehouse schema (PostgreSQL) or dataset (BigQuery) the asset lives in.</summary>
     public string Schema => Layer;
 

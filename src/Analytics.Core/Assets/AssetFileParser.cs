@@ -59,7 +59,11 @@ public static class AssetFileParser
             path,
             sqlFirstLine,
             dependencies,
-            ReadFreshness(path, meta));
+            ReadFreshness(path, meta))
+        {
+            PartitionBy = ReadLayoutColumns(path, meta, "partition_by", 1, materialization).SingleOrDefault(),
+            ClusterBy = ReadLayoutColumns(path, meta, "cluster_by", 4, materialization),
+        };
         return (asset, template);
     }
 
@@ -174,6 +178,33 @@ public static class AssetFileParser
         }
 
         return result;
+    }
+
+    /// <summary><c>partition_by</c> or <c>cluster_by</c>: column names, at most <paramref name="max"/>, on tables only.</summary>
+    private static List<string> ReadLayoutColumns(string path, IReadOnlyDictionary<string, object?> meta, string field, int max, Materialization materialization)
+    {
+        var columns = ReadStrings(path, meta, field);
+        if (columns.Count == 0)
+        {
+            return columns;
+        }
+
+        if (materialization is Materialization.View or Materialization.Source)
+        {
+            throw new AssetDeclarationException($"{path}: '{field}' applies to tables only; remove it or make the asset a table.");
+        }
+
+        if (columns.Count > max)
+        {
+            throw new AssetDeclarationException($"{path}: '{field}' takes at most {max} column(s), not {columns.Count}.");
+        }
+
+        if (columns.FirstOrDefault(c => c.Length is 0 or > 300 || !(char.IsAsciiLetter(c[0]) || c[0] == '_') || !c.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_')) is { } bad)
+        {
+            throw new AssetDeclarationException($"{path}: '{field}' names '{bad}', which is not a column name (letters, digits, underscores).");
+        }
+
+        return columns;
     }
 
     internal static List<string> ReadStrings(string path, IReadOnlyDictionary<string, object?> meta, string field) =>

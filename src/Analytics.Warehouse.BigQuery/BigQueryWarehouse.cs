@@ -1,0 +1,290 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.Core.Templating;
+
+namespace Analytics.Warehouse.BigQuery;
+
+/// <summary>
+/// The BigQuery adapter. Each layer is a dataset (raw, staging, core, marts, with the optional prefix). A table is
+/// replaced atomically by one <c>CREATE OR REPLACE TABLE ... AS</c> (partitioned and clustered as the asset's header
+/// says), a view by <c>CREATE OR REPLACE VIEW</c>: a failed statement leaves the previous table as it was, and no
+/// half-built table is ever left behind. Checks run as queries. The run store stays PostgreSQL.
+/// </summary>
+public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
+{
+    /// <summary>The landing tables' schemas: what ingest loads, column for column.</summary>
+    public static readonly IReadOnlyList<BigQueryField> RawEventsSchema =
+    [
+        new("file_id", "INT64", "REQUIRED"),
+        new("line_number", "INT64", "REQUIRED"),
+        new("event_id", "STRING", "REQUIRED"),
+        new("event_time", "TIMESTAMP", "REQUIRED"),
+        new("user_id", "STRING", "REQUIRED"),
+        new("event_type", "STRING", "REQUIRED"),
+        new("transaction_category", "STRING"),
+        new("miles_amount", "NUMERIC"),
+        new("platform", "STRING"),
+        new("utm_source", "STRING"),
+        new("country", "STRING"),
+    ];
+
+    public static readonly IReadOnlyList<BigQueryField> RejectedSchema =
+    [
+        new("file_id", "INT64", "REQUIRED"),
+        new("file_path", "STRING", "REQUIRED"),
+        new("line_number", "INT64", "REQUIRED"),
+        new("raw_text", "STRING", "REQUIRED"),
+        new("reason", "STRING", "REQUIRED"),
+    ];
+
+    private static readonly string[] Layers = ["raw", "staging", "core", "marts"];
+
+    private readonly BigQueryDialect _dialect = client.Settings.Dialect();
+
+    public ISqlDialect Dialect => _dialect;
+
+    public BigQueryClient Client => client;
+
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        foreach (var layer in Layers)
+        {
+            await client.EnsureDatasetAsync(_dialect.Dataset(layer), cancellationToken);
+        }
+
+        await client.ExecuteAsync(CreateTableIfMissing("raw_events", RawEventsSchema), "creating raw.raw_events", cancellationToken);
+        await client.ExecuteAsync(CreateTableIfMissing("raw_events_rejected", RejectedSchema), "creating raw.raw_events_rejected", cancellationToken);
+    }
+
+    /// <summary>The DDL of a landing table.</summary>
+    public string CreateTableIfMissing(string table, IReadOnlyList<BigQueryField> schema) =>
+        $"CREATE TABLE IF NOT EXISTS {_dialect.Relation("raw", table)} (\n  "
+        + string.Join(",\n  ", schema.Select(f => $"{f.Name} {f.Type}{(f.Mode == "REQUIRED" ? " NOT NULL" : "")}"))
+        + "\n)";
+
+    public async Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken) =>
+        await client.GetTableAsync(_dialect.Dataset(schema), name, cancellationToken) is not null;
+
+    /// <summary>The statement that builds <paramref name="asset"/> from its compiled SELECT.</summary>
+    public string BuildStatement(AssetDefinition asset, string compiledSql)
+    {
+        var target = _dialect.Relation(asset.Schema, asset.Key.Name);
+        compiledSql = compiledSql.Trim();
+        if (asset.Materialization == Materialization.View)
+        {
+            return $"CREATE OR REPLACE VIEW {target} AS\n{compiledSql}";
+        }
+
+        var layout = new StringBuilder();
+        if (asset.PartitionBy is { } partition)
+        {
+            layout.Append("\nPARTITION BY ").Append(partition);
+        }
+
+        if (asset.ClusterBy.Count > 0)
+        {
+            layout.Append("\nCLUSTER BY ").AppendJoin(", ", asset.ClusterBy);
+        }
+
+        return $"CREATE OR REPLACE TABLE {target}{layout} AS\n{compiledSql}";
+    }
+
+    public async Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, bool incremental, CancellationToken cancellationToken)
+    {
+        var target = $"{_dialect.Dataset(asset.Schema)}.{asset.Key.Name}";
+        // Incremental assets are rebuilt whole here until interval tracking reaches BigQuery (issue 15): the same rows.
+        await client.ExecuteAsync(BuildStatement(asset, compiledSql), $"building {target}", cancellationToken);
+        var table = await client.GetTableAsync(_dialect.Dataset(asset.Schema), asset.Key.Name, cancellationToken);
+        return Describe(table, asset.Materialization == Materialization.View);
+    }
+
+    public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    {
+        var table = await client.GetTableAsync(_dialect.Dataset(asset.Schema), asset.Key.Name, cancellationToken)
+                    ?? throw new InvalidOperationException(
+                        $"source {_dialect.Relation(asset.Schema, asset.Key.Name)} does not exist yet; load it first (for raw_events: analytics ingest PATH).");
+        return Describe(table, false);
+    }
+
+    public async Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken)
+    {
+        var sql = $"select failing.*, count(*) over () as failing_rows__ from ({failingRowsSql}) as failing limit {sampleSize}";
+        var result = await client.QueryAsync(sql, sampleSize, "running a check", cancellationToken);
+        long total = 0;
+        var sample = new List<string>();
+        foreach (var row in result.Rows)
+        {
+            total = long.Parse(row[^1]!, CultureInfo.InvariantCulture);
+            sample.Add(string.Join(", ", result.Fields.Take(row.Length - 1).Select((f, i) => $"{f.Name}={Display(f, row[i])}")));
+        }
+
+        return new CheckOutcome(total, sample);
+    }
+
+    /// <summary>CREATE OR REPLACE is one atomic statement: a build that dies leaves nothing behind to sweep.</summary>
+    public Task<IReadOnlyList<AssetDefinition>> FindAbandonedBuildsAsync(IReadOnlyCollection<AssetDefinition> assets, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AssetDefinition>>([]);
+
+    public Task<bool> DropAbandonedBuildAsync(AssetDefinition asset, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var dataset = _dialect.Dataset(asset.Schema);
+        var table = await client.GetTableAsync(dataset, asset.Key.Name, cancellationToken);
+        if (table is null)
+        {
+            return null;
+        }
+
+        var fields = Fields(table);
+        // tabledata.list reads a table's storage for free; a view has none, so it is queried.
+        var rows = table["type"]?.GetValue<string>() == "VIEW"
+            ? (await client.QueryAsync($"select * from {_dialect.Relation(asset.Schema, asset.Key.Name)} limit {limit}", limit, $"previewing {dataset}.{asset.Key.Name}", cancellationToken)).Rows
+            : await client.ListRowsAsync(dataset, asset.Key.Name, limit, cancellationToken);
+        return new TablePreview(fields.Select(Column).ToList(), rows.Select(r => Values(fields, r)).ToList());
+    }
+
+    public async Task<TableRows?> QueryAsync(AssetDefinition asset, TableQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
+        var dataset = _dialect.Dataset(asset.Schema);
+        var table = await client.GetTableAsync(dataset, asset.Key.Name, cancellationToken);
+        if (table is null)
+        {
+            return null;
+        }
+
+        var types = Fields(table).ToDictionary(f => f.Name, StringComparer.Ordinal);
+        var grouped = query.GroupBy.Count > 0;
+        var chosen = grouped ? query.GroupBy : query.Columns.Count > 0 ? query.Columns : types.Keys.ToList();
+        var orderable = grouped ? query.OrderBy is TableQuery.CountColumn ? [] : new[] { query.OrderBy } : [query.OrderBy];
+        foreach (var column in chosen.Concat(query.Filters.Select(f => f.Column)).Concat(orderable.OfType<string>()))
+        {
+            if (!types.ContainsKey(column))
+            {
+                throw new TableQueryException($"'{asset.Key.Name}' has no column '{column}'; it has {string.Join(", ", types.Keys)}.");
+            }
+        }
+
+        var sql = new StringBuilder("select ").AppendJoin(", ", chosen.Select(c => $"`{c}`"));
+        if (grouped)
+        {
+            sql.Append(", count(*) as `count`");
+        }
+
+        sql.Append(", count(*) over () as __total from ").Append(_dialect.Relation(asset.Schema, asset.Key.Name));
+        for (var i = 0; i < query.Filters.Count; i++)
+        {
+            var filter = query.Filters[i];
+            var field = types[filter.Column];
+            sql.Append(i == 0 ? " where " : " and ").Append($"`{filter.Column}`").Append(filter.Operator switch
+            {
+                FilterOperator.Eq => " = ",
+                FilterOperator.Ne => " <> ",
+                FilterOperator.Lt => " < ",
+                FilterOperator.Lte => " <= ",
+                FilterOperator.Gt => " > ",
+                _ => " >= ",
+            }).Append(Literal(field, filter.Value, asset));
+        }
+
+        if (grouped)
+        {
+            sql.Append(" group by ").AppendJoin(", ", Enumerable.Range(1, chosen.Count));
+        }
+
+        sql.Append(" order by ").Append(query.OrderBy is { } order
+            ? $"`{order}`" + (query.Descending ? " desc" : "")
+            : string.Join(", ", Enumerable.Range(1, chosen.Count)));
+        sql.Append(" limit ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
+        var result = await client.QueryAsync(sql.ToString(), query.Limit, $"querying {dataset}.{asset.Key.Name}", cancellationToken);
+        var fields = chosen.Select(c => types[c]).ToList();
+        if (grouped)
+        {
+            fields.Add(new BigQueryField(TableQuery.CountColumn, "INT64"));
+        }
+
+        var rows = result.Rows.Select(r => Values(fields, r[..fields.Count])).ToList();
+        var total = result.Rows.Count > 0 ? long.Parse(result.Rows[0][^1]!, CultureInfo.InvariantCulture) : 0;
+        return new TableRows(fields.Select(Column).ToList(), rows, total);
+    }
+
+    /// <summary>
+    /// A filter value as a GoogleSQL literal of its column's type. The value is parsed here first, so text that is not
+    /// of the type is refused with the column's name and never reaches the SQL.
+    /// </summary>
+    private static string Literal(BigQueryField field, string value, AssetDefinition asset)
+    {
+        var ok = true;
+        var literal = field.Type switch
+        {
+            "INT64" or "INTEGER" => (ok = long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) ? n.ToString(CultureInfo.InvariantCulture) : "",
+            "FLOAT64" or "FLOAT" => (ok = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) ? d.ToString("R", CultureInfo.InvariantCulture) : "",
+            "NUMERIC" or "BIGNUMERIC" => (ok = decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var m)) ? $"NUMERIC '{m.ToString(CultureInfo.InvariantCulture)}'" : "",
+            "DATE" => (ok = DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) ? $"DATE '{day:yyyy-MM-dd}'" : "",
+            "BOOL" or "BOOLEAN" => (ok = bool.TryParse(value, out var b)) ? (b ? "TRUE" : "FALSE") : "",
+            "TIMESTAMP" => (ok = DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) ? $"TIMESTAMP '{t.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00'" : "",
+            // A string literal: backslash and quote escaped, so the value cannot end it.
+            _ => "'" + value.Replace("\\", "\\\\").Replace("'", "\\'").Replace("\n", "\\n").Replace("\r", "\\r") + "'",
+        };
+        return ok ? literal : throw new TableQueryException(
+            $"A filter value does not fit its column of '{asset.Key.Name}': '{value}' is not a {Column(field).Type} ({field.Name}).");
+    }
+
+    private static MaterializationResult Describe(JsonNode? table, bool view)
+    {
+        var rows = view ? (long?)null : long.TryParse(table?["numRows"]?.GetValue<string>(), CultureInfo.InvariantCulture, out var n) ? n : 0;
+        return new MaterializationResult(rows, table is null ? [] : Fields(table).Select(Column).ToList());
+    }
+
+    private static List<BigQueryField> Fields(JsonNode table) =>
+        (table["schema"]?["fields"] as JsonArray ?? []).Select(f => BigQueryField.FromJson(f!)).ToList();
+
+    /// <summary>A column under the type names the API and UI know from PostgreSQL, so charts treat both warehouses alike.</summary>
+    public static ColumnInfo Column(BigQueryField field) => new(field.Name, field.Type switch
+    {
+        "INT64" or "INTEGER" => "bigint",
+        "FLOAT64" or "FLOAT" => "double precision",
+        "NUMERIC" or "BIGNUMERIC" => "numeric",
+        "BOOL" or "BOOLEAN" => "boolean",
+        "DATE" => "date",
+        "TIMESTAMP" => "timestamp with time zone",
+        "DATETIME" => "timestamp without time zone",
+        _ => "text",
+    });
+
+    /// <summary>BigQuery's JSON values (strings) as the CLR values the PostgreSQL adapter returns for the same types.</summary>
+    public static object?[] Values(IReadOnlyList<BigQueryField> fields, string?[] row)
+    {
+        var values = new object?[fields.Count];
+        for (var i = 0; i < values.Length && i < row.Length; i++)
+        {
+            values[i] = row[i] is not { } v ? null : fields[i].Type switch
+            {
+                "INT64" or "INTEGER" => long.Parse(v, CultureInfo.InvariantCulture),
+                "FLOAT64" or "FLOAT" => double.Parse(v, CultureInfo.InvariantCulture),
+                "NUMERIC" or "BIGNUMERIC" => decimal.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture),
+                "BOOL" or "BOOLEAN" => bool.Parse(v),
+                "DATE" => DateOnly.ParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                "TIMESTAMP" => TimestampValue(v),
+                _ => v,
+            };
+        }
+
+        return values;
+    }
+
+    /// <summary>A TIMESTAMP cell: microseconds since the epoch (useInt64Timestamp) or seconds as a float (the default format).</summary>
+    private static DateTime TimestampValue(string v) =>
+        long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var micros)
+            ? DateTime.UnixEpoch.AddTicks(micros * 10)
+            : DateTime.UnixEpoch.AddTicks((long)(double.Parse(v, CultureInfo.InvariantCulture) * TimeSpan.TicksPerSecond));
+
+    private static string Display(BigQueryField field, string? value) => value is null ? "null"
+        : field.Type == "TIMESTAMP" ? TimestampValue(value).ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture)
+        : value;
+}

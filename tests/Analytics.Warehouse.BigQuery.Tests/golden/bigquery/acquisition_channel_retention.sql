@@ -1,0 +1,39 @@
+with weeks as (
+    select user_id, period_index, min(period_index) over (partition by user_id) as first_week
+    from `core.user_activity_periods`
+    where grain = 'week'
+),
+touch as (
+    select user_id, 'utm_source' as dimension, coalesce(first_utm_source, 'unknown') as dimension_value from `core.dim_users`
+    union all
+    select user_id, 'platform', coalesce(first_platform, 'unknown') from `core.dim_users`
+    union all
+    select user_id, 'country', coalesce(first_country, 'unknown') from `core.dim_users`
+),
+cells as (
+    select t.dimension, t.dimension_value, w.period_index - w.first_week as weeks_since_first, count(*) as retained_users
+    from weeks w
+    join touch t using (user_id)
+    group by 1, 2, 3
+),
+groups as (
+    select dimension, dimension_value, retained_users as users
+    from cells
+    where weeks_since_first = 0
+),
+span as (
+    select max(period_index) - min(period_index) as last_week_number
+    from `core.growth_accounting`
+    where grain = 'week'
+)
+select
+    g.dimension,
+    g.dimension_value,
+    week_number,
+    g.users,
+    coalesce(c.retained_users, 0) as retained_users,
+    SAFE_DIVIDE(coalesce(c.retained_users, 0), g.users) as retention_rate
+from groups g
+cross join span s
+CROSS JOIN UNNEST(GENERATE_ARRAY(0, s.last_week_number)) AS week_number
+left join cells c on c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.weeks_since_first = week_number

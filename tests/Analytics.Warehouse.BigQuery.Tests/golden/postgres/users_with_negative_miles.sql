@@ -1,0 +1,30 @@
+with deltas as (
+    select
+        user_id,
+        event_time,
+        case when event_type = 'miles_earned' then 0 else 1 end as earned_first,
+        file_id,
+        line_number,
+        case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
+    from "core"."fct_events"
+    where event_type in ('miles_earned', 'miles_redeemed')
+),
+running as (
+    select
+        user_id,
+        event_time,
+        delta,
+        sum(delta) over (
+            partition by user_id
+            order by event_time, earned_first, file_id, line_number
+            rows between unbounded preceding and current row) as balance
+    from deltas
+)
+select
+    user_id,
+    min(event_time) filter (where balance < 0) as first_negative_at,
+    min(balance) as min_balance,
+    sum(delta) as final_balance
+from running
+group by user_id
+having min(balance) < 0
