@@ -36,7 +36,7 @@ cells as (
     join touch t using (user_id)
     group by 1, 2, 3
 ),
-groups as (
+cohort_groups as (
     select dimension, dimension_value, retained_users as users
     from cells
     where weeks_since_first = 0
@@ -53,7 +53,7 @@ select
     g.users,
     coalesce(c.retained_users, 0) as retained_users,
     {{ safe_divide(coalesce(c.retained_users, 0), g.users) }} as retention_rate
-from groups g
+from cohort_groups g
 cross join span s
 {{ join_series(week_number, 0, s.last_week_number) }}
 left join cells c on c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.weeks_since_first = week_number

@@ -74,6 +74,32 @@ public sealed partial class DialectTests
         Assert.Empty(found);
     }
 
+    /// <summary>GoogleSQL's reserved keywords, which cannot name a CTE, table alias or column without backticks.</summary>
+    private static readonly HashSet<string> Reserved = new("""
+        ALL AND ANY ARRAY AS ASC ASSERT_ROWS_MODIFIED AT BETWEEN BY CASE CAST COLLATE CONTAINS CREATE CROSS CUBE CURRENT
+        DEFAULT DEFINE DESC DISTINCT ELSE END ENUM ESCAPE EXCEPT EXCLUDE EXISTS EXTRACT FALSE FETCH FOLLOWING FOR FROM FULL
+        GROUP GROUPING GROUPS HASH HAVING IF IGNORE IN INNER INTERSECT INTERVAL INTO IS JOIN LATERAL LEFT LIKE LIMIT LOOKUP
+        MERGE NATURAL NEW NO NOT NULL NULLS OF ON OR ORDER OUTER OVER PARTITION PRECEDING PROTO QUALIFY RANGE RECURSIVE
+        RESPECT RIGHT ROLLUP ROWS SELECT SET SOME STRUCT TABLESAMPLE THEN TO TREAT TRUE UNBOUNDED UNION UNNEST USING WHEN
+        WHERE WINDOW WITH WITHIN
+        """.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries), StringComparer.OrdinalIgnoreCase);
+
+    [Fact]
+    public void No_name_the_assets_give_is_a_bigquery_reserved_keyword()
+    {
+        var found = new List<string>();
+        foreach (var key in Project.Graph.TopologicalOrder.Where(k => !Project.Graph[k].IsSource))
+        {
+            var sql = CommentPattern().Replace(Project.Compile(key, new BigQueryDialect()), "");
+            found.AddRange(NamePattern().Matches(sql)
+                .Select(m => m.Groups.Cast<Group>().Skip(1).First(g => g.Success).Value)
+                .Where(Reserved.Contains)
+                .Select(name => $"{key}: {name}"));
+        }
+
+        Assert.Empty(found);
+    }
+
     [Fact]
     public void The_alert_rules_and_checks_compile_for_bigquery_without_postgres_casts()
     {
@@ -139,6 +165,10 @@ public sealed partial class DialectTests
 
     [GeneratedRegex(@"[\w)]::\w")]
     private static partial Regex CastPattern();
+
+    /// <summary>Names an asset gives: "as name", "name as (" (a CTE) and ") name" (a subquery alias).</summary>
+    [GeneratedRegex(@"\bas\s+(\w+)\b(?!\s*\()|(\w+)\s+as\s*\(|\)[ \t]*(\w+)[ \t]*$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    private static partial Regex NamePattern();
 
     [GeneratedRegex(@"--[^\n]*")]
     private static partial Regex CommentPattern();

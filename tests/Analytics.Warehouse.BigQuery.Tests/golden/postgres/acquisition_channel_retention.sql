@@ -16,7 +16,7 @@ cells as (
     join touch t using (user_id)
     group by 1, 2, 3
 ),
-groups as (
+cohort_groups as (
     select dimension, dimension_value, retained_users as users
     from cells
     where weeks_since_first = 0
@@ -33,7 +33,7 @@ select
     g.users,
     coalesce(c.retained_users, 0) as retained_users,
     ((coalesce(c.retained_users, 0))::numeric / nullif((g.users), 0)) as retention_rate
-from groups g
+from cohort_groups g
 cross join span s
 cross join lateral generate_series(0, s.last_week_number) as week_number_series(week_number)
 left join cells c on c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.weeks_since_first = week_number
