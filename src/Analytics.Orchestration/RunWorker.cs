@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Analytics.Core.Execution;
 using Analytics.RunStore;
 using Microsoft.Extensions.Logging;
@@ -77,6 +78,12 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         var known = run.Plan.Where(services.Project.Graph.Contains).ToList();
         var executor = services.Executors.Create(run.Kind, run.Selection, "queue", options.Parallelism);
         _logger.LogInformation("Run {RunId} started: {Kind} {Assets} asset(s) of '{Selection}'", run.RunId, WireName.Of(run.Kind), known.Count, run.Selection);
+        // The run continues the trace of the request that queued it (gateway, API, then this worker's run and its assets).
+        using var queued = ActivityContext.TryParse(run.TraceParent, null, out var parent)
+            ? EngineTelemetry.Source.StartActivity("queued run", ActivityKind.Consumer, parent)
+            : null;
+        queued?.SetTag("analytics.run_id", run.RunId.ToString());
+        queued?.SetTag("analytics.worker", RunStoreRecorder.Worker);
         try
         {
             var result = await executor.RunAsync(run.RunId, known, run.Kind == RunKind.Check, cancel.Token);

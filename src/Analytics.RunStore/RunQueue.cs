@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Analytics.Core.Execution;
 using Npgsql;
 
@@ -28,8 +29,11 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
         RunKind kind, Guid? parentRunId, CancellationToken cancellationToken)
     {
         await Execute(connection,
-            "insert into runstore.runs (run_id, kind, selection, status, requested_by, checks_only, parent_run_id) values ($1, $2, $3, 'queued', $4, $5, $6)",
-            cancellationToken, runId, WireName.Of(kind), selection, requestedBy, kind == RunKind.Check, (object?)parentRunId ?? DBNull.Value);
+            "insert into runstore.runs (run_id, kind, selection, status, requested_by, checks_only, parent_run_id, trace_parent) "
+            + "values ($1, $2, $3, 'queued', $4, $5, $6, $7)",
+            cancellationToken, runId, WireName.Of(kind), selection, requestedBy, kind == RunKind.Check, (object?)parentRunId ?? DBNull.Value,
+            // The W3C traceparent of the request that queued the run, so the worker's run span continues that trace.
+            Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id! : DBNull.Value);
         await Execute(connection, "insert into runstore.steps (run_id, asset_key, status) select $1, unnest($2::text[]), 'queued'",
             cancellationToken, runId, plan.ToArray());
         await Execute(connection, "insert into runstore.events (run_id, kind, message, payload) values ($1, 'run_queued', $2, jsonb_build_object('plan', $3::text[]))",
@@ -48,13 +52,16 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
             where run_id = (select run_id from runstore.runs where status = 'queued' and ($2::uuid is null or run_id = $2) order by created_at
                             for update skip locked limit 1)
             returning run_id, selection, checks_only,
-                      array(select asset_key from runstore.steps s where s.run_id = runs.run_id order by asset_key)
+                      array(select asset_key from runstore.steps s where s.run_id = runs.run_id order by asset_key), trace_parent
             """);
         command.Parameters.AddWithValue(worker);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new QueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2) ? RunKind.Check : RunKind.Materialize, reader.GetFieldValue<string[]>(3))
+            {
+                TraceParent = reader.IsDBNull(4) ? null : reader.GetString(4),
+            }
             : null;
     }
 

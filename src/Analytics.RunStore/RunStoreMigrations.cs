@@ -143,6 +143,9 @@ public static class RunStoreMigrations
             );
             create index alert_deliveries_pending on runstore.alert_deliveries (next_attempt_at) where status = 'pending';
             """),
+        (5, "the trace a queued run was requested in", """
+            alter table runstore.runs add column trace_parent text;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
