@@ -14,7 +14,14 @@ public sealed class AppRuntime(string repositoryRoot, string home, TextWriter lo
     public string LandingFolder { get; } = Environment.GetEnvironmentVariable("Analytics__Landing") is { Length: > 0 } landing
         ? landing : Path.Combine(home, "landing");
 
-    public string? OtlpEndpoint { get; } = otlpEndpoint;
+    /// <summary>Where services send OTLP: the dashboard's receiver, or the user's collector when the dashboard is off.</summary>
+    public string? OtlpEndpoint { get; set; } = otlpEndpoint;
+
+    /// <summary><c>OTEL_EXPORTER_OTLP_HEADERS</c> for the services (the dashboard's receiver key).</summary>
+    public string? OtlpHeaders { get; set; }
+
+    /// <summary>Receives every console line: (resource, replica, line, from stderr).</summary>
+    public Action<string, string, string, bool>? Console { get; set; }
 
     /// <summary>Debug or Release: which build of the services to start.</summary>
     public string Configuration { get; } = configuration;
@@ -28,11 +35,16 @@ public sealed class AppRuntime(string repositoryRoot, string home, TextWriter lo
     public bool Stopping { get; set; }
 
     /// <summary>Writes a line prefixed with the resource's name.</summary>
-    public void Log(string resource, string line)
+    public void Log(string resource, string line) => Log(resource, resource, line, false);
+
+    /// <summary>Writes a line of one replica, prefixed with its name, and hands it to the dashboard's console store.</summary>
+    public void Log(string resource, string replica, string line, bool error)
     {
         lock (_lock)
         {
-            log.WriteLine($"{"[" + resource + "]",-14} {line}");
+            log.WriteLine($"{"[" + replica + "]",-14} {line}");
         }
+
+        Console?.Invoke(resource, replica, line, error);
     }
 }

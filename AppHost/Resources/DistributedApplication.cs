@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Analytics.Dashboard;
 using Microsoft.Extensions.Configuration;
 
 namespace AppHost.Resources;
@@ -18,6 +19,9 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
 
     public AppRuntime? Runtime { get; private set; }
 
+    /// <summary>The local-dev dashboard (null when started with <c>--Dashboard=false</c>).</summary>
+    public DashboardServer? Dashboard { get; private set; }
+
     public T Resource<T>(string name) where T : Resource => (T)resources.Single(r => r.Name == name);
 
     public async Task StartAsync(TextWriter? log = null, CancellationToken cancellationToken = default)
@@ -27,6 +31,21 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
         Runtime = new AppRuntime(root, home, log ?? Console.Out, configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration["Configuration"] ?? "Release",
             configuration.GetValue("RequestLogs", false));
         var runtime = Runtime;
+        if (configuration.GetValue("Dashboard", true))
+        {
+            // The services export to the dashboard; the user's OTEL_EXPORTER_OTLP_ENDPOINT, if any, gets a copy of everything.
+            var forward = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } user && Uri.TryCreate(user, UriKind.Absolute, out var uri) ? uri : null;
+            Dashboard = new DashboardServer(new DashboardResourceControl(resources), new DashboardOptions
+            {
+                Port = configuration.GetValue("DashboardPort", 0),
+                ForwardTo = forward,
+                StaticFiles = Path.Combine(AppContext.BaseDirectory, "dashboard"),
+            });
+            runtime.OtlpEndpoint = Dashboard.OtlpEndpoint;
+            runtime.OtlpHeaders = $"{DashboardServer.OtlpKeyHeader}={Dashboard.OtlpKey}";
+            runtime.Console = Dashboard.Console.Add;
+        }
+
         Directory.CreateDirectory(runtime.LandingFolder);
         await Task.WhenAll(resources.Select(resource => StartOneAsync(resource, runtime, cancellationToken)));
     }
@@ -132,6 +151,12 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
                 Runtime?.Log(resource.Name, $"failed to stop cleanly: {e.Message}");
             }
         }
+
+        if (Dashboard is not null)
+        {
+            await Dashboard.DisposeAsync();
+            Dashboard = null;
+        }
     }
 
     /// <summary>Name, state and address of every resource, and the secrets a person needs (the API key).</summary>
@@ -153,6 +178,11 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
         foreach (var project in resources.OfType<ProjectResource>().Where(p => p.SignInToken is not null && p.Url is not null))
         {
             lines.Add($"Web UI: {project.Url}/   sign in for writes (one-time link): {project.Url}/signin?token={project.SignInToken!.Value}");
+        }
+
+        if (Dashboard is not null)
+        {
+            lines.Add($"Dashboard (resources, console, logs, traces, metrics; one-time link): {Dashboard.LoginUrl}");
         }
 
         if (Runtime is not null)

@@ -10,7 +10,9 @@ namespace AppHost.Resources;
 /// </summary>
 public sealed class ProjectResource(string name, string projectDirectory) : Resource(name)
 {
-    private readonly List<(Process Process, string Name)> _replicas = [];
+    private readonly List<Replica> _replicas = [];
+    private AppRuntime? _runtime;
+    private string? _dll;
 
     public int Replicas { get; set; } = 1;
 
@@ -24,10 +26,19 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
     /// <summary>Every replica's address, in replica order.</summary>
     public IReadOnlyList<string> Urls => Ports.Select(port => $"http://127.0.0.1:{port}").ToList();
 
-    public IReadOnlyList<int> ProcessIds => _replicas.Select(r => r.Process.Id).ToList();
+    public IReadOnlyList<int> ProcessIds => _replicas.Where(r => r.Process is not null).Select(r => r.Process!.Id).ToList();
+
+    /// <summary>Each replica: its name, process, state, start time, restarts and last exit code.</summary>
+    public IReadOnlyList<(string Name, int? ProcessId, string State, DateTimeOffset? StartedAt, int Restarts, int? ExitCode)> ReplicaStates()
+    {
+        lock (_replicas)
+        {
+            return _replicas.Select(r => (r.Name, r.Process is { HasExited: false } p ? p.Id : (int?)null, r.State, r.StartedAt, r.Restarts, r.ExitCode)).ToList();
+        }
+    }
 
     /// <summary>Kills one replica without warning, as a crash would (for tests of what survives it).</summary>
-    public void KillReplica(int index) => _replicas[index].Process.Kill(entireProcessTree: true);
+    public void KillReplica(int index) => _replicas[index].Process!.Kill(entireProcessTree: true);
 
     public override async Task StartAsync(AppRuntime runtime, CancellationToken cancellationToken)
     {
@@ -38,101 +49,188 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
             throw new FileNotFoundException($"{dll} is not built; run 'dotnet build -c {runtime.Configuration}' first (scripts/run does).");
         }
 
+        (_runtime, _dll) = (runtime, dll);
         for (var i = 0; i < Replicas; i++)
         {
-            var port = FreePort();
-            var replica = Replicas == 1 ? Name : $"{Name}-{i}";
-            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            info.ArgumentList.Add(dll);
-            foreach (var (key, value) in ResolvedEnvironment())
-            {
-                info.Environment[key] = value;
-            }
-
-            info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-            info.Environment["ANALYTICS_ASSETS"] = Path.Combine(runtime.RepositoryRoot, "assets-sql");
-            info.Environment.TryAdd("Analytics__Landing", runtime.LandingFolder); // unless the user set one
-            foreach (var (key, value) in LogLevels(runtime.RequestLogs))
-            {
-                info.Environment.TryAdd(key, value);
-            }
-
-            info.Environment["OTEL_SERVICE_NAME"] = Name;
-            info.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica}";
-            if (runtime.OtlpEndpoint is not null)
-            {
-                info.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = runtime.OtlpEndpoint;
-                info.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-            }
-
-            var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-            var lastLines = new Queue<string>();
-            void Output(string? line)
-            {
-                if (line is null)
-                {
-                    return;
-                }
-
-                lock (lastLines)
-                {
-                    lastLines.Enqueue(line);
-                    if (lastLines.Count > 20)
-                    {
-                        lastLines.Dequeue();
-                    }
-                }
-
-                runtime.Log(replica, line);
-            }
-
-            process.OutputDataReceived += (_, e) => Output(e.Data);
-            process.ErrorDataReceived += (_, e) => Output(e.Data);
-            process.Exited += (_, _) =>
-            {
-                if (!runtime.Stopping)
-                {
-                    State = $"{replica} exited with code {process.ExitCode}";
-                    lock (lastLines)
-                    {
-                        runtime.Log(replica, $"DIED: exit code {process.ExitCode}; its last lines:\n    {string.Join("\n    ", lastLines)}");
-                    }
-                }
-            };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            _replicas.Add((process, replica));
-            Ports.Add(port);
+            var replica = new Replica(Replicas == 1 ? Name : $"{Name}-{i}", FreePort());
+            _replicas.Add(replica);
+            Ports.Add(replica.Port);
+            Launch(replica);
         }
 
-        await Task.WhenAll(Ports.Select((port, i) => WaitHealthyAsync(port, _replicas[i].Process, cancellationToken)));
+        await Task.WhenAll(_replicas.Select(r => WaitHealthyAsync(r.Port, r.Process!, cancellationToken)));
         MarkReady(Replicas == 1 ? "running" : $"running ({Replicas} replicas)");
+    }
+
+    /// <summary>
+    /// Stops, starts or restarts every replica, or the one at <paramref name="index"/>: what the dashboard's buttons do.
+    /// A stop is SIGTERM (the host shuts down gracefully; a worker gives its run back), then a kill after 10 s.
+    /// </summary>
+    public async Task<string?> ActAsync(string action, int? index, CancellationToken cancellationToken)
+    {
+        if (_runtime is null)
+        {
+            return $"{Name} has not started yet";
+        }
+
+        if (index is { } i && (i < 0 || i >= _replicas.Count))
+        {
+            return $"{Name} has replicas 0 to {_replicas.Count - 1}, not {i}";
+        }
+
+        var chosen = index is { } one ? [_replicas[one]] : _replicas.ToList();
+        foreach (var replica in chosen)
+        {
+            if (action is "stop" or "restart")
+            {
+                replica.StoppedByUser = true;
+                await StopReplicaAsync(replica);
+            }
+
+            if (action is "start" or "restart" && replica.Process is not { HasExited: false })
+            {
+                replica.Restarts += replica.StartedAt is null ? 0 : 1;
+                Launch(replica);
+                await WaitHealthyAsync(replica.Port, replica.Process!, cancellationToken);
+            }
+        }
+
+        State = _replicas.All(r => r.State == "running") ? (Replicas == 1 ? "running" : $"running ({Replicas} replicas)")
+            : string.Join(", ", _replicas.Select(r => $"{r.Name} {r.State}"));
+        return null;
+    }
+
+    private void Launch(Replica replica)
+    {
+        var runtime = _runtime!;
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(_dll!);
+        foreach (var (key, value) in ResolvedEnvironment())
+        {
+            info.Environment[key] = value;
+        }
+
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{replica.Port}";
+        info.Environment["ANALYTICS_ASSETS"] = Path.Combine(runtime.RepositoryRoot, "assets-sql");
+        info.Environment.TryAdd("Analytics__Landing", runtime.LandingFolder); // unless the user set one
+        foreach (var (key, value) in LogLevels(runtime.RequestLogs))
+        {
+            info.Environment.TryAdd(key, value);
+        }
+
+        info.Environment["OTEL_SERVICE_NAME"] = Name;
+        info.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica.Name}";
+        if (runtime.OtlpEndpoint is not null)
+        {
+            info.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = runtime.OtlpEndpoint;
+            info.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            if (runtime.OtlpHeaders is not null)
+            {
+                info.Environment["OTEL_EXPORTER_OTLP_HEADERS"] = runtime.OtlpHeaders;
+            }
+
+            // Export every 5 s, so the dashboard's charts and traces follow the app closely.
+            info.Environment["OTEL_METRIC_EXPORT_INTERVAL"] = "5000";
+            info.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+            info.Environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var lastLines = new Queue<string>();
+        void Output(string? line, bool error)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (lastLines)
+            {
+                lastLines.Enqueue(line);
+                if (lastLines.Count > 20)
+                {
+                    lastLines.Dequeue();
+                }
+            }
+
+            runtime.Log(Name, replica.Name, line, error);
+        }
+
+        process.OutputDataReceived += (_, e) => Output(e.Data, false);
+        process.ErrorDataReceived += (_, e) => Output(e.Data, true);
+        process.Exited += (_, _) =>
+        {
+            replica.ExitCode = process.ExitCode;
+            replica.State = replica.StoppedByUser || runtime.Stopping ? "stopped" : $"exited ({process.ExitCode})";
+            if (!runtime.Stopping && !replica.StoppedByUser)
+            {
+                State = $"{replica.Name} exited with code {process.ExitCode}";
+                lock (lastLines)
+                {
+                    runtime.Log(Name, replica.Name, $"DIED: exit code {process.ExitCode}; its last lines:\n    {string.Join("\n    ", lastLines)}", true);
+                }
+            }
+        };
+        replica.StoppedByUser = false;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        replica.Process = process;
+        replica.StartedAt = DateTimeOffset.UtcNow;
+        replica.State = "running";
+        replica.ExitCode = null;
     }
 
     public override async Task StopAsync()
     {
-        foreach (var (process, _) in _replicas.Where(r => !r.Process.HasExited))
+        await Task.WhenAll(_replicas.ToList().Select(StopReplicaAsync));
+        State = "stopped";
+    }
+
+    private static async Task StopReplicaAsync(Replica replica)
+    {
+        if (replica.Process is not { } process)
+        {
+            return;
+        }
+
+        if (!process.HasExited)
         {
             // SIGTERM first: the host stops gracefully (a worker cancels its run); then no mercy.
             Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit();
         }
 
-        foreach (var (process, _) in _replicas)
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
         }
 
-        State = "stopped";
+        replica.State = "stopped";
+    }
+
+    private sealed class Replica(string name, int port)
+    {
+        public string Name { get; } = name;
+
+        public int Port { get; } = port;
+
+        public Process? Process { get; set; }
+
+        public string State { get; set; } = "starting";
+
+        public DateTimeOffset? StartedAt { get; set; }
+
+        public int Restarts { get; set; }
+
+        public int? ExitCode { get; set; }
+
+        public bool StoppedByUser { get; set; }
     }
 
     /// <summary>Warnings and errors from everyone, information from the engine (categories under <c>Analytics</c>), one line each.</summary>
@@ -140,6 +238,8 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
     {
         yield return ("Logging__LogLevel__Default", "Warning");
         yield return ("Logging__LogLevel__Analytics", "Information");
+        // "Now listening on ...", "Application started": each replica's console says it came up, and where.
+        yield return ("Logging__LogLevel__Microsoft.Hosting.Lifetime", "Information");
         yield return ("Logging__Console__FormatterName", "simple");
         yield return ("Logging__Console__FormatterOptions__SingleLine", "true");
         if (requestLogs)

@@ -20,7 +20,7 @@ public sealed class DistributedAppTests
         "category_engagement",
     ];
 
-    private static string BuildConfiguration =>
+    internal static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class DistributedAppTests
         Directory.Delete(home, recursive: true);
     }
 
-    private static async Task<JsonElement> WaitForRunAsync(HttpClient gateway, string runId)
+    internal static async Task<JsonElement> WaitForRunAsync(HttpClient gateway, string runId)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (true)
@@ -153,7 +153,7 @@ public sealed class DistributedAppTests
         }
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done)
+    internal static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done)
     {
         // Span exports are batched (every 5 s by default); give them a few rounds.
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -165,7 +165,7 @@ public sealed class DistributedAppTests
         return read();
     }
 
-    private static bool IsRunning(int pid)
+    internal static bool IsRunning(int pid)
     {
         try
         {
