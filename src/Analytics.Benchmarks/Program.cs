@@ -17,6 +17,9 @@ switch (what)
     case "web":
         await WebBenchmark.RunAsync(Options.Long(rest, "--events", 10_000_000), Options.Long(rest, "--assets", 2_000));
         break;
+    case "dashboard":
+        await DashboardBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000), (int)Options.Long(rest, "--seconds", 10), (int)Options.Long(rest, "--rounds", 3));
+        break;
     case "api":
         await ApiBenchmark.RunAsync();
         break;
@@ -27,6 +30,6 @@ switch (what)
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | api | web [--events N] [--assets N]");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | api | web [--events N] [--assets N] | dashboard [--seconds N] [--events N] [--rounds N]");
         break;
 }
