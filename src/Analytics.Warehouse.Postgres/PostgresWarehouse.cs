@@ -114,15 +114,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         }
 
         var grouped = query.GroupBy.Count > 0;
-        var chosen = grouped ? query.GroupBy : query.Columns.Count > 0 ? query.Columns : types.Keys.ToList();
-        var orderable = grouped ? query.OrderBy is TableQuery.CountColumn ? [] : new[] { query.OrderBy } : [query.OrderBy];
-        foreach (var column in chosen.Concat(query.Filters.Select(f => f.Column)).Concat(orderable.OfType<string>()))
-        {
-            if (!types.ContainsKey(column))
-            {
-                throw new TableQueryException($"'{asset.Key.Name}' has no column '{column}'; it has {string.Join(", ", types.Keys)}.");
-            }
-        }
+        var chosen = query.ResolveColumns(types.Keys, asset.Key.Name);
 
         var sql = new StringBuilder("select ");
         sql.AppendJoin(", ", chosen.Select(PostgresDialect.Quote));

@@ -24,6 +24,27 @@ public sealed record TableQuery(IReadOnlyList<string> Columns, IReadOnlyList<Tab
 
     public IReadOnlyList<string> GroupBy { get; init; } = [];
 
+    /// <summary>
+    /// The columns the query returns (the group-by columns, the chosen ones, or all of <paramref name="columns"/>), after
+    /// checking that every column it names is one of the relation's; a <see cref="TableQueryException"/> names the one
+    /// that is not.
+    /// </summary>
+    public IReadOnlyList<string> ResolveColumns(IReadOnlyCollection<string> columns, string relation)
+    {
+        var grouped = GroupBy.Count > 0;
+        var chosen = grouped ? GroupBy : Columns.Count > 0 ? Columns : columns.ToList();
+        var ordered = grouped && OrderBy is CountColumn ? null : OrderBy;
+        foreach (var column in chosen.Concat(Filters.Select(f => f.Column)).Append(ordered).OfType<string>())
+        {
+            if (!columns.Contains(column))
+            {
+                throw new TableQueryException($"'{relation}' has no column '{column}'; it has {string.Join(", ", columns)}.");
+            }
+        }
+
+        return chosen;
+    }
+
     /// <summary>A text form that is equal for equal queries: the cache key.</summary>
     public string Canonical =>
         $"{string.Join(",", Columns)}|{string.Join(",", GroupBy)}|{string.Join("&", Filters.Select(f => $"{f.Column}:{f.Operator}:{f.Value}"))}|{OrderBy}|{Descending}|{Limit}";
