@@ -11,8 +11,6 @@ namespace Analytics.AppHost.Tests;
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
-    public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("ANALYTICS_CHROMIUM") ?? "/usr/bin/chromium";
-
     private readonly string _home = Path.Combine(Path.GetTempPath(), $"analytics-dashboard-{Guid.NewGuid():N}");
     private IPlaywright? _playwright;
 
@@ -26,7 +24,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/ensure-prerequisites --browser installs Debian's chromium.");
+        Assert.True(File.Exists(Chromium.Path), $"{Chromium.Path} is missing: scripts/ensure-prerequisites --browser installs Debian's chromium.");
         Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "dashboard", "index.html")),
             "The dashboard is not built into the test output: run scripts/build-web, then build again.");
         App = Program.BuildApp([$"--ANALYTICS_HOME={_home}", $"--Configuration={DistributedAppTests.BuildConfiguration}", "--Workers=2", "--SampleUsers=200"]);
@@ -39,28 +37,14 @@ public sealed class DashboardFixture : IAsyncLifetime
 
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu", "--no-first-run"],
-        });
+        Browser = await Chromium.LaunchAsync(_playwright);
     }
 
-    /// <summary>A signed-in page (the printed link opened) that records console errors.</summary>
+    /// <summary>A page (signed in through the printed link, unless not) that records console errors and requests leaving the dashboard.</summary>
     public async Task<(IPage Page, List<string> Problems)> OpenAsync(bool signIn = true)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var problems = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error" && !message.Text.Contains("401", StringComparison.Ordinal))
-            {
-                problems.Add($"console error: {message.Text}");
-            }
-        };
-        page.PageError += (_, error) => problems.Add($"page error: {error}");
+        // Signed out, the pages' first API call is answered 401 on purpose; the browser logs that response.
+        var (page, problems) = await Chromium.OpenAsync(Browser, App.Dashboard!.Url, text => !signIn && text.Contains("401", StringComparison.Ordinal));
         await page.GotoAsync(signIn ? App.Dashboard!.LoginUrl : App.Dashboard!.Url);
         return (page, problems);
     }

@@ -16,7 +16,6 @@ namespace Analytics.Web.Tests;
 public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string FailingAsset = "platform_is_ios";
-    public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("ANALYTICS_CHROMIUM") ?? "/usr/bin/chromium";
 
     private readonly DatabaseFixture _db = new();
     private IPlaywright? _playwright;
@@ -31,7 +30,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/ensure-prerequisites --browser installs Debian's chromium.");
+        Assert.True(File.Exists(Chromium.Path), $"{Chromium.Path} is missing: scripts/ensure-prerequisites --browser installs Debian's chromium.");
         Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "webui", "index.html")),
             "The web UI is not built into the test output: run scripts/build-web, then build again.");
         await _db.InitializeAsync();
@@ -52,12 +51,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu", "--no-first-run"],
-        });
+        Browser = await Chromium.LaunchAsync(_playwright);
     }
 
     /// <summary>The shipped assets plus a leaf whose error-severity check fails: stg_events holds more platforms than ios.</summary>
@@ -84,28 +78,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A page that records console errors and any request that leaves the app's origin.</summary>
-    public async Task<(IPage Page, List<string> Problems)> OpenAsync()
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var problems = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add($"console error: {message.Text}");
-            }
-        };
-        page.PageError += (_, error) => problems.Add($"page error: {error}");
-        page.Request += (_, request) =>
-        {
-            if (!request.Url.StartsWith(BaseUrl + "/", StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
-            {
-                problems.Add($"request left the origin: {request.Url}");
-            }
-        };
-        return (page, problems);
-    }
+    public Task<(IPage Page, List<string> Problems)> OpenAsync() => Chromium.OpenAsync(Browser, BaseUrl);
 
     public Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
