@@ -34,7 +34,13 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
         if (configuration.GetValue("Dashboard", true))
         {
             // The services export to the dashboard; the user's OTEL_EXPORTER_OTLP_ENDPOINT, if any, gets a copy of everything.
-            var forward = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } user && Uri.TryCreate(user, UriKind.Absolute, out var uri) ? uri : null;
+            var user = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+            var forward = user is { Length: > 0 } && Uri.TryCreate(user, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
+            if (user is { Length: > 0 } && forward is null)
+            {
+                runtime.Log("dashboard", $"OTEL_EXPORTER_OTLP_ENDPOINT is '{user}', which is no http(s) URL; nothing is forwarded. Set it like http://localhost:4318.");
+            }
+
             Dashboard = new DashboardServer(new DashboardResourceControl(resources), new DashboardOptions
             {
                 Port = configuration.GetValue("DashboardPort", 0),
