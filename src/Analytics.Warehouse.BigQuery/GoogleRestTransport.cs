@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -223,9 +222,6 @@ public sealed partial class GoogleRestTransport : IDisposable
 
     [GeneratedRegex(@"(?<p>(bigquery|storage)\.[a-zA-Z]+\.[a-zA-Z]+)")]
     private static partial Regex PermissionPattern();
-
-    public static void Accept(HttpRequestMessage request, string mediaType) =>
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
 
     public void Dispose() => _http.Dispose();
 }
