@@ -52,7 +52,10 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, IC
             runtime.Console = Dashboard.Console.Add;
         }
 
-        Directory.CreateDirectory(runtime.LandingFolder);
+        if (!runtime.LandingFolder.StartsWith("gs://", StringComparison.OrdinalIgnoreCase))
+        {
+            Directory.CreateDirectory(runtime.LandingFolder); // a gs:// landing zone is a bucket the user made
+        }
         await Task.WhenAll(resources.Select(resource => StartOneAsync(resource, runtime, cancellationToken)));
     }
 

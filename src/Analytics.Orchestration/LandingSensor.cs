@@ -10,15 +10,23 @@ public sealed record SensorSweep(int Seen, IReadOnlyList<string> Ingested, IRead
     Guid? RunId, string? Skipped);
 
 /// <summary>
-/// Watches the landing folder (<c>Analytics__Landing</c>, default <c>&lt;ANALYTICS_HOME&gt;/landing</c>): a new or
+/// Watches the landing zone (<c>Analytics__Landing</c>: a folder, default <c>&lt;ANALYTICS_HOME&gt;/landing</c>, or a
+/// <c>gs://bucket/prefix</c>): a new or
 /// changed CSV (by content hash) is ingested, then one run of <c>raw_events+</c> starts for everything the sweep
 /// loaded. While that run is queued or running, new files wait and go into the next run together. A file touched but
 /// unchanged is not read again; a file refused whole is recorded with its reason and not retried until its content
 /// changes. One worker sweeps at a time (an advisory lock in the run store); any number may try.
 /// </summary>
-public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null,
+public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ingestor, ILandingStore store, ILogger logger, TimeProvider? clock = null,
     int maxFilesPerSweep = LandingSensor.MaxFilesPerSweep)
 {
+    /// <summary>A sensor on a local folder.</summary>
+    public LandingSensor(AnalyticsServices services, IEventIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null,
+        int maxFilesPerSweep = MaxFilesPerSweep)
+        : this(services, ingestor, new LocalLandingStore(folder), logger, clock, maxFilesPerSweep)
+    {
+    }
+
     public const string Name = "landing";
 
     /// <summary>The selection a sweep that loaded rows materializes.</summary>
@@ -36,7 +44,7 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
     private readonly SensorFiles _files = new(services.RunStore);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public string Folder => folder;
+    public string Folder => store.Location;
 
     public async Task<SensorSweep> SweepAsync(CancellationToken cancellationToken)
     {
@@ -48,9 +56,9 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
             return Nothing("another worker is sweeping");
         }
 
-        if (!Directory.Exists(folder))
+        if (!store.Exists())
         {
-            await _files.SweptAsync(Name, folder, null, cancellationToken);
+            await _files.SweptAsync(Name, store.Location, null, cancellationToken);
             return Nothing("the landing folder does not exist yet");
         }
 
@@ -65,7 +73,7 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
         var unchanged = new List<string>();
         var refused = new List<string>();
         var seen = 0;
-        foreach (var path in Directory.EnumerateFiles(folder, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var entry in await store.ListAsync(cancellationToken))
         {
             if (ingested.Count + refused.Count >= maxFilesPerSweep)
             {
@@ -73,31 +81,39 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
             }
 
             seen++;
-            var info = new FileInfo(path);
-            var modified = Microseconds(info.LastWriteTimeUtc);
-            if (now - modified < Settle)
+            var path = entry.Path;
+            var modified = Microseconds(entry.Modified.UtcDateTime);
+            if (store.NeedsSettling && now - modified < Settle)
             {
                 continue;
             }
 
             var before = known.GetValueOrDefault(path);
-            if (before is not null && before.Bytes == info.Length && before.ModifiedAt == modified)
+            if (before is not null && before.Bytes == entry.Bytes && before.ModifiedAt == modified)
             {
                 continue;
             }
 
             try
             {
-                var (hash, bytes) = await EventIngestor.HashAsync(path, cancellationToken);
-                if (before is not null && before.ContentHash == hash)
+                var (file, release) = await store.FetchAsync(entry, cancellationToken);
+                try
                 {
-                    // Touched, copied over with the same bytes, or its time changed: nothing new to load.
-                    await _files.TouchAsync(Name, path, modified, cancellationToken);
-                    unchanged.Add(path);
-                    continue;
-                }
+                    var (hash, bytes) = await EventIngestor.HashAsync(file, cancellationToken);
+                    if (before is not null && before.ContentHash == hash)
+                    {
+                        // Touched, copied over with the same bytes, or its time changed: nothing new to load.
+                        await _files.TouchAsync(Name, path, modified, cancellationToken);
+                        unchanged.Add(path);
+                        continue;
+                    }
 
-                await IngestAsync(path, bytes, modified, hash, ingested, refused, cancellationToken);
+                    await IngestAsync(file, path, bytes, modified, hash, ingested, refused, cancellationToken);
+                }
+                finally
+                {
+                    release();
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -115,16 +131,16 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
             logger.LogInformation("Landing sensor ingested {Count} file(s); run {RunId} of '{Selection}' queued", ingested.Count, runId, Selection);
         }
 
-        await _files.SweptAsync(Name, folder, null, cancellationToken);
+        await _files.SweptAsync(Name, store.Location, null, cancellationToken);
         return new SensorSweep(seen, ingested, unchanged, refused, runId, null);
     }
 
-    private async Task IngestAsync(string path, long bytes, DateTimeOffset modified, string hash, List<string> ingested, List<string> refused,
+    private async Task IngestAsync(string file, string path, long bytes, DateTimeOffset modified, string hash, List<string> ingested, List<string> refused,
         CancellationToken cancellationToken)
     {
         try
         {
-            var result = await ingestor.IngestAsync(path, path, null, cancellationToken);
+            var result = await ingestor.IngestAsync(file, path, null, cancellationToken);
             if (result.AlreadyIngested)
             {
                 await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.AlreadyIngested,

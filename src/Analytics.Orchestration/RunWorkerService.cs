@@ -4,6 +4,7 @@ using Analytics.Core.Scheduling;
 using Analytics.Ingest;
 using Analytics.Orchestration.Alerting;
 using Analytics.RunStore;
+using Analytics.Warehouse.BigQuery;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,11 +39,17 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
 
     private async Task SenseAsync(CancellationToken stoppingToken)
     {
-        var folder = AnalyticsEnvironment.LandingFolder(settings);
-        var sensor = new LandingSensor(services, provider.GetRequiredService<IEventIngestor>(), folder, logger);
-        logger.LogInformation("Worker {Worker} watching the landing folder {Folder}", RunStoreRecorder.Worker, folder);
+        var location = AnalyticsEnvironment.LandingFolder(settings);
+        LandingSensor? sensor = null;
+        logger.LogInformation("Worker {Worker} watching the landing zone {Folder}", RunStoreRecorder.Worker, location);
         await RepeatAsync("landing sensor", options.Value.SensorInterval, async token =>
         {
+            // Made on the first sweep, inside the loop's error handling: a gs:// zone needs credentials or the emulator.
+            sensor ??= new LandingSensor(services, provider.GetRequiredService<IEventIngestor>(), ILandingStore.For(location, () =>
+            {
+                var bigQuery = settings.BigQueryOrEnvironment();
+                return new GcsClient(GoogleRestTransport.CreateAsync(bigQuery.StorageEmulator is not null, token).GetAwaiter().GetResult(), bigQuery);
+            }), logger);
             var sweep = await sensor.SweepAsync(token);
             foreach (var path in sweep.Refused)
             {

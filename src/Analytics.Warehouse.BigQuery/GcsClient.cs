@@ -7,6 +7,9 @@ namespace Analytics.Warehouse.BigQuery;
 /// <summary>An object in a bucket, as <c>objects.list</c> describes it.</summary>
 public sealed record GcsObject(string Bucket, string Name, long Size)
 {
+    /// <summary>When the object was last written (<c>updated</c>).</summary>
+    public DateTimeOffset Updated { get; init; }
+
     public override string ToString() => $"gs://{Bucket}/{Name}";
 }
 
@@ -28,13 +31,15 @@ public sealed class GcsClient(GoogleRestTransport transport, BigQuerySettings se
         do
         {
             var uri = new Uri(settings.StorageBase, $"storage/v1/b/{Uri.EscapeDataString(bucket)}/o?prefix={Uri.EscapeDataString(prefix)}"
-                                                   + "&fields=items(name,size),nextPageToken"
+                                                   + "&fields=items(name,size,updated),nextPageToken"
                                                    + (pageToken is null ? "" : "&pageToken=" + Uri.EscapeDataString(pageToken)));
             var page = await transport.SendJsonAsync(HttpMethod.Get, uri, null, $"listing gs://{bucket}/{prefix}", cancellationToken);
             foreach (var item in page?["items"] as JsonArray ?? [])
             {
                 var size = long.TryParse(item?["size"]?.GetValue<string>(), CultureInfo.InvariantCulture, out var n) ? n : 0;
-                objects.Add(new GcsObject(bucket, item!["name"]!.GetValue<string>(), size));
+                var updated = DateTimeOffset.TryParse(item?["updated"]?.GetValue<string>(), CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal, out var when) ? when : DateTimeOffset.UnixEpoch;
+                objects.Add(new GcsObject(bucket, item!["name"]!.GetValue<string>(), size) { Updated = updated });
             }
 
             if (objects.Count > MaxObjects)

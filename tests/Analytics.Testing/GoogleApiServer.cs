@@ -52,6 +52,9 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
 
     public ConcurrentDictionary<string, byte[]> Objects { get; } = new();
 
+    /// <summary>When each object (by <c>bucket/name</c>) was last written, as objects.list reports it.</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> Updated { get; } = new();
+
     public HashSet<string> Datasets { get; } = [];
 
     /// <summary>Whether jobs.insert answers DONE at once (as BigQuery does for fast jobs) instead of RUNNING.</summary>
@@ -303,6 +306,7 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
             {
                 ["name"] = k[(bucket.Length + 1)..],
                 ["size"] = Objects[k].Length.ToString(),
+                ["updated"] = Updated.GetValueOrDefault(k, DateTimeOffset.UnixEpoch).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
             }).ToArray()),
         };
         if (start + PageSize < names.Count)
@@ -323,6 +327,7 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
         }
 
         Objects[$"{bucket}/{name}"] = Encoding.UTF8.GetBytes(body);
+        Updated[$"{bucket}/{name}"] = DateTimeOffset.UtcNow;
         return (200, new JsonObject { ["bucket"] = bucket, ["name"] = name, ["size"] = body.Length.ToString() });
     }
 
