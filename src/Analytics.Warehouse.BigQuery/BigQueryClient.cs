@@ -12,8 +12,8 @@ public sealed record BigQueryField(string Name, string Type, string Mode = "NULL
         field["name"]!.GetValue<string>(), field["type"]?.GetValue<string>() ?? "STRING", field["mode"]?.GetValue<string>() ?? "NULLABLE");
 }
 
-/// <summary>What a query returned: its columns, up to the rows asked for (values as BigQuery's JSON strings), and the totals.</summary>
-public sealed record BigQueryResult(IReadOnlyList<BigQueryField> Fields, IReadOnlyList<string?[]> Rows, long TotalRows, long BytesProcessed);
+/// <summary>What a query returned: its columns, up to the rows asked for (values as BigQuery's JSON strings), and how many rows in all.</summary>
+public sealed record BigQueryResult(IReadOnlyList<BigQueryField> Fields, IReadOnlyList<string?[]> Rows, long TotalRows);
 
 /// <summary>
 /// The BigQuery v2 REST calls the warehouse uses, shaped as the reference gives them: <c>jobs.insert</c> (query and
@@ -69,7 +69,7 @@ public sealed class BigQueryClient(GoogleRestTransport transport, BigQuerySettin
             }
         }
 
-        return new BigQueryResult(fields, rows, total, BytesProcessed(job));
+        return new BigQueryResult(fields, rows, total);
     }
 
     /// <summary>Runs a statement (DDL or DML) for its effect.</summary>
