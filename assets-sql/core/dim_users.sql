@@ -2,7 +2,9 @@
 description: >
   One row per user: first and last event, first-touch attributes (the earliest event by event_time, ties broken
   by ingestion order), activity counts and the miles balance (0, not null, for users without miles events).
-materialization: table
+  Incremental by user: a run rebuilds the rows of the users the new loads have events for, from all their events.
+materialization: incremental
+unique_key: user_id
 tags: [core]
 owner: data-platform
 checks:
@@ -33,6 +35,7 @@ with user_days as (
     from (
         select user_id, event_date, event_time, event_type, miles_amount
         from {{ ref('stg_events') }}
+        {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
         {{ presorted_by('user_id, event_date') }}
     ) as sorted
     group by user_id, event_date
@@ -59,6 +62,7 @@ first_touch as (
         s.country as first_country
     from {{ ref('stg_events') }} s
     where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
+    {% if is_incremental() %}and s.user_id in {{ affected() }}{% endif %}
     {{ keep_first(s.user_id, 's.file_id, s.line_number') }}
 )
 select

@@ -2,9 +2,11 @@
 description: >
   One row per stg_events row with its stable event_id: a 128-bit MurmurHash3 of the eight normalised input
   values, computed at ingest, so the same input gets the same id in every run whatever order files arrive in.
-materialization: table
+# Incremental by day: a run replaces the days the new loads touch (late events re-open exactly their days).
 # BigQuery: a day partition per event_date and storage sorted by user, so date-bounded, per-user reads scan little.
+materialization: incremental
 partition_by: event_date
+lookback: 3 days
 cluster_by: [user_id]
 tags: [core]
 owner: data-platform
@@ -28,3 +30,4 @@ select
     file_id,
     line_number
 from {{ ref('stg_events') }}
+{% if is_incremental() %}where event_date in {{ affected() }}{% endif %}

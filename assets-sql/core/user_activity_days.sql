@@ -2,8 +2,12 @@
 description: >
   Distinct (user, day) activity with the day's event count: the one scan of the events that every period grain
   and most marts read, instead of each re-scanning them. It reads stg_events, whose rows fct_events projects one
-  for one, so it builds beside dim_users instead of waiting for dim_users and fct_events.
-materialization: table
+  for one, so it builds beside dim_users instead of waiting for dim_users and fct_events. Incremental by day.
+materialization: incremental
+partition_by: activity_date
+lookback: 3 days
+# Growth accounting looks up each active user's previous activity.
+indexes: [[user_id, day_index]]
 tags: [core, intermediate]
 owner: data-platform
 checks:
@@ -16,4 +20,5 @@ select
     {{ date_diff('day', date '1970-01-01', event_date) }} as day_index,
     count(*) as events
 from {{ ref('stg_events') }}
+{% if is_incremental() %}where event_date in {{ affected() }}{% endif %}
 group by user_id, event_date

@@ -3,7 +3,15 @@ description: >
   Valid events with exact duplicates removed (all eight input columns equal after trimming and normalising; the
   first copy in ingestion order is kept), plus the UTC event_date. Duplicates share an event_id, computed at
   ingest from the eight normalised values, so de-duplication (and its check) is one sort on a 16-byte key.
-materialization: table
+  Incremental: each run reads only the rows loaded since the last and inserts those whose event_id is new, so an
+  exact duplicate of an event loaded earlier is dropped and the first copy in ingestion order stays (a later load
+  always has a higher file_id). Duplicates share their event_time, so the probe for an earlier copy looks only in
+  the same event_date.
+materialization: incremental
+incremental_strategy: insert_new
+unique_key: event_id
+partition_by: event_date
+lookback: 3 days
 tags: [staging]
 owner: data-platform
 checks:
@@ -29,5 +37,5 @@ select {{ distinct_on(event_id) }}
     country,
     file_id,
     line_number
-from {{ ref('raw_events') }}
+from {{ changed('raw_events') }} as raw_events
 {{ keep_first(event_id, 'file_id, line_number') }}

@@ -52,6 +52,8 @@ public static class CliApp
             IngestCommand.Create(output, settings),
             MaterializeCommand.Create(output, settings, checksOnly: false),
             MaterializeCommand.Create(output, settings, checksOnly: true),
+            BackfillCommand.Create(output, settings),
+            IntervalsCommand.Create(output, settings),
             ListCommand.Create(output, settings),
             GraphCommand.Create(output, settings),
             CompileCommand.Create(output, settings),

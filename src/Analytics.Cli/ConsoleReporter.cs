@@ -29,6 +29,11 @@ public sealed class ConsoleReporter(TextWriter output) : IRunObserver
             _ => "FAIL",
         };
         Line($"[{done}/{_total}] {mark} {step.AssetKey,-36} {rows,14} {step.Duration.TotalSeconds,7:0.00}s{checks}");
+        if (step.Incremental is { } incremental)
+        {
+            Line($"        {incremental.Describe()}");
+        }
+
         foreach (var check in step.Checks.Where(c => !c.Passed))
         {
             Line($"        {(check.Blocks ? "error" : "warn")} check {check.Name}: {check.FailingRows} failing row(s){check.Error}");

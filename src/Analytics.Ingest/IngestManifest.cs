@@ -9,12 +9,41 @@ namespace Analytics.Ingest;
 public static class IngestManifest
 {
     /// <summary>
+    /// Held shared by every ingest transaction and taken exclusively to read the watermark: reading waits for the loads
+    /// in flight, and any load after it gets a higher file id.
+    /// </summary>
+    private const long LoadsLock = 727003;
+
+    /// <summary>
+    /// The highest file id whose load has committed, with none below it still loading: what an incremental run covers.
+    /// </summary>
+    public static async Task<long> WatermarkAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var wait = new NpgsqlCommand($"select pg_advisory_xact_lock({LoadsLock})", connection, transaction))
+        {
+            await wait.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand("select coalesce(max(file_id), 0) from raw.ingest_manifest", connection, transaction);
+        var watermark = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return watermark;
+    }
+
+    /// <summary>
     /// Locks <paramref name="hash"/> for the transaction (a second ingest of the same content waits, then sees the
     /// first's row) and returns the earlier ingest of it, or the new file id with <c>Existing</c> null.
     /// </summary>
     public static async Task<(IngestResult? Existing, long FileId)> BeginAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string hash, string path, long bytes, CancellationToken cancellationToken)
     {
+        await using (var loads = new NpgsqlCommand($"select pg_advisory_xact_lock_shared({LoadsLock})", connection, transaction))
+        {
+            await loads.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", connection, transaction))
         {
             lockCommand.Parameters.AddWithValue(hash);

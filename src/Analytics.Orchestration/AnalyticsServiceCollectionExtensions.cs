@@ -1,3 +1,4 @@
+using Analytics.Core.Execution;
 using Analytics.Ingest;
 using Analytics.Warehouse.BigQuery;
 using Analytics.Warehouse.Postgres;
@@ -29,6 +30,7 @@ public static class AnalyticsServiceCollectionExtensions
             case "postgres":
                 services.AddPostgresWarehouse(provider => provider.GetRequiredService<AnalyticsEnvironment>().WarehouseConnectionString);
                 services.AddSingleton<IEventIngestor>(provider => new EventIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource));
+                services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredService<PostgresWarehouse>().DataSource));
                 break;
             case "bigquery":
                 // The run store stays PostgreSQL (embedded unless ConnectionStrings__runstore is set); the manifest lives there too.
@@ -36,6 +38,7 @@ public static class AnalyticsServiceCollectionExtensions
                 services.AddSingleton<IEventIngestor>(provider => new BigQueryEventIngestor(
                     provider.GetRequiredService<BigQueryWarehouse>(), provider.GetRequiredService<GcsClient>(),
                     provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey)));
+                services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey)));
                 break;
             default:
                 throw new ArgumentException(

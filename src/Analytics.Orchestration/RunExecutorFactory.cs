@@ -11,13 +11,22 @@ namespace Analytics.Orchestration;
 /// run store recording every step, and per-asset locks in the run store so concurrent runs never build one asset twice.
 /// </summary>
 public sealed class RunExecutorFactory(
-    AssetProject project, IWarehouse warehouse, [FromKeyedServices(AnalyticsServiceCollectionExtensions.RunStoreKey)] NpgsqlDataSource runStore)
+    AssetProject project, IWarehouse warehouse, [FromKeyedServices(AnalyticsServiceCollectionExtensions.RunStoreKey)] NpgsqlDataSource runStore,
+    ISourceWatermark? loads = null)
 {
-    public AssetExecutor Create(RunKind kind, string selection, string requestedBy, int parallelism, IRunObserver? observer = null)
+    public AssetExecutor Create(RunKind kind, string selection, string requestedBy, int parallelism, IRunObserver? observer = null,
+        Action<ExecutorOptions>? configure = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parallelism);
         IRunObserver recorder = new RunStoreRecorder(runStore, kind, selection, requestedBy);
-        var options = new ExecutorOptions { Parallelism = parallelism, Locks = new PostgresAssetLocks(runStore) };
+        var options = new ExecutorOptions
+        {
+            Parallelism = parallelism,
+            Locks = new PostgresAssetLocks(runStore),
+            Intervals = new PostgresIntervalStore(runStore),
+            SourceWatermark = loads,
+        };
+        configure?.Invoke(options);
         return new AssetExecutor(project, warehouse, options, observer is null ? recorder : new CompositeObserver(observer, recorder));
     }
 }

@@ -146,6 +146,23 @@ public static class RunStoreMigrations
         (5, "the trace a queued run was requested in", """
             alter table runstore.runs add column trace_parent text;
             """),
+        (6, "incremental assets: what each is built from, and its partitions", """
+            create table runstore.incremental_state (
+                asset_key    text primary key,
+                load_id      bigint not null,
+                lineage_hash text not null,
+                run_id       uuid not null,
+                updated_at   timestamptz not null default now()
+            );
+            create table runstore.asset_partitions (
+                asset_key       text not null,
+                partition_start date not null,
+                run_id          uuid not null,
+                reason          text not null,
+                built_at        timestamptz not null default now(),
+                primary key (asset_key, partition_start)
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -71,6 +71,16 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, RunKind kind, 
             batch.BatchCommands.Add(EventCommand(runId, "materialization", step.AssetKey, $"{step.Rows} rows", new { step.Rows, step.SqlHash }));
         }
 
+        if (step.Incremental is { } incremental)
+        {
+            batch.BatchCommands.Add(EventCommand(runId, "incremental", step.AssetKey, incremental.Describe(), new
+            {
+                kind = WireName.Of(incremental.Kind),
+                incremental.Reason,
+                partitions = incremental.Partitions.Select(p => new { start = p.Start, reason = WireName.Of(p.Reason) }),
+            }));
+        }
+
         batch.BatchCommands.Add(EventCommand(runId, "step_finished", step.AssetKey, step.Error ?? Status(step.Status), new { status = Status(step.Status), duration_ms = step.Duration.TotalMilliseconds }));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"notify {ChangesChannel}"));
         await batch.ExecuteNonQueryAsync(cancellationToken);

@@ -92,13 +92,47 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         return $"CREATE OR REPLACE TABLE {target}{layout} AS\n{compiledSql}";
     }
 
-    public async Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, bool incremental, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one statement of an incremental write. Replacing partitions is a MERGE that deletes the target's rows in
+    /// them and inserts the new ones (dbt's insert_overwrite), atomic as any single statement; the affected
+    /// partitions in the ON/WHEN conditions let BigQuery prune to them.
+    /// </summary>
+    public string IncrementalStatement(AssetDefinition asset, string compiledSql, IncrementalWrite write)
+    {
+        var target = _dialect.Relation(asset.Schema, asset.Key.Name);
+        compiledSql = compiledSql.Trim();
+        return write.Strategy switch
+        {
+            IncrementalStrategy.Append => $"INSERT INTO {target}\n{compiledSql}",
+            IncrementalStrategy.InsertNew =>
+                $"MERGE {target} AS existing\nUSING (\n{compiledSql}\n) AS incoming\n"
+                + $"ON existing.{write.Column} = incoming.{write.Column}"
+                + (write.ProbeColumn is { } probe ? $" AND existing.{probe} = incoming.{probe}" : "")
+                + "\nWHEN NOT MATCHED THEN INSERT ROW",
+            _ =>
+                $"MERGE {target} AS existing\nUSING (\nSELECT * FROM (\n{compiledSql}\n) AS incoming\nWHERE {write.Predicate("incoming." + write.Column, _dialect)}\n) AS incoming\n"
+                + "ON FALSE\n"
+                + $"WHEN NOT MATCHED BY SOURCE AND {write.Predicate("existing." + write.Column, _dialect)} THEN DELETE\n"
+                + "WHEN NOT MATCHED THEN INSERT ROW",
+        };
+    }
+
+    public async Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, IncrementalWrite? incremental, CancellationToken cancellationToken)
     {
         var target = $"{_dialect.Dataset(asset.Schema)}.{asset.Key.Name}";
-        // Incremental assets are rebuilt whole here until interval tracking reaches BigQuery (issue 15): the same rows.
-        await client.ExecuteAsync(BuildStatement(asset, compiledSql), $"building {target}", cancellationToken);
+        var statement = asset.Materialization == Materialization.Incremental && incremental is not null
+            ? IncrementalStatement(asset, compiledSql, incremental)
+            : BuildStatement(asset, compiledSql);
+        await client.ExecuteAsync(statement, $"building {target}", cancellationToken);
         var table = await client.GetTableAsync(_dialect.Dataset(asset.Schema), asset.Key.Name, cancellationToken);
         return Describe(table, asset.Materialization == Materialization.View);
+    }
+
+    public async Task<IReadOnlyList<DateOnly>> QueryDatesAsync(string sql, int limit, CancellationToken cancellationToken)
+    {
+        var result = await client.QueryAsync($"select * from (\n{sql}\n) as dates limit {limit + 1}", limit + 1, "finding the partitions to build", cancellationToken);
+        var dates = result.Rows.Where(r => r[0] is not null).Select(r => DateOnly.Parse(r[0]!, CultureInfo.InvariantCulture)).ToList();
+        return dates.Count > limit ? throw new InvalidOperationException($"the query gave more than {limit} dates:\n{sql}") : dates;
     }
 
     public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken)

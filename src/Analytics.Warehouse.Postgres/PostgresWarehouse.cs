@@ -198,7 +198,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, bool incremental, CancellationToken cancellationToken)
+    public async Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, IncrementalWrite? incremental, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
@@ -206,10 +206,61 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         long? rows = asset.Materialization switch
         {
             Materialization.View => await BuildViewAsync(connection, asset, target, compiledSql, cancellationToken),
-            Materialization.Incremental when incremental => await ExecuteAsync(connection, $"insert into {target}\n{compiledSql}", cancellationToken),
+            Materialization.Incremental when incremental is not null => await WriteIncrementalAsync(connection, target, compiledSql, incremental, cancellationToken),
             _ => await BuildTableAsync(connection, asset, target, compiledSql, cancellationToken),
         };
         return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken));
+    }
+
+    /// <summary>The statements of an incremental write, run in one transaction; the last one's count is the rows written.</summary>
+    public static IReadOnlyList<string> IncrementalStatements(string target, string sql, IncrementalWrite write)
+    {
+        var dialect = PostgresDialect.Instance;
+        return write.Strategy switch
+        {
+            IncrementalStrategy.Append => [$"insert into {target}\n{sql}"],
+            IncrementalStrategy.InsertNew =>
+            [
+                $"insert into {target}\nselect * from (\n{sql}\n) as incoming\nwhere not exists (select 1 from {target} as existing where existing.{write.Column} = incoming.{write.Column}"
+                + (write.ProbeColumn is { } probe ? $" and existing.{probe} = incoming.{probe})" : ")"),
+            ],
+            _ =>
+            [
+                $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}",
+                $"insert into {target}\nselect * from (\n{sql}\n) as incoming\nwhere {write.Predicate("incoming." + write.Column, dialect)}",
+            ],
+        };
+    }
+
+    private static async Task<long> WriteIncrementalAsync(NpgsqlConnection connection, string target, string sql, IncrementalWrite write, CancellationToken cancellationToken)
+    {
+        // One transaction: a failure or a cancel leaves every partition as it was; readers see the old rows or the new.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long rows = 0;
+        foreach (var statement in IncrementalStatements(target, sql, write))
+        {
+            rows = await ExecuteCountingAsync(connection, statement, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<DateOnly>> QueryDatesAsync(string sql, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"select * from (\n{sql}\n) as dates limit {limit + 1}");
+        command.CommandTimeout = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var dates = new List<DateOnly>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!reader.IsDBNull(0))
+            {
+                dates.Add(reader.GetFieldValue<DateOnly>(0));
+            }
+        }
+
+        return dates.Count > limit ? throw new InvalidOperationException($"the query gave more than {limit} dates:\n{sql}") : dates;
     }
 
     public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken)
@@ -266,6 +317,11 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         try
         {
             rows = await ExecuteCountingAsync(connection, $"create table {building} as\n{sql}", cancellationToken);
+            foreach (var columns in IndexesOf(asset))
+            {
+                await ExecuteAsync(connection, $"create index on {building} ({string.Join(", ", columns)})", cancellationToken);
+            }
+
             await ExecuteAsync(connection, $"analyze {building}", cancellationToken);
         }
         catch
@@ -279,6 +335,21 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             + $"alter table {building} rename to \"{asset.Key.Name}\"", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return rows;
+    }
+
+    /// <summary>
+    /// The header's indexes, and for an incremental asset its partition column and key, which every incremental
+    /// build deletes and probes by.
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<string>> IndexesOf(AssetDefinition asset)
+    {
+        var indexes = asset.Indexes.ToList();
+        if (asset.Incremental is { } spec)
+        {
+            indexes.Insert(0, spec is { Strategy: IncrementalStrategy.InsertNew, PartitionBy: { } part } ? [part, spec.UniqueKey!] : [spec.Column]);
+        }
+
+        return indexes.DistinctBy(columns => string.Join(",", columns));
     }
 
     private async Task<long?> BuildViewAsync(NpgsqlConnection connection, AssetDefinition asset, string target, string sql, CancellationToken cancellationToken)

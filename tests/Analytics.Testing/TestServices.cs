@@ -11,7 +11,7 @@ public static class TestServices
     {
         var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, assets));
         var warehouse = new PostgresWarehouse(dataSource);
-        return new AnalyticsServices(project, warehouse, dataSource, new RunExecutorFactory(project, warehouse, dataSource));
+        return new AnalyticsServices(project, warehouse, dataSource, new RunExecutorFactory(project, warehouse, dataSource, new Analytics.Ingest.ManifestWatermark(dataSource)));
     }
 }
 

@@ -18,10 +18,20 @@ public static class MaterializeCommand
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var target = WarehouseTargetOption.Create();
+        var fullRefresh = new Option<bool>("--full-refresh") { Description = "build incremental assets whole, as on their first build" };
         var command = checksOnly
             ? new Command("check", "Run the asset checks of the selection without rebuilding anything.") { selection, parallelism, target }
-            : new Command("materialize", "Build the selected assets in dependency order, then run their checks.") { selection, parallelism, target };
-        command.SetAction(async (parse, cancellationToken) =>
+            : new Command("materialize", "Build the selected assets in dependency order, then run their checks. Incremental assets "
+                                         + "rebuild only the partitions that changed since their last build.") { selection, parallelism, target, fullRefresh };
+        command.SetAction((parse, cancellationToken) => RunAsync(output, settings, parse, selection, parallelism, target, checksOnly,
+            options => options.FullRefresh = !checksOnly && parse.GetValue(fullRefresh), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs the selection, its incremental builds shaped by <paramref name="configure"/>; the exit code says how it went.</summary>
+    public static async Task<int> RunAsync(TextWriter output, AnalyticsSettings settings, ParseResult parse, Argument<string[]> selection,
+        Option<int> parallelism, Option<string?> target, bool checksOnly, Action<ExecutorOptions> configure, CancellationToken cancellationToken)
+    {
         {
             var text = SelectionArgument.Text(parse, selection);
             var kind = checksOnly ? RunKind.Check : RunKind.Materialize;
@@ -29,14 +39,13 @@ public static class MaterializeCommand
             var keys = SelectionParser.Parse(text).ResolveOrdered(provider.GetRequiredService<Core.Assets.AssetProject>().Graph);
             var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
             var reporter = new ConsoleReporter(output);
-            var executor = services.Executors.Create(kind, text, Environment.UserName, parse.GetValue(parallelism), reporter);
+            var executor = services.Executors.Create(kind, text, Environment.UserName, parse.GetValue(parallelism), reporter, configure);
             var run = await executor.RunAsync(Guid.NewGuid(), keys, checksOnly, cancellationToken);
             var failed = run.Steps.Count(s => s.Status != StepStatus.Succeeded);
             reporter.Line(run.Succeeded
                 ? $"run {run.RunId} succeeded: {run.Steps.Count} asset(s) in {run.Duration.TotalSeconds:0.0}s"
                 : $"run {run.RunId} failed: {failed} of {run.Steps.Count} asset(s) did not succeed ({run.Duration.TotalSeconds:0.0}s)");
             return run.Succeeded ? CliApp.Ok : CliApp.RunFailed;
-        });
-        return command;
+        }
     }
 }

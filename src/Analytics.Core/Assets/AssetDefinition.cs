@@ -17,12 +17,24 @@ public sealed record AssetDefinition(
 {
     /// <summary>
     /// <c>partition_by</c>: the date column a warehouse that partitions tables (BigQuery) partitions this one by, by
-    /// day. PostgreSQL builds the table whole.
+    /// day; on an incremental asset also its unit of replacement; on a source, the timestamp whose UTC day dates a row.
     /// </summary>
     public string? PartitionBy { get; init; }
 
     /// <summary><c>cluster_by</c>: up to four columns a warehouse that clusters tables (BigQuery) sorts this one's storage by.</summary>
     public IReadOnlyList<string> ClusterBy { get; init; } = [];
+
+    /// <summary><c>indexes</c>: column lists PostgreSQL indexes after each full build (BigQuery clusters instead).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Indexes { get; init; } = [];
+
+    /// <summary>
+    /// <c>load_id</c> on a source: a column that grows with every load (raw_events' file_id), so the rows a load added
+    /// are those above the last id an incremental asset was built from.
+    /// </summary>
+    public string? LoadId { get; init; }
+
+    /// <summary>The partitions and change tracking of an interval-tracked incremental asset; null otherwise.</summary>
+    public IncrementalSpec? Incremental { get; init; }
 
     /// <summary>The warehouse schema (PostgreSQL) or dataset (BigQuery) the asset lives in.</summary>
     public string Schema => Layer;

@@ -8,7 +8,7 @@ namespace Analytics.Core.Assets;
 /// Reads one <c>assets-sql/&lt;layer&gt;/&lt;key&gt;.sql</c> file: a leading <c>/* ... */</c> comment holding YAML
 /// metadata, then the SQL template.
 /// </summary>
-public static class AssetFileParser
+public static partial class AssetFileParser
 {
     private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
 
@@ -63,7 +63,19 @@ public static class AssetFileParser
         {
             PartitionBy = ReadLayoutColumns(path, meta, "partition_by", 1, materialization).SingleOrDefault(),
             ClusterBy = ReadLayoutColumns(path, meta, "cluster_by", 4, materialization),
+            Indexes = ReadIndexes(path, meta, materialization),
+            LoadId = ReadLoadId(path, meta, materialization),
         };
+        asset = asset with { Incremental = ReadIncremental(path, meta, asset) };
+        if (asset.Incremental?.Affected is { } affected)
+        {
+            // Its ref()s are dependencies too: the partitions are worked out from what they hold after they build.
+            asset = asset with
+            {
+                Dependencies = asset.Dependencies.Concat(AffectedTemplate(path, affected).References().Select(r => new AssetKey(r.Name))).Distinct().ToList(),
+            };
+        }
+
         return (asset, template);
     }
 
@@ -189,7 +201,7 @@ public static class AssetFileParser
             return columns;
         }
 
-        if (materialization is Materialization.View or Materialization.Source)
+        if (materialization is Materialization.View || (materialization is Materialization.Source && field != "partition_by"))
         {
             throw new AssetDeclarationException($"{path}: '{field}' applies to tables only; remove it or make the asset a table.");
         }

@@ -79,6 +79,26 @@ public sealed class AssetProject
     public string Compile(string key, ISqlDialect dialect, bool incremental = false) =>
         _templates[key].Render(Context(key, dialect, incremental));
 
+    /// <summary>
+    /// The SQL of an incremental build of <paramref name="key"/>: changed() covers <paramref name="window"/> and
+    /// affected() is <paramref name="affected"/>.
+    /// </summary>
+    public string CompileIncremental(string key, ISqlDialect dialect, ChangeWindow window, string affected) =>
+        _templates[key].Render(Context(key, dialect, true) with { ResolveChanged = Changed(dialect, window), Affected = affected });
+
+    /// <summary>The asset's <c>affected:</c> query (or <paramref name="fallback"/>), its changed() covering <paramref name="window"/>.</summary>
+    public string CompileAffected(string key, ISqlDialect dialect, ChangeWindow window, string fallback)
+    {
+        var asset = Graph[key];
+        var template = AssetFileParser.AffectedTemplate(asset.SourcePath, asset.Incremental?.Affected ?? fallback);
+        return template.Render(Context(key, dialect, true) with { ResolveChanged = Changed(dialect, window) });
+    }
+
+    private Func<string, string?> Changed(ISqlDialect dialect, ChangeWindow? window) => name =>
+        Graph.Contains(name) && Graph[name].LoadId is not null
+            ? window is null ? dialect.Relation(Graph[name].Schema, name) : window.Render(Graph[name], dialect)
+            : null;
+
     /// <summary>The SQL of one of the asset's expression or query checks, with its ref() and this resolved.</summary>
     public string CompileCheck(string key, CheckDefinition check, ISqlDialect dialect) =>
         AssetFileParser.CheckTemplate(Graph[key].SourcePath, check).Render(Context(key, dialect, incremental: false));
@@ -95,6 +115,9 @@ public sealed class AssetProject
             dialect,
             dialect.Relation(asset.Schema, asset.Key.Name),
             incremental,
-            name => Graph.Contains(name) ? dialect.Relation(Graph[name].Schema, name) : null);
+            name => Graph.Contains(name) ? dialect.Relation(Graph[name].Schema, name) : null)
+        {
+            ResolveChanged = Changed(dialect, null),
+        };
     }
 }

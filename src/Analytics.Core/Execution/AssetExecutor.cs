@@ -14,6 +14,7 @@ namespace Analytics.Core.Execution;
 public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, ExecutorOptions options, IRunObserver? observer = null)
 {
     private readonly IRunObserver _observer = observer ?? new NullObserver();
+    private readonly IncrementalBuilder _incremental = new(project, warehouse, options);
 
     public Task<RunResult> MaterializeAsync(IReadOnlyList<string> selection, CancellationToken cancellationToken = default) =>
         RunAsync(Guid.NewGuid(), selection, checksOnly: false, cancellationToken);
@@ -33,6 +34,10 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         span?.SetTag("analytics.assets", plan.Count);
         await _observer.RunStartedAsync(runId, plan, record);
 
+        // The loads this run's incremental builds cover, read once (and only if one is selected), so every asset agrees.
+        var loads = new Lazy<Task<long>>(() => options.SourceWatermark is { } watermark
+            ? watermark.CurrentAsync(cancellationToken)
+            : throw new InvalidOperationException("incremental assets with partitions need the source's load ids; run them through the CLI or a worker."));
         var results = new Dictionary<string, StepResult>(StringComparer.Ordinal);
         var waiting = plan.ToDictionary(k => k, k => graph.UpstreamOf(k).Count(selected.Contains), StringComparer.Ordinal);
         var ready = new Queue<string>(plan.Where(k => waiting[k] == 0));
@@ -58,7 +63,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                     continue;
                 }
 
-                running.Add(ExecuteStepAsync(runId, key, checksOnly, cancellationToken), key);
+                running.Add(ExecuteStepAsync(runId, key, checksOnly, loads, cancellationToken), key);
             }
 
             if (running.Count == 0)
@@ -100,7 +105,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         }
     }
 
-    private async Task<StepResult> ExecuteStepAsync(Guid runId, string key, bool checksOnly, CancellationToken cancellationToken)
+    private async Task<StepResult> ExecuteStepAsync(Guid runId, string key, bool checksOnly, Lazy<Task<long>> loads, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var asset = project.Graph[key];
@@ -115,7 +120,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                 held = await locks.AcquireAsync(key, reason => _observer.StepWaitingAsync(runId, key, reason, CancellationToken.None), cancellationToken);
             }
 
-            var result = await BuildAndCheckAsync(runId, asset, checksOnly, clock, cancellationToken);
+            var result = await BuildAndCheckAsync(runId, asset, checksOnly, loads, clock, cancellationToken);
             Trace(span, result);
             // Told while the asset is still held, so the next run's start is never recorded before this one's finish.
             await _observer.StepFinishedAsync(runId, result, CancellationToken.None);
@@ -150,11 +155,13 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         }
     }
 
-    private async Task<StepResult> BuildAndCheckAsync(Guid runId, AssetDefinition asset, bool checksOnly, Stopwatch clock, CancellationToken cancellationToken)
+    private async Task<StepResult> BuildAndCheckAsync(
+        Guid runId, AssetDefinition asset, bool checksOnly, Lazy<Task<long>> loads, Stopwatch clock, CancellationToken cancellationToken)
     {
         var key = asset.Key.Name;
         await _observer.StepStartedAsync(runId, key, CancellationToken.None);
         MaterializationResult? built = null;
+        IncrementalBuild? incremental = null;
         string? sqlHash = null;
         try
         {
@@ -164,13 +171,23 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                 {
                     built = await warehouse.ObserveAsync(asset, cancellationToken);
                 }
+                else if (asset.Incremental is not null)
+                {
+                    var (result, build, sql) = await _incremental.BuildAsync(runId, asset, await loads.Value, cancellationToken);
+                    (built, incremental, sqlHash) = (result, build, sql is null ? null : Hash(sql));
+                    if (result is null)
+                    {
+                        // Nothing changed upstream: the table stands as it was built, checked then.
+                        return new StepResult(key, StepStatus.Succeeded, 0, clock.Elapsed, null, [], null, []) { Incremental = build };
+                    }
+                }
                 else
                 {
-                    var incremental = asset.Materialization == Materialization.Incremental
-                                      && await warehouse.RelationExistsAsync(asset.Schema, key, cancellationToken);
-                    var sql = project.Compile(key, warehouse.Dialect, incremental);
+                    var append = asset.Materialization == Materialization.Incremental
+                                 && await warehouse.RelationExistsAsync(asset.Schema, key, cancellationToken);
+                    var sql = project.Compile(key, warehouse.Dialect, append);
                     sqlHash = Hash(sql);
-                    built = await warehouse.MaterializeAsync(asset, sql, incremental, cancellationToken);
+                    built = await warehouse.MaterializeAsync(asset, sql, append ? IncrementalWrite.Append : null, cancellationToken);
                 }
             }
         }
@@ -196,7 +213,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             blocking is null ? null : $"check '{blocking.Name}' failed on {blocking.FailingRows} row(s){blocking.Error}",
             built?.Columns ?? [],
             sqlHash,
-            checks);
+            checks) { Incremental = incremental };
     }
 
     private async Task<CheckResult> RunCheckAsync(AssetDefinition asset, CheckDefinition check, CancellationToken cancellationToken)

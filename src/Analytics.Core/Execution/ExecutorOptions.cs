@@ -10,4 +10,16 @@ public sealed class ExecutorOptions
 
     /// <summary>Locks held per asset while it builds; none by default (one process, one run).</summary>
     public IAssetLocks? Locks { get; set; }
+
+    /// <summary>Where incremental assets record their partitions (the run store); without it they cannot build.</summary>
+    public IIntervalStore? Intervals { get; set; }
+
+    /// <summary>The source's committed load id, read once per run: what the run's incremental builds cover.</summary>
+    public ISourceWatermark? SourceWatermark { get; set; }
+
+    /// <summary>Build the selected incremental assets whole (<c>--full-refresh</c>).</summary>
+    public bool FullRefresh { get; set; }
+
+    /// <summary>Rebuild the selected incremental assets' partitions dated in this range (<c>analytics backfill</c>).</summary>
+    public (DateOnly From, DateOnly To)? Backfill { get; set; }
 }

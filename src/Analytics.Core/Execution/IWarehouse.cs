@@ -18,9 +18,13 @@ public interface IWarehouse
 
     /// <summary>
     /// Builds the asset from <paramref name="compiledSql"/>. A table is built under a temporary name and swapped
-    /// in atomically, so a failure leaves the previous table as it was.
+    /// in atomically, so a failure leaves the previous table as it was. With <paramref name="incremental"/>, the
+    /// rows are written into the existing table as it says, in one transaction.
     /// </summary>
-    Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, bool incremental, CancellationToken cancellationToken);
+    Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, IncrementalWrite? incremental, CancellationToken cancellationToken);
+
+    /// <summary>The non-null dates in the first column of <paramref name="sql"/>; more than <paramref name="limit"/> rows is an error.</summary>
+    Task<IReadOnlyList<DateOnly>> QueryDatesAsync(string sql, int limit, CancellationToken cancellationToken);
 
     /// <summary>Reads what a source asset holds now, without changing it.</summary>
     Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken);

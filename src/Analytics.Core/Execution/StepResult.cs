@@ -11,5 +11,8 @@ public sealed record StepResult(
     string? SqlHash,
     IReadOnlyList<CheckResult> Checks)
 {
+    /// <summary>For an interval-tracked incremental asset: whether it was built whole, by partition, or was up to date.</summary>
+    public IncrementalBuild? Incremental { get; init; }
+
     public bool Blocks => Status != StepStatus.Succeeded;
 }

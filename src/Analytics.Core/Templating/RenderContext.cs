@@ -1,4 +1,14 @@
 namespace Analytics.Core.Templating;
 
 /// <summary>What a template needs to render: the dialect, how refs resolve, and whether this build is incremental.</summary>
-public sealed record RenderContext(ISqlDialect Dialect, string This, bool IsIncremental, Func<string, string?> ResolveRef);
+public sealed record RenderContext(ISqlDialect Dialect, string This, bool IsIncremental, Func<string, string?> ResolveRef)
+{
+    /// <summary>
+    /// <c>changed('source')</c>: the source's rows this build covers, as a FROM item: those loaded since the asset's
+    /// last build on an incremental build, all of them otherwise. Null for a name that is no source with a load_id.
+    /// </summary>
+    public Func<string, string?> ResolveChanged { get; init; } = _ => null;
+
+    /// <summary><c>affected()</c>: the partition starts or keys this build replaces, a parenthesised list or subquery.</summary>
+    public string? Affected { get; init; }
+}

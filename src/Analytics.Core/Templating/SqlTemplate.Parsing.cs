@@ -175,10 +175,10 @@ public sealed partial class SqlTemplate
             throw new TemplateException($"{path}:{token.Line}: {name}() takes {expected} argument(s), got {args.Count}.");
         }
 
-        if (name == "ref")
+        if (name is "ref" or "changed")
         {
             var target = Unquote(args[0]) ?? throw new TemplateException(
-                $"{path}:{token.Line}: ref() takes a quoted asset name, e.g. ref('stg_events').");
+                $"{path}:{token.Line}: {name}() takes a quoted asset name, e.g. {name}('{(name == "ref" ? "stg_events" : "raw_events")}').");
             args = [target];
         }
         else if (name == "cast")

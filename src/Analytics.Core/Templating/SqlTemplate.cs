@@ -11,7 +11,7 @@ public sealed partial class SqlTemplate
     /// <summary>Each function with its number of arguments.</summary>
     private static readonly Dictionary<string, int> Functions = new()
     {
-        ["ref"] = 1, ["this"] = 0, ["is_incremental"] = 0,
+        ["ref"] = 1, ["this"] = 0, ["is_incremental"] = 0, ["changed"] = 1, ["affected"] = 0,
         // Cross-database macros: each renders through the target's ISqlDialect.
         ["date_trunc"] = 2, ["date_diff"] = 3, ["date_add"] = 3, ["safe_divide"] = 2, ["cast"] = 2, ["utc_date"] = 1,
         ["count_if"] = 1, ["sum_if"] = 2, ["min_if"] = 2, ["max_if"] = 2, ["count_distinct_if"] = 2,
@@ -32,10 +32,10 @@ public sealed partial class SqlTemplate
 
     public IReadOnlyList<TemplateNode> Nodes { get; }
 
-    /// <summary>Every <c>ref('x')</c> in the template with the line it stands on.</summary>
+    /// <summary>Every <c>ref('x')</c> (and <c>changed('x')</c>, which reads x too) in the template with the line it stands on.</summary>
     public IEnumerable<(string Name, int Line)> References() => Walk(Nodes)
         .OfType<ExpressionNode>()
-        .Where(e => e.Function == "ref")
+        .Where(e => e.Function is "ref" or "changed")
         .Select(e => (e.Arguments[0], e.Line));
 
     public string Render(RenderContext context)
@@ -74,6 +74,11 @@ public sealed partial class SqlTemplate
                      ?? throw new TemplateException($"{Path}:{e.Line}: ref('{args[0]}') names no asset."),
             "this" => context.This,
             "is_incremental" => context.IsIncremental ? "true" : "false",
+            "changed" => context.ResolveChanged(args[0])
+                         ?? throw new TemplateException($"{Path}:{e.Line}: changed('{args[0]}') names no source with a load_id."),
+            "affected" => context.Affected
+                          ?? throw new TemplateException(
+                              $"{Path}:{e.Line}: affected() is defined only in an incremental build; use it inside {{% if is_incremental() %}}."),
             "date_trunc" => dialect.DateTrunc(ParsePart(args[0], e), args[1]),
             "date_diff" => dialect.DateDiff(ParsePart(args[0], e), args[1], args[2]),
             "date_add" => dialect.DateAdd(ParsePart(args[0], e), args[1], args[2]),

@@ -1,0 +1,35 @@
+using Analytics.Core.Templating;
+
+namespace Analytics.Core.Assets;
+
+/// <summary>How an interval-tracked incremental asset writes what changed.</summary>
+public enum IncrementalStrategy
+{
+    /// <summary>The affected partitions (or keys) are deleted and rebuilt in one transaction.</summary>
+    Replace,
+
+    /// <summary>Only rows whose <c>unique_key</c> is not in the table yet are inserted; rows already there are kept (first copy wins).</summary>
+    InsertNew,
+
+    /// <summary>dbt's plain append, for an incremental asset without partitions: its SQL selects what is new itself.</summary>
+    Append,
+}
+
+/// <summary>
+/// The header of an interval-tracked incremental asset: what its partitions are, how far back late data is expected,
+/// and which partitions a change upstream touches. An asset with <c>materialization: incremental</c> and neither
+/// <c>partition_by</c> nor <c>unique_key</c> keeps dbt's plain append (its SQL filters itself with <c>is_incremental()</c>).
+/// </summary>
+/// <param name="PartitionBy">The date column whose day, week or month is the unit of replacement; null for key partitions.</param>
+/// <param name="Grain">The partition grain of <paramref name="PartitionBy"/>.</param>
+/// <param name="Lookback">How many partitions before the newest are expected to receive late data; older changes are restatements.</param>
+/// <param name="UniqueKey">The key column: the unit of replacement when there is no <paramref name="PartitionBy"/>, the identity for <see cref="IncrementalStrategy.InsertNew"/>.</param>
+/// <param name="Affected">SQL (a template) listing the partition starts or keys a change touches; null for the default, those of the changed source rows.</param>
+public sealed record IncrementalSpec(
+    string? PartitionBy, DatePart Grain, int Lookback, string? UniqueKey, IncrementalStrategy Strategy, string? Affected)
+{
+    /// <summary>The column a replacement deletes and filters by: the partition column, else the key.</summary>
+    public string Column => PartitionBy ?? UniqueKey!;
+
+    public bool ByDate => PartitionBy is not null;
+}

@@ -1,0 +1,186 @@
+using System.Security.Cryptography;
+using System.Text;
+using Analytics.Core.Assets;
+using Analytics.Core.Templating;
+
+namespace Analytics.Core.Execution;
+
+/// <summary>
+/// Builds one interval-tracked incremental asset: works out from the run store and the source's loads what changed
+/// since its last build, rebuilds exactly the affected partitions (or keys) in one transaction, fills gaps, and
+/// records what it built. A changed definition, a missing table or a full refresh builds it whole instead.
+/// </summary>
+/// <remarks>
+/// Changes are found by load id, not by a lookback window: the rows each load added are known exactly, so a late
+/// event re-opens exactly the partitions it touches however old they are. The lookback only classifies them: a
+/// change older than the lookback is still rebuilt, and recorded as a restatement.
+/// </remarks>
+internal sealed class IncrementalBuilder(AssetProject project, IWarehouse warehouse, ExecutorOptions options)
+{
+    /// <summary>More affected partitions than this and the asset is rebuilt whole: cheaper, and keeps the SQL small.</summary>
+    public const int MaxPartitions = 2000;
+
+    private ISqlDialect Dialect => warehouse.Dialect;
+
+    public async Task<(MaterializationResult? Built, IncrementalBuild Build, string? Sql)> BuildAsync(
+        Guid runId, AssetDefinition asset, long throughLoadId, CancellationToken cancellationToken)
+    {
+        var spec = asset.Incremental!;
+        var key = asset.Key.Name;
+        var intervals = options.Intervals
+            ?? throw new InvalidOperationException($"'{key}' is incremental with partitions, which are recorded in the run store; run it through the CLI or a worker.");
+        var source = SourceOf(asset);
+        var lineage = LineageHash(key);
+        var state = await intervals.GetAsync(key, cancellationToken);
+        var exists = await warehouse.RelationExistsAsync(asset.Schema, key, cancellationToken);
+
+        var fullReason = options.FullRefresh ? "full refresh requested"
+            : state is null ? "first build"
+            : !exists ? "its table was missing"
+            : state.LineageHash != lineage ? "its SQL or an upstream asset's changed since the last build"
+            : null;
+        if (fullReason is null && options.Backfill is null && state!.LoadId >= throughLoadId && !spec.ByDate)
+        {
+            return (null, new IncrementalBuild(IncrementalBuildKind.UpToDate, "no new loads", []), null);
+        }
+
+        var window = options.Backfill is { } range
+            ? new ChangeWindow(0, throughLoadId, range.From, range.To)
+            : new ChangeWindow(state?.LoadId ?? 0, throughLoadId);
+        var newState = new IncrementalState(throughLoadId, lineage);
+        if (fullReason is null && spec.ByDate)
+        {
+            var partitions = await AffectedPartitionsAsync(asset, source, window, cancellationToken);
+            if (partitions.Count == 0)
+            {
+                await intervals.RecordAsync(key, runId, newState, [], replaceAll: false, cancellationToken);
+                return (null, new IncrementalBuild(IncrementalBuildKind.UpToDate, "no partition changed", []), null);
+            }
+
+            if (partitions.Count <= MaxPartitions)
+            {
+                var list = "(" + string.Join(", ", partitions.Select(p => ChangeWindow.Date(p.Start))) + ")";
+                var sql = project.CompileIncremental(key, Dialect, window, list);
+                var write = new IncrementalWrite(spec.Strategy, spec.Column, spec.Grain, list, spec.PartitionBy);
+                var built = await warehouse.MaterializeAsync(asset, sql, write, cancellationToken);
+                await intervals.RecordAsync(key, runId, newState, partitions, replaceAll: false, cancellationToken);
+                return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions), sql);
+            }
+
+            fullReason = $"{partitions.Count} partitions changed, more than {MaxPartitions}";
+        }
+        else if (fullReason is null)
+        {
+            var affected = "(" + project.CompileAffected(key, Dialect, window,
+                $"select distinct {spec.Column} from {{{{ changed('{source.Key.Name}') }}}} as changed_rows") + ")";
+            var sql = project.CompileIncremental(key, Dialect, window, affected);
+            var write = new IncrementalWrite(spec.Strategy, spec.Column, DatePart.Day, affected, spec.PartitionBy);
+            var built = await warehouse.MaterializeAsync(asset, sql, write, cancellationToken);
+            await intervals.RecordAsync(key, runId, newState, [], replaceAll: false, cancellationToken);
+            return (built, new IncrementalBuild(IncrementalBuildKind.Keys, window.IsBackfill ? "backfill" : $"loads {window.AfterLoadId + 1}..{throughLoadId}", []), sql);
+        }
+
+        var fullSql = project.Compile(key, Dialect);
+        var whole = await warehouse.MaterializeAsync(asset, fullSql, null, cancellationToken);
+        var all = spec.ByDate ? await AllPartitionsAsync(asset, cancellationToken) : [];
+        await intervals.RecordAsync(key, runId, newState, all, replaceAll: true, cancellationToken);
+        return (whole, new IncrementalBuild(IncrementalBuildKind.Full, fullReason, all), fullSql);
+    }
+
+    /// <summary>The partitions the changed rows touch, plus the gaps in the record, each with why it is rebuilt.</summary>
+    private async Task<IReadOnlyList<PartitionBuild>> AffectedPartitionsAsync(
+        AssetDefinition asset, AssetDefinition source, ChangeWindow window, CancellationToken cancellationToken)
+    {
+        var spec = asset.Incremental!;
+        var key = asset.Key.Name;
+        var built = (await options.Intervals!.BuiltPartitionsAsync(key, cancellationToken)).ToHashSet();
+        var changed = new SortedSet<DateOnly>();
+        if (window.IsBackfill || window.ThroughLoadId > window.AfterLoadId)
+        {
+            var time = source.PartitionBy
+                       ?? throw new InvalidOperationException($"{source.SourcePath}: '{key}' partitions by date; give the source 'partition_by: <timestamp column>'.");
+            var fallback = $"select distinct {Dialect.DateTrunc(spec.Grain, Dialect.UtcDate(time))} from {{{{ changed('{source.Key.Name}') }}}} as changed_rows";
+            foreach (var date in await warehouse.QueryDatesAsync(project.CompileAffected(key, Dialect, window, fallback), MaxPartitions * 10, cancellationToken))
+            {
+                changed.Add(Partitions.Truncate(date, spec.Grain));
+            }
+        }
+
+        if (window.IsBackfill)
+        {
+            // Every partition in the range, not only those with rows now: a backfill also clears what should be empty.
+            foreach (var start in Partitions.Range(Partitions.Truncate(window.From!.Value, spec.Grain), window.To!.Value, spec.Grain))
+            {
+                changed.Add(start);
+            }
+
+            return changed.Select(d => new PartitionBuild(d, PartitionReason.Backfill)).ToList();
+        }
+
+        var result = new List<PartitionBuild>();
+        var newest = built.Count == 0 ? (DateOnly?)null : built.Max();
+        var lookbackStart = newest is { } n ? Partitions.Add(n, spec.Grain, -spec.Lookback) : DateOnly.MinValue;
+        foreach (var date in changed)
+        {
+            var reason = newest is null || date > newest ? PartitionReason.New
+                : date >= lookbackStart ? PartitionReason.Late
+                : PartitionReason.Restated;
+            result.Add(new PartitionBuild(date, reason));
+        }
+
+        if (built.Count + changed.Count > 0)
+        {
+            var everything = built.Concat(changed).ToList();
+            foreach (var start in Partitions.Range(everything.Min(), everything.Max(), spec.Grain).Where(s => !built.Contains(s) && !changed.Contains(s)))
+            {
+                result.Add(new PartitionBuild(start, PartitionReason.Gap));
+            }
+        }
+
+        return result.OrderBy(p => p.Start).ToList();
+    }
+
+    /// <summary>After a full build: every partition from the table's first to its last, empty ones included.</summary>
+    private async Task<IReadOnlyList<PartitionBuild>> AllPartitionsAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    {
+        var spec = asset.Incremental!;
+        var column = Dialect.DateTrunc(spec.Grain, spec.PartitionBy!);
+        var bounds = await warehouse.QueryDatesAsync(
+            $"select min({column}) from {Dialect.Relation(asset.Schema, asset.Key.Name)} union all select max({column}) from {Dialect.Relation(asset.Schema, asset.Key.Name)}",
+            2, cancellationToken);
+        return bounds.Count < 2 ? []
+            : Partitions.Range(bounds[0], bounds[1], spec.Grain).Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
+    }
+
+    /// <summary>The one source with a load_id upstream of <paramref name="asset"/>: whose loads are its changes.</summary>
+    private AssetDefinition SourceOf(AssetDefinition asset)
+    {
+        var graph = project.Graph;
+        var sources = graph.Reachable([asset.Key.Name], upstream: true).Select(k => graph[k]).Where(a => a.LoadId is not null).ToList();
+        return sources.Count == 1
+            ? sources[0]
+            : throw new InvalidOperationException(sources.Count == 0
+                ? $"{asset.SourcePath}: '{asset.Key.Name}' is incremental, but nothing upstream is a source with a 'load_id' to say what is new."
+                : $"{asset.SourcePath}: '{asset.Key.Name}' reads {sources.Count} sources with a load_id ({string.Join(", ", sources.Select(s => s.Key.Name))}); an incremental asset follows one.");
+    }
+
+    /// <summary>
+    /// A hash of the SQL and header of the asset and of everything upstream: when any of it changes, the partitions
+    /// built before may be wrong everywhere, so the asset is built whole.
+    /// </summary>
+    private string LineageHash(string key)
+    {
+        var text = new StringBuilder();
+        foreach (var name in project.Graph.Order(project.Graph.Reachable([key], upstream: true).Append(key)))
+        {
+            var asset = project.Graph[name];
+            text.Append(name).Append('\n').Append(asset.Materialization).Append('\n').Append(asset.Incremental).Append('\n');
+            if (!asset.IsSource)
+            {
+                text.Append(project.Compile(name, Dialect)).Append('\n');
+            }
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

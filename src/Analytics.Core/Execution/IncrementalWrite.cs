@@ -1,0 +1,21 @@
+using Analytics.Core.Assets;
+using Analytics.Core.Templating;
+
+namespace Analytics.Core.Execution;
+
+/// <summary>
+/// How a warehouse writes an incremental build into the existing table, atomically: replace the rows of the
+/// affected partitions or keys, insert only unseen keys, or append.
+/// </summary>
+/// <param name="Column">The partition column (or key) the affected values are of.</param>
+/// <param name="Grain">The partition grain; a week or month partition is the truncation of <paramref name="Column"/>.</param>
+/// <param name="Affected">A parenthesised list of partition starts, or a subquery of keys.</param>
+/// <param name="ProbeColumn">For <see cref="IncrementalStrategy.InsertNew"/>: a column equal on duplicates (the partition column) that narrows the search for an existing key.</param>
+public sealed record IncrementalWrite(IncrementalStrategy Strategy, string Column, DatePart Grain, string Affected, string? ProbeColumn = null)
+{
+    public static readonly IncrementalWrite Append = new(IncrementalStrategy.Append, "", DatePart.Day, "");
+
+    /// <summary>The condition that a row, its column named <paramref name="column"/>, is in an affected partition.</summary>
+    public string Predicate(string column, ISqlDialect dialect) =>
+        $"{(Grain == DatePart.Day ? column : dialect.DateTrunc(Grain, column))} in {Affected}";
+}

@@ -1,0 +1,44 @@
+using Analytics.Core.Templating;
+
+namespace Analytics.Core.Execution;
+
+/// <summary>Date partitions by day, ISO week (Monday start) or month, as the dialects' date_trunc gives them.</summary>
+public static class Partitions
+{
+    public static DateOnly Truncate(DateOnly date, DatePart grain) => grain switch
+    {
+        DatePart.Week => date.AddDays(-(((int)date.DayOfWeek + 6) % 7)),
+        DatePart.Month => new DateOnly(date.Year, date.Month, 1),
+        _ => date,
+    };
+
+    public static DateOnly Add(DateOnly start, DatePart grain, int count)
+    {
+        try
+        {
+            return grain switch
+            {
+                DatePart.Week => start.AddDays(7 * count),
+                DatePart.Month => start.AddMonths(count),
+                _ => start.AddDays(count),
+            };
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return count < 0 ? DateOnly.MinValue : DateOnly.MaxValue;
+        }
+    }
+
+    /// <summary>Every partition start from <paramref name="first"/>'s partition through <paramref name="last"/>'s.</summary>
+    public static IEnumerable<DateOnly> Range(DateOnly first, DateOnly last, DatePart grain)
+    {
+        for (var start = Truncate(first, grain); start <= last; start = Add(start, grain, 1))
+        {
+            yield return start;
+            if (start == DateOnly.MaxValue)
+            {
+                yield break;
+            }
+        }
+    }
+}
