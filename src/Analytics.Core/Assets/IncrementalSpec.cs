@@ -28,8 +28,11 @@ public enum IncrementalStrategy
 public sealed record IncrementalSpec(
     string? PartitionBy, DatePart Grain, int Lookback, string? UniqueKey, IncrementalStrategy Strategy, string? Affected)
 {
-    /// <summary>The column a replacement deletes and filters by: the partition column, else the key.</summary>
-    public string Column => PartitionBy ?? UniqueKey!;
+    /// <summary>
+    /// The column a write matches on: the key for insert_new (the partition column only narrows the probe); for a
+    /// replacement, the partition column, else the key.
+    /// </summary>
+    public string Column => Strategy == IncrementalStrategy.InsertNew ? UniqueKey! : PartitionBy ?? UniqueKey!;
 
     public bool ByDate => PartitionBy is not null;
 }
