@@ -20,9 +20,11 @@ checks:
   - expression:
       name: stg_events__miles_present_for_miles_events
       sql: "event_type not in ('miles_earned', 'miles_redeemed') or miles_amount >= 0"
+  # Exact duplicates share their event_time, so also their event_date: keyed on both, an incremental run checks
+  # only the days it wrote.
   - unique:
       name: stg_events__no_exact_duplicates
-      columns: event_id
+      columns: [event_date, event_id]
 */
 select {{ distinct_on(event_id) }}
     event_id,

@@ -97,9 +97,13 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
     /// them and inserts the new ones (dbt's insert_overwrite), atomic as any single statement; the affected
     /// partitions in the ON/WHEN conditions let BigQuery prune to them.
     /// </summary>
-    public string IncrementalStatement(AssetDefinition asset, string compiledSql, IncrementalWrite write)
+    public string IncrementalStatement(AssetDefinition asset, string compiledSql, IncrementalWrite write) =>
+        IncrementalStatement(_dialect, asset, compiledSql, write);
+
+    /// <inheritdoc cref="IncrementalStatement(AssetDefinition, string, IncrementalWrite)"/>
+    public static string IncrementalStatement(BigQueryDialect dialect, AssetDefinition asset, string compiledSql, IncrementalWrite write)
     {
-        var target = _dialect.Relation(asset.Schema, asset.Key.Name);
+        var target = dialect.Relation(asset.Schema, asset.Key.Name);
         compiledSql = compiledSql.Trim();
         return write.Strategy switch
         {
@@ -110,9 +114,9 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
                 + (write.ProbeColumn is { } probe ? $" AND existing.{probe} = incoming.{probe}" : "")
                 + "\nWHEN NOT MATCHED THEN INSERT ROW",
             _ =>
-                $"MERGE {target} AS existing\nUSING (\nSELECT * FROM (\n{compiledSql}\n) AS incoming\nWHERE {write.Predicate("incoming." + write.Column, _dialect)}\n) AS incoming\n"
+                $"MERGE {target} AS existing\nUSING (\nSELECT * FROM (\n{compiledSql}\n) AS incoming\nWHERE {write.Predicate("incoming." + write.Column, dialect)}\n) AS incoming\n"
                 + "ON FALSE\n"
-                + $"WHEN NOT MATCHED BY SOURCE AND {write.Predicate("existing." + write.Column, _dialect)} THEN DELETE\n"
+                + $"WHEN NOT MATCHED BY SOURCE AND {write.Predicate("existing." + write.Column, dialect)} THEN DELETE\n"
                 + "WHEN NOT MATCHED THEN INSERT ROW",
         };
     }

@@ -199,7 +199,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var checks = new List<CheckResult>();
         foreach (var check in asset.Checks)
         {
-            var result = await RunCheckAsync(asset, check, cancellationToken);
+            var result = await RunCheckAsync(asset, check, incremental?.CheckScope, cancellationToken);
             checks.Add(result);
             await _observer.CheckFinishedAsync(runId, result, CancellationToken.None);
         }
@@ -216,7 +216,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             checks) { Incremental = incremental };
     }
 
-    private async Task<CheckResult> RunCheckAsync(AssetDefinition asset, CheckDefinition check, CancellationToken cancellationToken)
+    private async Task<CheckResult> RunCheckAsync(AssetDefinition asset, CheckDefinition check, IncrementalWrite? scope, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var span = EngineTelemetry.Source.StartActivity($"check {check.Name}");
@@ -227,7 +227,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             check.Expression is null ? check : check with { Expression = project.CompileCheck(asset.Key.Name, check, dialect) },
             dialect.Relation(asset.Schema, asset.Key.Name),
             dialect,
-            other => dialect.Relation(project.Graph[other.Name].Schema, other.Name));
+            other => dialect.Relation(project.Graph[other.Name].Schema, other.Name),
+            scope);
         try
         {
             var outcome = await warehouse.QueryFailuresAsync(sql, options.CheckSampleSize, cancellationToken);

@@ -9,29 +9,41 @@ namespace Analytics.Core.Execution;
 /// </summary>
 public static class CheckSqlBuilder
 {
-    public static string FailingRows(CheckDefinition check, string relation, ISqlDialect dialect, Func<AssetKey, string> relationOf)
+    /// <summary>
+    /// The query of the rows that break <paramref name="check"/>. With <paramref name="scope"/> (an incremental build),
+    /// row-by-row checks look only at the partitions or keys just written (the others passed when they were written
+    /// and have not changed), and so does a unique check whose columns include the scope's column; row counts and
+    /// query checks always see the whole table.
+    /// </summary>
+    public static string FailingRows(CheckDefinition check, string relation, ISqlDialect dialect, Func<AssetKey, string> relationOf,
+        IncrementalWrite? scope = null)
     {
         var columns = check.Columns;
+        var only = scope is null ? "" : $" and {scope.Predicate(scope.Column, dialect)}";
+        var onlyChild = scope is null ? "" : $" and {scope.Predicate("child." + scope.Column, dialect)}";
+        var uniqueSource = scope is not null && columns.Contains(scope.Column, StringComparer.Ordinal)
+            ? $"{relation} where {scope.Predicate(scope.Column, dialect)}"
+            : relation;
         return check.Kind switch
         {
             CheckKind.NotNull =>
-                $"select * from {relation} where {string.Join(" or ", columns.Select(c => $"{c} is null"))}",
+                $"select * from {relation} where ({string.Join(" or ", columns.Select(c => $"{c} is null"))}){only}",
             // Grouped over input sorted on the key: a unique key has as many groups as rows, and hashing that many
             // (10 M event_ids) spills and cost 13 s where the sort, which PostgreSQL spreads over its workers, took 3 s.
             // The ORDER BY in the subquery makes the planner group the sorted rows instead of hashing them.
             CheckKind.Unique =>
                 $"select {string.Join(", ", columns)}, count(*) as copies "
-                + $"from (select {string.Join(", ", columns)} from {relation} {dialect.PresortedBy(string.Join(", ", columns))}) as sorted "
+                + $"from (select {string.Join(", ", columns)} from {uniqueSource} {dialect.PresortedBy(string.Join(", ", columns))}) as sorted "
                 + $"group by {string.Join(", ", columns)} having count(*) > 1",
             CheckKind.AcceptedValues =>
                 $"select * from {relation} where {columns[0]} is not null and {columns[0]} not in "
-                + $"({string.Join(", ", check.Values.Select(Literal))})",
+                + $"({string.Join(", ", check.Values.Select(Literal))}){only}",
             CheckKind.Relationships =>
                 $"select child.* from {relation} as child left join {relationOf(check.ToAsset!)} as parent "
                 + $"on child.{columns[0]} = parent.{check.ToColumn} "
-                + $"where child.{columns[0]} is not null and parent.{check.ToColumn} is null",
+                + $"where child.{columns[0]} is not null and parent.{check.ToColumn} is null{onlyChild}",
             CheckKind.Expression =>
-                $"select * from {relation} where not coalesce(({check.Expression}), false)",
+                $"select * from {relation} where not coalesce(({check.Expression}), false){only}",
             CheckKind.RowCount =>
                 $"select row_count from (select count(*) as row_count from {relation}) as counted where "
                 + string.Join(" or ", new[]

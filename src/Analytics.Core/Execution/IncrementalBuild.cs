@@ -3,6 +3,9 @@ namespace Analytics.Core.Execution;
 /// <summary>What an interval-tracked incremental step did: built whole, replaced some partitions or keys, or found nothing new.</summary>
 public sealed record IncrementalBuild(IncrementalBuildKind Kind, string Reason, IReadOnlyList<PartitionBuild> Partitions)
 {
+    /// <summary>The partitions or keys just written, which the checks look at; null after a full build.</summary>
+    public IncrementalWrite? CheckScope { get; init; }
+
     /// <summary>One line for people: "incremental: 3 partitions (1 new, 2 late) 2024-03-01..2024-03-04".</summary>
     public string Describe()
     {

@@ -29,7 +29,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         var key = asset.Key.Name;
         var intervals = options.Intervals
             ?? throw new InvalidOperationException($"'{key}' is incremental with partitions, which are recorded in the run store; run it through the CLI or a worker.");
-        var source = SourceOf(asset);
+        var source = IncrementalSql.SourceOf(project, asset);
         var lineage = LineageHash(key);
         var state = await intervals.GetAsync(key, cancellationToken);
         var exists = await warehouse.RelationExistsAsync(asset.Schema, key, cancellationToken);
@@ -59,25 +59,23 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
 
             if (partitions.Count <= MaxPartitions)
             {
-                var list = "(" + string.Join(", ", partitions.Select(p => ChangeWindow.Date(p.Start))) + ")";
+                var list = IncrementalSql.PartitionList(partitions.Select(p => p.Start));
                 var sql = project.CompileIncremental(key, Dialect, window, list);
-                var write = new IncrementalWrite(spec.Strategy, spec.Column, spec.Grain, list, spec.PartitionBy);
-                var built = await warehouse.MaterializeAsync(asset, sql, write, cancellationToken);
+                var built = await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, list), cancellationToken);
                 await intervals.RecordAsync(key, runId, newState, partitions, replaceAll: false, cancellationToken);
-                return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions), sql);
+                return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions) { CheckScope = IncrementalSql.CheckScope(spec, list) }, sql);
             }
 
             fullReason = $"{partitions.Count} partitions changed, more than {MaxPartitions}";
         }
         else if (fullReason is null)
         {
-            var affected = "(" + project.CompileAffected(key, Dialect, window,
-                $"select distinct {spec.Column} from {{{{ changed('{source.Key.Name}') }}}} as changed_rows") + ")";
+            var affected = IncrementalSql.Keys(project, asset, source, Dialect, window);
             var sql = project.CompileIncremental(key, Dialect, window, affected);
-            var write = new IncrementalWrite(spec.Strategy, spec.Column, DatePart.Day, affected, spec.PartitionBy);
-            var built = await warehouse.MaterializeAsync(asset, sql, write, cancellationToken);
+            var built = await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, affected), cancellationToken);
             await intervals.RecordAsync(key, runId, newState, [], replaceAll: false, cancellationToken);
-            return (built, new IncrementalBuild(IncrementalBuildKind.Keys, window.IsBackfill ? "backfill" : $"loads {window.AfterLoadId + 1}..{throughLoadId}", []), sql);
+            var reason = window.IsBackfill ? "backfill" : $"loads {window.AfterLoadId + 1}..{throughLoadId}";
+            return (built, new IncrementalBuild(IncrementalBuildKind.Keys, reason, []) { CheckScope = IncrementalSql.CheckScope(spec, affected) }, sql);
         }
 
         var fullSql = project.Compile(key, Dialect);
@@ -97,10 +95,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         var changed = new SortedSet<DateOnly>();
         if (window.IsBackfill || window.ThroughLoadId > window.AfterLoadId)
         {
-            var time = source.PartitionBy
-                       ?? throw new InvalidOperationException($"{source.SourcePath}: '{key}' partitions by date; give the source 'partition_by: <timestamp column>'.");
-            var fallback = $"select distinct {Dialect.DateTrunc(spec.Grain, Dialect.UtcDate(time))} from {{{{ changed('{source.Key.Name}') }}}} as changed_rows";
-            foreach (var date in await warehouse.QueryDatesAsync(project.CompileAffected(key, Dialect, window, fallback), MaxPartitions * 10, cancellationToken))
+            foreach (var date in await warehouse.QueryDatesAsync(IncrementalSql.Partitions(project, asset, source, Dialect, window), MaxPartitions * 10, cancellationToken))
             {
                 changed.Add(Partitions.Truncate(date, spec.Grain));
             }
@@ -150,18 +145,6 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             2, cancellationToken);
         return bounds.Count < 2 ? []
             : Partitions.Range(bounds[0], bounds[1], spec.Grain).Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
-    }
-
-    /// <summary>The one source with a load_id upstream of <paramref name="asset"/>: whose loads are its changes.</summary>
-    private AssetDefinition SourceOf(AssetDefinition asset)
-    {
-        var graph = project.Graph;
-        var sources = graph.Reachable([asset.Key.Name], upstream: true).Select(k => graph[k]).Where(a => a.LoadId is not null).ToList();
-        return sources.Count == 1
-            ? sources[0]
-            : throw new InvalidOperationException(sources.Count == 0
-                ? $"{asset.SourcePath}: '{asset.Key.Name}' is incremental, but nothing upstream is a source with a 'load_id' to say what is new."
-                : $"{asset.SourcePath}: '{asset.Key.Name}' reads {sources.Count} sources with a load_id ({string.Join(", ", sources.Select(s => s.Key.Name))}); an incremental asset follows one.");
     }
 
     /// <summary>

@@ -11,5 +11,5 @@ select
     country,
     file_id,
     line_number
-from `raw.raw_events`
+from `raw.raw_events` as raw_events
 QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY file_id, line_number) = 1

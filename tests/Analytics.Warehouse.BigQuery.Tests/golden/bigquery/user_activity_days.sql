@@ -4,4 +4,5 @@ select
     DATE_DIFF(DATE(event_date), DATE(date '1970-01-01'), DAY) as day_index,
     count(*) as events
 from `staging.stg_events`
+
 group by user_id, event_date

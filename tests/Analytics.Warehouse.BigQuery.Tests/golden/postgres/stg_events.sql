@@ -11,5 +11,5 @@ select distinct on (event_id)
     country,
     file_id,
     line_number
-from "raw"."raw_events"
+from "raw"."raw_events" as raw_events
 order by event_id, file_id, line_number

@@ -4,4 +4,5 @@ select
     (((event_date)::date - (date '1970-01-01')::date)) as day_index,
     count(*) as events
 from "staging"."stg_events"
+
 group by user_id, event_date

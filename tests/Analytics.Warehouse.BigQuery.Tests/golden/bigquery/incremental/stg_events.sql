@@ -1,0 +1,20 @@
+MERGE `staging.stg_events` AS existing
+USING (
+select 
+    event_id,
+    event_time,
+    DATE(event_time, 'UTC') as event_date,
+    user_id,
+    event_type,
+    transaction_category,
+    miles_amount,
+    platform,
+    utm_source,
+    country,
+    file_id,
+    line_number
+from (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as raw_events
+QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY file_id, line_number) = 1
+) AS incoming
+ON existing.event_id = incoming.event_id AND existing.event_date = incoming.event_date
+WHEN NOT MATCHED THEN INSERT ROW

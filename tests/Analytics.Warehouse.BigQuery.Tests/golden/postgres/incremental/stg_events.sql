@@ -1,0 +1,19 @@
+insert into "staging"."stg_events"
+select * from (
+select distinct on (event_id)
+    event_id,
+    event_time,
+    ((event_time) at time zone 'UTC')::date as event_date,
+    user_id,
+    event_type,
+    transaction_category,
+    miles_amount,
+    platform,
+    utm_source,
+    country,
+    file_id,
+    line_number
+from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as raw_events
+order by event_id, file_id, line_number
+) as incoming
+where not exists (select 1 from "staging"."stg_events" as existing where existing.event_id = incoming.event_id and existing.event_date = incoming.event_date)
