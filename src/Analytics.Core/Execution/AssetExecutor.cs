@@ -188,6 +188,10 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                     var sql = project.Compile(key, warehouse.Dialect, append);
                     sqlHash = Hash(sql);
                     built = await warehouse.MaterializeAsync(asset, sql, append ? IncrementalWrite.Append : null, cancellationToken);
+                    if (_incremental.TracksLoads(asset))
+                    {
+                        await _incremental.RecordTableAsync(runId, asset, await loads.Value, cancellationToken);
+                    }
                 }
             }
         }

@@ -22,13 +22,45 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
 
     private ISqlDialect Dialect => warehouse.Dialect;
 
+    /// <summary>Tables with an incremental asset downstream: they record which load they reflect, so it does not run ahead of them.</summary>
+    private readonly HashSet<string> _feedIncremental = project.Graph.Reachable(
+        project.Graph.Keys.Where(k => project.Graph[k].Incremental is not null), upstream: true).ToHashSet(StringComparer.Ordinal);
+
+    public bool TracksLoads(AssetDefinition asset) =>
+        options is { Intervals: not null, SourceWatermark: not null } && !asset.IsSource && _feedIncremental.Contains(asset.Key.Name);
+
+    /// <summary>After a table feeding an incremental asset builds: the load it reflects, the oldest of its inputs'.</summary>
+    public async Task RecordTableAsync(Guid runId, AssetDefinition asset, long runLoads, CancellationToken cancellationToken) =>
+        await options.Intervals!.RecordAsync(asset.Key.Name, runId,
+            new IncrementalState(await UpstreamAsOfAsync(asset, runLoads, cancellationToken), ""), [], replaceAll: false, cancellationToken);
+
+    /// <summary>
+    /// The newest load all of <paramref name="asset"/>'s inputs reflect: the run's for a source, the recorded one for
+    /// an asset (0 when none is recorded), through views to what they read. An incremental asset never runs ahead of
+    /// it, or a load its upstream has not taken in yet would count as done.
+    /// </summary>
+    private async Task<long> UpstreamAsOfAsync(AssetDefinition asset, long runLoads, CancellationToken cancellationToken)
+    {
+        var asOf = runLoads;
+        foreach (var dependency in asset.Dependencies.Select(d => project.Graph[d.Name]))
+        {
+            var loads = dependency.IsSource ? runLoads
+                : dependency.Materialization == Materialization.View ? await UpstreamAsOfAsync(dependency, runLoads, cancellationToken)
+                : (await options.Intervals!.GetAsync(dependency.Key.Name, cancellationToken))?.LoadId ?? 0;
+            asOf = Math.Min(asOf, loads);
+        }
+
+        return asOf;
+    }
+
     public async Task<(MaterializationResult? Built, IncrementalBuild Build, string? Sql)> BuildAsync(
-        Guid runId, AssetDefinition asset, long throughLoadId, CancellationToken cancellationToken)
+        Guid runId, AssetDefinition asset, long runLoads, CancellationToken cancellationToken)
     {
         var spec = asset.Incremental!;
         var key = asset.Key.Name;
         var intervals = options.Intervals
             ?? throw new InvalidOperationException($"'{key}' is incremental with partitions, which are recorded in the run store; run it through the CLI or a worker.");
+        var throughLoadId = await UpstreamAsOfAsync(asset, runLoads, cancellationToken);
         var source = IncrementalSql.SourceOf(project, asset);
         var lineage = LineageHash(key);
         var state = await intervals.GetAsync(key, cancellationToken);

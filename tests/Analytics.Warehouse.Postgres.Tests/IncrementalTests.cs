@@ -1,0 +1,187 @@
+using Analytics.Orchestration;
+using Analytics.Testing;
+
+namespace Analytics.Warehouse.Postgres.Tests;
+
+/// <summary>
+/// Incremental materialization through the CLI, on small hand-written loads: what is rebuilt and why, what the run
+/// store records, backfill, full refresh, gap filling, a changed definition, and a failed run that leaves every
+/// partition old or new.
+/// </summary>
+public class IncrementalTests : IAsyncLifetime
+{
+    private const string Header = "event_time,user_id,event_type,transaction_category,miles_amount,platform,utm_source,country";
+    private readonly DatabaseFixture _db = new();
+
+    public Task InitializeAsync() => _db.InitializeAsync();
+
+    public Task DisposeAsync() => _db.DisposeAsync();
+
+    private AnalyticsSettings Settings(string? assets = null) => new(_db.ConnectionString, null, null, assets ?? TestFiles.RepositoryAssets);
+
+    private async Task<string> RunAsync(params string[] args) => await RunAsync(Settings(), args);
+
+    private static async Task<string> RunAsync(AnalyticsSettings settings, params string[] args)
+    {
+        var (exit, output, error) = await InProcessCli.RunAsync(settings, args);
+        Assert.True(exit == 0, $"analytics {string.Join(' ', args)} exited {exit}:\n{output}{error}");
+        return output;
+    }
+
+    private static string Load(params string[] events) => TestFiles.Csv([Header, .. events]);
+
+    private static string Event(string time, string user, string type = "share") => $"{time},{user},{type},,,ios,organic,SG";
+
+    private Task<List<object?[]>> PartitionsAsync(string asset) =>
+        _db.RowsAsync($"select partition_start::text, reason from runstore.asset_partitions where asset_key = '{asset}' order by 1");
+
+    [Fact]
+    public async Task A_new_load_rebuilds_only_the_days_it_touches_and_says_why()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "a"), Event("2025-03-10 10:00:00", "b")));
+        var first = await RunAsync("materialize", "+fct_events");
+        Assert.Contains("full build: first build", first);
+        Assert.Equal(10, (await PartitionsAsync("fct_events")).Count); // 2025-03-01..10, empty days included.
+
+        // A new day, a late event inside the 3-day lookback and one far older than it.
+        await RunAsync("ingest", Load(Event("2025-03-11 09:00:00", "c"), Event("2025-03-09 09:00:00", "a"), Event("2025-03-01 11:00:00", "b")));
+        var second = await RunAsync("materialize", "+fct_events");
+
+        Assert.Contains("incremental: 3 partition(s) (1 new, 1 late, 1 restated) 2025-03-01..2025-03-11", second);
+        var partitions = (await PartitionsAsync("fct_events")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal("restated", partitions["2025-03-01"]);
+        Assert.Equal("late", partitions["2025-03-09"]);
+        Assert.Equal("new", partitions["2025-03-11"]);
+        Assert.Equal("full", partitions["2025-03-05"]);
+        Assert.Equal(6L, await _db.ScalarAsync<long>("select count(*) from core.fct_events"));
+        Assert.Equal(2L, await _db.ScalarAsync<long>("select load_id from runstore.incremental_state where asset_key = 'fct_events'"));
+
+        var third = await RunAsync("materialize", "+fct_events");
+        Assert.Contains("up to date: no partition changed", third);
+    }
+
+    [Fact]
+    public async Task An_asset_never_runs_ahead_of_an_upstream_that_has_not_taken_in_a_load()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a")));
+        await RunAsync("materialize", "+fct_events");
+        await RunAsync("ingest", Load(Event("2025-03-02 10:00:00", "b")));
+
+        // stg_events is not selected, so it does not have load 2 yet: fct_events must not count load 2 as done.
+        Assert.Contains("up to date", await RunAsync("materialize", "fct_events"));
+        Assert.Equal(1L, await _db.ScalarAsync<long>("select load_id from runstore.incremental_state where asset_key = 'fct_events'"));
+
+        await RunAsync("materialize", "+fct_events");
+        Assert.Equal(2L, await _db.ScalarAsync<long>("select count(*) from core.fct_events"));
+    }
+
+    [Fact]
+    public async Task Intervals_shows_built_ranges_gaps_and_reasons()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-04 10:00:00", "b")));
+        await RunAsync("materialize", "+user_activity_days");
+        await _db.ExecuteAsync("delete from runstore.asset_partitions where asset_key = 'user_activity_days' and partition_start = '2025-03-02'");
+
+        var shown = await RunAsync("intervals", "user_activity_days");
+
+        Assert.Contains("user_activity_days: incremental by day on activity_date, lookback 3 day(s)", shown);
+        Assert.Contains("current with load 1", shown);
+        Assert.Contains("built:  2025-03-01, 2025-03-03..2025-03-04 (3 partitions)", shown);
+        Assert.Contains("gaps:   2025-03-02 (1; the next materialize fills them)", shown);
+
+        var filled = await RunAsync("materialize", "+user_activity_days");
+        Assert.Contains("incremental: 1 partition(s) (1 gap) 2025-03-02..2025-03-02", filled);
+        Assert.Contains("gaps:   none", await RunAsync("intervals", "user_activity_days"));
+        Assert.Contains("incremental by key user_id", await RunAsync("intervals", "dim_users"));
+    }
+
+    [Fact]
+    public async Task A_deleted_partition_is_restored_by_a_backfill_and_recorded_as_one()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "a"), Event("2025-03-03 10:00:00", "b")));
+        await RunAsync("materialize", "+fct_events");
+        await _db.ExecuteAsync("delete from core.fct_events where event_date = '2025-03-02'");
+
+        var output = await RunAsync("backfill", "fct_events", "--from", "2025-03-02", "--to", "2025-03-02");
+
+        Assert.Contains("incremental: 1 partition(s) (1 backfill) 2025-03-02..2025-03-02", output);
+        Assert.Equal(3L, await _db.ScalarAsync<long>("select count(*) from core.fct_events"));
+        Assert.Equal("backfill", await _db.ScalarAsync<string>(
+            "select reason from runstore.asset_partitions where asset_key = 'fct_events' and partition_start = '2025-03-02'"));
+    }
+
+    [Fact]
+    public async Task Full_refresh_and_a_changed_definition_build_whole()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a")));
+        await RunAsync("materialize", "+fct_events");
+        Assert.Contains("full build: full refresh requested", await RunAsync("materialize", "fct_events", "--full-refresh"));
+        // Only the selection is refreshed: its upstream was not selected.
+        Assert.DoesNotContain("stg_events", await RunAsync("materialize", "fct_events", "--full-refresh"));
+
+        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
+        CopyFolder(TestFiles.RepositoryAssets, assets);
+        var fct = Path.Combine(assets, "core", "fct_events.sql");
+        File.WriteAllText(fct, File.ReadAllText(fct).Replace("    line_number\nfrom", "    line_number,\n    1 as version\nfrom"));
+
+        var changed = await RunAsync(Settings(assets), "materialize", "fct_events");
+        Assert.Contains("full build: its SQL or an upstream asset's changed since the last build", changed);
+        Assert.Equal(1, await _db.ScalarAsync<int>("select version from core.fct_events"));
+    }
+
+    [Fact]
+    public async Task A_failed_incremental_run_leaves_every_partition_as_it_was_and_a_retry_completes_it()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));
+        await RunAsync("materialize", "+fct_events");
+        await RunAsync("ingest", Load(Event("2025-03-01 12:00:00", "c"), Event("2025-03-02 12:00:00", "d"), Event("2025-03-03 12:00:00", "poison")));
+        // The insert fails on its last row, after the delete of the affected days has run in the same transaction.
+        await _db.ExecuteAsync("""
+            create function core.refuse_poison() returns trigger language plpgsql as
+            $$ begin if new.user_id = 'poison' then raise exception 'refused'; end if; return new; end $$;
+            create trigger refuse_poison before insert on core.fct_events for each row execute function core.refuse_poison();
+            """);
+
+        var (exit, output, _) = await InProcessCli.RunAsync(Settings(), "materialize", "+fct_events");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("refused", output);
+        Assert.Equal(["a", "b"], (await _db.RowsAsync("select user_id from core.fct_events order by 1")).Select(r => (string)r[0]!));
+        Assert.Equal(1L, await _db.ScalarAsync<long>("select load_id from runstore.incremental_state where asset_key = 'fct_events'"));
+
+        await _db.ExecuteAsync("drop trigger refuse_poison on core.fct_events");
+        Assert.Contains("incremental: 3 partition(s)", await RunAsync("materialize", "+fct_events"));
+        Assert.Equal(["a", "b", "c", "d", "poison"], (await _db.RowsAsync("select user_id from core.fct_events order by 1")).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
+    public async Task Backfill_and_intervals_refuse_bad_input_with_the_fix()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a")));
+        (string[] Args, string Message)[] cases =
+        [
+            (["backfill", "fct_events", "--from", "2025-03-05", "--to", "2025-03-01"], "is before --from"),
+            (["backfill", "fct_events", "--from", "03/01/2025", "--to", "2025-03-01"], "write it as YYYY-MM-DD"),
+            (["backfill", "fct_events", "--from", "2000-01-01", "--to", "2025-03-01"], "backfill in parts"),
+            (["backfill", "fct_events", "--to", "2025-03-01"], "--from"),
+            (["intervals", "fct_event"], "Did you mean 'fct_events'"),
+            (["intervals", "growth_metrics"], "has no intervals"),
+        ];
+        foreach (var (args, message) in cases)
+        {
+            var (exit, output, error) = await InProcessCli.RunAsync(Settings(), args);
+            Assert.True(exit == 2, $"{string.Join(' ', args)}: {exit}\n{output}{error}");
+            Assert.Contains(message, error);
+        }
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
