@@ -7,7 +7,7 @@ materialization: incremental
 partition_by: activity_date
 lookback: 3 days
 # Growth accounting looks up each active user's previous activity.
-indexes: [[user_id, day_index]]
+indexes: [[user_id, activity_date]]
 tags: [core, intermediate]
 owner: data-platform
 checks:

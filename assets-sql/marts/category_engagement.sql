@@ -2,7 +2,11 @@
 description: >
   Weekly engagement per (week_start, event_type, transaction_category; null shown as 'none'): events, distinct
   users, and miles (the miles of miles_earned and miles_redeemed events; other events carry none).
-materialization: table
+# Incremental by week: a run rebuilds the weeks the new loads have events in.
+materialization: incremental
+partition_by: week_start
+grain: week
+lookback: 1 week
 tags: [marts, engagement]
 owner: growth
 checks:
@@ -30,4 +34,5 @@ select
     count(distinct user_id) as users,
     coalesce({{ sum_if(miles_amount, event_type in ('miles_earned', 'miles_redeemed')) }}, 0) as miles
 from {{ ref('fct_events') }}
+{% if is_incremental() %}where event_date in {{ affected_days() }}{% endif %}
 group by 1, 2, 3

@@ -3,7 +3,18 @@ description: >
   Per (date, platform, utm_source, country): events, active users and miles by the events' own attributes, and
   new users (whose first active day is date) counted under their first-touch attributes. A missing attribute is
   shown as 'unknown'.
-materialization: table
+# Incremental by day: the days the new loads have events in, and the day each of their users was new on before
+# (a late event earlier than a user's first moves them to another day's new users).
+materialization: incremental
+partition_by: date
+lookback: 3 days
+affected: |
+  select distinct {{ utc_date(event_time) }} from {{ changed('raw_events') }} as changed_rows
+  union all
+  select min(event_date) from {{ ref('stg_events') }}
+  where file_id <= {{ previous_load() }}
+    and user_id in (select user_id from {{ changed('raw_events') }} as changed_rows)
+  group by user_id
 tags: [marts, growth]
 owner: growth
 checks:
@@ -33,6 +44,7 @@ with activity as (
         coalesce({{ sum_if(miles_amount, event_type = 'miles_earned') }}, 0) as miles_earned,
         coalesce({{ sum_if(miles_amount, event_type = 'miles_redeemed') }}, 0) as miles_redeemed
     from {{ ref('fct_events') }}
+    {% if is_incremental() %}where event_date in {{ affected() }}{% endif %}
     group by 1, 2, 3, 4
 ),
 newcomers as (
@@ -43,6 +55,7 @@ newcomers as (
         coalesce(first_country, 'unknown') as country,
         count(*) as new_users
     from {{ ref('dim_users') }}
+    {% if is_incremental() %}where {{ utc_date(first_event_at) }} in {{ affected() }}{% endif %}
     group by 1, 2, 3, 4
 )
 select

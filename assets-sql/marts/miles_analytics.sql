@@ -2,7 +2,10 @@
 description: >
   The miles economy per (date, transaction_category; null shown as 'none') for pairs with at least one miles
   event: miles earned and redeemed, net miles, event counts and distinct earning and redeeming users.
-materialization: table
+# Incremental by day: a run rebuilds the days the new loads have events in.
+materialization: incremental
+partition_by: date
+lookback: 3 days
 tags: [marts, miles]
 owner: rewards
 checks:
@@ -37,4 +40,5 @@ select
     {{ count_distinct_if(user_id, event_type = 'miles_redeemed') }} as redeeming_users
 from {{ ref('fct_events') }}
 where event_type in ('miles_earned', 'miles_redeemed')
+{% if is_incremental() %}and event_date in {{ affected() }}{% endif %}
 group by 1, 2

@@ -3,7 +3,9 @@ description: >
   One row per user: first and last active date, tenure, active days, activity rate = active_days /
   (tenure_days + 1), the longest run of consecutive active days, and a lifecycle stage by tenure:
   new (< 7 days), growing (7-29), established (30-89), mature (>= 90).
-materialization: table
+# Incremental by user: a run rebuilds the users the new loads have events for, from all their active days.
+materialization: incremental
+unique_key: user_id
 tags: [marts, retention]
 owner: growth
 checks:
@@ -21,6 +23,7 @@ with islands as (
     -- Gaps and islands: consecutive days share (day_index - row number).
     select user_id, day_index - row_number() over (partition by user_id order by day_index) as island
     from {{ ref('user_activity_days') }}
+    {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
 ),
 streaks as (
     select user_id, max(days) as longest_streak_days
@@ -30,6 +33,7 @@ streaks as (
 users as (
     select user_id, min(activity_date) as first_active_date, max(activity_date) as last_active_date, count(*) as active_days
     from {{ ref('user_activity_days') }}
+    {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
     group by user_id
 )
 select

@@ -2,7 +2,9 @@
 description: >
   One row per comeback: a return after at least 7 whole inactive days. dormant_days = returned - previous - 1;
   buckets short (7-13), medium (14-29), long (30-59), very_long (>= 60).
-materialization: table
+# Incremental by user: a run rebuilds the returns of the users the new loads have events for.
+materialization: incremental
+unique_key: user_id
 tags: [marts, retention]
 owner: growth
 checks:
@@ -27,5 +29,6 @@ select
 from (
     select user_id, activity_date, lag(activity_date) over (partition by user_id order by activity_date) as previous_active_date
     from {{ ref('user_activity_days') }}
+    {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
 ) d
 where activity_date - previous_active_date - 1 >= 7

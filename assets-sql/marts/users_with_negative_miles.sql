@@ -3,7 +3,9 @@ description: >
   Users whose running miles balance (earned adds, redeemed subtracts, from 0, in event_time order; earned before
   redeemed at equal times, then ingestion order) falls below zero at some point: when it first did, the lowest
   balance, and the final balance.
-materialization: table
+# Incremental by user: a run rebuilds the users the new loads have events for, from all their miles events.
+materialization: incremental
+unique_key: user_id
 tags: [marts, miles]
 owner: rewards
 checks:
@@ -29,6 +31,7 @@ with deltas as (
         case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
     from {{ ref('fct_events') }}
     where event_type in ('miles_earned', 'miles_redeemed')
+    {% if is_incremental() %}and user_id in {{ affected() }}{% endif %}
 ),
 running as (
     select

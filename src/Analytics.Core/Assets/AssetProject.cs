@@ -83,15 +83,18 @@ public sealed class AssetProject
     /// The SQL of an incremental build of <paramref name="key"/>: changed() covers <paramref name="window"/> and
     /// affected() is <paramref name="affected"/>.
     /// </summary>
-    public string CompileIncremental(string key, ISqlDialect dialect, ChangeWindow window, string affected) =>
-        _templates[key].Render(Context(key, dialect, true) with { ResolveChanged = Changed(dialect, window), Affected = affected });
+    public string CompileIncremental(string key, ISqlDialect dialect, ChangeWindow window, string affected, string? affectedDays = null) =>
+        _templates[key].Render(Context(key, dialect, true) with
+        {
+            ResolveChanged = Changed(dialect, window), Affected = affected, AffectedDays = affectedDays, PreviousLoad = window.PreviousLoad,
+        });
 
     /// <summary>The asset's <c>affected:</c> query (or <paramref name="fallback"/>), its changed() covering <paramref name="window"/>.</summary>
     public string CompileAffected(string key, ISqlDialect dialect, ChangeWindow window, string fallback)
     {
         var asset = Graph[key];
         var template = AssetFileParser.AffectedTemplate(asset.SourcePath, asset.Incremental?.Affected ?? fallback);
-        return template.Render(Context(key, dialect, true) with { ResolveChanged = Changed(dialect, window) });
+        return template.Render(Context(key, dialect, true) with { ResolveChanged = Changed(dialect, window), PreviousLoad = window.PreviousLoad });
     }
 
     private Func<string, string?> Changed(ISqlDialect dialect, ChangeWindow? window) => name =>

@@ -12,6 +12,12 @@ public sealed record ChangeWindow(long AfterLoadId, long ThroughLoadId, DateOnly
 {
     public bool IsBackfill => From is not null;
 
+    /// <summary>
+    /// The load the asset was current with: rows at or below it were there before. A backfill restates rows that
+    /// were all there, so for it every row up to <see cref="ThroughLoadId"/> counts as earlier.
+    /// </summary>
+    public string PreviousLoad => (IsBackfill ? ThroughLoadId : AfterLoadId).ToString(CultureInfo.InvariantCulture);
+
     /// <summary>The FROM item for <paramref name="source"/>'s changed rows.</summary>
     public string Render(AssetDefinition source, ISqlDialect dialect)
     {

@@ -92,7 +92,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             if (partitions.Count <= MaxPartitions)
             {
                 var list = IncrementalSql.PartitionList(partitions.Select(p => p.Start));
-                var sql = project.CompileIncremental(key, Dialect, window, list);
+                var sql = project.CompileIncremental(key, Dialect, window, list, IncrementalSql.DayList(partitions.Select(p => p.Start), spec.Grain));
                 var built = await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, list), cancellationToken);
                 await intervals.RecordAsync(key, runId, newState, partitions, replaceAll: false, cancellationToken);
                 return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions) { CheckScope = IncrementalSql.CheckScope(spec, list) }, sql);

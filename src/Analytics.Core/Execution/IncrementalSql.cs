@@ -9,6 +9,10 @@ public static class IncrementalSql
     /// <summary><c>affected()</c> for date partitions: the partition starts as a parenthesised list of date literals.</summary>
     public static string PartitionList(IEnumerable<DateOnly> starts) => "(" + string.Join(", ", starts.Select(ChangeWindow.Date)) + ")";
 
+    /// <summary><c>affected_days()</c>: every day of the partitions starting at <paramref name="starts"/>.</summary>
+    public static string DayList(IEnumerable<DateOnly> starts, DatePart grain) =>
+        PartitionList(starts.SelectMany(s => global::Analytics.Core.Execution.Partitions.Range(s, Execution.Partitions.Add(s, grain, 1).AddDays(-1), DatePart.Day)).Distinct().Order());
+
     /// <summary><c>affected()</c> for key partitions: the asset's <c>affected:</c> query, else the keys of the changed source rows.</summary>
     public static string Keys(AssetProject project, AssetDefinition asset, AssetDefinition source, ISqlDialect dialect, ChangeWindow window) =>
         "(" + project.CompileAffected(asset.Key.Name, dialect, window,

@@ -11,4 +11,10 @@ public sealed record RenderContext(ISqlDialect Dialect, string This, bool IsIncr
 
     /// <summary><c>affected()</c>: the partition starts or keys this build replaces, a parenthesised list or subquery.</summary>
     public string? Affected { get; init; }
+
+    /// <summary><c>affected_days()</c>: every day of the affected date partitions (a week is seven), a parenthesised list.</summary>
+    public string? AffectedDays { get; init; }
+
+    /// <summary><c>previous_load()</c>: the last load the asset was built from; rows with a higher load id are the changed ones.</summary>
+    public string? PreviousLoad { get; init; }
 }

@@ -11,7 +11,7 @@ public sealed partial class SqlTemplate
     /// <summary>Each function with its number of arguments.</summary>
     private static readonly Dictionary<string, int> Functions = new()
     {
-        ["ref"] = 1, ["this"] = 0, ["is_incremental"] = 0, ["changed"] = 1, ["affected"] = 0,
+        ["ref"] = 1, ["this"] = 0, ["is_incremental"] = 0, ["changed"] = 1, ["affected"] = 0, ["affected_days"] = 0, ["previous_load"] = 0,
         // Cross-database macros: each renders through the target's ISqlDialect.
         ["date_trunc"] = 2, ["date_diff"] = 3, ["date_add"] = 3, ["safe_divide"] = 2, ["cast"] = 2, ["utc_date"] = 1,
         ["count_if"] = 1, ["sum_if"] = 2, ["min_if"] = 2, ["max_if"] = 2, ["count_distinct_if"] = 2,
@@ -79,6 +79,12 @@ public sealed partial class SqlTemplate
             "affected" => context.Affected
                           ?? throw new TemplateException(
                               $"{Path}:{e.Line}: affected() is defined only in an incremental build; use it inside {{% if is_incremental() %}}."),
+            "affected_days" => context.AffectedDays
+                               ?? throw new TemplateException(
+                                   $"{Path}:{e.Line}: affected_days() is defined only in an incremental build by date; use it inside {{% if is_incremental() %}}."),
+            "previous_load" => context.PreviousLoad
+                               ?? throw new TemplateException(
+                                   $"{Path}:{e.Line}: previous_load() is defined only in an incremental build or its affected: query."),
             "date_trunc" => dialect.DateTrunc(ParsePart(args[0], e), args[1]),
             "date_diff" => dialect.DateDiff(ParsePart(args[0], e), args[1], args[2]),
             "date_add" => dialect.DateAdd(ParsePart(args[0], e), args[1], args[2]),
