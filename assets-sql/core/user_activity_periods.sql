@@ -2,7 +2,16 @@
 description: >
   Each user's active weeks (ISO, Monday start) and months, with an integer period_index (consecutive periods
   differ by 1) so growth accounting compares integers, not dates. The day grain is user_activity_days itself.
-materialization: table
+# Incremental by period start: a run rebuilds the weeks and months the new loads have events in.
+materialization: incremental
+partition_by: period_start
+lookback: 31 days
+affected: |
+  select {{ date_trunc('week', d) }} from (select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows) as days
+  union all
+  select {{ date_trunc('month', d) }} from (select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows) as days
+# Growth accounting looks up each active user's previous week and month.
+indexes: [[user_id, grain, period_start]]
 tags: [core, intermediate]
 owner: data-platform
 checks:
@@ -14,10 +23,12 @@ select 'week' as grain, user_id, {{ date_diff('week', date '1970-01-05', week_st
 from (
     select distinct user_id, {{ date_trunc('week', activity_date) }} as week_start
     from {{ ref('user_activity_days') }}
+    {% if is_incremental() %}where {{ date_trunc('week', activity_date) }} in {{ affected() }}{% endif %}
 ) weeks
 union all
 select 'month', user_id, {{ date_diff('month', date '1970-01-01', month_start) }}, month_start
 from (
     select distinct user_id, {{ date_trunc('month', activity_date) }} as month_start
     from {{ ref('user_activity_days') }}
+    {% if is_incremental() %}where {{ date_trunc('month', activity_date) }} in {{ affected() }}{% endif %}
 ) months
