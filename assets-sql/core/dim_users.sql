@@ -62,7 +62,6 @@ first_touch as (
         s.country as first_country
     from {{ ref('stg_events') }} s
     where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
-    {% if is_incremental() %}and s.user_id in {{ affected() }}{% endif %}
     {{ keep_first(s.user_id, 's.file_id, s.line_number') }}
 )
 select

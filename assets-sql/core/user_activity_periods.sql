@@ -16,7 +16,8 @@ tags: [core, intermediate]
 owner: data-platform
 checks:
   - not_null: [grain, user_id, period_index, period_start]
-  - unique: [grain, user_id, period_index]
+  # period_start and period_index name the same period; keyed on period_start, an incremental run checks only what it wrote.
+  - unique: [grain, user_id, period_start]
   - accepted_values: {column: grain, values: [week, month]}
 */
 select 'week' as grain, user_id, {{ date_diff('week', date '1970-01-05', week_start) }} as period_index, week_start as period_start

@@ -4,6 +4,9 @@ description: >
   first-touch value is dimension_value, and how many were active in week first_week + k, where first_week is
   each user's first active week. k runs from 0 to the last week of the series; zero cells are rows too.
   A missing first-touch value is 'unknown'.
+# Kept a full table: each row pools every user of one first-touch value across all weekly cohorts, so a single
+# new event re-opens groups that hold most users, and a new week adds a cell to every group; an incremental build
+# would redo nearly all of it, with the risk and none of the saving.
 materialization: table
 tags: [marts, retention, growth]
 owner: growth

@@ -3,32 +3,26 @@ description: >
   Per (date, platform, utm_source, country): events, active users and miles by the events' own attributes, and
   new users (whose first active day is date) counted under their first-touch attributes. A missing attribute is
   shown as 'unknown'.
-# Incremental by day: the days the new loads have events in, and the day each of their users was new on before
-# (a late event earlier than a user's first moves them to another day's new users).
+# Incremental by day: the days the new loads have events in, and, for a user whose new event is earlier than their
+# first, the day they were new on before (they move to another day's new users).
 materialization: incremental
 partition_by: date
 lookback: 3 days
 affected: |
-  select distinct {{ utc_date(event_time) }} from {{ changed('raw_events') }} as changed_rows
+  with changed_rows as (
+      select user_id, {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows
+  ),
+  earliest_changed as (
+      select user_id, min(d) as d from changed_rows group by user_id
+  ),
+  first_before as (
+      select user_id, min(event_date) as first_day from {{ ref('stg_events') }}
+      where file_id <= {{ previous_load() }} and user_id in (select user_id from earliest_changed)
+      group by user_id
+  )
+  select distinct d from changed_rows
   union all
-  select min(event_date) from {{ ref('stg_events') }}
-  where file_id <= {{ previous_load() }}
-    and user_id in (select user_id from {{ changed('raw_events') }} as changed_rows)
-  group by user_id
-tags: [marts, growth]
-owner: growth
-checks:
-  - not_null: [date, platform, utm_source, country, events, active_users, new_users, miles_earned, miles_redeemed]
-  - unique: [date, platform, utm_source, country]
-  - expression:
-      name: growth_drivers__new_within_active
-      sql: active_users >= 0 and new_users >= 0 and events >= active_users
-  - query:
-      name: growth_drivers__new_users_match_growth_accounting
-      sql: >
-        select * from (select date, sum(new_users) as new_users from {{ this }} group by date) d
-        full join (select date, new_users from {{ ref('growth_metrics') }}) g using (date)
-        where coalesce(d.new_users, 0) <> coalesce(g.new_users, 0)
+  select f.first_day from first_before f join earliest_changed e using (user_id) where e.d < f.first_day
 */
 with activity as (
     -- One sorted aggregation with distinct users from the same sort: hashing every (cell, user) pair first held

@@ -2,6 +2,8 @@
 description: >
   Quick ratio per week and month with the mean of the non-null quick ratios of this and the two previous periods,
   and a growth signal: no_churn when nothing churned, else shrinking (< 1), growing (1 to < 4), strong (>= 4).
+# Kept a full table: it reads only social_capital_growth_accounting's few rows (about 70 a year, each averaged with
+# the two before), so a rebuild takes milliseconds.
 materialization: table
 tags: [marts, growth]
 owner: growth

@@ -3,6 +3,8 @@ description: >
   Social Capital growth accounting by week (ISO, Monday start) and month: active, new, retained, resurrected and
   churned users, quick ratio = (new + resurrected) / churned (null when nothing churned), gross retention =
   retained / previous active, and net change. Empty periods are rows of zeros.
+# Kept a full table: it reads only growth_accounting's week and month rows (about 70 a year), so a rebuild takes
+# milliseconds; growth_accounting, which it reads, is the incremental one.
 materialization: table
 tags: [marts, growth]
 owner: growth

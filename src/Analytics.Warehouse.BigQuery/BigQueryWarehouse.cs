@@ -132,9 +132,23 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         return Describe(table, asset.Materialization == Materialization.View);
     }
 
+    /// <summary>The statement that stages an asset's affected keys, and the subquery that then reads them.</summary>
+    public static (string Statement, string Reader) StageStatement(BigQueryDialect dialect, AssetDefinition asset, string sql)
+    {
+        var table = dialect.Relation(asset.Schema, asset.Key.Name + "__affected");
+        return ($"CREATE OR REPLACE TABLE {table} AS\nSELECT DISTINCT * FROM (\n{sql}\n) AS affected", $"(SELECT * FROM {table})");
+    }
+
+    public async Task<string> StageAffectedAsync(AssetDefinition asset, string sql, CancellationToken cancellationToken)
+    {
+        var (statement, reader) = StageStatement(_dialect, asset, sql);
+        await client.ExecuteAsync(statement, $"staging the keys {asset.Key.Name} rebuilds", cancellationToken);
+        return reader;
+    }
+
     public async Task<IReadOnlyList<DateOnly>> QueryDatesAsync(string sql, int limit, CancellationToken cancellationToken)
     {
-        var result = await client.QueryAsync($"select * from (\n{sql}\n) as dates limit {limit + 1}", limit + 1, "finding the partitions to build", cancellationToken);
+        var result = await client.QueryAsync($"select distinct * from (\n{sql}\n) as dates limit {limit + 1}", limit + 1, "finding the partitions to build", cancellationToken);
         var dates = result.Rows.Where(r => r[0] is not null).Select(r => DateOnly.Parse(r[0]!, CultureInfo.InvariantCulture)).ToList();
         return dates.Count > limit ? throw new InvalidOperationException($"the query gave more than {limit} dates:\n{sql}") : dates;
     }
@@ -147,7 +161,7 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         return Describe(table, false);
     }
 
-    public async Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken)
+    public async Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken, bool wholeTable = false)
     {
         var sql = $"select failing.*, count(*) over () as failing_rows__ from ({failingRowsSql}) as failing limit {sampleSize}";
         var result = await client.QueryAsync(sql, sampleSize, "running a check", cancellationToken);

@@ -165,7 +165,7 @@ public class IncrementalTests : IAsyncLifetime
             (["backfill", "fct_events", "--from", "2000-01-01", "--to", "2025-03-01"], "backfill in parts"),
             (["backfill", "fct_events", "--to", "2025-03-01"], "--from"),
             (["intervals", "fct_event"], "Did you mean 'fct_events'"),
-            (["intervals", "growth_metrics"], "has no intervals"),
+            (["intervals", "quick_ratio_analysis"], "has no intervals"),
         ];
         foreach (var (args, message) in cases)
         {

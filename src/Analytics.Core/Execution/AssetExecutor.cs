@@ -235,7 +235,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             scope);
         try
         {
-            var outcome = await warehouse.QueryFailuresAsync(sql, options.CheckSampleSize, cancellationToken);
+            var outcome = await warehouse.QueryFailuresAsync(sql, options.CheckSampleSize, cancellationToken, CheckSqlBuilder.ReadsWholeTable(check, scope));
             span?.SetTag("analytics.failing_rows", outcome.FailingRows);
             span?.SetStatus(outcome.FailingRows == 0 ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
             return new CheckResult(asset.Key.Name, check.Name, check.Kind, check.Severity, outcome.FailingRows == 0,

@@ -56,5 +56,10 @@ public static class CheckSqlBuilder
         };
     }
 
+    /// <summary>Whether <paramref name="check"/>, in a build with <paramref name="scope"/>, reads its whole table (or only the scope).</summary>
+    public static bool ReadsWholeTable(CheckDefinition check, IncrementalWrite? scope) =>
+        scope is null || check.Kind is CheckKind.RowCount or CheckKind.Query
+        || (check.Kind == CheckKind.Unique && !check.Columns.Contains(scope.Column, StringComparer.Ordinal));
+
     private static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
 }

@@ -23,14 +23,25 @@ public interface IWarehouse
     /// </summary>
     Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, IncrementalWrite? incremental, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes the distinct rows of <paramref name="sql"/> (an incremental build's affected keys) to a scratch table
+    /// beside the asset, <c>{key}__affected</c>, replacing an earlier one, and returns a subquery reading it: the keys
+    /// are worked out once, and the planner knows how many there are, instead of guessing at a subquery in every
+    /// statement and check.
+    /// </summary>
+    Task<string> StageAffectedAsync(AssetDefinition asset, string sql, CancellationToken cancellationToken);
+
     /// <summary>The non-null dates in the first column of <paramref name="sql"/>; more than <paramref name="limit"/> rows is an error.</summary>
     Task<IReadOnlyList<DateOnly>> QueryDatesAsync(string sql, int limit, CancellationToken cancellationToken);
 
     /// <summary>Reads what a source asset holds now, without changing it.</summary>
     Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken);
 
-    /// <summary>Counts the rows of <paramref name="failingRowsSql"/> and returns up to <paramref name="sampleSize"/> of them.</summary>
-    Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken);
+    /// <summary>
+    /// Counts the rows of <paramref name="failingRowsSql"/> and returns up to <paramref name="sampleSize"/> of them.
+    /// <paramref name="wholeTable"/>: the query reads whole tables, so a warehouse that can plans it as scans.
+    /// </summary>
+    Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken, bool wholeTable = false);
 
     /// <summary>
     /// Of <paramref name="assets"/>, those with something left behind by a build whose process died (a half-built

@@ -102,7 +102,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         }
         else if (fullReason is null)
         {
-            var affected = IncrementalSql.Keys(project, asset, source, Dialect, window);
+            var affected = await warehouse.StageAffectedAsync(asset, IncrementalSql.Keys(project, asset, source, Dialect, window), cancellationToken);
             var sql = project.CompileIncremental(key, Dialect, window, affected);
             var built = await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, affected), cancellationToken);
             await intervals.RecordAsync(key, runId, newState, [], replaceAll: false, cancellationToken);
@@ -127,7 +127,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         var changed = new SortedSet<DateOnly>();
         if (window.IsBackfill || window.ThroughLoadId > window.AfterLoadId)
         {
-            foreach (var date in await warehouse.QueryDatesAsync(IncrementalSql.Partitions(project, asset, source, Dialect, window), MaxPartitions * 10, cancellationToken))
+            foreach (var date in await warehouse.QueryDatesAsync(IncrementalSql.Partitions(project, asset, source, Dialect, window), MaxPartitions * 2, cancellationToken))
             {
                 changed.Add(Partitions.Truncate(date, spec.Grain));
             }

@@ -10,4 +10,5 @@ select
     count(distinct user_id) as users,
     coalesce(SUM(IF(event_type in ('miles_earned', 'miles_redeemed'), miles_amount, NULL)), 0) as miles
 from `core.fct_events`
+
 group by 1, 2, 3

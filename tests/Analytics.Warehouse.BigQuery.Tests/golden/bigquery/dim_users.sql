@@ -40,7 +40,6 @@ first_touch as (
         s.country as first_country
     from `staging.stg_events` s
     where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
-    
     QUALIFY ROW_NUMBER() OVER (PARTITION BY s.user_id ORDER BY s.file_id, s.line_number) = 1
 )
 select

@@ -12,6 +12,7 @@ with activity as (
         coalesce(SUM(IF(event_type = 'miles_earned', miles_amount, NULL)), 0) as miles_earned,
         coalesce(SUM(IF(event_type = 'miles_redeemed', miles_amount, NULL)), 0) as miles_redeemed
     from `core.fct_events`
+    
     group by 1, 2, 3, 4
 ),
 newcomers as (
@@ -22,6 +23,7 @@ newcomers as (
         coalesce(first_country, 'unknown') as country,
         count(*) as new_users
     from `core.dim_users`
+    
     group by 1, 2, 3, 4
 )
 select

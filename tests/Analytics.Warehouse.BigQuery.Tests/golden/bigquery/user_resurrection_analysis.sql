@@ -12,5 +12,6 @@ select
 from (
     select user_id, activity_date, lag(activity_date) over (partition by user_id order by activity_date) as previous_active_date
     from `core.user_activity_days`
+    
 ) d
 where activity_date - previous_active_date - 1 >= 7

@@ -40,7 +40,6 @@ first_touch as (
         s.country as first_country
     from "staging"."stg_events" s
     where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
-    
     order by s.user_id, s.file_id, s.line_number
 )
 select

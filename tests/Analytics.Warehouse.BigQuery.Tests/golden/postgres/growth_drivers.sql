@@ -12,6 +12,7 @@ with activity as (
         coalesce(sum(miles_amount) filter (where event_type = 'miles_earned'), 0) as miles_earned,
         coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as miles_redeemed
     from "core"."fct_events"
+    
     group by 1, 2, 3, 4
 ),
 newcomers as (
@@ -22,6 +23,7 @@ newcomers as (
         coalesce(first_country, 'unknown') as country,
         count(*) as new_users
     from "core"."dim_users"
+    
     group by 1, 2, 3, 4
 )
 select

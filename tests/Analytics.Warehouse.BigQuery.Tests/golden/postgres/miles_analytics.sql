@@ -14,4 +14,5 @@ select
     count(distinct user_id) filter (where event_type = 'miles_redeemed') as redeeming_users
 from "core"."fct_events"
 where event_type in ('miles_earned', 'miles_redeemed')
+
 group by 1, 2

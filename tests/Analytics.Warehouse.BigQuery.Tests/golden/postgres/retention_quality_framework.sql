@@ -2,6 +2,7 @@ with islands as (
     -- Gaps and islands: consecutive days share (day_index - row number).
     select user_id, day_index - row_number() over (partition by user_id order by day_index) as island
     from "core"."user_activity_days"
+    
 ),
 streaks as (
     select user_id, max(days) as longest_streak_days
@@ -11,6 +12,7 @@ streaks as (
 users as (
     select user_id, min(activity_date) as first_active_date, max(activity_date) as last_active_date, count(*) as active_days
     from "core"."user_activity_days"
+    
     group by user_id
 )
 select

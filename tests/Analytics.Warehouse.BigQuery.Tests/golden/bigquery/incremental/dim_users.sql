@@ -1,3 +1,7 @@
+CREATE OR REPLACE TABLE `core.dim_users__affected` AS
+SELECT DISTINCT * FROM (
+(select distinct user_id from (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as changed_rows)
+) AS affected;
 MERGE `core.dim_users` AS existing
 USING (
 SELECT * FROM (
@@ -16,7 +20,7 @@ with user_days as (
     from (
         select user_id, event_date, event_time, event_type, miles_amount
         from `staging.stg_events`
-        where user_id in (select distinct user_id from (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as changed_rows)
+        where user_id in (SELECT * FROM `core.dim_users__affected`)
         
     ) as sorted
     group by user_id, event_date
@@ -43,7 +47,6 @@ first_touch as (
         s.country as first_country
     from `staging.stg_events` s
     where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
-    and s.user_id in (select distinct user_id from (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as changed_rows)
     QUALIFY ROW_NUMBER() OVER (PARTITION BY s.user_id ORDER BY s.file_id, s.line_number) = 1
 )
 select
@@ -61,8 +64,8 @@ select
 from activity a
 join first_touch f using (user_id)
 ) AS incoming
-WHERE incoming.user_id in (select distinct user_id from (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as changed_rows)
+WHERE incoming.user_id in (SELECT * FROM `core.dim_users__affected`)
 ) AS incoming
 ON FALSE
-WHEN NOT MATCHED BY SOURCE AND existing.user_id in (select distinct user_id from (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as changed_rows) THEN DELETE
+WHEN NOT MATCHED BY SOURCE AND existing.user_id in (SELECT * FROM `core.dim_users__affected`) THEN DELETE
 WHEN NOT MATCHED THEN INSERT ROW

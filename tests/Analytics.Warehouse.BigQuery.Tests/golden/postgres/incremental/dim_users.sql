@@ -1,4 +1,10 @@
-delete from "core"."dim_users" as existing where existing.user_id in (select distinct user_id from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows);
+drop table if exists "core"."dim_users__affected";
+create unlogged table "core"."dim_users__affected" as select distinct * from (
+(select distinct user_id from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows)
+) as affected(affected_key);
+create index on "core"."dim_users__affected" (affected_key);
+analyze "core"."dim_users__affected";
+delete from "core"."dim_users" as existing where existing.user_id in (select * from "core"."dim_users__affected");
 insert into "core"."dim_users"
 select * from (
 -- Per (user, day), then per user, both grouping rows sorted once on (user_id, event_date): the ORDER BY makes the
@@ -16,7 +22,7 @@ with user_days as (
     from (
         select user_id, event_date, event_time, event_type, miles_amount
         from "staging"."stg_events"
-        where user_id in (select distinct user_id from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows)
+        where user_id in (select * from "core"."dim_users__affected")
         order by user_id, event_date
     ) as sorted
     group by user_id, event_date
@@ -43,7 +49,6 @@ first_touch as (
         s.country as first_country
     from "staging"."stg_events" s
     where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
-    and s.user_id in (select distinct user_id from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows)
     order by s.user_id, s.file_id, s.line_number
 )
 select
@@ -61,4 +66,4 @@ select
 from activity a
 join first_touch f using (user_id)
 ) as incoming
-where incoming.user_id in (select distinct user_id from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows)
+where incoming.user_id in (select * from "core"."dim_users__affected")

@@ -1,0 +1,44 @@
+CREATE OR REPLACE TABLE `marts.users_with_negative_miles__affected` AS
+SELECT DISTINCT * FROM (
+(select distinct user_id from (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as changed_rows)
+) AS affected;
+MERGE `marts.users_with_negative_miles` AS existing
+USING (
+SELECT * FROM (
+with deltas as (
+    select
+        user_id,
+        event_time,
+        case when event_type = 'miles_earned' then 0 else 1 end as earned_first,
+        file_id,
+        line_number,
+        case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
+    from `core.fct_events`
+    where event_type in ('miles_earned', 'miles_redeemed')
+    and user_id in (SELECT * FROM `marts.users_with_negative_miles__affected`)
+),
+running as (
+    select
+        user_id,
+        event_time,
+        delta,
+        sum(delta) over (
+            partition by user_id
+            order by event_time, earned_first, file_id, line_number
+            rows between unbounded preceding and current row) as balance
+    from deltas
+)
+select
+    user_id,
+    MIN(IF(balance < 0, event_time, NULL)) as first_negative_at,
+    min(balance) as min_balance,
+    sum(delta) as final_balance
+from running
+group by user_id
+having min(balance) < 0
+) AS incoming
+WHERE incoming.user_id in (SELECT * FROM `marts.users_with_negative_miles__affected`)
+) AS incoming
+ON FALSE
+WHEN NOT MATCHED BY SOURCE AND existing.user_id in (SELECT * FROM `marts.users_with_negative_miles__affected`) THEN DELETE
+WHEN NOT MATCHED THEN INSERT ROW

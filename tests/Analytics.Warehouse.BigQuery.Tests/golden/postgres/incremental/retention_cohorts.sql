@@ -1,0 +1,52 @@
+delete from "marts"."retention_cohorts" as existing where existing.cohort_start in (date '2025-03-01', date '2025-03-02');
+insert into "marts"."retention_cohorts"
+select * from (
+with periods as (
+    select
+        grain,
+        user_id,
+        period_index,
+        min(period_index) over (partition by user_id, grain) as cohort_index
+    from "core"."user_activity_periods"
+    where grain in ('week', 'month')
+    
+    and user_id in (
+        select user_id from (select user_id, ((first_event_at) at time zone 'UTC')::date as first_day from "core"."dim_users") as firsts
+        where (date_trunc('week', (first_day)::timestamp)::date) in (date '2025-03-01', date '2025-03-02') or (date_trunc('month', (first_day)::timestamp)::date) in (date '2025-03-01', date '2025-03-02')
+    )
+    
+),
+cells as (
+    select grain, cohort_index, period_index - cohort_index as period_number, count(*) as retained_users
+    from periods
+    group by grain, cohort_index, period_index - cohort_index
+),
+cohorts as (
+    select grain, cohort_index, retained_users as cohort_size
+    from cells
+    where period_number = 0
+),
+last_period as (
+    select grain, max(period_index) as last_index
+    from "core"."growth_accounting"
+    group by grain
+),
+grid as (
+    select c.grain, c.cohort_index, c.cohort_size, period_number
+    from cohorts c
+    join last_period l on l.grain = c.grain
+    cross join lateral generate_series(0, l.last_index - c.cohort_index) as period_number_series(period_number)
+)
+select
+    g.grain as cohort_grain,
+    -- growth_accounting already turns period indexes into dates; read them rather than derive them again.
+    p.period_start as cohort_start,
+    g.period_number,
+    g.cohort_size,
+    coalesce(c.retained_users, 0) as retained_users,
+    ((coalesce(c.retained_users, 0))::numeric / nullif((g.cohort_size), 0)) as retention_rate
+from grid g
+join "core"."growth_accounting" p on p.grain = g.grain and p.period_index = g.cohort_index
+left join cells c on c.grain = g.grain and c.cohort_index = g.cohort_index and c.period_number = g.period_number
+) as incoming
+where incoming.cohort_start in (date '2025-03-01', date '2025-03-02')

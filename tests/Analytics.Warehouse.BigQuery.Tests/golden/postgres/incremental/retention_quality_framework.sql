@@ -1,0 +1,44 @@
+drop table if exists "marts"."retention_quality_framework__affected";
+create unlogged table "marts"."retention_quality_framework__affected" as select distinct * from (
+(select distinct user_id from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows)
+) as affected(affected_key);
+create index on "marts"."retention_quality_framework__affected" (affected_key);
+analyze "marts"."retention_quality_framework__affected";
+delete from "marts"."retention_quality_framework" as existing where existing.user_id in (select * from "marts"."retention_quality_framework__affected");
+insert into "marts"."retention_quality_framework"
+select * from (
+with islands as (
+    -- Gaps and islands: consecutive days share (day_index - row number).
+    select user_id, day_index - row_number() over (partition by user_id order by day_index) as island
+    from "core"."user_activity_days"
+    where user_id in (select * from "marts"."retention_quality_framework__affected")
+),
+streaks as (
+    select user_id, max(days) as longest_streak_days
+    from (select user_id, island, count(*) as days from islands group by user_id, island) s
+    group by user_id
+),
+users as (
+    select user_id, min(activity_date) as first_active_date, max(activity_date) as last_active_date, count(*) as active_days
+    from "core"."user_activity_days"
+    where user_id in (select * from "marts"."retention_quality_framework__affected")
+    group by user_id
+)
+select
+    u.user_id,
+    u.first_active_date,
+    u.last_active_date,
+    u.last_active_date - u.first_active_date as tenure_days,
+    u.active_days,
+    ((u.active_days)::numeric / nullif((u.last_active_date - u.first_active_date + 1), 0)) as activity_rate,
+    s.longest_streak_days,
+    case
+        when u.last_active_date - u.first_active_date < 7 then 'new'
+        when u.last_active_date - u.first_active_date < 30 then 'growing'
+        when u.last_active_date - u.first_active_date < 90 then 'established'
+        else 'mature'
+    end as lifecycle_stage
+from users u
+join streaks s using (user_id)
+) as incoming
+where incoming.user_id in (select * from "marts"."retention_quality_framework__affected")

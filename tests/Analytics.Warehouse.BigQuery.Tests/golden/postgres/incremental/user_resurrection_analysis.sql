@@ -1,0 +1,28 @@
+drop table if exists "marts"."user_resurrection_analysis__affected";
+create unlogged table "marts"."user_resurrection_analysis__affected" as select distinct * from (
+(select distinct user_id from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows)
+) as affected(affected_key);
+create index on "marts"."user_resurrection_analysis__affected" (affected_key);
+analyze "marts"."user_resurrection_analysis__affected";
+delete from "marts"."user_resurrection_analysis" as existing where existing.user_id in (select * from "marts"."user_resurrection_analysis__affected");
+insert into "marts"."user_resurrection_analysis"
+select * from (
+select
+    user_id,
+    previous_active_date,
+    activity_date as returned_date,
+    activity_date - previous_active_date - 1 as dormant_days,
+    case
+        when activity_date - previous_active_date - 1 < 14 then 'short'
+        when activity_date - previous_active_date - 1 < 30 then 'medium'
+        when activity_date - previous_active_date - 1 < 60 then 'long'
+        else 'very_long'
+    end as dormancy_bucket
+from (
+    select user_id, activity_date, lag(activity_date) over (partition by user_id order by activity_date) as previous_active_date
+    from "core"."user_activity_days"
+    where user_id in (select * from "marts"."user_resurrection_analysis__affected")
+) d
+where activity_date - previous_active_date - 1 >= 7
+) as incoming
+where incoming.user_id in (select * from "marts"."user_resurrection_analysis__affected")

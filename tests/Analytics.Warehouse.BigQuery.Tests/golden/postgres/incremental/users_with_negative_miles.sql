@@ -1,0 +1,42 @@
+drop table if exists "marts"."users_with_negative_miles__affected";
+create unlogged table "marts"."users_with_negative_miles__affected" as select distinct * from (
+(select distinct user_id from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows)
+) as affected(affected_key);
+create index on "marts"."users_with_negative_miles__affected" (affected_key);
+analyze "marts"."users_with_negative_miles__affected";
+delete from "marts"."users_with_negative_miles" as existing where existing.user_id in (select * from "marts"."users_with_negative_miles__affected");
+insert into "marts"."users_with_negative_miles"
+select * from (
+with deltas as (
+    select
+        user_id,
+        event_time,
+        case when event_type = 'miles_earned' then 0 else 1 end as earned_first,
+        file_id,
+        line_number,
+        case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
+    from "core"."fct_events"
+    where event_type in ('miles_earned', 'miles_redeemed')
+    and user_id in (select * from "marts"."users_with_negative_miles__affected")
+),
+running as (
+    select
+        user_id,
+        event_time,
+        delta,
+        sum(delta) over (
+            partition by user_id
+            order by event_time, earned_first, file_id, line_number
+            rows between unbounded preceding and current row) as balance
+    from deltas
+)
+select
+    user_id,
+    min(event_time) filter (where balance < 0) as first_negative_at,
+    min(balance) as min_balance,
+    sum(delta) as final_balance
+from running
+group by user_id
+having min(balance) < 0
+) as incoming
+where incoming.user_id in (select * from "marts"."users_with_negative_miles__affected")
