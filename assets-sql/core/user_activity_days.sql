@@ -6,7 +6,7 @@ description: >
 materialization: incremental
 partition_by: activity_date
 lookback: 3 days
-# Growth accounting looks up each active user's previous activity.
+# The per-user marts read a changed user's days.
 indexes: [[user_id, activity_date]]
 tags: [core, intermediate]
 owner: data-platform

@@ -10,8 +10,6 @@ affected: |
   select {{ date_trunc('week', d) }} from (select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows) as days
   union all
   select {{ date_trunc('month', d) }} from (select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows) as days
-# Growth accounting looks up each active user's previous week and month.
-indexes: [[user_id, grain, period_start]]
 tags: [core, intermediate]
 owner: data-platform
 checks:

@@ -42,7 +42,6 @@ rolling as (
     left join changes c on c.day_index = g.period_index
     where g.grain = 'day'
 )
-
 select
     g.period_start as date,
     g.active_users as dau,

@@ -6,7 +6,6 @@ with periods as (
         min(period_index) over (partition by user_id, grain) as cohort_index
     from "core"."user_activity_periods"
     where grain in ('week', 'month')
-    
 ),
 cells as (
     select grain, cohort_index, period_index - cohort_index as period_number, count(*) as retained_users
