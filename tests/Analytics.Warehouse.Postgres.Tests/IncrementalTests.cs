@@ -155,6 +155,21 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_dated_years_apart_do_not_make_the_record_list_every_day_between()
+    {
+        // Valid input: year 1 and year 9999 are dates ingest accepts. 3.65 M days lie between them.
+        await RunAsync("ingest", Load(Event("0001-01-01 10:00:00", "a"), Event("9999-12-31 10:00:00", "b")));
+        Assert.Contains("full build: first build", await RunAsync("materialize", "+fct_events"));
+        Assert.Equal(2L, await _db.ScalarAsync<long>("select count(*) from runstore.asset_partitions where asset_key = 'fct_events'"));
+
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "c")));
+        Assert.Contains("incremental: 1 partition(s) (1 restated) 2025-03-01..2025-03-01", await RunAsync("materialize", "+fct_events"));
+        var shown = await RunAsync("intervals", "fct_events");
+        Assert.Contains("built:  0001-01-01, 2025-03-01, 9999-12-31 (3 partitions)", shown);
+        Assert.Contains("gaps:   not tracked", shown);
+    }
+
+    [Fact]
     public async Task Backfill_and_intervals_refuse_bad_input_with_the_fix()
     {
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a")));

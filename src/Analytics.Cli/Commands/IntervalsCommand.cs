@@ -62,8 +62,15 @@ public static class IntervalsCommand
             var built = partitions.Select(p => p.Start).ToList();
             output.WriteLine($"built:  {Ranges(built, spec.Grain)} ({built.Count} partitions)");
             var have = built.ToHashSet();
-            var gaps = Partitions.Range(built[0], built[^1], spec.Grain).Where(d => !have.Contains(d)).ToList();
-            output.WriteLine(gaps.Count == 0 ? "gaps:   none" : $"gaps:   {Ranges(gaps, spec.Grain)} ({gaps.Count}; the next materialize fills them)");
+            if (built[^1].DayNumber - built[0].DayNumber > Partitions.MaxTracked)
+            {
+                output.WriteLine($"gaps:   not tracked: the partitions span more than {Partitions.MaxTracked:N0} days");
+            }
+            else
+            {
+                var gaps = Partitions.Range(built[0], built[^1], spec.Grain).Where(d => !have.Contains(d)).ToList();
+                output.WriteLine(gaps.Count == 0 ? "gaps:   none" : $"gaps:   {Ranges(gaps, spec.Grain)} ({gaps.Count}; the next materialize fills them)");
+            }
             output.WriteLine("last built as: " + string.Join(", ", partitions.GroupBy(p => p.Reason).OrderBy(g => g.Key)
                 .Select(g => $"{g.Count()} {WireName.Of(g.Key)}")));
             output.WriteLine("most recently built:");

@@ -20,6 +20,8 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
     /// <summary>More affected partitions than this and the asset is rebuilt whole: cheaper, and keeps the SQL small.</summary>
     public const int MaxPartitions = 2000;
 
+    private const int MaxTrackedPartitions = Partitions.MaxTracked;
+
     private ISqlDialect Dialect => warehouse.Dialect;
 
     /// <summary>Tables with an incremental asset downstream: they record which load they reflect, so it does not run ahead of them.</summary>
@@ -155,7 +157,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             result.Add(new PartitionBuild(date, reason));
         }
 
-        if (built.Count + changed.Count > 0)
+        if (built.Count + changed.Count > 0 && Span(built.Concat(changed), spec.Grain) <= MaxTrackedPartitions)
         {
             var everything = built.Concat(changed).ToList();
             foreach (var start in Partitions.Range(everything.Min(), everything.Max(), spec.Grain).Where(s => !built.Contains(s) && !changed.Contains(s)))
@@ -175,8 +177,29 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         var bounds = await warehouse.QueryDatesAsync(
             $"select min({column}) from {Dialect.Relation(asset.Schema, asset.Key.Name)} union all select max({column}) from {Dialect.Relation(asset.Schema, asset.Key.Name)}",
             2, cancellationToken);
-        return bounds.Count < 2 ? []
-            : Partitions.Range(bounds[0], bounds[1], spec.Grain).Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
+        if (bounds.Count < 2)
+        {
+            return [];
+        }
+
+        if (Span(bounds, spec.Grain) <= MaxTrackedPartitions)
+        {
+            return Partitions.Range(bounds[0], bounds[1], spec.Grain).Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
+        }
+
+        // Too wide to list every partition: record those with rows, when there are not too many of them either.
+        var relation = Dialect.Relation(asset.Schema, asset.Key.Name);
+        var present = await warehouse.QueryDatesAsync($"select distinct {column} from {relation} limit {MaxTrackedPartitions + 1}",
+            MaxTrackedPartitions + 1, cancellationToken);
+        return present.Count > MaxTrackedPartitions ? [] : present.Order().Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
+    }
+
+    /// <summary>How many partitions of <paramref name="grain"/> lie from the earliest of <paramref name="starts"/> to the latest.</summary>
+    private static long Span(IEnumerable<DateOnly> starts, DatePart grain)
+    {
+        var list = starts.ToList();
+        var days = list.Max().DayNumber - list.Min().DayNumber;
+        return grain switch { DatePart.Week => days / 7, DatePart.Month => days / 28, _ => days } + 1;
     }
 
     /// <summary>

@@ -5,6 +5,12 @@ namespace Analytics.Core.Execution;
 /// <summary>Date partitions by day, ISO week (Monday start) or month, as the dialects' date_trunc gives them.</summary>
 public static class Partitions
 {
+    /// <summary>
+    /// The widest span of partitions tracked one by one, gaps included (137 years of days): events dated from year 1
+    /// to 9999 are valid input, and listing every day between them would cost millions of rows per build.
+    /// </summary>
+    public const int MaxTracked = 50_000;
+
     public static DateOnly Truncate(DateOnly date, DatePart grain) => grain switch
     {
         DatePart.Week => date.AddDays(-(((int)date.DayOfWeek + 6) % 7)),
