@@ -76,6 +76,20 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_one_day_table_records_its_day_and_a_load_touching_thousands_of_days_builds_whole()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a")));
+        await RunAsync("materialize", "+fct_events");
+        Assert.Equal(1L, await _db.ScalarAsync<long>("select count(*) from runstore.asset_partitions where asset_key = 'fct_events'"));
+
+        var days = Enumerable.Range(1, 2001).Select(i => Event($"{new DateOnly(2019, 1, 1).AddDays(i):yyyy-MM-dd} 10:00:00", "b")).ToArray();
+        await RunAsync("ingest", Load(days));
+
+        Assert.Contains("full build: more than 2000 partitions changed", await RunAsync("materialize", "+fct_events"));
+        Assert.Equal(2002L, await _db.ScalarAsync<long>("select count(*) from core.fct_events"));
+    }
+
+    [Fact]
     public async Task Intervals_shows_built_ranges_gaps_and_reasons()
     {
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-04 10:00:00", "b")));

@@ -31,7 +31,10 @@ public interface IWarehouse
     /// </summary>
     Task<string> StageAffectedAsync(AssetDefinition asset, string sql, CancellationToken cancellationToken);
 
-    /// <summary>The non-null dates in the first column of <paramref name="sql"/>; more than <paramref name="limit"/> rows is an error.</summary>
+    /// <summary>
+    /// The distinct non-null dates in the first column of <paramref name="sql"/>, at most <paramref name="limit"/> + 1 of
+    /// them: a caller that gets more than <paramref name="limit"/> knows there are too many to list.
+    /// </summary>
     Task<IReadOnlyList<DateOnly>> QueryDatesAsync(string sql, int limit, CancellationToken cancellationToken);
 
     /// <summary>Reads what a source asset holds now, without changing it.</summary>

@@ -100,7 +100,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
                 return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions) { CheckScope = IncrementalSql.CheckScope(spec, list) }, sql);
             }
 
-            fullReason = $"{partitions.Count} partitions changed, more than {MaxPartitions}";
+            fullReason = $"more than {MaxPartitions} partitions changed";
         }
         else if (fullReason is null)
         {
@@ -129,7 +129,14 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         var changed = new SortedSet<DateOnly>();
         if (window.IsBackfill || window.ThroughLoadId > window.AfterLoadId)
         {
-            foreach (var date in await warehouse.QueryDatesAsync(IncrementalSql.Partitions(project, asset, source, Dialect, window), MaxPartitions * 2, cancellationToken))
+            var dates = await warehouse.QueryDatesAsync(IncrementalSql.Partitions(project, asset, source, Dialect, window), MaxPartitions, cancellationToken);
+            if (dates.Count > MaxPartitions)
+            {
+                // Too many to replace one by one: the caller builds the asset whole.
+                return dates.Select(d => new PartitionBuild(d, PartitionReason.Restated)).ToList();
+            }
+
+            foreach (var date in dates)
             {
                 changed.Add(Partitions.Truncate(date, spec.Grain));
             }
@@ -177,14 +184,15 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         var bounds = await warehouse.QueryDatesAsync(
             $"select min({column}) from {Dialect.Relation(asset.Schema, asset.Key.Name)} union all select max({column}) from {Dialect.Relation(asset.Schema, asset.Key.Name)}",
             2, cancellationToken);
-        if (bounds.Count < 2)
+        if (bounds.Count == 0)
         {
             return [];
         }
 
         if (Span(bounds, spec.Grain) <= MaxTrackedPartitions)
         {
-            return Partitions.Range(bounds[0], bounds[1], spec.Grain).Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
+            // One date when the table has one partition: the dates come back distinct.
+            return Partitions.Range(bounds.Min(), bounds.Max(), spec.Grain).Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
         }
 
         // Too wide to list every partition: record those with rows, when there are not too many of them either.
