@@ -81,40 +81,27 @@ internal static partial class IncrementalBenchmark
     }
 
     /// <summary>The year of <paramref name="users"/> users without its last day and without the rows the batch brings late.</summary>
-    private static string History(int users)
-    {
-        var path = $"bench-data/history-{users}u.csv";
-        if (!File.Exists(path))
-        {
-            using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
-            var random = new Random(3);
-            foreach (var line in File.ReadLines(Year(users)))
-            {
-                if (!line.StartsWith(Date(NewDay), StringComparison.Ordinal) && !(IsLateCandidate(line) && random.NextDouble() < LateShare))
-                {
-                    writer.WriteLine(line);
-                }
-            }
-        }
-
-        return path;
-    }
+    private static string History(int users) => Part(users, $"bench-data/history-{users}u.csv", batch: false);
 
     /// <summary>
     /// The last day of the largest year, and 1 % of its three days before, held back from that history and brought
     /// late: the same batch goes onto every history size.
     /// </summary>
-    private static string Batch(int users)
+    private static string Batch(int users) => Part(users, $"bench-data/batch-{users}u-{NewDay:yyyyMMdd}.csv", batch: true);
+
+    /// <summary>One side of the year's split into history and batch, written once (with the header).</summary>
+    private static string Part(int users, string path, bool batch)
     {
-        var path = $"bench-data/batch-{users}u-{NewDay:yyyyMMdd}.csv";
         if (!File.Exists(path))
         {
             using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+            // Drawn in the same order for either side, so history and batch split the same rows.
             var random = new Random(3);
             foreach (var line in File.ReadLines(Year(users)))
             {
                 var header = line.StartsWith("event_time", StringComparison.Ordinal);
-                if (header || line.StartsWith(Date(NewDay), StringComparison.Ordinal) || (IsLateCandidate(line) && random.NextDouble() < LateShare))
+                var inBatch = line.StartsWith(Date(NewDay), StringComparison.Ordinal) || (IsLateCandidate(line) && random.NextDouble() < LateShare);
+                if (header || inBatch == batch)
                 {
                     writer.WriteLine(line);
                 }
