@@ -20,8 +20,6 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
     /// <summary>More affected partitions than this and the asset is rebuilt whole: cheaper, and keeps the SQL small.</summary>
     public const int MaxPartitions = 2000;
 
-    private const int MaxTrackedPartitions = Partitions.MaxTracked;
-
     private ISqlDialect Dialect => warehouse.Dialect;
 
     /// <summary>Tables with an incremental asset downstream: they record which load they reflect, so it does not run ahead of them.</summary>
@@ -129,7 +127,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         var changed = new SortedSet<DateOnly>();
         if (window.IsBackfill || window.ThroughLoadId > window.AfterLoadId)
         {
-            var dates = await warehouse.QueryDatesAsync(IncrementalSql.Partitions(project, asset, source, Dialect, window), MaxPartitions, cancellationToken);
+            var dates = await warehouse.QueryDatesAsync(IncrementalSql.PartitionsQuery(project, asset, source, Dialect, window), MaxPartitions, cancellationToken);
             if (dates.Count > MaxPartitions)
             {
                 // Too many to replace one by one: the caller builds the asset whole.
@@ -164,7 +162,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             result.Add(new PartitionBuild(date, reason));
         }
 
-        if (built.Count + changed.Count > 0 && Span(built.Concat(changed), spec.Grain) <= MaxTrackedPartitions)
+        if (built.Count + changed.Count > 0 && Span(built.Concat(changed), spec.Grain) <= Partitions.MaxTracked)
         {
             var everything = built.Concat(changed).ToList();
             foreach (var start in Partitions.Range(everything.Min(), everything.Max(), spec.Grain).Where(s => !built.Contains(s) && !changed.Contains(s)))
@@ -189,7 +187,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             return [];
         }
 
-        if (Span(bounds, spec.Grain) <= MaxTrackedPartitions)
+        if (Span(bounds, spec.Grain) <= Partitions.MaxTracked)
         {
             // One date when the table has one partition: the dates come back distinct.
             return Partitions.Range(bounds.Min(), bounds.Max(), spec.Grain).Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
@@ -197,9 +195,9 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
 
         // Too wide to list every partition: record those with rows, when there are not too many of them either.
         var relation = Dialect.Relation(asset.Schema, asset.Key.Name);
-        var present = await warehouse.QueryDatesAsync($"select distinct {column} from {relation} limit {MaxTrackedPartitions + 1}",
-            MaxTrackedPartitions + 1, cancellationToken);
-        return present.Count > MaxTrackedPartitions ? [] : present.Order().Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
+        var present = await warehouse.QueryDatesAsync($"select distinct {column} from {relation} limit {Partitions.MaxTracked + 1}",
+            Partitions.MaxTracked + 1, cancellationToken);
+        return present.Count > Partitions.MaxTracked ? [] : present.Order().Select(d => new PartitionBuild(d, PartitionReason.Full)).ToList();
     }
 
     /// <summary>How many partitions of <paramref name="grain"/> lie from the earliest of <paramref name="starts"/> to the latest.</summary>

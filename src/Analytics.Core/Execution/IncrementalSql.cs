@@ -11,7 +11,7 @@ public static class IncrementalSql
 
     /// <summary><c>affected_days()</c>: every day of the partitions starting at <paramref name="starts"/>.</summary>
     public static string DayList(IEnumerable<DateOnly> starts, DatePart grain) =>
-        PartitionList(starts.SelectMany(s => global::Analytics.Core.Execution.Partitions.Range(s, Execution.Partitions.Add(s, grain, 1).AddDays(-1), DatePart.Day)).Distinct().Order());
+        PartitionList(starts.SelectMany(s => Partitions.Range(s, Partitions.Add(s, grain, 1).AddDays(-1), DatePart.Day)).Distinct().Order());
 
     /// <summary><c>affected()</c> for key partitions: the asset's <c>affected:</c> query, else the keys of the changed source rows.</summary>
     public static string Keys(AssetProject project, AssetDefinition asset, AssetDefinition source, ISqlDialect dialect, ChangeWindow window) =>
@@ -19,7 +19,7 @@ public static class IncrementalSql
             $"select distinct {asset.Incremental!.UniqueKey} from {{{{ changed('{source.Key.Name}') }}}} as changed_rows") + ")";
 
     /// <summary>The query of the partition starts changed rows touch: the asset's <c>affected:</c>, else the days (weeks, months) of the changed source rows.</summary>
-    public static string Partitions(AssetProject project, AssetDefinition asset, AssetDefinition source, ISqlDialect dialect, ChangeWindow window)
+    public static string PartitionsQuery(AssetProject project, AssetDefinition asset, AssetDefinition source, ISqlDialect dialect, ChangeWindow window)
     {
         var time = source.PartitionBy
                    ?? throw new InvalidOperationException($"{source.SourcePath}: '{asset.Key.Name}' partitions by date; give the source 'partition_by: <timestamp column>'.");
@@ -31,9 +31,9 @@ public static class IncrementalSql
     public static IncrementalWrite Write(IncrementalSpec spec, string affected) =>
         new(spec.Strategy, spec.Column, spec.ByDate && spec.Strategy == IncrementalStrategy.Replace ? spec.Grain : DatePart.Day, affected, spec.PartitionBy);
 
-    /// <summary>What the checks of an incremental build look at: the partitions or keys written.</summary>
+    /// <summary>What the checks of an incremental build look at: the partitions (for insert_new too) or keys written.</summary>
     public static IncrementalWrite CheckScope(IncrementalSpec spec, string affected) =>
-        new(IncrementalStrategy.Replace, spec.PartitionBy ?? spec.UniqueKey!, spec.ByDate ? spec.Grain : DatePart.Day, affected);
+        Write(spec with { Strategy = IncrementalStrategy.Replace }, affected);
 
     /// <summary>The one source with a load_id upstream of <paramref name="asset"/>: whose loads are its changes.</summary>
     public static AssetDefinition SourceOf(AssetProject project, AssetDefinition asset)
