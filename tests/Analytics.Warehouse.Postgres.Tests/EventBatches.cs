@@ -35,7 +35,7 @@ public static class EventBatches
         var random = new Random(seed);
         var start = new DateOnly(2025, 1, 1);
         var rows = File.ReadLines(csv).Skip(1)
-            .Select(line => (Line: line, Day: DateOnly.TryParse(line.Split(',')[0].Split(' ')[0], out var d) ? d : start.AddDays(random.Next(days))))
+            .Select(line => (Line: line, Day: Day(line) ?? start.AddDays(random.Next(days))))
             .ToList();
         var first = rows.Min(r => r.Day);
         var span = Math.Max(1, (rows.Max(r => r.Day).DayNumber - first.DayNumber + count) / count);
@@ -80,7 +80,7 @@ public static class EventBatches
         var result = new List<Batch>();
         for (var i = 0; i <= count; i++)
         {
-            var batchMonths = lines[i].Select(l => DateOnly.TryParse(l.Split(',')[0].Split(' ')[0], out var d) ? (d.Year, d.Month) : (0, 0)).Where(m => m.Item1 > 0).ToHashSet();
+            var batchMonths = lines[i].Select(Day).OfType<DateOnly>().Select(d => (d.Year, d.Month)).ToHashSet();
             var newMonth = i > 0 && batchMonths.Any(m => !months.Contains(m));
             months.UnionWith(batchMonths);
             result.Add(new Batch(lines[i].OrderBy(_ => random.Next()).ToList(), inside[i], outside[i], duplicates[i], newMonth));
@@ -88,4 +88,12 @@ public static class EventBatches
 
         return result;
     }
+
+    /// <summary>
+    /// The date a well-formed row's event_time starts with; null for a dirty one. Exact, so no dirty value (a
+    /// month-day without a year, say) parses against today's date and moves rows between batches from one day to the next.
+    /// </summary>
+    private static DateOnly? Day(string line) =>
+        line.Length >= 10 && DateOnly.TryParseExact(line[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var day) ? day : null;
 }

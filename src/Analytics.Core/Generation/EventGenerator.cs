@@ -36,7 +36,8 @@ public sealed class EventGenerator(EventGeneratorOptions options)
         var line = new char[512];
         for (var user = 0; user < options.Users; user++)
         {
-            var random = new Random(HashCode.Combine(options.Seed, user));
+            // Not HashCode.Combine: it is seeded per process, so the same --seed gave different events in each run.
+            var random = new Random(unchecked((int)((uint)options.Seed * 2_654_435_761u) ^ user));
             rows += WriteUser(writer, random, user, line);
         }
 
