@@ -22,9 +22,6 @@ switch (what)
     case "web":
         await WebBenchmark.RunAsync(Options.Long(rest, "--events", 10_000_000), Options.Long(rest, "--assets", 2_000));
         break;
-    case "dashboard":
-        await DashboardBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000), (int)Options.Long(rest, "--seconds", 10), (int)Options.Long(rest, "--rounds", 3));
-        break;
     case "api":
         await ApiBenchmark.RunAsync();
         break;

@@ -1,14 +1,12 @@
-using Analytics.Gateway.Extensions;
-using Yarp.ReverseProxy.ServiceDiscovery;
-
 // One origin for the app: /api, /openapi and the web UI (/) to the catalog API; /superset redirects to Superset.
-// Routes and clusters come from the ReverseProxy configuration section, which the AppHost fills; destinations
-// are service names (http://api) that service discovery resolves.
+// The routes are this service's own configuration (appsettings.json, "ReverseProxy"); their destinations are
+// service names (http://api) that service discovery resolves from what the AppHost hands out (services__api__http__N).
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
-builder.Services.AddSingleton<IDestinationResolver, ServiceDiscoveryDestinationResolver>();
+builder.Services.AddReverseProxy()
+    .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+    .AddServiceDiscoveryDestinationResolver();
 
 var app = builder.Build();
 

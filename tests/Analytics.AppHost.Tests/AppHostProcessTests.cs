@@ -1,88 +1,50 @@
 using System.Diagnostics;
-using AppHost.Resources;
+using System.Text.Json;
+using Analytics.Testing;
 
 namespace Analytics.AppHost.Tests;
 
-/// <summary>The AppHost as a person starts it: its own process, its console, stopped by a signal.</summary>
+/// <summary>The AppHost as a person starts it (scripts/run): its own process and console, stopped by a signal.</summary>
 public sealed class AppHostProcessTests
 {
     private static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
+    private static string AppHostDll => Path.Combine(TestFiles.RepositoryRoot, "AppHost", "bin", BuildConfiguration, "net10.0", "AppHost.dll");
+
     [Fact]
-    public async Task A_first_start_prints_under_80_lines_until_a_mart_is_built_and_SIGTERM_leaves_no_process_behind()
+    public async Task A_first_start_prints_the_links_within_80_lines_of_the_first_mart_and_SIGTERM_leaves_no_process_behind()
     {
-        // A unique folder, so that every process of this app (services inherit the environment, PostgreSQL's
+        // A unique folder, so that every process of this app (the services' environment names it, PostgreSQL's
         // command line names its data folder) can be found by it afterwards.
         var home = Path.Combine(Path.GetTempPath(), $"analytics-sigterm-{Guid.NewGuid():N}");
-        var root = RepositoryRoot();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
-        info.ArgumentList.Add(Path.Combine(root, "AppHost", "bin", BuildConfiguration, "net10.0", "AppHost.dll"));
-        info.ArgumentList.Add($"--Configuration={BuildConfiguration}");
-        info.ArgumentList.Add("--Workers=2");
-        // Enough events that the run takes a while: request logging, were it on, would print hundreds of lines meanwhile.
-        info.ArgumentList.Add("--SampleUsers=1500");
-        info.Environment["ANALYTICS_HOME"] = home;
-        var lines = new List<string>();
-        var firstMart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var app = new Process { StartInfo = info };
-        void Line(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (lines)
-            {
-                lines.Add(line);
-            }
-
-            if (line.Contains("first mart materialized", StringComparison.Ordinal))
-            {
-                firstMart.TrySetResult();
-            }
-        }
-
-        app.OutputDataReceived += (_, e) => Line(e.Data);
-        app.ErrorDataReceived += (_, e) => Line(e.Data);
-        app.Start();
-        app.BeginOutputReadLine();
-        app.BeginErrorReadLine();
+        using var app = new AppHostProcess(AppHostDll, home, "--Workers=2", "--SampleUsers=300");
         try
         {
-            var finished = await Task.WhenAny(firstMart.Task, app.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(3)));
-            string[] seen;
-            lock (lines)
-            {
-                seen = [.. lines];
-            }
+            var seen = await app.WaitForLineAsync(l => l.Contains("first mart materialized", StringComparison.Ordinal), TimeSpan.FromMinutes(4));
 
-            Assert.True(finished == firstMart.Task, "no mart was materialized:\n" + string.Join("\n", seen));
-            Assert.True(seen.Length < 80, $"{seen.Length} lines before the first mart:\n" + string.Join("\n", seen));
-            Assert.Contains(seen, l => l.StartsWith("gateway ", StringComparison.Ordinal) && l.Contains("http://127.0.0.1:"));
+            Assert.True(seen.Count < 80, $"{seen.Count} lines before the first mart:\n" + string.Join("\n", seen));
+            Assert.Contains(seen, l => l.Contains("Login to the dashboard at http://127.0.0.1:", StringComparison.Ordinal));
+            Assert.Contains(seen, l => l.StartsWith("gateway  http://127.0.0.1:", StringComparison.Ordinal) && l.Contains("/signin?token="));
+            var postgres = ProcessesMentioning(home).Where(p => p.CommandLine.Contains("postgres", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(ProcessesMentioning(home));
 
-            Assert.Equal(0, Kill("-TERM", app.Id));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await app.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, app.Signal("-TERM"));
+            Assert.True(await app.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the AppHost did not stop within 60 s of SIGTERM");
             Assert.Equal(0, app.ExitCode);
 
             var left = ProcessesMentioning(home);
             Assert.True(left.Count == 0, "still running: " + string.Join("; ", left));
+            Assert.All(postgres, p => Assert.False(IsRunning(p.Pid), $"PostgreSQL {p.Pid} is still running"));
         }
         finally
         {
-            if (!app.HasExited)
-            {
-                app.Kill(entireProcessTree: true);
-            }
-
             foreach (var pid in ProcessesMentioning(home).Select(p => p.Pid))
             {
                 Kill("-KILL", pid);
             }
 
-            Analytics.Postgres.Server.EmbeddedPostgres.Delete(Path.Combine(home, "postgres"));
+            Postgres.Server.EmbeddedPostgres.Delete(Path.Combine(home, "postgres"));
             if (Directory.Exists(home))
             {
                 Directory.Delete(home, recursive: true);
@@ -91,30 +53,53 @@ public sealed class AppHostProcessTests
     }
 
     [Fact]
-    public async Task A_database_that_cannot_start_stops_the_app_with_the_cause_printed_once_and_exit_code_1()
+    public async Task A_database_that_cannot_start_stops_the_app_with_the_cause_printed_once_and_a_non_zero_exit()
     {
         var home = Path.Combine(Path.GetTempPath(), $"analytics-nodb-{Guid.NewGuid():N}");
-        var app = Program.BuildApp([
-            $"--ANALYTICS_HOME={home}", $"--Configuration={BuildConfiguration}",
-            // Nothing listens on port 1: the database resource fails, and everything waits for it.
-            "--ConnectionStrings:postgres=Host=127.0.0.1;Port=1;Timeout=3",
-        ]);
-        var log = new StringWriter();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // Nothing listens on port 1: the database resource fails, and everything waits for it.
+        using var app = new AppHostProcess(AppHostDll, home, "--ConnectionStrings:postgres=Host=127.0.0.1;Port=1;Timeout=3");
 
-        var exit = await app.RunAsync(TextWriter.Synchronized(log), timeout.Token);
+        var exited = await app.WaitForExitAsync(TimeSpan.FromMinutes(2));
 
-        var text = log.ToString();
-        Assert.Equal(1, exit);
-        Assert.False(timeout.IsCancellationRequested, "the app waited instead of stopping:\n" + text);
-        Assert.Single(text.Split('\n'), l => l.Contains("[postgres]") && l.Contains("failed to start"));
-        Assert.Contains("Stopping: postgres failed to start", text);
-        Assert.DoesNotContain(app.Resources.OfType<ProjectResource>(), p => p.ProcessIds.Count > 0);
+        var lines = app.Lines;
+        Assert.True(exited, "the app waited instead of stopping:\n" + string.Join("\n", lines));
+        Assert.Equal(1, app.ExitCode);
+        Assert.Single(lines, l => l.Contains("postgres failed to start", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("127.0.0.1:1", StringComparison.Ordinal) || l.Contains("Connection refused", StringComparison.Ordinal));
+        Assert.Empty(ProcessesMentioning(home));
         if (Directory.Exists(home))
         {
             Directory.Delete(home, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task The_manifest_publisher_writes_the_services_postgres_and_their_references()
+    {
+        var output = Directory.CreateTempSubdirectory("analytics-manifest-").FullName;
+        using var app = new AppHostProcess(AppHostDll, Path.Combine(output, "home"), "--publisher", "manifest", "--output-path", output);
+        Assert.True(await app.WaitForExitAsync(TimeSpan.FromMinutes(2)), string.Join("\n", app.Lines));
+        Assert.True(app.ExitCode == 0, string.Join("\n", app.Lines));
+
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "aspire-manifest.json")));
+        var resources = manifest.RootElement.GetProperty("resources");
+        Assert.Equal("postgres.server.v0", resources.GetProperty("postgres").GetProperty("type").GetString());
+        Assert.Equal("postgres.database.v0", resources.GetProperty("analytics").GetProperty("type").GetString());
+        foreach (var service in new[] { "api", "worker", "gateway" })
+        {
+            Assert.Equal("project.v0", resources.GetProperty(service).GetProperty("type").GetString());
+        }
+
+        Assert.Equal("{analytics.connectionString}", Env(resources, "api", "ConnectionStrings__warehouse"));
+        Assert.Equal("{analytics.connectionString}", Env(resources, "worker", "ConnectionStrings__runstore"));
+        Assert.Equal("{api.bindings.http.url}", Env(resources, "gateway", "services__api__http__0"));
+        Assert.Equal("{api-key.value}", Env(resources, "api", "Analytics__ApiKey"));
+        Assert.False(resources.TryGetProperty("sample-data", out _), "the sample data is for local development only");
+        Directory.Delete(output, recursive: true);
+    }
+
+    private static string? Env(JsonElement resources, string resource, string variable) =>
+        resources.GetProperty(resource).GetProperty("env").GetProperty(variable).GetString();
 
     private static int Kill(string signal, int pid)
     {
@@ -123,8 +108,10 @@ public sealed class AppHostProcessTests
         return kill.ExitCode;
     }
 
+    private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}");
+
     /// <summary>Processes whose command line or environment names <paramref name="token"/>.</summary>
-    private static List<(int Pid, string CommandLine)> ProcessesMentioning(string token)
+    internal static List<(int Pid, string CommandLine)> ProcessesMentioning(string token)
     {
         var found = new List<(int, string)>();
         foreach (var dir in Directory.GetDirectories("/proc"))
@@ -151,17 +138,119 @@ public sealed class AppHostProcessTests
 
         return found;
     }
+}
 
-    private static string RepositoryRoot()
+/// <summary><c>dotnet AppHost.dll ARGS</c> with <c>ANALYTICS_HOME</c> set, its console lines collected.</summary>
+internal sealed class AppHostProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource Seen)> _waits = [];
+
+    public AppHostProcess(string dll, string home, params string[] args)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Analytics.sln")))
-            {
-                return dir.FullName;
-            }
+            info.ArgumentList.Add(arg);
         }
 
-        throw new DirectoryNotFoundException("Analytics.sln not found above the test's folder.");
+        info.Environment["ANALYTICS_HOME"] = home;
+        // What scripts/run leaves to the AppHost's defaults: none of the test host's own settings leak in.
+        foreach (var variable in new[] { "ASPNETCORE_URLS", "ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL", "ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL", "DOTNET_ENVIRONMENT" })
+        {
+            info.Environment.Remove(variable);
+        }
+
+        _process = new Process { StartInfo = info };
+        _process.OutputDataReceived += (_, e) => Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => Add(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    public List<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    /// <summary>The lines up to and including the first that matches; fails if the process exits or time runs out first.</summary>
+    public async Task<List<string>> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lines)
+        {
+            if (_lines.Any(match))
+            {
+                seen.TrySetResult();
+            }
+
+            _waits.Add((match, seen));
+        }
+
+        var finished = await Task.WhenAny(seen.Task, _process.WaitForExitAsync(), Task.Delay(timeout));
+        lock (_lines)
+        {
+            Assert.True(finished == seen.Task, "no such line:\n" + string.Join("\n", _lines));
+            return [.. _lines.Take(_lines.FindIndex(l => match(l)) + 1)];
+        }
+    }
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public int Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString()]);
+        kill.WaitForExit();
+        return kill.ExitCode;
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+            foreach (var (match, seen) in _waits.Where(w => w.Match(line)))
+            {
+                seen.TrySetResult();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AppHost.Resources;
 
 namespace Analytics.AppHost.Tests;
 
@@ -8,6 +7,14 @@ public sealed class ContainerEngineFactAttribute : FactAttribute
 {
     public ContainerEngineFactAttribute()
     {
+        if (!Answers(out var why))
+        {
+            Skip = $"needs a container engine to run Superset: {why}";
+        }
+    }
+
+    public static bool Answers(out string why)
+    {
         try
         {
             using var docker = Process.Start(new ProcessStartInfo("docker", "info --format {{.ServerVersion}}")
@@ -15,39 +22,36 @@ public sealed class ContainerEngineFactAttribute : FactAttribute
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             })!;
             var error = docker.StandardError.ReadToEnd();
-            if (!docker.WaitForExit(10_000) || docker.ExitCode != 0)
-            {
-                Skip = $"needs a container engine to run Superset: 'docker info' failed ({error.Trim().Split('\n')[0]})";
-            }
+            var answered = docker.WaitForExit(10_000) && docker.ExitCode == 0;
+            why = answered ? "" : $"'docker info' failed ({error.Trim().Split('\n')[0]})";
+            return answered;
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            Skip = $"needs a container engine to run Superset: docker is not installed ({e.Message})";
+            why = $"docker is not installed ({e.Message})";
+            return false;
         }
     }
 }
 
-/// <summary>Superset for real: the AppHost builds the image, starts it, and publishes the Growth dashboard into it.</summary>
+/// <summary>Superset for real: the AppHost builds the image, starts it, and the publish job imports the Growth dashboard.</summary>
 public sealed class SupersetLiveTests
 {
     [ContainerEngineFact]
     public async Task The_apphost_starts_superset_and_publishes_the_growth_dashboard()
     {
         var home = Path.Combine(Path.GetTempPath(), $"analytics-superset-{Guid.NewGuid():N}");
-        var app = Program.BuildApp([$"--ANALYTICS_HOME={home}", "--Workers=1", "--SampleUsers=300"]);
-        try
-        {
-            await app.StartAsync(TextWriter.Null);
-            var publish = app.Resource<SupersetPublishResource>("superset-publish");
-            await publish.Ready.WaitAsync(TimeSpan.FromMinutes(10));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>([$"--ANALYTICS_HOME={home}", "--Workers=1", "--SampleUsers=300"]);
+        await using var app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        await app.StartAsync(timeout.Token);
 
-            Assert.Equal("published the Growth dashboard", publish.State);
-            using var http = new HttpClient();
-            Assert.True((await http.GetAsync(app.Resource<ContainerResource>("superset").Url + "/health")).IsSuccessStatusCode);
-        }
-        finally
-        {
-            await app.StopAsync();
-        }
+        var publish = await app.ResourceNotifications.WaitForResourceAsync("superset-publish", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), timeout.Token);
+
+        Assert.Equal(0, publish.Snapshot.ExitCode);
+        using var superset = app.CreateHttpClient("superset", "http");
+        Assert.True((await superset.GetAsync("/health")).IsSuccessStatusCode);
+        await app.StopAsync();
+        Postgres.Server.EmbeddedPostgres.Delete(Path.Combine(home, "postgres"));
     }
 }

@@ -1,0 +1,214 @@
+using Analytics.Postgres.Server;
+using Aspire.Hosting.Lifecycle;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AppHost;
+
+/// <summary>
+/// PostgreSQL from the machine's binaries (<c>/usr/lib/postgresql/*/bin</c>), as an Aspire resource: there is no
+/// container engine to run the <c>Aspire.Hosting.PostgreSQL</c> image on a developer's machine like this one. The
+/// cluster lives under the AppHost's home and survives restarts (run as the <c>postgres</c> user when the AppHost
+/// runs as root); or, when <c>ConnectionStrings:postgres</c> is configured, that server is used instead. Either
+/// way, consumers get <c>ConnectionStrings__NAME</c> for each database through <c>WithReference</c>.
+/// </summary>
+public sealed class LocalPostgresResource(string name, string home, string? external) : Resource(name), IResourceWithConnectionString
+{
+    private readonly TaskCompletionSource<string> _connectionString = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal string Home => home;
+
+    internal string? External => external;
+
+    internal EmbeddedPostgres? Embedded { get; set; }
+
+    private int _stopped;
+
+    /// <summary>Stops the embedded server (once); an external one is left alone.</summary>
+    public async Task StopAsync()
+    {
+        if (Embedded is { } embedded && Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await embedded.DisposeAsync();
+        }
+    }
+
+    internal List<LocalPostgresDatabaseResource> Databases { get; } = [];
+
+    /// <summary>The server's connection string once it accepts connections (to the <c>postgres</c> database).</summary>
+    internal Task<string> ConnectionStringTask => _connectionString.Task;
+
+    internal void SetConnectionString(string value) => _connectionString.TrySetResult(value);
+
+    internal void Fail(Exception cause) => _connectionString.TrySetException(cause);
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{new Deferred(Name, () => ConnectionStringTask)}");
+
+    /// <summary>A value known once the server runs; the manifest never sees it (publish mode uses the container).</summary>
+    internal sealed class Deferred(string name, Func<Task<string>> value) : IValueProvider, IManifestExpressionProvider
+    {
+        public string ValueExpression => $"{{{name}.connectionString}}";
+
+        public async ValueTask<string?> GetValueAsync(CancellationToken cancellationToken = default) =>
+            await value().WaitAsync(cancellationToken);
+    }
+}
+
+/// <summary>A database on <see cref="LocalPostgresResource"/>, created when the server starts.</summary>
+public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
+    : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
+{
+    public LocalPostgresResource Parent => parent;
+
+    public string DatabaseName => databaseName;
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"{new LocalPostgresResource.Deferred(Name, ConnectionStringAsync)}");
+
+    internal async Task<string> ConnectionStringAsync() =>
+        new NpgsqlConnectionStringBuilder(await parent.ConnectionStringTask) { Database = databaseName }.ConnectionString;
+}
+
+public static class LocalPostgresExtensions
+{
+    private const string HealthCheckName = "postgres-accepts-connections";
+
+    /// <summary>
+    /// The machine's PostgreSQL as a resource. It starts with the app; if it cannot, the cause is logged once and
+    /// the AppHost stops with exit code 1 rather than leaving everything waiting for it.
+    /// </summary>
+    public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name, string home)
+    {
+        var external = builder.Configuration.GetConnectionString(name);
+        var resource = new LocalPostgresResource(name, Path.Combine(home, "postgres"), string.IsNullOrWhiteSpace(external) ? null : external);
+        builder.Services.AddHealthChecks().AddAsyncCheck(HealthCheckName, cancellationToken => CheckAsync(resource, cancellationToken));
+        builder.Eventing.Subscribe<InitializeResourceEvent>(resource, (e, cancellationToken) =>
+        {
+            // Not awaited: the orchestrator goes on initializing the other resources meanwhile.
+            _ = StartAsync(resource, e, cancellationToken);
+            return Task.CompletedTask;
+        });
+        return builder.AddResource(resource)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgreSQL",
+                State = KnownResourceStates.NotStarted,
+                Properties = [new("postgres.source", resource.External is null ? "the machine's binaries" : "ConnectionStrings:postgres")],
+            })
+            .WithHealthCheck(HealthCheckName)
+            .ExcludeFromManifest();
+    }
+
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresResource> server, string name, string databaseName)
+    {
+        var database = new LocalPostgresDatabaseResource(name, databaseName, server.Resource);
+        server.Resource.Databases.Add(database);
+        return server.ApplicationBuilder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgreSQL database", State = KnownResourceStates.Waiting, Properties = [new("postgres.database", databaseName)],
+            })
+            .WithParentRelationship(server.Resource)
+            .ExcludeFromManifest();
+    }
+
+    private static async Task StartAsync(LocalPostgresResource resource, InitializeResourceEvent e, CancellationToken cancellationToken)
+    {
+        var lifetime = e.Services.GetRequiredService<IHostApplicationLifetime>();
+        var console = e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AppHost.postgres");
+        try
+        {
+            await e.Notifications.PublishUpdateAsync(resource, s => s with { State = KnownResourceStates.Starting });
+            string connectionString;
+            if (resource.External is { } external)
+            {
+                connectionString = external;
+            }
+            else
+            {
+                resource.Embedded = await EmbeddedPostgres.StartAsync(resource.Home, cancellationToken: cancellationToken);
+                // Stopped once everything else has: the services hand their runs back through it while they stop.
+                lifetime.ApplicationStopped.Register(() => resource.StopAsync().GetAwaiter().GetResult());
+                connectionString = resource.Embedded.ConnectionString();
+                if (!resource.Embedded.DataDirectory.StartsWith(resource.Home, StringComparison.Ordinal))
+                {
+                    e.Logger.LogInformation("Data kept in {Folder}: the postgres user cannot reach {Home} (see {File})", resource.Embedded.DataDirectory,
+                        resource.Home, Path.Combine(resource.Home, EmbeddedPostgres.LocationFile));
+                }
+            }
+
+            await CreateDatabasesAsync(connectionString, resource.Databases.Select(d => d.DatabaseName).Distinct(), cancellationToken);
+            resource.SetConnectionString(connectionString);
+            var address = new NpgsqlConnectionStringBuilder(connectionString);
+            e.Logger.LogInformation("PostgreSQL accepts connections on {Host}:{Port}", address.Host, address.Port);
+            await e.Eventing.PublishAsync(new ConnectionStringAvailableEvent(resource, e.Services), cancellationToken);
+            await e.Notifications.PublishUpdateAsync(resource, s => s with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+                Properties = [.. s.Properties, new("postgres.address", $"{address.Host}:{address.Port}"),
+                    new("postgres.data", resource.Embedded?.DataDirectory ?? "(external server)")],
+            });
+            foreach (var database in resource.Databases)
+            {
+                await e.Eventing.PublishAsync(new ConnectionStringAvailableEvent(database, e.Services), cancellationToken);
+                await e.Notifications.PublishUpdateAsync(database, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
+            }
+        }
+        catch (Exception cause) when (!cancellationToken.IsCancellationRequested)
+        {
+            resource.Fail(cause);
+            var reason = cause is PostgresNotInstalledException or NpgsqlException ? cause.Message : cause.ToString();
+            e.Logger.LogError("PostgreSQL failed to start: {Reason}", reason);
+            // Printed once, on the AppHost's console: everything else waits for this resource, so the app stops.
+            console.LogCritical("postgres failed to start: {Reason}. Stopping: everything else waits for it.", reason);
+            await e.Notifications.PublishUpdateAsync(resource, s => s with { State = KnownResourceStates.FailedToStart, StopTimeStamp = DateTime.UtcNow });
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    private static async Task CreateDatabasesAsync(string connectionString, IEnumerable<string> databases, CancellationToken cancellationToken)
+    {
+        await using var admin = NpgsqlDataSource.Create(connectionString);
+        foreach (var database in databases)
+        {
+            await using var exists = admin.CreateCommand("select 1 from pg_database where datname = $1");
+            exists.Parameters.AddWithValue(database);
+            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                await using var create = admin.CreateCommand($"create database \"{database.Replace("\"", "\"\"")}\"");
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Healthy while the server answers a query; otherwise the reason, which the dashboard shows.</summary>
+    private static async Task<HealthCheckResult> CheckAsync(LocalPostgresResource resource, CancellationToken cancellationToken)
+    {
+        if (!resource.ConnectionStringTask.IsCompletedSuccessfully)
+        {
+            return HealthCheckResult.Unhealthy(resource.ConnectionStringTask.IsFaulted
+                ? $"did not start: {resource.ConnectionStringTask.Exception!.InnerException!.Message}"
+                : "starting");
+        }
+
+        var address = new NpgsqlConnectionStringBuilder(resource.ConnectionStringTask.Result) { Timeout = 3, Pooling = false };
+        try
+        {
+            await using var connection = new NpgsqlConnection(address.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var query = new NpgsqlCommand("select count(*) from pg_stat_activity", connection);
+            var sessions = await query.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"accepting connections on {address.Host}:{address.Port} ({sessions} sessions)");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+        {
+            return HealthCheckResult.Unhealthy($"no answer on {address.Host}:{address.Port}: {e.Message}");
+        }
+    }
+}
