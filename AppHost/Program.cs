@@ -36,13 +36,22 @@ else
     (postgres, warehouse, runstore) = (server, server.AddDatabase("warehouse", "analytics"), server.AddDatabase("runstore", "analytics"));
 }
 
-// apache/superset:4.1.1 plus the PostgreSQL driver, on the host network so it reaches PostgreSQL on 127.0.0.1.
-// Its address is fixed here, not taken from its endpoint: where it cannot start, that endpoint is never allocated.
-var supersetPort = LocalDevDefaults.FreePort();
+// apache/superset:4.1.1 plus the PostgreSQL driver. Run here, it is on the host network so it reaches PostgreSQL on
+// 127.0.0.1, at an address fixed now rather than taken from its endpoint: where it cannot start, that endpoint is
+// never allocated, and whatever waited for it would hold up the whole start. Deployed, it is an ordinary container.
+var superset = builder.AddDockerfile("superset", Path.Combine(repository, "superset"));
+var supersetPort = builder.ExecutionContext.IsPublishMode ? 8088 : LocalDevDefaults.FreePort();
 var supersetUrl = "http://127.0.0.1:" + supersetPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-var superset = builder.AddDockerfile("superset", Path.Combine(repository, "superset"))
-    .WithHttpEndpoint(port: supersetPort, targetPort: supersetPort, name: "http", isProxied: false)
-    .WithContainerRuntimeArgs("--network=host")
+if (builder.ExecutionContext.IsPublishMode)
+{
+    superset.WithHttpEndpoint(targetPort: supersetPort, name: "http");
+}
+else
+{
+    superset.WithHttpEndpoint(port: supersetPort, targetPort: supersetPort, name: "http", isProxied: false).WithContainerRuntimeArgs("--network=host");
+}
+
+superset
     .WithEnvironment("SUPERSET_PORT", supersetPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithEnvironment("SUPERSET_SECRET_KEY", supersetSecret)
     .WithEnvironment("SUPERSET_ADMIN_PASSWORD", supersetAdmin)
@@ -90,9 +99,13 @@ var gateway = builder.AddProject<Projects.Analytics_Gateway>("gateway", launchPr
     .WithWebUiLinks();
 // Links in alerts open the web UI, through the gateway.
 worker.WithEnvironment("Analytics__Alerts__BaseUrl", gateway.GetEndpoint("http"));
-if (containers.Available)
+// /superset redirects there (superset_config.py says why it is not proxied); without an engine it says so instead.
+if (builder.ExecutionContext.IsPublishMode)
 {
-    // /superset redirects there (superset_config.py says why it is not proxied); without an engine it says so instead.
+    gateway.WithEnvironment("Superset__Url", superset.GetEndpoint("http"));
+}
+else if (containers.Available)
+{
     gateway.WithEnvironment("Superset__Url", supersetUrl);
 }
 

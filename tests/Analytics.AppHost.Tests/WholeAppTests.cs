@@ -68,7 +68,7 @@ public sealed class WholeAppTests(AppFixture app)
         var kinds = events.Select(e => e.Kind).ToList();
         Assert.Equal("run_queued", kinds[0]);
         Assert.Equal("run_finished", kinds[^1]);
-        Assert.Equal("succeeded", events[^1].Data.GetProperty("status").GetString());
+        Assert.Equal("succeeded", events[^1].Data.GetProperty("payload").GetProperty("status").GetString());
         var finished = events.Where(e => e.Kind == "step_finished").Select(e => e.Data.GetProperty("asset_key").GetString()).ToHashSet();
         Assert.Contains("growth_metrics", finished);
         Assert.Contains("stg_events", finished);
