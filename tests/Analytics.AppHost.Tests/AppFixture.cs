@@ -9,8 +9,9 @@ namespace Analytics.AppHost.Tests;
 /// <summary>
 /// The whole app, started once for the collection by Aspire.Hosting.Testing from the real AppHost (PostgreSQL from
 /// the machine's binaries, the API, two workers, the gateway, the sample-data job), healthy by Aspire's own
-/// notifications. Its assets are the repository's plus two probes: <c>probe_broken</c>, which always fails, and
-/// <c>probe_downstream</c> on top of it; the sample run and the schedules leave them out.
+/// notifications. Its assets are the repository's plus two probes in core (so "Materialize the marts" leaves them
+/// out): <c>probe_broken</c>, which always fails, and <c>probe_downstream</c> on top of it; the sample run and the
+/// schedules leave them out too.
 /// </summary>
 public sealed class AppFixture : IAsyncLifetime
 {
@@ -31,7 +32,7 @@ public sealed class AppFixture : IAsyncLifetime
         CopyFolder(TestFiles.RepositoryAssets, assets);
         File.WriteAllText(Path.Combine(assets, "schedules.yml"), File.ReadAllText(Path.Combine(assets, "schedules.yml"))
             .Replace("selection: \"*\"", "selection: \"* and not tag:probe\"").Replace("selection: layer:marts", "selection: \"layer:marts and not tag:probe\""));
-        File.WriteAllText(Path.Combine(assets, "marts", "probe_broken.sql"), """
+        File.WriteAllText(Path.Combine(assets, "core", "probe_broken.sql"), """
             /*
             description: Fails on purpose, for the whole-app tests (division by zero).
             materialization: table
@@ -39,7 +40,7 @@ public sealed class AppFixture : IAsyncLifetime
             */
             select user_id, 1 / (count(*) - count(*)) as boom from {{ ref('fct_events') }} group by user_id
             """);
-        File.WriteAllText(Path.Combine(assets, "marts", "probe_downstream.sql"), """
+        File.WriteAllText(Path.Combine(assets, "core", "probe_downstream.sql"), """
             /*
             description: Downstream of probe_broken, so never built.
             materialization: table

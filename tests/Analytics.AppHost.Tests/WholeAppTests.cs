@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Analytics.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Analytics.AppHost.Tests;
@@ -56,6 +57,25 @@ public sealed class WholeAppTests(AppFixture app)
         Assert.Equal(404, (int)superset.StatusCode);
         Assert.Contains("not running", await superset.Content.ReadAsStringAsync());
         Assert.Equal(KnownResourceStates.NotStarted, (await app.SnapshotAsync("superset-publish")).State?.Text);
+    }
+
+    [Fact]
+    public async Task The_dashboard_shows_why_postgres_is_healthy_links_into_the_web_ui_and_materializes_on_a_command()
+    {
+        var postgres = await app.SnapshotAsync("postgres");
+        Assert.Contains(postgres.HealthReports, r => r.Description?.StartsWith("accepting connections on 127.0.0.1:", StringComparison.Ordinal) == true);
+        Assert.Contains(postgres.Properties, p => p.Name == "postgres.source" && Equals(p.Value, "the machine's binaries"));
+        var gateway = await app.SnapshotAsync("gateway");
+        Assert.Contains(gateway.Urls, u => u.DisplayProperties.DisplayName == "Web UI: lineage" && u.Url.EndsWith("/lineage", StringComparison.Ordinal));
+        Assert.Contains(gateway.Urls, u => u.DisplayProperties.DisplayName == "Web UI: dashboards");
+
+        var commands = app.App.Services.GetRequiredService<ResourceCommandService>();
+        var result = await commands.ExecuteCommandAsync("api", "materialize-marts");
+
+        Assert.True(result.Success, result.Message);
+        Assert.Matches("^run [0-9a-f-]{36} of 'layer:marts' succeeded in [0-9.]+ s$", result.Message);
+        var runs = await app.Gateway.GetFromJsonAsync<JsonElement>("/api/runs?page_size=5");
+        Assert.Contains(runs.GetProperty("runs").EnumerateArray(), r => r.GetProperty("selection").GetString() == "layer:marts");
     }
 
     [Fact]
