@@ -57,8 +57,9 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation(options => options.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
                 .AddHttpClientInstrumentation()
-                // Each SQL statement becomes a child of the span in flight: the asset's, or the check's.
-                .AddNpgsql());
+                // Each SQL statement becomes a child of the span in flight: the asset's, or the check's; the rest is dropped.
+                .AddNpgsql()
+                .AddProcessor(new BackgroundSqlFilter()));
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
