@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Analytics.Testing;
 
 namespace Analytics.AppHost.Tests;
@@ -13,7 +14,7 @@ public sealed class AppHostProcessTests
     private static string AppHostDll => Path.Combine(TestFiles.RepositoryRoot, "AppHost", "bin", BuildConfiguration, "net10.0", "AppHost.dll");
 
     [Fact]
-    public async Task A_first_start_prints_the_links_within_80_lines_of_the_first_mart_and_SIGTERM_leaves_no_process_behind()
+    public async Task A_first_start_prints_the_links_the_dashboard_shows_it_running_and_one_trace_and_SIGTERM_leaves_no_process_behind()
     {
         // A unique folder, so that every process of this app (the services' environment names it, PostgreSQL's
         // command line names its data folder) can be found by it afterwards.
@@ -26,6 +27,23 @@ public sealed class AppHostProcessTests
             Assert.True(seen.Count < 80, $"{seen.Count} lines before the first mart:\n" + string.Join("\n", seen));
             Assert.Contains(seen, l => l.Contains("Login to the dashboard at http://127.0.0.1:", StringComparison.Ordinal));
             Assert.Contains(seen, l => l.StartsWith("gateway  http://127.0.0.1:", StringComparison.Ordinal) && l.Contains("/signin?token="));
+            await app.WaitForLineAsync(l => l.StartsWith("[sample-data] run ", StringComparison.Ordinal) && l.EndsWith(" succeeded", StringComparison.Ordinal), TimeSpan.FromMinutes(4));
+
+            // Headless Chromium, given the printed link: every resource in its state, and the sample run as one trace.
+            var login = Regex.Match(string.Join("\n", seen), @"Login to the dashboard at (http://\S+)").Groups[1].Value;
+            var (resources, trace) = await AspireDashboardPages.ReadAsync(login, "seed sample data");
+            var rows = AspireDashboardPages.Rows(resources);
+            foreach (var name in new[] { "postgres", "warehouse", "runstore", "api", "gateway" })
+            {
+                Assert.Contains((name, "Running"), rows);
+            }
+
+            Assert.Equal(2, rows.Count(r => r.Name.StartsWith("worker-", StringComparison.Ordinal) && r.State == "Running"));
+            Assert.Contains(("sample-data", "Finished"), rows);
+            Assert.Contains(("superset-publish", "Not started"), rows);
+            var assets = AspireDashboardPages.AssetSpans(trace);
+            Assert.True(assets.Count >= 18, $"{assets.Count} asset spans in the trace: {string.Join(", ", assets)}");
+
             var postgres = ProcessesMentioning(home).Where(p => p.CommandLine.Contains("postgres", StringComparison.Ordinal)).ToList();
             Assert.NotEmpty(ProcessesMentioning(home));
 
