@@ -15,11 +15,21 @@ public static class EventFileReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Reads <paramref name="file"/> (named <paramref name="path"/> in messages) and returns how many rows were valid.</summary>
-    public static long Read(string file, string path, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads <paramref name="file"/> (named <paramref name="path"/> in messages) and returns how many rows were valid;
+    /// throws if its bytes are not the ones it was hashed with (see <see cref="IngestFile"/>).
+    /// </summary>
+    public static long Read(IngestFile file, string path, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         RefuseUtf16(file, path);
-        using var csv = new CsvRecordReader(new StreamReader(file, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
+        using var csv = new CsvRecordReader(new StreamReader(file.Read(), StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
+        var loaded = Read(csv, path, sink, rejects, progress, cancellationToken);
+        file.EnsureUnchanged(path);
+        return loaded;
+    }
+
+    private static long Read(CsvRecordReader csv, string path, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
         var validator = ReadHeader(csv, path);
         long loaded = 0;
         while (Next(csv, path))
@@ -44,11 +54,9 @@ public static class EventFileReader
     }
 
     /// <summary>A UTF-16 file (its byte-order mark says so) is refused whole, with how to convert it.</summary>
-    private static void RefuseUtf16(string file, string path)
+    private static void RefuseUtf16(IngestFile file, string path)
     {
-        Span<byte> start = stackalloc byte[2];
-        using var stream = File.OpenRead(file);
-        if (stream.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && start[0] + start[1] == 0xFF + 0xFE && start[0] is 0xFF or 0xFE)
+        if (file.StartsWithUtf16ByteOrderMark)
         {
             throw new IngestException(path, 1, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8, "
                                                + "e.g. 'iconv -f UTF-16 -t UTF-8 in.csv > out.csv', and ingest that");

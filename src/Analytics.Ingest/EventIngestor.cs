@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using Analytics.Core.Ingest;
 using Analytics.Warehouse.Postgres;
@@ -29,18 +28,18 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource) : IEventIngestor
     {
         var clock = Stopwatch.StartNew();
         await WarehouseSchema.EnsureAsync(dataSource, cancellationToken);
-        var (hash, bytes) = await HashAsync(file, cancellationToken);
+        using var content = await IngestFile.OpenAsync(file, cancellationToken);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (existing, fileId) = await IngestManifest.BeginAsync(connection, transaction, hash, path, bytes, cancellationToken);
+        var (existing, fileId) = await IngestManifest.BeginAsync(connection, transaction, content.Hash, path, content.Bytes, cancellationToken);
         if (existing is not null)
         {
             return existing with { Duration = clock.Elapsed };
         }
 
         using var rejects = new RejectSpool();
-        var loaded = await CopyValidRowsAsync(connection, file, path, fileId, rejects, progress, cancellationToken);
+        var loaded = await CopyValidRowsAsync(connection, content, path, fileId, rejects, progress, cancellationToken);
         await CopyRejectsAsync(connection, path, fileId, rejects, cancellationToken);
 
         await IngestManifest.CompleteAsync(connection, transaction, fileId, loaded, rejects.Count, cancellationToken);
@@ -48,7 +47,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource) : IEventIngestor
         return new IngestResult(path, fileId, false, loaded + rejects.Count, loaded, rejects.Count, clock.Elapsed);
     }
 
-    private static async Task<long> CopyValidRowsAsync(NpgsqlConnection connection, string file, string path, long fileId, RejectSpool rejects,
+    private static async Task<long> CopyValidRowsAsync(NpgsqlConnection connection, IngestFile file, string path, long fileId, RejectSpool rejects,
         IProgress<long>? progress, CancellationToken cancellationToken)
     {
         // The row loop is CPU-bound: rows are encoded straight into PostgreSQL's binary COPY format.
@@ -97,8 +96,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource) : IEventIngestor
     /// <summary>The SHA-256 of a file's bytes (the identity ingest keys its idempotency on), and its length.</summary>
     public static async Task<(string Hash, long Bytes)> HashAsync(string path, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        var hash = await SHA256.HashDataAsync(stream, cancellationToken);
-        return (Convert.ToHexStringLower(hash), stream.Length);
+        using var file = await IngestFile.OpenAsync(path, cancellationToken);
+        return (file.Hash, file.Bytes);
     }
 }

@@ -22,7 +22,8 @@ public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient
         var clock = Stopwatch.StartNew();
         var staging = StagingFor(path);
         await WarehouseSchema.EnsureManifestAsync(runStore, cancellationToken);
-        var (hash, bytes) = await EventIngestor.HashAsync(file, cancellationToken);
+        using var content = await IngestFile.OpenAsync(file, cancellationToken);
+        var (hash, bytes) = (content.Hash, content.Bytes);
         await using var connection = await runStore.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var (existing, fileId) = await IngestManifest.BeginAsync(connection, transaction, hash, path, bytes, cancellationToken);
@@ -41,7 +42,7 @@ public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient
             {
                 writer.Write(string.Join(",", BigQueryWarehouse.RawEventsSchema.Select(f => f.Name)) + "\n");
                 var line = new StringBuilder(256);
-                loaded = EventFileReader.Read(file, path, (long number, in EventRow row) =>
+                loaded = EventFileReader.Read(content, path, (long number, in EventRow row) =>
                 {
                     WriteEvent(line.Clear(), fileId, number, in row);
                     writer.Write(line);
