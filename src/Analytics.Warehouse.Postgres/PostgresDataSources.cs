@@ -5,7 +5,14 @@ namespace Analytics.Warehouse.Postgres;
 /// <summary>The one way this app opens a PostgreSQL database, warehouse or run store.</summary>
 public static class PostgresDataSources
 {
-    public static NpgsqlDataSource Create(string connectionString)
+    /// <summary>
+    /// A data source whose repeated statements are prepared once per connection (the run store's: the API asks it
+    /// the same few questions thousands of times a second), or, with <paramref name="autoPrepare"/> off, none are:
+    /// the warehouse's, whose chart queries carry readers' filter values as untyped parameters. Under auto-prepare, a
+    /// value the server refuses at bind time (<c>value:lte:abc</c>) left Npgsql's prepared-statement state out of
+    /// step with the server's, and the next valid query of that shape failed with "unexpected backend message".
+    /// </summary>
+    public static NpgsqlDataSource Create(string connectionString, bool autoPrepare = true)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // Short analytical queries pay more for JIT compilation than they gain; dates are UTC whatever the server says.
@@ -15,8 +22,12 @@ public static class PostgresDataSources
         // A connection string's own Options come after these, so each of its settings wins over the default.
         builder.ConnectionStringBuilder.Options = ("-c jit=off -c work_mem=16MB -c TimeZone=UTC " + builder.ConnectionStringBuilder.Options).Trim();
         // The API asks the same few questions thousands of times a second: prepare them once per connection.
-        builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-        builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        if (autoPrepare)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
         return builder.Build();
     }
 }

@@ -74,6 +74,7 @@ public sealed class MartsApiTests : IClassFixture<DatabaseFixture>, IDisposable
     [InlineData("/api/marts/daily/rows?order=-", HttpStatusCode.BadRequest, "order names one column")]
     [InlineData("/api/marts/daily/rows?order=x%22;drop%20table%20x", HttpStatusCode.BadRequest, "has no column")]
     [InlineData("/api/marts/daily/rows?limit=50001", HttpStatusCode.BadRequest, "limit=50001 is not a whole number from 1 to 50,000")]
+    [InlineData("/api/marts/daily/rows?group_by=value&order=date", HttpStatusCode.BadRequest, "order=date is not one of group_by's columns")]
     public async Task Bad_queries_are_problems_that_say_what_to_send(string url, HttpStatusCode status, string detail)
     {
         await BuildAsync();
@@ -82,6 +83,42 @@ public sealed class MartsApiTests : IClassFixture<DatabaseFixture>, IDisposable
 
         Assert.Equal(status, response.StatusCode);
         Assert.Contains(detail, (await response.JsonAsync()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_filter_value_holding_an_ampersand_is_its_own_query_in_the_cache_not_two_filters()
+    {
+        await BuildAsync();
+        const string two = "/api/marts/daily/rows?filter=parity:eq:even&filter=date:gte:2025-01-03";
+
+        var first = await (await _client.GetAsync(two)).JsonAsync();
+        var one = await (await _client.GetAsync("/api/marts/daily/rows?filter=parity:eq:even%26date:gte:2025-01-03")).JsonAsync();
+        var again = await (await _client.GetAsync(two)).JsonAsync();
+
+        Assert.Equal(4, first.GetProperty("total").GetInt64());
+        Assert.Equal(0, one.GetProperty("total").GetInt64()); // no parity is "even&date:gte:2025-01-03"
+        Assert.Equal(4, again.GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task Failing_statements_of_one_shape_do_not_break_the_next_valid_one()
+    {
+        await BuildAsync();
+
+        foreach (var (bad, good) in new[] { ("value:lte:abc", "value:lte:50"), ("date:gte:someday", "date:gte:2025-01-05") })
+        {
+            for (var round = 0; round < 3; round++)
+            {
+                for (var i = 0; i < 6; i++)
+                {
+                    Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync($"/api/marts/daily/rows?filter={bad}&limit={777 + round}")).StatusCode);
+                }
+
+                var response = await _client.GetAsync($"/api/marts/daily/rows?filter={good}&limit={777 + round}");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.True((await response.JsonAsync()).GetProperty("total").GetInt64() > 0);
+            }
+        }
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Analytics.Api.Extensions;
 public sealed class MartCache(AnalyticsServices services, CatalogCache catalog)
 {
     public const int MaxCachedRows = 500_000;
-    private readonly ConcurrentDictionary<(string Key, string Query), (DateTimeOffset? BuiltAt, MartRows Rows)> _answers = new();
+    private readonly ConcurrentDictionary<(string Key, TableQuery Query), (DateTimeOffset? BuiltAt, MartRows Rows)> _answers = new(new AnswerKeyComparer());
     private long _rows;
 
     public async Task<MartRows?> RowsAsync(AssetDefinition mart, TableQuery query, CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ public sealed class MartCache(AnalyticsServices services, CatalogCache catalog)
         var key = mart.Key.Name;
         var statuses = await catalog.AssetStatusesAsync(cancellationToken);
         var builtAt = statuses.GetValueOrDefault(key)?.MaterializedAt;
-        if (builtAt is not null && _answers.TryGetValue((key, query.Canonical), out var cached) && cached.BuiltAt == builtAt)
+        if (builtAt is not null && _answers.TryGetValue((key, query), out var cached) && cached.BuiltAt == builtAt)
         {
             return cached.Rows;
         }
@@ -40,9 +40,17 @@ public sealed class MartCache(AnalyticsServices services, CatalogCache catalog)
                 Interlocked.Exchange(ref _rows, rows.Rows.Count);
             }
 
-            _answers[(key, query.Canonical)] = (builtAt, rows);
+            _answers[(key, query)] = (builtAt, rows);
         }
 
         return rows;
+    }
+
+    private sealed class AnswerKeyComparer : IEqualityComparer<(string Key, TableQuery Query)>
+    {
+        public bool Equals((string Key, TableQuery Query) x, (string Key, TableQuery Query) y) =>
+            x.Key == y.Key && TableQuery.Structural.Equals(x.Query, y.Query);
+
+        public int GetHashCode((string Key, TableQuery Query) obj) => HashCode.Combine(obj.Key, TableQuery.Structural.GetHashCode(obj.Query));
     }
 }

@@ -34,6 +34,11 @@ public sealed record TableQuery(IReadOnlyList<string> Columns, IReadOnlyList<Tab
         var grouped = GroupBy.Count > 0;
         var chosen = grouped ? GroupBy : Columns.Count > 0 ? Columns : columns.ToList();
         var ordered = grouped && OrderBy is CountColumn ? null : OrderBy;
+        if (grouped && ordered is not null && !GroupBy.Contains(ordered))
+        {
+            throw new TableQueryException($"order={ordered} is not one of group_by's columns; with group_by, order by one of {string.Join(", ", GroupBy)} or by {CountColumn}.");
+        }
+
         foreach (var column in chosen.Concat(Filters.Select(f => f.Column)).Append(ordered).OfType<string>())
         {
             if (!columns.Contains(column))
@@ -45,9 +50,45 @@ public sealed record TableQuery(IReadOnlyList<string> Columns, IReadOnlyList<Tab
         return chosen;
     }
 
-    /// <summary>A text form that is equal for equal queries: the cache key.</summary>
-    public string Canonical =>
-        $"{string.Join(",", Columns)}|{string.Join(",", GroupBy)}|{string.Join("&", Filters.Select(f => $"{f.Column}:{f.Operator}:{f.Value}"))}|{OrderBy}|{Descending}|{Limit}";
+    /// <summary>
+    /// Equal for equal queries, part by part (never a joined string, in which one value holding a separator would
+    /// pass for two): the key a cache of answers uses.
+    /// </summary>
+    public static IEqualityComparer<TableQuery> Structural { get; } = new StructuralComparer();
+
+    private sealed class StructuralComparer : IEqualityComparer<TableQuery>
+    {
+        public bool Equals(TableQuery? x, TableQuery? y) =>
+            ReferenceEquals(x, y) || (x is not null && y is not null
+                                      && x.Columns.SequenceEqual(y.Columns, StringComparer.Ordinal) && x.GroupBy.SequenceEqual(y.GroupBy, StringComparer.Ordinal)
+                                      && x.Filters.SequenceEqual(y.Filters) && x.OrderBy == y.OrderBy && x.Descending == y.Descending && x.Limit == y.Limit);
+
+        public int GetHashCode(TableQuery query)
+        {
+            var hash = new HashCode();
+            foreach (var column in query.Columns)
+            {
+                hash.Add(column, StringComparer.Ordinal);
+            }
+
+            hash.Add(query.Columns.Count);
+            foreach (var column in query.GroupBy)
+            {
+                hash.Add(column, StringComparer.Ordinal);
+            }
+
+            hash.Add(query.GroupBy.Count);
+            foreach (var filter in query.Filters)
+            {
+                hash.Add(filter);
+            }
+
+            hash.Add(query.OrderBy);
+            hash.Add(query.Descending);
+            hash.Add(query.Limit);
+            return hash.ToHashCode();
+        }
+    }
 }
 
 /// <summary>The rows a <see cref="TableQuery"/> selects, at most its limit, and how many matched in all.</summary>
