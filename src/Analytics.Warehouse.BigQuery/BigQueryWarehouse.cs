@@ -213,7 +213,7 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         var grouped = query.GroupBy.Count > 0;
         var chosen = query.ResolveColumns(types.Keys, asset.Key.Name);
 
-        var sql = new StringBuilder("select ").AppendJoin(", ", chosen.Select(c => $"`{c}`"));
+        var sql = new StringBuilder("select ").AppendJoin(", ", chosen.Select(BigQueryDialect.Quote));
         if (grouped)
         {
             sql.Append(", count(*) as `count`");
@@ -224,7 +224,7 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         {
             var filter = query.Filters[i];
             var field = types[filter.Column];
-            sql.Append(i == 0 ? " where " : " and ").Append($"`{filter.Column}`").Append(filter.Operator switch
+            sql.Append(i == 0 ? " where " : " and ").Append(BigQueryDialect.Quote(filter.Column)).Append(filter.Operator switch
             {
                 FilterOperator.Eq => " = ",
                 FilterOperator.Ne => " <> ",
@@ -241,7 +241,7 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         }
 
         sql.Append(" order by ").Append(query.OrderBy is { } order
-            ? $"`{order}`" + (query.Descending ? " desc" : "")
+            ? BigQueryDialect.Quote(order) + (query.Descending ? " desc" : "")
             : string.Join(", ", Enumerable.Range(1, chosen.Count)));
         sql.Append(" limit ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
         var result = await client.QueryAsync(sql.ToString(), query.Limit, $"querying {dataset}.{asset.Key.Name}", cancellationToken);

@@ -375,7 +375,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\n"
-            + $"alter table {building} rename to \"{asset.Key.Name}\"", cancellationToken);
+            + $"alter table {building} rename to {PostgresDialect.Quote(asset.Key.Name)}", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return rows;
     }
@@ -450,7 +450,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
         // Two assets of a new layer building at once would race in CREATE SCHEMA IF NOT EXISTS; the lock orders them.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, $"select pg_advisory_xact_lock(727001); create schema if not exists \"{schema}\"", cancellationToken);
+        await ExecuteAsync(connection, $"select pg_advisory_xact_lock(727001); create schema if not exists {PostgresDialect.Quote(schema)}", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         _schemas.TryAdd(schema, true);
     }

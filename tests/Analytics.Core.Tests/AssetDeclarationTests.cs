@@ -58,6 +58,34 @@ public class AssetDeclarationTests
     }
 
     [Theory]
+    [InlineData("inj\"; create table marts.pwned (x int); --", "core")]
+    [InlineData("Daily_Users", "core")]
+    [InlineData("daily-users", "core")]
+    [InlineData("1st_day", "core")]
+    [InlineData("a_key_of_sixty_four_characters_which_postgres_would_cut_short_xy", "core")]
+    [InlineData("dim_users", "Core")]
+    [InlineData("dim_users", "core\"; drop schema raw; --")]
+    public void An_asset_key_or_layer_that_is_no_plain_lowercase_name_of_at_most_63_characters_is_refused_naming_the_file_and_the_rule(string key, string layer)
+    {
+        var path = $"assets-sql/{layer}/{key}.sql";
+
+        var error = Assert.Throws<AssetDeclarationException>(() => AssetFileParser.Parse(path, layer, "select 1 as x"));
+
+        Assert.StartsWith(path + ":", error.Message);
+        Assert.Contains(AssetKey.Rule, error.Message);
+    }
+
+    [Fact]
+    public void Keys_of_63_characters_and_underscores_are_fine()
+    {
+        var key = "_" + new string('a', AssetKey.MaxLength - 2) + "9";
+
+        var (asset, _) = AssetFileParser.Parse($"assets-sql/core/{key}.sql", "core", "select 1 as x");
+
+        Assert.Equal(63, asset.Key.Name.Length);
+    }
+
+    [Theory]
     [InlineData("/*\nmaterialization: snapshot\n*/\nselect 1", "materialization 'snapshot' is unknown")]
     [InlineData("/*\nchecks:\n  - not_nul: a\n*/\nselect 1", "unknown check 'not_nul'")]
     [InlineData("/*\nchecks:\n  - accepted_values: {column: a}\n*/\nselect 1", "non-empty 'values'")]

@@ -81,3 +81,18 @@ public class TemplateTests
         Assert.Equal("select '{a}' as j", SqlTemplate.Parse("select '{a}' as j").Render(Context()));
     }
 }
+
+/// <summary>The one quoting function of each dialect: whatever a name holds, it stays one identifier.</summary>
+public class IdentifierQuotingTests
+{
+    [Theory]
+    [InlineData("plain", "\"plain\"", "`plain`")]
+    [InlineData("in\"jection", "\"in\"\"jection\"", "`in\"jection`")]
+    [InlineData("back`tick\\", "\"back`tick\\\"", "`back\\`tick\\\\`")]
+    public void A_name_is_quoted_as_one_identifier_on_both_warehouses(string name, string postgres, string bigQuery)
+    {
+        Assert.Equal(postgres, PostgresDialect.Quote(name));
+        Assert.Equal(bigQuery, BigQueryDialect.Quote(name));
+        Assert.Equal("`p.raw.x`", new BigQueryDialect("p", "").Relation("raw", "x"));
+    }
+}

@@ -28,6 +28,18 @@ public static partial class AssetFileParser
     private static (AssetDefinition Asset, SqlTemplate Template) ParseFile(string path, string layer, string text)
     {
         var key = System.IO.Path.GetFileNameWithoutExtension(path);
+        if (!AssetKey.IsValid(key))
+        {
+            throw new AssetDeclarationException($"{path}: the asset key '{Shorten(key)}' (the file's name) must be {AssetKey.Rule}, "
+                                                + "since it becomes the table's name; rename the file.");
+        }
+
+        if (!AssetKey.IsValid(layer))
+        {
+            throw new AssetDeclarationException($"{path}: the layer '{Shorten(layer)}' (the folder's name) must be {AssetKey.Rule}, "
+                                                + "since it becomes the schema's name; rename the folder.");
+        }
+
         var (header, sql, sqlFirstLine) = SplitHeader(path, text);
         var meta = ParseYaml(path, header);
 
@@ -227,4 +239,6 @@ public static partial class AssetFileParser
             List<object> list when list.All(o => o is string) => list.Cast<string>().ToList(),
             _ => throw new AssetDeclarationException($"{path}: '{field}' must be a name or a list of names."),
         };
+
+    private static string Shorten(string name) => name.Length <= 80 ? name : name[..80] + "...";
 }

@@ -13,7 +13,10 @@ public sealed class BigQueryDialect(string? project = null, string datasetPrefix
     public string Dataset(string schema) => datasetPrefix + schema;
 
     public string Relation(string schema, string name) =>
-        project is null ? $"`{Dataset(schema)}.{name}`" : $"`{project}.{Dataset(schema)}.{name}`";
+        project is null ? Quote($"{Dataset(schema)}.{name}") : Quote($"{project}.{Dataset(schema)}.{name}");
+
+    /// <summary>A quoted identifier (a column, or a whole table path): the one way the BigQuery adapter writes a name into SQL.</summary>
+    public static string Quote(string identifier) => "`" + identifier.Replace("\\", "\\\\").Replace("`", "\\`") + "`";
 
     public string DateTrunc(DatePart part, string expression) =>
         $"DATE_TRUNC(DATE({expression}), {Unit(part)})";
