@@ -1,6 +1,8 @@
 using Analytics.Testing;
 using Microsoft.AspNetCore.Hosting;
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Analytics.Api.Tests;
 
@@ -29,8 +31,12 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         StartServer();
     }
 
+    /// <summary>Every log record the API wrote, from debug up: level, category, message.</summary>
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)).AddFilter<CapturingLoggerProvider>(null, LogLevel.Debug));
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -46,5 +52,24 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         }
 
         return client;
+    }
+}
+
+internal sealed class CapturingLoggerProvider(ConcurrentQueue<(LogLevel, string, string)> logs) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, logs);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<(LogLevel, string, string)> logs) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            logs.Enqueue((logLevel, category, formatter(state, exception)));
     }
 }

@@ -25,6 +25,50 @@ public sealed class HostileInputTests : IClassFixture<DatabaseFixture>, IDisposa
     }
 
     [Fact]
+    public async Task A_30000_character_user_agent_is_kept_and_echoed_as_at_most_200_characters()
+    {
+        var client = _api.Client();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", new string('u', 30_000));
+
+        var queued = await client.PostAsync("/api/runs", Json("""{"selection": "raw_events"}"""));
+        var runs = await client.GetStringAsync("/api/runs?page_size=5");
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        Assert.Contains("\"requested_by\":\"api (" + new string('u', 200) + "...)\"", runs);
+        Assert.DoesNotContain(new string('u', 201), runs);
+    }
+
+    [Fact]
+    public async Task An_upload_the_client_abandons_is_logged_once_at_debug_not_as_an_unhandled_exception()
+    {
+        var address = _api.Client().BaseAddress!;
+        using (var socket = new System.Net.Sockets.TcpClient())
+        {
+            await socket.ConnectAsync(address.Host, address.Port);
+            var stream = socket.GetStream();
+            var head = $"POST /api/runs HTTP/1.1\r\nHost: {address.Authority}\r\nX-Api-Key: {ApiHost.ApiKey}\r\n"
+                       + "Content-Type: application/json\r\nContent-Length: 10000\r\n\r\n{\"selection\": \"";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.FlushAsync();
+            await Task.Delay(200);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!_api.Logs.Any(Abandoned) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var logs = _api.Logs.ToList();
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, Assert.Single(logs, Abandoned).Level);
+        Assert.DoesNotContain(logs, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+
+        // Said by the framework's exception handler when it sees the abort itself, or by ours when it sees what the abort broke.
+        static bool Abandoned((Microsoft.Extensions.Logging.LogLevel Level, string Category, string Message) log) =>
+            log.Message.Contains("aborted by the client") || log.Message.Contains("POST /api/runs: the client went away");
+    }
+
+    [Fact]
     public async Task A_union_of_200000_names_is_refused_not_a_stack_overflow()
     {
         var selection = string.Join(' ', Enumerable.Repeat("growth_metrics", 200_000));

@@ -255,8 +255,11 @@ public static class RunsApi
         return TypedResults.Accepted($"/api/runs/{retryId}", await queries.GetRunAsync(retryId, cancellationToken));
     }
 
+    /// <summary>Who asked, as the run store keeps it: the client's User-Agent, cut to what an answer may echo, printable only.</summary>
     private static string Requester(HttpContext http) =>
-        http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? $"api ({agent})" : "api";
+        http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent
+            ? $"api ({new string(agent.Take(Problems.MaxEcho).Select(c => char.IsControl(c) ? ' ' : c).ToArray())}{(agent.Length > Problems.MaxEcho ? "..." : "")})"
+            : "api";
 }
 
 public sealed record RunRequest(string? Selection, bool? ChecksOnly);

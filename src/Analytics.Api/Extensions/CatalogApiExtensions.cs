@@ -56,9 +56,24 @@ public static class CatalogApiExtensions
     public static WebApplication UseCatalogApi(this WebApplication app)
     {
         // A request the framework cannot bind (limit=abc for an int) is the client's mistake: its 400, not a 500.
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Analytics.Api.Requests");
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A client that went away mid-upload, or sent what the framework cannot bind, is no fault of ours: said once,
+            // at debug, for what it is, instead of as an unhandled exception with its stack trace.
+            SuppressDiagnosticsCallback = context =>
+            {
+                var aborted = context.HttpContext.RequestAborted.IsCancellationRequested || context.Exception is IOException or OperationCanceledException;
+                if (!aborted && context.Exception is not BadHttpRequestException)
+                {
+                    return false;
+                }
+
+                log.LogDebug("{Method} {Path}: {What}: {Reason}", context.HttpContext.Request.Method, context.HttpContext.Request.Path,
+                    aborted ? "the client went away before its request was read" : "the request could not be read", context.Exception.Message);
+                return true;
+            },
         });
         app.UseStatusCodePages();
         app.MapOpenApi();
