@@ -82,6 +82,19 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
 
             seen++;
             var path = entry.Path;
+            if (entry.Skipped is { } why)
+            {
+                // Never opened; said once in /api/sensors (and again only if the reason changes).
+                if (known.GetValueOrDefault(path) is not { Status: SensorFiles.Skipped } said || said.Reason != why)
+                {
+                    logger.LogWarning("Landing sensor skipped {Path}: {Reason}", path, why);
+                    await _files.RecordAsync(Name, new SensorFile(path, 0, entry.Modified, "", SensorFiles.Skipped, why, null, null, null, default, default),
+                        cancellationToken);
+                }
+
+                continue;
+            }
+
             var modified = Microseconds(entry.Modified.UtcDateTime);
             if (store.NeedsSettling && now - modified < Settle)
             {

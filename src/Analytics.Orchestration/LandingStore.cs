@@ -2,8 +2,11 @@ using Analytics.Warehouse.BigQuery;
 
 namespace Analytics.Orchestration;
 
-/// <summary>A file in the landing zone, as listed: where it is, its size and when it last changed.</summary>
-public sealed record LandingEntry(string Path, long Bytes, DateTimeOffset Modified, GcsObject? Object = null);
+/// <summary>
+/// A file in the landing zone, as listed: where it is, its size and when it last changed; or, with
+/// <see cref="Skipped"/>, why it is not read at all.
+/// </summary>
+public sealed record LandingEntry(string Path, long Bytes, DateTimeOffset Modified, GcsObject? Object = null, string? Skipped = null);
 
 /// <summary>Where the landing sensor looks: a local folder or a <c>gs://bucket/prefix</c>.</summary>
 public interface ILandingStore
@@ -38,11 +41,66 @@ public sealed class LocalLandingStore(string folder) : ILandingStore
 
     public bool Exists() => Directory.Exists(folder);
 
-    public Task<IReadOnlyList<LandingEntry>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<LandingEntry>>(
-        Directory.EnumerateFiles(folder, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(path => (Path: path, Info: new FileInfo(path)))
-            .Select(f => new LandingEntry(f.Path, f.Info.Length, new DateTimeOffset(f.Info.LastWriteTimeUtc, TimeSpan.Zero)))
-            .ToList());
+    /// <summary>
+    /// Every <c>*.csv</c> below the folder. Only regular files inside it are read: a link is followed only to a regular
+    /// file inside the folder, a linked folder is not entered (so a loop ends), and a FIFO, socket or device is listed
+    /// as skipped, with why, without being opened.
+    /// </summary>
+    public Task<IReadOnlyList<LandingEntry>> ListAsync(CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var entries = new List<LandingEntry>();
+        var folders = new Stack<DirectoryInfo>([new DirectoryInfo(root)]);
+        var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        while (folders.TryPop(out var current))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var item in current.EnumerateFileSystemInfos("*", options))
+            {
+                if (item is DirectoryInfo directory)
+                {
+                    if (directory.LinkTarget is null)
+                    {
+                        folders.Push(directory);
+                    }
+                }
+                else if (item.Name.EndsWith(".csv", StringComparison.Ordinal))
+                {
+                    entries.Add(Entry((FileInfo)item, root));
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<LandingEntry>>(entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList());
+    }
+
+    private static LandingEntry Entry(FileInfo file, string root)
+    {
+        var target = file;
+        if (file.LinkTarget is not null)
+        {
+            var final = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
+            if (final is null || !Path.GetFullPath(final.FullName).StartsWith(root, StringComparison.Ordinal))
+            {
+                return Skipped(file, $"a link to {Shown(final?.FullName ?? file.LinkTarget)}, outside the landing folder: links are never followed out of it");
+            }
+
+            target = final;
+        }
+
+        if (LocalFileKind.Of(target.FullName) is { } kind && kind != LocalFileKind.RegularFile)
+        {
+            return Skipped(file, $"a {kind}, not a regular file: only regular files are read");
+        }
+
+        return target.Exists
+            ? new LandingEntry(file.FullName, target.Length, new DateTimeOffset(target.LastWriteTimeUtc, TimeSpan.Zero))
+            : Skipped(file, "it went away while the folder was listed");
+    }
+
+    private static LandingEntry Skipped(FileInfo file, string why) => new(file.FullName, 0, DateTimeOffset.UnixEpoch, Skipped: why);
+
+    private static string Shown(string path) => path.Length <= 200 ? path : path[..200] + "...";
 
     public Task<(string File, Action Release)> FetchAsync(LandingEntry entry, CancellationToken cancellationToken) =>
         Task.FromResult<(string, Action)>((entry.Path, () => { }));

@@ -18,7 +18,7 @@ public sealed record SensorView(string Name, string Location, DateTimeOffset? Sw
 public sealed class SensorFiles(NpgsqlDataSource runStore)
 {
     /// <summary>Sensor statuses of a file.</summary>
-    public const string Ingested = "ingested", AlreadyIngested = "already_ingested", Refused = "refused";
+    public const string Ingested = "ingested", AlreadyIngested = "already_ingested", Refused = "refused", Skipped = "skipped";
 
     public async Task<Dictionary<string, SensorFile>> KnownAsync(string sensor, CancellationToken cancellationToken)
     {
