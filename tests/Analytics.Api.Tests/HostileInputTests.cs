@@ -24,6 +24,54 @@ public sealed class HostileInputTests : IClassFixture<DatabaseFixture>, IDisposa
         return body;
     }
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded", "web", null, null, 415)] // the finding: a cross-site form post with the cookie
+    [InlineData("multipart/form-data; boundary=x", "web", null, null, 415)]
+    [InlineData("text/plain", "web", null, null, 415)]
+    [InlineData(null, null, null, null, 403)] // no page header: a form (or a bare fetch) elsewhere
+    [InlineData(null, "web", "http://127.0.0.1:9999", null, 403)]
+    [InlineData(null, "web", null, "cross-site", 403)]
+    [InlineData(null, "web", null, "same-site", 403)]
+    [InlineData(null, "web", null, "same-origin", 200)]
+    [InlineData(null, "web", "SELF", "same-origin", 200)]
+    public async Task A_cookie_signed_write_must_come_from_our_own_pages(string? contentType, string? pageHeader, string? origin, string? fetchSite, int expected)
+    {
+        var client = _api.Client(withKey: false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/schedules/daily_report/pause");
+        request.Headers.Add("Cookie", $"analytics_session={Analytics.Api.Extensions.ApiKeyFilter.SessionValue(ApiHost.ApiKey)}");
+        if (contentType is not null)
+        {
+            request.Content = new StringContent("selection=x", Encoding.UTF8);
+            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        if (pageHeader is not null)
+        {
+            request.Headers.Add("X-Analytics-Request", pageHeader);
+        }
+
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin == "SELF" ? client.BaseAddress!.GetLeftPart(UriPartial.Authority) : origin);
+        }
+
+        if (fetchSite is not null)
+        {
+            request.Headers.Add("Sec-Fetch-Site", fetchSite);
+        }
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, (int)response.StatusCode);
+        var paused = (await client.GetStringAsync("/api/schedules")).Contains("\"paused\":true");
+        Assert.Equal(expected == 200, paused);
+        if (paused)
+        {
+            var resume = _api.Client();
+            Assert.Equal(HttpStatusCode.OK, (await resume.PostAsync("/api/schedules/daily_report/resume", null)).StatusCode);
+        }
+    }
+
     [Fact]
     public async Task A_30000_character_user_agent_is_kept_and_echoed_as_at_most_200_characters()
     {

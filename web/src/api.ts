@@ -181,6 +181,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   const headers: Record<string, string> = { accept: "application/json" };
   const key = storedKey();
   if (method !== "GET" && key) headers["X-Api-Key"] = key;
+  // Proves a cookie-authenticated write comes from these pages: a cross-site form cannot send a custom header.
+  if (method !== "GET") headers["X-Analytics-Request"] = "web";
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
   if (!response.ok) {

@@ -22,7 +22,7 @@ public static class RunsApi
         api.MapPost("/", EnqueueAsync).RequireApiKey().WithName("QueueRun").WithSummary("Queue a materialization of a selection")
             .Accepts<RunRequest>("application/json").Produces<RunView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("Runs, newest first, paged; status= keeps one status")
             .Produces<RunPage>().ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/{id:guid}", GetAsync).WithName("GetRun").WithSummary("A run: status, steps with timings, rows and errors")

@@ -9,6 +9,9 @@ public static class Problems
     public static IResult Unauthorized(string detail) =>
         Results.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "API key required");
 
+    public static IResult Forbidden(string detail) =>
+        Results.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Not from the web UI");
+
     public static IResult UnknownAsset(string key, IEnumerable<string> known)
     {
         var closest = NameSuggestions.Closest(key, known);
