@@ -6,7 +6,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-    .AddServiceDiscoveryDestinationResolver();
+    .AddServiceDiscoveryDestinationResolver()
+    // Header values go on as the bytes that came in (UTF-8), as they would straight to the API: HttpClient's default
+    // refuses anything but ASCII, which made any such header a 502.
+    .ConfigureHttpClient((_, handler) =>
+    {
+        handler.RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8;
+        handler.ResponseHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8;
+    });
 
 var app = builder.Build();
 

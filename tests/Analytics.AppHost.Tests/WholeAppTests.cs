@@ -79,6 +79,21 @@ public sealed class WholeAppTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_request_header_that_is_not_ascii_passes_through_the_gateway_as_it_would_straight_to_the_api()
+    {
+        using var utf8 = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 })
+        {
+            BaseAddress = app.Gateway.BaseAddress,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/assets");
+        request.Headers.TryAddWithoutValidation("X-Anything", "caf\u00e9 \u2615");
+
+        var response = await utf8.SendAsync(request);
+
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    [Fact]
     public async Task A_run_queued_through_the_gateway_streams_its_events_live_to_the_end()
     {
         var runId = await app.QueueAsync("+growth_metrics");
