@@ -1,3 +1,5 @@
+using Analytics.Gateway.Extensions;
+
 // One origin for the app: /api, /openapi and the web UI (/) to the catalog API; /superset redirects to Superset.
 // The routes are this service's own configuration (appsettings.json, "ReverseProxy"); their destinations are
 // service names (http://api) that service discovery resolves from what the AppHost hands out (services__api__http__N).
@@ -14,6 +16,9 @@ builder.Services.AddReverseProxy()
         handler.RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8;
         handler.ResponseHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8;
     });
+
+builder.Services.AddHttpClient(ApiHealthCheck.Client, http => (http.BaseAddress, http.Timeout) = (new Uri("http://api"), TimeSpan.FromSeconds(5)));
+builder.Services.AddHealthChecks().AddCheck<ApiHealthCheck>("api");
 
 var app = builder.Build();
 

@@ -25,6 +25,14 @@ public static class CatalogApiExtensions
                 context.ProblemDetails.Detail ??= Problems.Clip(bad.Message);
             }
 
+            // The database is down or refusing connections: the client may try again; nothing it sent was wrong.
+            if (context.ProblemDetails.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.ProblemDetails.Title = "Database unavailable";
+                context.ProblemDetails.Detail = $"PostgreSQL cannot be reached right now; try again in {RetryAfterSeconds} s.";
+            }
+
             // Routing answers 415 itself for a body an endpoint does not accept (its Accepts metadata); say what it takes.
             if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
             {
@@ -53,17 +61,50 @@ public static class CatalogApiExtensions
         return builder;
     }
 
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// Whether a request failed because PostgreSQL is unreachable or refusing connections (down, restarting, full),
+    /// rather than because of anything in the request: a 503 with Retry-After, not a 500.
+    /// </summary>
+    internal static bool DatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException postgres:
+                    // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
+                    return postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300";
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                case System.Net.Sockets.SocketException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     public static WebApplication UseCatalogApi(this WebApplication app)
     {
         // A request the framework cannot bind (limit=abc for an int) is the client's mistake: its 400, not a 500.
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Analytics.Api.Requests");
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode
+                : DatabaseUnavailable(e) ? StatusCodes.Status503ServiceUnavailable
+                : StatusCodes.Status500InternalServerError,
             // A client that went away mid-upload, or sent what the framework cannot bind, is no fault of ours: said once,
             // at debug, for what it is, instead of as an unhandled exception with its stack trace.
             SuppressDiagnosticsCallback = context =>
             {
+                if (DatabaseUnavailable(context.Exception))
+                {
+                    log.LogWarning("{Method} {Path}: 503, PostgreSQL cannot be reached: {Reason}", context.HttpContext.Request.Method,
+                        context.HttpContext.Request.Path, context.Exception.Message);
+                    return true;
+                }
+
                 var aborted = context.HttpContext.RequestAborted.IsCancellationRequested || context.Exception is IOException or OperationCanceledException;
                 if (!aborted && context.Exception is not BadHttpRequestException)
                 {
