@@ -10,6 +10,8 @@ public sealed class MartsApiTests : IClassFixture<DatabaseFixture>, IDisposable
 {
     private readonly ApiHost _api;
     private readonly HttpClient _client;
+    private readonly string _connectionString;
+    private readonly string _assets;
 
     public MartsApiTests(DatabaseFixture db)
     {
@@ -20,6 +22,7 @@ public sealed class MartsApiTests : IClassFixture<DatabaseFixture>, IDisposable
                                   + "from {{ ref('numbers') }}",
             ["marts/unbuilt.sql"] = "select 1 as x",
         });
+        (_connectionString, _assets) = (db.ConnectionString, assets);
         _api = new ApiHost(db.ConnectionString, assets);
         _client = _api.Client();
     }
@@ -98,6 +101,44 @@ public sealed class MartsApiTests : IClassFixture<DatabaseFixture>, IDisposable
         Assert.Equal(4, first.GetProperty("total").GetInt64());
         Assert.Equal(0, one.GetProperty("total").GetInt64()); // no parity is "even&date:gte:2025-01-03"
         Assert.Equal(4, again.GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task For_random_queries_the_cached_answer_is_the_uncached_one_whatever_was_asked_before()
+    {
+        await BuildAsync();
+        // Values that hold what a joined key would use as separators: '&', '|', ',', ':' and a whole second filter.
+        string[] columns = ["date", "value", "parity"], ops = ["eq", "ne", "gte", "lt"], rests = ["", "&order=value", "&order=-date", "&columns=date,value", "&limit=3"];
+        string[] values = ["even", "odd", "even&date:gte:2025-01-03", "even&filter=date:gte:2025-01-03", "2025-01-03", "2025-01-03|x", "30", "30,40", "a:b:c", "even|"];
+        var random = new Random(25);
+        var queries = Enumerable.Range(0, 60).Select(_ => "/api/marts/daily/rows?" + string.Join("&", Enumerable.Range(0, random.Next(0, 3))
+                .Select(_ => "filter=" + Uri.EscapeDataString($"{columns[random.Next(columns.Length)]}:{ops[random.Next(ops.Length)]}:{values[random.Next(values.Length)]}")))
+            + rests[random.Next(rests.Length)]).ToList();
+
+        // One API answers them in order, each twice (the second from its cache); another, cold, in the reverse order.
+        var warm = new List<(HttpStatusCode, string)>();
+        foreach (var query in queries)
+        {
+            await _client.GetAsync(query);
+            warm.Add(await AnswerAsync(_client, query));
+        }
+
+        using var other = new ApiHost(_connectionString, _assets);
+        var cold = new Dictionary<string, (HttpStatusCode, string)>();
+        foreach (var query in Enumerable.Reverse(queries))
+        {
+            cold[query] = await AnswerAsync(other.Client(), query);
+        }
+
+        Assert.Contains(warm, a => a.Item1 == HttpStatusCode.OK);
+        Assert.All(queries.Select((q, i) => (q, i)), x => Assert.Equal(cold[x.q], warm[x.i]));
+
+        static async Task<(HttpStatusCode, string)> AnswerAsync(HttpClient client, string query)
+        {
+            var response = await client.GetAsync(query);
+            // A problem carries its own trace id; its status is what must agree.
+            return (response.StatusCode, response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "");
+        }
     }
 
     [Fact]
