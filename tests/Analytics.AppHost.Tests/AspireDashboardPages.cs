@@ -30,10 +30,11 @@ internal static partial class AspireDashboardPages
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "aspire-trace.png") });
         // The span list is virtualized: only the rows in view are in the page, so read it as it scrolls.
         var trace = await page.InnerTextAsync("body");
-        for (var i = 0; i < 40; i++)
+        // Steps shorter than the view, so no row scrolls past between two reads.
+        for (var i = 0; i < 100; i++)
         {
             await page.Mouse.MoveAsync(600, 600);
-            await page.Mouse.WheelAsync(0, 2000);
+            await page.Mouse.WheelAsync(0, 400);
             await page.WaitForTimeoutAsync(150);
             trace += "\n" + await page.InnerTextAsync("body");
         }

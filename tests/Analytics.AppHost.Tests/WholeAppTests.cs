@@ -30,7 +30,9 @@ public sealed class WholeAppTests(AppFixture app)
         }
 
         var runs = await app.Gateway.GetFromJsonAsync<JsonElement>("/api/runs?page_size=200");
-        var seeded = runs.GetProperty("runs").EnumerateArray().Single(r => r.GetProperty("selection").GetString() == "* and not tag:probe");
+        // The sample job's run; a schedule may have fired the same selection, requested by schedule:NAME.
+        var seeded = runs.GetProperty("runs").EnumerateArray().Single(r => r.GetProperty("selection").GetString() == "* and not tag:probe"
+                                                                           && !r.GetProperty("requested_by").GetString()!.StartsWith("schedule:", StringComparison.Ordinal));
         Assert.Equal("succeeded", seeded.GetProperty("status").GetString());
 
         var assets = (await app.Gateway.GetFromJsonAsync<JsonElement>("/api/assets")).EnumerateArray()
