@@ -19,8 +19,21 @@ internal static partial class AspireDashboardPages
         Directory.CreateDirectory(Screenshots);
 
         await page.GotoAsync(loginLink);
-        await page.GetByText("sample-data").First.WaitForAsync(new() { Timeout = 30_000 });
-        await page.GetByText("Finished").First.WaitForAsync(new() { Timeout = 30_000 });
+        // The dashboard is a Blazor app on a busy 2-core machine: give its first render time, and one reload.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await page.GetByText("sample-data").First.WaitForAsync(new() { Timeout = 60_000 });
+                await page.GetByText("Finished").First.WaitForAsync(new() { Timeout = 60_000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                await page.GotoAsync(origin + "/");
+            }
+        }
+
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "aspire-resources.png") });
         var resources = await page.InnerTextAsync("body");
 
