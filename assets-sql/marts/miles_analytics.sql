@@ -20,8 +20,8 @@ checks:
   - query:
       name: miles_analytics__totals_match_dim_users
       sql: >
-        select * from (select sum(miles_earned) as earned, sum(miles_redeemed) as redeemed from {{ this }}) m,
-                      (select sum(miles_earned) as earned, sum(miles_redeemed) as redeemed from {{ ref('dim_users') }}) u
+        select * from (select coalesce(sum(miles_earned), 0) as earned, coalesce(sum(miles_redeemed), 0) as redeemed from {{ this }}) m,
+                      (select coalesce(sum(miles_earned), 0) as earned, coalesce(sum(miles_redeemed), 0) as redeemed from {{ ref('dim_users') }}) u
         where m.earned is distinct from u.earned or m.redeemed is distinct from u.redeemed
 */
 -- One sorted aggregation with distinct users from the same sort, not a hash of every (date, category, user) first:

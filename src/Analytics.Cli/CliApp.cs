@@ -19,10 +19,11 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, AnalyticsSettings? settings = null)
     {
-        settings ??= AnalyticsSettings.FromEnvironment();
         CliTelemetry? telemetry;
         try
         {
+            // A malformed setting (a range that is no date, say) is bad input, said as such.
+            settings ??= AnalyticsSettings.FromEnvironment();
             telemetry = CliTelemetry.Start(settings.OtlpEndpoint);
         }
         catch (ArgumentException e)

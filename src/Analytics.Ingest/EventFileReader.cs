@@ -17,20 +17,23 @@ public static class EventFileReader
 
     /// <summary>
     /// Reads <paramref name="file"/> (named <paramref name="path"/> in messages) and returns how many rows were valid;
-    /// throws if its bytes are not the ones it was hashed with (see <see cref="IngestFile"/>).
+    /// throws if its bytes are not the ones it was hashed with (see <see cref="IngestFile"/>). Rows dated outside
+    /// <paramref name="times"/> are rejected with that reason.
     /// </summary>
-    public static long Read(IngestFile file, string path, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress, CancellationToken cancellationToken)
+    public static long Read(IngestFile file, string path, EventTimeRange times, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress,
+        CancellationToken cancellationToken)
     {
         RefuseUtf16(file, path);
         using var csv = new CsvRecordReader(new StreamReader(file.Read(), StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
-        var loaded = Read(csv, path, sink, rejects, progress, cancellationToken);
+        var loaded = Read(csv, path, times, sink, rejects, progress, cancellationToken);
         file.EnsureUnchanged(path);
         return loaded;
     }
 
-    private static long Read(CsvRecordReader csv, string path, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress, CancellationToken cancellationToken)
+    private static long Read(CsvRecordReader csv, string path, EventTimeRange times, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress,
+        CancellationToken cancellationToken)
     {
-        var validator = ReadHeader(csv, path);
+        var validator = ReadHeader(csv, path, times);
         long loaded = 0;
         while (Next(csv, path))
         {
@@ -63,7 +66,7 @@ public static class EventFileReader
         }
     }
 
-    private static EventRowValidator ReadHeader(CsvRecordReader csv, string path)
+    private static EventRowValidator ReadHeader(CsvRecordReader csv, string path, EventTimeRange times)
     {
         if (!Next(csv, path))
         {
@@ -83,7 +86,7 @@ public static class EventFileReader
             throw new IngestException(path, csv.Line, problem);
         }
 
-        return new EventRowValidator(map, csv.FieldCount);
+        return new EventRowValidator(map, csv.FieldCount, times);
     }
 
     private static bool Next(CsvRecordReader csv, string path)

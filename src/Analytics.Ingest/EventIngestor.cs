@@ -10,9 +10,11 @@ namespace Analytics.Ingest;
 /// <summary>
 /// Loads event CSVs into <c>raw.raw_events</c> with binary COPY, streaming. Each file is one transaction: valid
 /// rows, rejected rows (with line, raw text and reason) and the manifest entry land together or not at all.
+/// Rows dated outside <paramref name="times"/> (by default <see cref="EventTimeRange.Default"/>) are rejected.
 /// </summary>
-public sealed class EventIngestor(NpgsqlDataSource dataSource) : IEventIngestor
+public sealed class EventIngestor(NpgsqlDataSource dataSource, EventTimeRange? times = null) : IEventIngestor
 {
+    private readonly EventTimeRange _times = times ?? EventTimeRange.Default;
 
     /// <summary>Expands folders to the <c>*.csv</c> files inside them, in name order.</summary>
     public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths) => paths
@@ -39,7 +41,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource) : IEventIngestor
         }
 
         using var rejects = new RejectSpool();
-        var loaded = await CopyValidRowsAsync(connection, content, path, fileId, rejects, progress, cancellationToken);
+        var loaded = await CopyValidRowsAsync(connection, content, path, fileId, _times, rejects, progress, cancellationToken);
         await CopyRejectsAsync(connection, path, fileId, rejects, cancellationToken);
 
         await IngestManifest.CompleteAsync(connection, transaction, fileId, loaded, rejects.Count, cancellationToken);
@@ -47,8 +49,8 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource) : IEventIngestor
         return new IngestResult(path, fileId, false, loaded + rejects.Count, loaded, rejects.Count, clock.Elapsed);
     }
 
-    private static async Task<long> CopyValidRowsAsync(NpgsqlConnection connection, IngestFile file, string path, long fileId, RejectSpool rejects,
-        IProgress<long>? progress, CancellationToken cancellationToken)
+    private static async Task<long> CopyValidRowsAsync(NpgsqlConnection connection, IngestFile file, string path, long fileId, EventTimeRange times,
+        RejectSpool rejects, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         // The row loop is CPU-bound: rows are encoded straight into PostgreSQL's binary COPY format.
         await using var copy = await connection.BeginRawBinaryCopyAsync(
@@ -57,7 +59,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource) : IEventIngestor
         long loaded;
         try
         {
-            loaded = EventFileReader.Read(file, path, (long line, in EventRow row) => encoder.Write(fileId, line, in row), rejects, progress, cancellationToken);
+            loaded = EventFileReader.Read(file, path, times, (long line, in EventRow row) => encoder.Write(fileId, line, in row), rejects, progress, cancellationToken);
             await encoder.CompleteAsync(cancellationToken);
         }
         catch

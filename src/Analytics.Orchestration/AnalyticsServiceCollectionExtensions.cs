@@ -29,7 +29,7 @@ public static class AnalyticsServiceCollectionExtensions
         {
             case "postgres":
                 services.AddPostgresWarehouse(provider => provider.GetRequiredService<AnalyticsEnvironment>().WarehouseConnectionString);
-                services.AddSingleton<IEventIngestor>(provider => new EventIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource));
+                services.AddSingleton<IEventIngestor>(provider => new EventIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource, settings.EventTimes));
                 services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredService<PostgresWarehouse>().DataSource));
                 break;
             case "bigquery":
@@ -37,7 +37,7 @@ public static class AnalyticsServiceCollectionExtensions
                 services.AddBigQueryWarehouse(settings.BigQueryOrEnvironment());
                 services.AddSingleton<IEventIngestor>(provider => new BigQueryEventIngestor(
                     provider.GetRequiredService<BigQueryWarehouse>(), provider.GetRequiredService<GcsClient>(),
-                    provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey)));
+                    provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), settings.EventTimes));
                 services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey)));
                 break;
             default:

@@ -1,3 +1,4 @@
+using Analytics.Core.Ingest;
 using Analytics.Warehouse.BigQuery;
 using Microsoft.Extensions.Configuration;
 
@@ -15,6 +16,9 @@ public sealed record AnalyticsSettings(
     /// <summary>Where BigQuery and the GCS landing zone are; null reads them from the environment when first needed.</summary>
     public BigQuerySettings? BigQuery { get; init; }
 
+    /// <summary>The event times ingest accepts (<c>Analytics__Ingest__EventTimeFrom|Until</c>).</summary>
+    public EventTimeRange EventTimes { get; init; } = EventTimeRange.Default;
+
     /// <summary><see cref="BigQuery"/>, else the <c>ANALYTICS_BIGQUERY_*</c> variables (a malformed one is an ArgumentException naming it).</summary>
     public BigQuerySettings BigQueryOrEnvironment() => BigQuery ?? BigQuerySettings.FromEnvironment();
 
@@ -29,7 +33,10 @@ public sealed record AnalyticsSettings(
         Read(configuration["ANALYTICS_ASSETS"]),
         Read(configuration["Analytics:Warehouse"]) ?? "postgres",
         Read(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]),
-        Read(configuration["Analytics:Landing"]));
+        Read(configuration["Analytics:Landing"]))
+    {
+        EventTimes = EventTimeRange.Parse(configuration[EventTimeRange.FromSetting], configuration[EventTimeRange.UntilSetting]),
+    };
 
     private static string? Read(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

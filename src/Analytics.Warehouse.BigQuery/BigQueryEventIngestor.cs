@@ -15,8 +15,11 @@ namespace Analytics.Warehouse.BigQuery;
 /// The manifest lives in the run store (PostgreSQL) and commits only after BigQuery has the rows, so re-ingesting
 /// the same content is a no-op and a failed load can simply be run again.
 /// </summary>
-public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient storage, NpgsqlDataSource runStore) : IEventIngestor
+public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient storage, NpgsqlDataSource runStore, EventTimeRange? times = null)
+    : IEventIngestor
 {
+    private readonly EventTimeRange _times = times ?? EventTimeRange.Default;
+
     public async Task<IngestResult> IngestAsync(string file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -42,7 +45,7 @@ public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient
             {
                 writer.Write(string.Join(",", BigQueryWarehouse.RawEventsSchema.Select(f => f.Name)) + "\n");
                 var line = new StringBuilder(256);
-                loaded = EventFileReader.Read(content, path, (long number, in EventRow row) =>
+                loaded = EventFileReader.Read(content, path, _times, (long number, in EventRow row) =>
                 {
                     WriteEvent(line.Clear(), fileId, number, in row);
                     writer.Write(line);

@@ -95,4 +95,17 @@ public class IncrementalDeclarationTests
             IncrementalSql.DayList([new DateOnly(2025, 3, 3)], DatePart.Week));
         Assert.Equal(3, Partitions.Range(new DateOnly(2025, 1, 15), new DateOnly(2025, 3, 1), DatePart.Month).Count());
     }
+
+    [Theory]
+    [InlineData("9999-12-27", DatePart.Week, "9999-12-31")]
+    [InlineData("9999-12-20", DatePart.Week, "9999-12-26")]
+    [InlineData("9999-12-01", DatePart.Month, "9999-12-31")]
+    [InlineData("9999-11-01", DatePart.Month, "9999-11-30")]
+    [InlineData("9999-12-31", DatePart.Day, "9999-12-31")]
+    [InlineData("9999-12-30", DatePart.Day, "9999-12-30")]
+    public void A_partition_at_the_end_of_the_calendar_ends_on_its_last_day(string start, DatePart grain, string last)
+    {
+        Assert.Equal(DateOnly.Parse(last), Partitions.LastDay(DateOnly.Parse(start), grain));
+        Assert.EndsWith($"date '{last}')", IncrementalSql.DayList([DateOnly.Parse(start)], grain));
+    }
 }

@@ -135,6 +135,32 @@ public class IngestParsingTests
     public void Rows_breaking_a_rule_are_rejected_with_the_reason(string line, string reason) =>
         Assert.Contains(reason, Validate(line).Reason);
 
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z", "event_time 0001-01-01T00:00:00Z is outside the accepted range, 2000-01-01T00:00:00Z up to 2100-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z", "event_time 9999-12-31T23:59:59.999999Z is outside")]
+    [InlineData("1999-12-31 23:59:59.999999", "event_time 1999-12-31T23:59:59.999999Z is outside")]
+    [InlineData("2000-01-01T00:30:00+01:00", "event_time 1999-12-31T23:30:00Z is outside")]
+    [InlineData("2100-01-01 00:00:00", "event_time 2100-01-01T00:00:00Z is outside")]
+    [InlineData("2099-12-31T23:30:00-01:00", "widen the range with Analytics__Ingest__EventTimeFrom or Analytics__Ingest__EventTimeUntil")]
+    public void Event_times_outside_the_accepted_range_are_rejected_naming_it_and_the_settings(string time, string reason) =>
+        Assert.Contains(reason, Validate($"{time},u1,share,,,ios,organic,SG").Reason);
+
+    [Theory]
+    [InlineData("2000-01-01 00:00:00")]
+    [InlineData("1999-12-31T23:30:00-01:00")]
+    [InlineData("2099-12-31 23:59:59.999999")]
+    public void Event_times_at_the_edges_inside_the_range_are_accepted(string time) =>
+        Assert.Null(Validate($"{time},u1,share,,,ios,organic,SG").Reason);
+
+    [Fact]
+    public void The_widest_range_accepts_every_time_the_parser_reads()
+    {
+        Assert.True(EventTimeRange.Widest.Contains(DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)));
+        Assert.True(EventTimeRange.Widest.Contains(DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc)));
+        Assert.Equal(EventTimeRange.Default, EventTimeRange.Parse(" ", null));
+        Assert.Equal(new DateTime(2020, 1, 1, 12, 0, 0, DateTimeKind.Utc), EventTimeRange.Parse("2020-01-01T13:00:00+01:00", null).From);
+    }
+
     [Fact]
     public void Valid_rows_are_trimmed_typed_and_empty_optionals_are_null()
     {

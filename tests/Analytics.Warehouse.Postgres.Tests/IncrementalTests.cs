@@ -1,3 +1,4 @@
+using Analytics.Core.Ingest;
 using Analytics.Orchestration;
 using Analytics.Testing;
 
@@ -171,8 +172,9 @@ public class IncrementalTests : IAsyncLifetime
     [Fact]
     public async Task Events_dated_years_apart_do_not_make_the_record_list_every_day_between()
     {
-        // Valid input: year 1 and year 9999 are dates ingest accepts. 3.65 M days lie between them.
-        await RunAsync("ingest", Load(Event("0001-01-01 10:00:00", "a"), Event("9999-12-31 10:00:00", "b")));
+        // Year 1 and year 9999 are accepted once the range is widened to all of them. 3.65 M days lie between.
+        var widest = Settings() with { EventTimes = EventTimeRange.Widest };
+        await RunAsync(widest, "ingest", Load(Event("0001-01-01 10:00:00", "a"), Event("9999-12-31 10:00:00", "b")));
         Assert.Contains("full build: first build", await RunAsync("materialize", "+fct_events"));
         Assert.Equal(2L, await _db.ScalarAsync<long>("select count(*) from runstore.asset_partitions where asset_key = 'fct_events'"));
 
@@ -181,6 +183,22 @@ public class IncrementalTests : IAsyncLifetime
         var shown = await RunAsync("intervals", "fct_events");
         Assert.Contains("built:  0001-01-01, 2025-03-01, 9999-12-31 (3 partitions)", shown);
         Assert.Contains("gaps:   not tracked", shown);
+    }
+
+    [Fact]
+    public async Task An_event_in_the_calendars_last_week_stays_in_the_weekly_mart_when_that_week_is_rebuilt()
+    {
+        // The week of 9999-12-27 ends on the calendar's last day; its rebuild read that day too, or the event fell out.
+        var widest = Settings() with { EventTimes = EventTimeRange.Widest };
+        await RunAsync(widest, "ingest", Load(Event("2025-03-03 10:00:00", "a"), Event("9999-12-31 23:59:59.9999999", "b")));
+        await RunAsync("materialize", "+category_engagement");
+
+        await RunAsync(widest, "ingest", Load(Event("9999-12-28 10:00:00", "c")));
+        Assert.Contains("incremental", await RunAsync("materialize", "+category_engagement"));
+
+        Assert.Equal(3L, await _db.ScalarAsync<long>("select count(*) from core.fct_events"));
+        Assert.Equal(3L, await _db.ScalarAsync<long>("select sum(events)::bigint from marts.category_engagement"));
+        Assert.Equal(2L, await _db.ScalarAsync<long>("select events::bigint from marts.category_engagement where week_start = date '9999-12-27'"));
     }
 
     [Fact]

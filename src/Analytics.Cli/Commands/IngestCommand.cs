@@ -12,7 +12,9 @@ public static class IngestCommand
     {
         var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "CSV files, folders of them, or gs://bucket/prefix" };
         var target = WarehouseTargetOption.Create();
-        var command = new Command("ingest", "Load event CSVs into raw.raw_events; rejected rows go to raw.raw_events_rejected with their reason.") { paths, target };
+        var command = new Command("ingest",
+            "Load event CSVs into raw.raw_events; rejected rows go to raw.raw_events_rejected with their reason. "
+            + $"Event times accepted: {settings.EventTimes} (widen with Analytics__Ingest__EventTimeFrom / __EventTimeUntil).") { paths, target };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var chosen = WarehouseTargetOption.Apply(parse.GetValue(target), settings);
@@ -23,6 +25,7 @@ public static class IngestCommand
             var ingestor = provider.GetRequiredService<IEventIngestor>();
             var reporter = new ConsoleReporter(output);
             var refused = new List<string>();
+            long rejected = 0;
             foreach (var file in files)
             {
                 IngestResult result;
@@ -41,10 +44,17 @@ public static class IngestCommand
                 }
 
                 reporter.EndProgress();
+                rejected += result.AlreadyIngested ? 0 : result.RowsRejected;
                 reporter.Line(result.AlreadyIngested
                     ? $"{file.Path}: already ingested as file #{result.FileId} ({result.RowsLoaded:N0} rows loaded then); skipped"
                     : $"{file.Path}: read {result.RowsRead:N0}, loaded {result.RowsLoaded:N0}, rejected {result.RowsRejected:N0} "
                       + $"in {result.Duration.TotalSeconds:0.0}s ({result.RowsRead / Math.Max(result.Duration.TotalSeconds, 0.001):N0} rows/s)");
+            }
+
+            if (rejected > 0)
+            {
+                reporter.Line($"{rejected:N0} row(s) rejected, each kept with its reason in raw.raw_events_rejected; "
+                              + $"event times accepted: {chosen.EventTimes}");
             }
 
             if (refused.Count > 0)

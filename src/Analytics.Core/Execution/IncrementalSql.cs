@@ -11,7 +11,7 @@ public static class IncrementalSql
 
     /// <summary><c>affected_days()</c>: every day of the partitions starting at <paramref name="starts"/>.</summary>
     public static string DayList(IEnumerable<DateOnly> starts, DatePart grain) =>
-        PartitionList(starts.SelectMany(s => Partitions.Range(s, Partitions.Add(s, grain, 1).AddDays(-1), DatePart.Day)).Distinct().Order());
+        PartitionList(starts.SelectMany(s => Partitions.Range(s, Partitions.LastDay(s, grain), DatePart.Day)).Distinct().Order());
 
     /// <summary><c>affected()</c> for key partitions: the asset's <c>affected:</c> query, else the keys of the changed source rows.</summary>
     public static string Keys(AssetProject project, AssetDefinition asset, AssetDefinition source, ISqlDialect dialect, ChangeWindow window) =>

@@ -6,8 +6,8 @@ namespace Analytics.Core.Execution;
 public static class Partitions
 {
     /// <summary>
-    /// The widest span of partitions tracked one by one, gaps included (137 years of days): events dated from year 1
-    /// to 9999 are valid input, and listing every day between them would cost millions of rows per build.
+    /// The widest span of partitions tracked one by one, gaps included (137 years of days): with the event-time range
+    /// widened to year 1 to 9999 (EventTimeRange), listing every day between would cost millions of rows per build.
     /// </summary>
     public const int MaxTracked = 50_000;
 
@@ -33,6 +33,14 @@ public static class Partitions
         {
             return count < 0 ? DateOnly.MinValue : DateOnly.MaxValue;
         }
+    }
+
+    /// <summary>The last day of the partition starting at <paramref name="start"/>, the calendar's last day included.</summary>
+    public static DateOnly LastDay(DateOnly start, DatePart grain)
+    {
+        var next = Add(start, grain, 1);
+        // Add saturates at DateOnly.MaxValue: the week of 9999-12-27 ends there rather than a day before it.
+        return next == DateOnly.MaxValue && Truncate(next, grain) <= start ? next : next.AddDays(-1);
     }
 
     /// <summary>Every partition start from <paramref name="first"/>'s partition through <paramref name="last"/>'s.</summary>

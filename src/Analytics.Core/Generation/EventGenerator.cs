@@ -24,7 +24,7 @@ public sealed class EventGenerator(EventGeneratorOptions options)
     public static readonly string[] DirtyKinds =
     [
         "missing_time", "bad_time", "impossible_date", "missing_user", "bad_event_type", "missing_miles",
-        "negative_miles", "non_numeric_miles", "nan_miles", "wrong_field_count", "duplicate",
+        "negative_miles", "non_numeric_miles", "nan_miles", "wrong_field_count", "out_of_range_time", "duplicate",
     ];
 
     /// <summary>Writes the header and all rows; returns the number of data rows written.</summary>
@@ -159,6 +159,8 @@ public sealed class EventGenerator(EventGeneratorOptions options)
             "non_numeric_miles" => $"{stamp},{userId},miles_redeemed,travel,lots,{tail}",
             "nan_miles" => $"{stamp},{userId},miles_earned,dining,NaN,{tail}",
             "wrong_field_count" => $"{stamp},{userId},share,{platform}",
+            // A clock reset or a sentinel: a real time, outside the range ingest accepts (EventTimeRange.Default).
+            "out_of_range_time" => $"{(random.Next(2) == 0 ? "0001-01-01 00:00:00" : "9999-12-31 23:59:59.9999999")},{userId},like,,,{tail}",
             _ => null,
         };
         if (text is null)

@@ -12,13 +12,15 @@ public sealed class EventRowValidator
     private const int MaxInterned = 1 << 20;
     private readonly int[] _map;
     private readonly int _expectedFields;
+    private readonly EventTimeRange _times;
     private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    public EventRowValidator(int[] columnMap, int headerFieldCount)
+    public EventRowValidator(int[] columnMap, int headerFieldCount, EventTimeRange? times = null)
     {
         _map = columnMap;
         _expectedFields = headerFieldCount;
+        _times = times ?? EventTimeRange.Default;
         _lookup = _interned.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -67,6 +69,11 @@ public sealed class EventRowValidator
         if (!TimestampParser.TryParse(time, out var eventTime))
         {
             return $"event_time '{time}' is not a valid ISO 8601 date and time";
+        }
+
+        if (!_times.Contains(eventTime))
+        {
+            return _times.Refusal(eventTime);
         }
 
         var user = Field(record, 1);
