@@ -22,7 +22,7 @@ public sealed class RunReaperService(AnalyticsServices services, IOptions<Worker
                 var reaped = await queue.ReapAsync(options.Value.HeartbeatTimeout, stoppingToken);
                 foreach (var runId in reaped)
                 {
-                    logger.LogWarning("Run {RunId} failed: its worker stopped heartbeating", runId);
+                    logger.LogWarning("Run {RunId} failed: no heartbeat within {Timeout}; its error says why", runId, options.Value.HeartbeatTimeout);
                 }
 
                 if (reaped.Count > 0)

@@ -3,6 +3,7 @@ using Analytics.Core.Execution;
 using Analytics.RunStore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace Analytics.Orchestration;
 
@@ -16,6 +17,9 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
     private readonly RunQueue _queue = new(services.RunStore);
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private readonly BuildSweeper _sweeper = new(services.Project, services.Warehouse, services.RunStore, logger ?? NullLogger.Instance);
+
+    /// <summary>The run this worker was executing when the run store went away, and why: failed as such once it answers.</summary>
+    private (Guid RunId, string Reason)? _interrupted;
 
     /// <summary>Works until <paramref name="stopping"/> fires; a run in flight at that point is canceled.</summary>
     public async Task RunAsync(CancellationToken stopping)
@@ -32,6 +36,18 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
                 {
                     await _sweeper.SweepAsync([], stopping);
                     swept = true;
+                }
+
+                // Before reaping: the run this worker lost to an outage is failed with that reason, not "stopped heartbeating".
+                if (_interrupted is var (interruptedRun, reason))
+                {
+                    if (await _queue.FailInterruptedAsync(interruptedRun, RunStoreRecorder.Worker, reason, stopping))
+                    {
+                        _logger.LogWarning("Run {RunId} failed: {Reason}", interruptedRun, reason);
+                        await _sweeper.SweepAsync([interruptedRun], stopping);
+                    }
+
+                    _interrupted = null;
                 }
 
                 if (await _queue.ReapAsync(options.HeartbeatTimeout, stopping) is { Count: > 0 } reaped)
@@ -86,7 +102,17 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         queued?.SetTag("analytics.worker", RunStoreRecorder.Worker);
         try
         {
-            var result = await executor.RunAsync(run.RunId, known, run.Kind == RunKind.Check, cancel.Token);
+            RunResult result;
+            try
+            {
+                result = await executor.RunAsync(run.RunId, known, run.Kind == RunKind.Check, cancel.Token);
+            }
+            catch (Exception e) when (IsOutage(e) && !stopping.IsCancellationRequested)
+            {
+                _interrupted = (run.RunId, InterruptedReason(e));
+                throw;
+            }
+
             var failed = result.Steps.Where(s => s.Status != StepStatus.Succeeded).Select(s => $"{s.AssetKey} ({WireName.Of(s.Status)})").ToList();
             if (result.Succeeded)
             {
@@ -107,6 +133,23 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         return true;
     }
 
+    /// <summary>PostgreSQL unreachable, restarting or timing out, as opposed to a fault of the run itself.</summary>
+    private static bool IsOutage(Exception e) => e switch
+    {
+        // admin_shutdown, crash_shutdown, cannot_connect_now: the server going down or not up yet.
+        PostgresException postgres => postgres.SqlState is "57P01" or "57P02" or "57P03",
+        // Npgsql's own (not the server's) errors are the connection's: refused, reset, timed out, broken.
+        NpgsqlException or TimeoutException => true,
+        _ => false,
+    };
+
+    private static string InterruptedReason(Exception e)
+    {
+        var message = e.Message.ReplaceLineEndings(" ");
+        return $"interrupted: worker {RunStoreRecorder.Worker} lost its connection to PostgreSQL at {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC "
+               + $"({(message.Length > 200 ? message[..200] + "…" : message)}); retry the run to re-execute its unfinished steps";
+    }
+
     private async Task HeartbeatAsync(Guid runId, CancellationTokenSource cancel, CancellationToken stop)
     {
         try
@@ -114,9 +157,17 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(options.HeartbeatInterval, stop);
-                if (await _queue.HeartbeatAsync(runId, stop) && !cancel.IsCancellationRequested)
+                try
                 {
-                    await cancel.CancelAsync();
+                    if (await _queue.HeartbeatAsync(runId, stop) && !cancel.IsCancellationRequested)
+                    {
+                        await cancel.CancelAsync();
+                    }
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException && !stop.IsCancellationRequested)
+                {
+                    // A missed beat is no reason to stop beating: a short outage must not get a live run reaped.
+                    _logger.LogDebug("Heartbeat of run {RunId} missed: {Message}", runId, e.Message);
                 }
             }
         }

@@ -12,6 +12,9 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
 {
     public const string Channel = "runstore_queue";
 
+    /// <summary>The reaper's reason when nothing says the database was at fault (a format of worker and last heartbeat).</summary>
+    private const string StoppedHeartbeating = "worker %s stopped heartbeating (last at %s); retry the run to re-execute its unfinished steps";
+
     /// <summary>Queues a run of <paramref name="plan"/> (already resolved and ordered) and wakes the workers.</summary>
     public async Task<Guid> EnqueueAsync(string selection, IReadOnlyList<string> plan, string requestedBy, RunKind kind = RunKind.Materialize,
         Guid? parentRunId = null, CancellationToken cancellationToken = default)
@@ -115,16 +118,23 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Marks as failed every running run whose worker has not heartbeated within <paramref name="timeout"/>,
-    /// with a reason that says so. Returns the runs it failed.
+    /// with a reason that says why as far as the database can tell: PostgreSQL itself restarted after the last
+    /// heartbeat (the outage interrupted the run), or the worker went silent. Returns the runs it failed.
     /// </summary>
     public async Task<IReadOnlyList<Guid>> ReapAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("""
+        await using var command = new NpgsqlCommand($"""
             update runstore.runs set status = 'failed', finished_at = now(),
-                   error = format('worker %s stopped heartbeating (last at %s); retry the run to re-execute its unfinished steps',
-                                  worker, to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'))
+                   error = case
+                       when pg_postmaster_start_time() > heartbeat_at then format(
+                           'interrupted: PostgreSQL restarted at %s, after the last heartbeat of worker %s (at %s); '
+                           || 'retry the run to re-execute its unfinished steps',
+                           to_char(pg_postmaster_start_time() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'), worker,
+                           to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'))
+                       else format('{StoppedHeartbeating}', worker, to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'))
+                   end
             where status = 'running' and heartbeat_at < now() - $1
             returning run_id, error
             """, connection);
@@ -150,6 +160,46 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
 
         await transaction.CommitAsync(cancellationToken);
         return reaped.Select(r => r.Item1).ToList();
+    }
+
+    /// <summary>
+    /// Fails <paramref name="runId"/>, which <paramref name="worker"/> was executing when it lost the run store,
+    /// with <paramref name="reason"/>: a run still marked running, or one another process reaped meanwhile as
+    /// "stopped heartbeating" (the worker knows better why). False when the run had finished otherwise.
+    /// </summary>
+    public async Task<bool> FailInterruptedAsync(Guid runId, string worker, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            with before as (select run_id, status from runstore.runs where run_id = $1 for update)
+            update runstore.runs r set status = 'failed', finished_at = coalesce(r.finished_at, now()), error = $3
+            from before
+            where r.run_id = before.run_id and r.worker = $2
+              and (r.status = 'running' or (r.status = 'failed' and r.error like 'worker % stopped heartbeating%'))
+            returning before.status
+            """, connection);
+        command.Parameters.AddWithValue(runId);
+        command.Parameters.AddWithValue(worker);
+        command.Parameters.AddWithValue(reason);
+        if (await command.ExecuteScalarAsync(cancellationToken) is not string previous)
+        {
+            return false;
+        }
+
+        await Execute(connection, """
+            update runstore.steps set status = 'failed', finished_at = coalesce(finished_at, now()), error = $2
+            where run_id = $1 and (status = 'running' or (status = 'failed' and error like 'worker % stopped heartbeating%'))
+            """, cancellationToken, runId, reason);
+        await Execute(connection, "update runstore.steps set status = 'skipped', error = 'skipped: the run failed' where run_id = $1 and status = 'queued'",
+            cancellationToken, runId);
+        await Execute(connection, previous == "running"
+                ? "insert into runstore.events (run_id, kind, message) values ($1, 'run_finished', 'failed: ' || $2)"
+                : "insert into runstore.events (run_id, kind, message) values ($1, 'run_interrupted', $2)",
+            cancellationToken, runId, reason);
+        await Execute(connection, $"notify {RunStoreRecorder.ChangesChannel}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Deletes the events of finished runs older than <paramref name="retention"/>; returns how many.</summary>
