@@ -116,41 +116,13 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         var grouped = query.GroupBy.Count > 0;
         var chosen = query.ResolveColumns(types.Keys, asset.Key.Name);
 
-        var sql = new StringBuilder("select ");
-        sql.AppendJoin(", ", chosen.Select(PostgresDialect.Quote));
-        if (grouped)
+        var (sql, values) = PostgresTableQuerySql.Build(target, chosen, query);
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
         {
-            sql.Append(", count(*)");
-        }
-
-        sql.Append(", count(*) over () as \"__total\" from ").Append(target);
-        await using var command = new NpgsqlCommand { Connection = connection };
-        for (var i = 0; i < query.Filters.Count; i++)
-        {
-            var filter = query.Filters[i];
-            sql.Append(i == 0 ? " where " : " and ").Append(PostgresDialect.Quote(filter.Column)).Append(filter.Operator switch
-            {
-                FilterOperator.Eq => " = ",
-                FilterOperator.Ne => " <> ",
-                FilterOperator.Lt => " < ",
-                FilterOperator.Lte => " <= ",
-                FilterOperator.Gt => " > ",
-                _ => " >= ",
-            }).Append('$').Append(i + 1);
             // Untyped, so PostgreSQL reads the text as the column's type (a date, a number) or says why it can't.
-            command.Parameters.Add(new NpgsqlParameter { Value = filter.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown });
+            command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown });
         }
-
-        if (grouped)
-        {
-            sql.Append(" group by ").AppendJoin(", ", Enumerable.Range(1, chosen.Count));
-        }
-
-        sql.Append(" order by ").Append(query.OrderBy is { } order
-            ? PostgresDialect.Quote(order) + (query.Descending ? " desc" : "")
-            : string.Join(", ", Enumerable.Range(1, chosen.Count)));
-        sql.Append(" limit ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
-        command.CommandText = sql.ToString();
         try
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -1,7 +1,9 @@
 using System.Text;
 using Analytics.Core.Assets;
+using Analytics.Core.Execution;
 using Analytics.Core.Ingest;
 using Analytics.Core.Selection;
+using Analytics.Warehouse.Postgres;
 using SharpFuzz;
 
 namespace Analytics.Fuzz;
@@ -18,7 +20,11 @@ public static class Program
         ["selection"] = Selection,
         ["csv"] = Csv,
         ["asset-header"] = AssetHeader,
+        ["mart-query"] = MartQuery,
     };
+
+    /// <summary>The columns the mart-query target's relation has (growth_metrics').</summary>
+    private static readonly string[] MartColumns = ["date", "dau", "wau", "mau", "stickiness", "new_users", "retained_users"];
 
     public static int Main(string[] args)
     {
@@ -91,6 +97,84 @@ public static class Program
         }
         catch (AssetDeclarationException)
         {
+        }
+    }
+
+    /// <summary>
+    /// A mart query as the API reads it, one parameter per line: columns, group_by, order, then filters. What parses
+    /// has one structural cache key however often it is parsed, a key no other query shares when a value holds a
+    /// separator (finding 3), and SQL whose every value is a parameter and every identifier a column of the mart.
+    /// </summary>
+    private static void MartQuery(Stream input)
+    {
+        var lines = Read(input).Split('\n');
+        string? Line(int i) => i < lines.Length && lines[i].Length > 0 ? lines[i] : null;
+        var filters = lines.Skip(3).Take(TableQueryParser.MaxFilters + 2).ToArray();
+        TableQuery query;
+        IReadOnlyList<string> chosen;
+        try
+        {
+            query = TableQueryParser.Parse(Line(0), filters, Line(2), Line(1), 100);
+            var again = TableQueryParser.Parse(Line(0), filters, Line(2), Line(1), 100);
+            if (!TableQuery.Structural.Equals(query, again) || TableQuery.Structural.GetHashCode(query) != TableQuery.Structural.GetHashCode(again))
+            {
+                throw new InvalidOperationException("the same text parsed twice has two cache keys");
+            }
+
+            for (var i = 0; i + 1 < query.Filters.Count; i++)
+            {
+                // The poisoned key of finding 3: filter i swallowing filter i+1 behind a '&'.
+                var next = query.Filters[i + 1];
+                var merged = query.Filters.Take(i).Append(query.Filters[i] with
+                {
+                    Value = $"{query.Filters[i].Value}&{next.Column}:{next.Operator.ToString().ToLowerInvariant()}:{next.Value}",
+                }).Concat(query.Filters.Skip(i + 2)).ToList();
+                if (TableQuery.Structural.Equals(query, query with { Filters = merged }))
+                {
+                    throw new InvalidOperationException($"filters {i} and {i + 1} share a cache key with one filter holding both");
+                }
+            }
+
+            chosen = query.ResolveColumns(MartColumns, "growth_metrics");
+        }
+        catch (TableQueryException)
+        {
+            return;
+        }
+
+        var (sql, values) = PostgresTableQuerySql.Build("\"marts\".\"growth_metrics\"", chosen, query);
+        if (!values.SequenceEqual(query.Filters.Select(f => f.Value)))
+        {
+            throw new InvalidOperationException("the parameters are not the filter values in order");
+        }
+
+        var outside = sql.Replace("\"marts\".\"growth_metrics\"", "", StringComparison.Ordinal);
+        foreach (var quoted in QuotedIdentifiers(outside))
+        {
+            if (!MartColumns.Contains(quoted) && quoted is not TableQuery.CountColumn and not PostgresTableQuerySql.TotalColumn)
+            {
+                throw new InvalidOperationException($"the SQL names \"{quoted}\", no column of the mart: {sql}");
+            }
+        }
+
+        if (outside.Contains('\'') || outside.Contains(';') || outside.Contains("--", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"a value reached the SQL text: {sql}");
+        }
+    }
+
+    private static IEnumerable<string> QuotedIdentifiers(string sql)
+    {
+        for (var start = sql.IndexOf('"'); start >= 0; start = sql.IndexOf('"', start))
+        {
+            var end = sql.IndexOf('"', start + 1);
+            if (end < 0)
+            {
+                throw new InvalidOperationException($"an identifier is never closed: {sql}");
+            }
+
+            yield return sql[(start + 1)..end];
+            start = end + 1;
         }
     }
 
