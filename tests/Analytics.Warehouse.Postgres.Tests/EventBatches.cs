@@ -93,7 +93,9 @@ public static class EventBatches
     /// The date a well-formed row's event_time starts with; null for a dirty one. Exact, so no dirty value (a
     /// month-day without a year, say) parses against today's date and moves rows between batches from one day to the next.
     /// </summary>
+    /// <summary>The row's day, or null for one ingest rejects for its time (unreadable, or outside the accepted range).</summary>
     private static DateOnly? Day(string line) =>
         line.Length >= 10 && DateOnly.TryParseExact(line[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.None, out var day) ? day : null;
+            System.Globalization.DateTimeStyles.None, out var day)
+        && Analytics.Core.Ingest.EventTimeRange.Default.Contains(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)) ? day : null;
 }
