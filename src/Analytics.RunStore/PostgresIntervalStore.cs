@@ -13,10 +13,12 @@ public sealed class PostgresIntervalStore(NpgsqlDataSource dataSource) : IInterv
 {
     public async Task<IncrementalState?> GetAsync(string assetKey, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("select load_id, lineage_hash from runstore.incremental_state where asset_key = $1");
+        await using var command = dataSource.CreateCommand("select load_id, lineage_hash, table_rows from runstore.incremental_state where asset_key = $1");
         command.Parameters.AddWithValue(assetKey);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new IncrementalState(reader.GetInt64(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync(cancellationToken)
+            ? new IncrementalState(reader.GetInt64(0), reader.GetString(1)) { TableRows = reader.IsDBNull(2) ? null : reader.GetInt64(2) }
+            : null;
     }
 
     public async Task<IReadOnlyList<DateOnly>> BuiltPartitionsAsync(string assetKey, CancellationToken cancellationToken) =>
@@ -51,10 +53,10 @@ public sealed class PostgresIntervalStore(NpgsqlDataSource dataSource) : IInterv
         }
 
         batch.BatchCommands.Add(Command("""
-            insert into runstore.incremental_state (asset_key, load_id, lineage_hash, run_id) values ($1, $2, $3, $4)
+            insert into runstore.incremental_state (asset_key, load_id, lineage_hash, run_id, table_rows) values ($1, $2, $3, $4, $5)
             on conflict (asset_key) do update set load_id = excluded.load_id, lineage_hash = excluded.lineage_hash,
-                run_id = excluded.run_id, updated_at = now()
-            """, assetKey, state.LoadId, state.LineageHash, runId));
+                run_id = excluded.run_id, table_rows = excluded.table_rows, updated_at = now()
+            """, assetKey, state.LoadId, state.LineageHash, runId, (object?)state.TableRows ?? DBNull.Value));
         if (partitions.Count > 0)
         {
             batch.BatchCommands.Add(Command("""

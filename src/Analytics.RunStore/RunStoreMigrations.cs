@@ -163,6 +163,11 @@ public static class RunStoreMigrations
                 primary key (asset_key, partition_start)
             );
             """),
+        // rows stays what a build wrote; table_rows is the table's size after it (unknown for builds recorded before).
+        (7, "the rows a table holds beside the rows a build wrote", """
+            alter table runstore.materializations add column table_rows bigint;
+            alter table runstore.incremental_state add column table_rows bigint;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

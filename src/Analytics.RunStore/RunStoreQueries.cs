@@ -11,7 +11,7 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
     {
         const string sql = """
             with latest_materialization as (
-                select distinct on (asset_key) asset_key, materialized_at, rows
+                select distinct on (asset_key) asset_key, materialized_at, table_rows, rows
                 from runstore.materializations order by asset_key, materialization_id desc
             ), latest_check as (
                 select distinct on (asset_key, check_name) asset_key, passed
@@ -26,7 +26,7 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
                 select distinct s.asset_key from runstore.runs r join runstore.steps s using (run_id)
                 where r.status = 'running' and s.status = 'running'
             )
-            select k.asset_key, m.materialized_at, m.rows, s.status, coalesce(c.passed, 0)::int, coalesce(c.run, 0)::int, g.asset_key is not null
+            select k.asset_key, m.materialized_at, m.table_rows, s.status, coalesce(c.passed, 0)::int, coalesce(c.run, 0)::int, g.asset_key is not null, m.rows
             from (select asset_key from latest_materialization union select asset_key from checks union select asset_key from latest_step
                   union select asset_key from running) k
             left join latest_materialization m using (asset_key)
@@ -46,7 +46,8 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetInt32(4),
                 reader.GetInt32(5),
-                reader.GetBoolean(6));
+                reader.GetBoolean(6),
+                reader.IsDBNull(7) ? null : reader.GetInt64(7));
         }
 
         return statuses;
@@ -119,14 +120,14 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
     public async Task<MaterializationView?> LatestMaterializationAsync(string assetKey, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            select run_id, materialized_at, rows, duration_ms, columns::text, sql_hash from runstore.materializations
+            select run_id, materialized_at, table_rows, duration_ms, columns::text, sql_hash, rows from runstore.materializations
             where asset_key = $1 order by materialization_id desc limit 1
             """);
         command.Parameters.AddWithValue(assetKey);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new MaterializationView(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), Nullable<long>(reader, 2), reader.GetDouble(3),
-                JsonDocument.Parse(reader.GetString(4)).RootElement, reader.IsDBNull(5) ? null : reader.GetString(5))
+                JsonDocument.Parse(reader.GetString(4)).RootElement, reader.IsDBNull(5) ? null : reader.GetString(5), Nullable<long>(reader, 6))
             : null;
     }
 
@@ -134,8 +135,8 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<MaterializationPoint>> MaterializationHistoryAsync(string assetKey, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            select run_id, materialized_at, rows, duration_ms from (
-              select run_id, materialized_at, rows, duration_ms, materialization_id from runstore.materializations
+            select run_id, materialized_at, table_rows, duration_ms, rows from (
+              select run_id, materialized_at, table_rows, rows, duration_ms, materialization_id from runstore.materializations
               where asset_key = $1 order by materialization_id desc limit $2) latest
             order by materialization_id
             """);
@@ -145,7 +146,8 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
         var points = new List<MaterializationPoint>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            points.Add(new MaterializationPoint(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), Nullable<long>(reader, 2), reader.GetDouble(3)));
+            points.Add(new MaterializationPoint(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), Nullable<long>(reader, 2), reader.GetDouble(3),
+                Nullable<long>(reader, 4)));
         }
 
         return points;

@@ -66,9 +66,12 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, RunKind kind, 
         if (step.Status is StepStatus.Succeeded or StepStatus.CheckFailed && step.Columns.Count > 0)
         {
             batch.BatchCommands.Add(Command(
-                "insert into runstore.materializations (run_id, asset_key, rows, duration_ms, columns, sql_hash) values ($1, $2, $3, $4, $5, $6)",
-                runId, step.AssetKey, (object?)step.Rows ?? DBNull.Value, step.Duration.TotalMilliseconds, Json(step.Columns), (object?)step.SqlHash ?? DBNull.Value));
-            batch.BatchCommands.Add(EventCommand(runId, "materialization", step.AssetKey, $"{step.Rows} rows", new { step.Rows, step.SqlHash }));
+                "insert into runstore.materializations (run_id, asset_key, rows, duration_ms, columns, sql_hash, table_rows) values ($1, $2, $3, $4, $5, $6, $7)",
+                runId, step.AssetKey, (object?)step.Rows ?? DBNull.Value, step.Duration.TotalMilliseconds, Json(step.Columns), (object?)step.SqlHash ?? DBNull.Value,
+                (object?)step.TableRows ?? DBNull.Value));
+            batch.BatchCommands.Add(EventCommand(runId, "materialization", step.AssetKey,
+                step.TableRows is { } size && size != step.Rows ? $"{step.Rows} rows written, {size} in the table" : $"{step.Rows} rows",
+                new { step.Rows, step.TableRows, step.SqlHash }));
         }
 
         if (step.Incremental is { } incremental)

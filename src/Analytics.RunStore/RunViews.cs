@@ -13,8 +13,11 @@ public sealed record StepView(string AssetKey, string Status, DateTimeOffset? St
 /// <summary>One entry of a run's event log.</summary>
 public sealed record RunEvent(long EventId, Guid RunId, DateTimeOffset At, string Kind, string? AssetKey, string? Message, JsonElement? Payload);
 
-public sealed record MaterializationView(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs, JsonElement Columns, string? SqlHash);
+/// <summary>A materialization: <c>Rows</c> the table held after it (null for a view or when not recorded), <c>RowsWritten</c> what it wrote.</summary>
+public sealed record MaterializationView(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs, JsonElement Columns, string? SqlHash,
+    long? RowsWritten);
 
-public sealed record MaterializationPoint(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs);
+/// <summary>One point of an asset's history: the table's size and the rows written, and how long it took.</summary>
+public sealed record MaterializationPoint(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs, long? RowsWritten);
 
 public sealed record CheckView(string Name, string Severity, bool Passed, long FailingRows, JsonElement Sample, string? Error, DateTimeOffset ExecutedAt, Guid RunId);

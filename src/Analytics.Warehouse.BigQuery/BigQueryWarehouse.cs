@@ -127,10 +127,22 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         var statement = asset.Materialization == Materialization.Incremental && incremental is not null
             ? IncrementalStatement(asset, compiledSql, incremental)
             : BuildStatement(asset, compiledSql);
-        await client.ExecuteAsync(statement, $"building {target}", cancellationToken);
+        var job = await client.ExecuteAsync(statement, $"building {target}", cancellationToken);
         var table = await client.GetTableAsync(_dialect.Dataset(asset.Schema), asset.Key.Name, cancellationToken);
-        return Describe(table, asset.Materialization == Materialization.View);
+        var described = Describe(table, asset.Materialization == Materialization.View);
+        if (asset.Materialization == Materialization.Incremental && incremental is not null)
+        {
+            // The table's numRows is its size after the write; what the write touched is the job's DML count, where it gives one.
+            var affected = long.TryParse(job["statistics"]?["query"]?["numDmlAffectedRows"]?.GetValue<string>(), CultureInfo.InvariantCulture, out var n)
+                ? n : (long?)null;
+            return described with { Rows = affected };
+        }
+
+        return described;
     }
+
+    public async Task<long> CountRowsAsync(AssetDefinition asset, CancellationToken cancellationToken) =>
+        Describe(await client.GetTableAsync(_dialect.Dataset(asset.Schema), asset.Key.Name, cancellationToken), view: false).TableRows ?? 0;
 
     /// <summary>The statement that stages an asset's affected keys, and the subquery that then reads them.</summary>
     public static (string Statement, string Reader) StageStatement(BigQueryDialect dialect, AssetDefinition asset, string sql)
@@ -281,7 +293,7 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
     private static MaterializationResult Describe(JsonNode? table, bool view)
     {
         var rows = view ? (long?)null : long.TryParse(table?["numRows"]?.GetValue<string>(), CultureInfo.InvariantCulture, out var n) ? n : 0;
-        return new MaterializationResult(rows, table is null ? [] : Fields(table).Select(Column).ToList());
+        return new MaterializationResult(rows, table is null ? [] : Fields(table).Select(Column).ToList()) { TableRows = rows };
     }
 
     private static List<BigQueryField> Fields(JsonNode table) =>

@@ -175,16 +175,26 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
         await EnsureSchemaAsync(connection, asset.Schema, cancellationToken);
-        long? rows = asset.Materialization switch
+        if (asset.Materialization == Materialization.Incremental && incremental is not null)
         {
-            Materialization.View => await BuildViewAsync(connection, asset, target, compiledSql, cancellationToken),
-            Materialization.Incremental when incremental is not null => await WriteIncrementalAsync(connection, target, compiledSql, incremental, cancellationToken),
-            _ => await BuildTableAsync(connection, asset, target, compiledSql, cancellationToken),
-        };
-        return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken));
+            var (written, delta) = await WriteIncrementalAsync(connection, target, compiledSql, incremental, cancellationToken);
+            return new MaterializationResult(written, await ColumnsAsync(connection, target, cancellationToken)) { Delta = delta };
+        }
+
+        long? rows = asset.Materialization == Materialization.View
+            ? await BuildViewAsync(connection, asset, target, compiledSql, cancellationToken)
+            : await BuildTableAsync(connection, asset, target, compiledSql, cancellationToken);
+        return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken)) { TableRows = rows };
     }
 
-    /// <summary>The statements of an incremental write, run in one transaction; the last one's count is the rows written.</summary>
+    public async Task<long> CountRowsAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"select count(*) from {Dialect.Relation(asset.Schema, asset.Key.Name)}");
+        command.CommandTimeout = 0;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The statements of an incremental write, run in one transaction; the last one's count is the rows written, a delete's the rows it removed.</summary>
     public static IReadOnlyList<string> IncrementalStatements(string target, string sql, IncrementalWrite write)
     {
         var dialect = PostgresDialect.Instance;
@@ -204,18 +214,20 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         };
     }
 
-    private static async Task<long> WriteIncrementalAsync(NpgsqlConnection connection, string target, string sql, IncrementalWrite write, CancellationToken cancellationToken)
+    private static async Task<(long Written, long Delta)> WriteIncrementalAsync(NpgsqlConnection connection, string target, string sql, IncrementalWrite write,
+        CancellationToken cancellationToken)
     {
         // One transaction: a failure or a cancel leaves every partition as it was; readers see the old rows or the new.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        long rows = 0;
+        long rows = 0, delta = 0;
         foreach (var statement in IncrementalStatements(target, sql, write))
         {
             rows = await ExecuteCountingAsync(connection, statement, cancellationToken);
+            delta += statement.StartsWith("delete ", StringComparison.Ordinal) ? -rows : rows;
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return rows;
+        return (rows, delta);
     }
 
     /// <summary>The name of the scratch table of an asset's affected keys.</summary>
@@ -274,7 +286,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
         await using var count = new NpgsqlCommand($"select count(*) from {target}", connection);
         var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken));
+        return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken)) { TableRows = rows };
     }
 
     public async Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken, bool wholeTable = false)

@@ -23,7 +23,10 @@ export interface AssetSummary extends AssetBase {
   freshness: Freshness;
   last_status: string | null;
   last_materialized_at: string | null;
+  /** The rows the table holds; null for a view or a build recorded before sizes were. */
   rows: number | null;
+  /** The rows the latest materialization wrote (the changed ones, for an incremental build). */
+  rows_written: number | null;
   checks_declared: number;
   checks_passed: number;
   checks_run: number;
@@ -46,7 +49,9 @@ export interface AssetDetail extends AssetBase {
   sql: string;
   compiled_sql: string | null;
   checks: { name: string; kind: string; severity: string }[];
-  latest_materialization: { run_id: string; materialized_at: string; rows: number | null; duration_ms: number; columns: { name: string; type: string }[] } | null;
+  latest_materialization: {
+    run_id: string; materialized_at: string; rows: number | null; rows_written: number | null; duration_ms: number; columns: { name: string; type: string }[];
+  } | null;
   check_results: CheckResult[];
 }
 
@@ -54,6 +59,7 @@ export interface MaterializationPoint {
   run_id: string;
   materialized_at: string;
   rows: number | null;
+  rows_written: number | null;
   duration_ms: number;
 }
 

@@ -37,7 +37,7 @@ public static class AssetsApi
             var status = statuses.GetValueOrDefault(key);
             return new AssetSummary(key, asset.Layer, asset.Materialization.ToString().ToLowerInvariant(), asset.Description, asset.Tags, asset.Owner,
                 graph.UpstreamOf(key), graph.DownstreamOf(key), status?.LastStepStatus, status?.MaterializedAt, status?.Rows,
-                asset.Checks.Count, status?.ChecksPassed ?? 0, status?.ChecksRun ?? 0, AssetFreshness.Evaluate(graph, key, statuses, now));
+                asset.Checks.Count, status?.ChecksPassed ?? 0, status?.ChecksRun ?? 0, AssetFreshness.Evaluate(graph, key, statuses, now), status?.RowsWritten);
         }).ToList());
     }
 
@@ -96,10 +96,11 @@ public static class AssetsApi
     }
 }
 
+/// <summary>An asset in the catalog: <c>Rows</c> its table holds, <c>RowsWritten</c> what its latest materialization wrote.</summary>
 public sealed record AssetSummary(
     string Key, string Layer, string Materialization, string Description, IReadOnlyList<string> Tags, string? Owner,
     IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, string? LastStatus, DateTimeOffset? LastMaterializedAt, long? Rows,
-    int ChecksDeclared, int ChecksPassed, int ChecksRun, FreshnessView Freshness);
+    int ChecksDeclared, int ChecksPassed, int ChecksRun, FreshnessView Freshness, long? RowsWritten);
 
 public sealed record DeclaredCheck(string Name, string Kind, string Severity);
 

@@ -188,6 +188,12 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                     var sql = project.Compile(key, warehouse.Dialect, append);
                     sqlHash = Hash(sql);
                     built = await warehouse.MaterializeAsync(asset, sql, append ? IncrementalWrite.Append : null, cancellationToken);
+                    if (append && built.TableRows is null)
+                    {
+                        // An appending model keeps no record of its size: count what it holds now.
+                        built = built with { TableRows = await warehouse.CountRowsAsync(asset, cancellationToken) };
+                    }
+
                     if (_incremental.TracksLoads(asset))
                     {
                         await _incremental.RecordTableAsync(runId, asset, await loads.Value, cancellationToken);
@@ -217,7 +223,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             blocking is null ? null : $"check '{blocking.Name}' failed on {blocking.FailingRows} row(s){blocking.Error}",
             built?.Columns ?? [],
             sqlHash,
-            checks) { Incremental = incremental };
+            checks) { Incremental = incremental, TableRows = built?.TableRows };
     }
 
     private async Task<CheckResult> RunCheckAsync(AssetDefinition asset, CheckDefinition check, IncrementalWrite? scope, CancellationToken cancellationToken)

@@ -20,7 +20,11 @@ public interface IIntervalStore
 }
 
 /// <summary>What an incremental asset was last built from: the source's load id and a hash of its and its upstream's definitions.</summary>
-public sealed record IncrementalState(long LoadId, string LineageHash);
+public sealed record IncrementalState(long LoadId, string LineageHash)
+{
+    /// <summary>The rows its table held after that build, so the next incremental one knows the size without a count; null when not recorded.</summary>
+    public long? TableRows { get; init; }
+}
 
 /// <summary>One partition an incremental build wrote, and why.</summary>
 public sealed record PartitionBuild(DateOnly Start, PartitionReason Reason);

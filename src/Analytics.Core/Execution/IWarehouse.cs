@@ -37,6 +37,9 @@ public interface IWarehouse
     /// </summary>
     Task<IReadOnlyList<DateOnly>> QueryDatesAsync(string sql, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The rows the asset's table holds now, counted (a scan where the warehouse keeps no exact count).</summary>
+    Task<long> CountRowsAsync(AssetDefinition asset, CancellationToken cancellationToken);
+
     /// <summary>Reads what a source asset holds now, without changing it.</summary>
     Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken);
 

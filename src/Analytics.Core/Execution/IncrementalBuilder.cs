@@ -85,7 +85,7 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             var partitions = await AffectedPartitionsAsync(asset, source, window, cancellationToken);
             if (partitions.Count == 0)
             {
-                await intervals.RecordAsync(key, runId, newState, [], replaceAll: false, cancellationToken);
+                await intervals.RecordAsync(key, runId, newState with { TableRows = state!.TableRows }, [], replaceAll: false, cancellationToken);
                 return (null, new IncrementalBuild(IncrementalBuildKind.UpToDate, "no partition changed", []), null);
             }
 
@@ -93,8 +93,9 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             {
                 var list = IncrementalSql.PartitionList(partitions.Select(p => p.Start));
                 var sql = project.CompileIncremental(key, Dialect, window, list, IncrementalSql.DayList(partitions.Select(p => p.Start), spec.Grain));
-                var built = await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, list), cancellationToken);
-                await intervals.RecordAsync(key, runId, newState, partitions, replaceAll: false, cancellationToken);
+                var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, list), cancellationToken),
+                    cancellationToken);
+                await intervals.RecordAsync(key, runId, newState with { TableRows = built.TableRows }, partitions, replaceAll: false, cancellationToken);
                 return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions) { CheckScope = IncrementalSql.CheckScope(spec, list) }, sql);
             }
 
@@ -104,8 +105,9 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         {
             var affected = await warehouse.StageAffectedAsync(asset, IncrementalSql.Keys(project, asset, source, Dialect, window), cancellationToken);
             var sql = project.CompileIncremental(key, Dialect, window, affected);
-            var built = await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, affected), cancellationToken);
-            await intervals.RecordAsync(key, runId, newState, [], replaceAll: false, cancellationToken);
+            var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, affected), cancellationToken),
+                cancellationToken);
+            await intervals.RecordAsync(key, runId, newState with { TableRows = built.TableRows }, [], replaceAll: false, cancellationToken);
             var reason = window.IsBackfill ? "backfill" : $"loads {window.AfterLoadId + 1}..{throughLoadId}";
             return (built, new IncrementalBuild(IncrementalBuildKind.Keys, reason, []) { CheckScope = IncrementalSql.CheckScope(spec, affected) }, sql);
         }
@@ -113,9 +115,21 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         var fullSql = project.Compile(key, Dialect);
         var whole = await warehouse.MaterializeAsync(asset, fullSql, null, cancellationToken);
         var all = spec.ByDate ? await AllPartitionsAsync(asset, cancellationToken) : [];
-        await intervals.RecordAsync(key, runId, newState, all, replaceAll: true, cancellationToken);
+        await intervals.RecordAsync(key, runId, newState with { TableRows = whole.TableRows }, all, replaceAll: true, cancellationToken);
         return (whole, new IncrementalBuild(IncrementalBuildKind.Full, fullReason, all), fullSql);
     }
+
+    /// <summary>
+    /// <paramref name="built"/> with the table's size after an incremental write: the size recorded after the last
+    /// build moved by the write's delta, or (once, when none was recorded) counted.
+    /// </summary>
+    private async Task<MaterializationResult> SizedAsync(AssetDefinition asset, IncrementalState? before, MaterializationResult built,
+        CancellationToken cancellationToken) =>
+        built with
+        {
+            TableRows = built.TableRows
+                        ?? (before?.TableRows is { } size && built.Delta is { } delta ? size + delta : await warehouse.CountRowsAsync(asset, cancellationToken)),
+        };
 
     /// <summary>The partitions the changed rows touch, plus the gaps in the record, each with why it is rebuilt.</summary>
     private async Task<IReadOnlyList<PartitionBuild>> AffectedPartitionsAsync(

@@ -14,5 +14,8 @@ public sealed record StepResult(
     /// <summary>For an interval-tracked incremental asset: whether it was built whole, by partition, or was up to date.</summary>
     public IncrementalBuild? Incremental { get; init; }
 
+    /// <summary>The rows the asset's table holds after the step (<see cref="Rows"/> is what it wrote); null for a view or when unknown.</summary>
+    public long? TableRows { get; init; }
+
     public bool Blocks => Status != StepStatus.Succeeded;
 }

@@ -36,7 +36,8 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
     status,
     h("section", { class: "cards" },
       card("Latest materialization", latest
-        ? h("dl", {}, h("dt", {}, "Rows"), h("dd", {}, formatNumber(latest.rows)), h("dt", {}, "Duration"), h("dd", {}, formatDuration(latest.duration_ms)),
+        ? h("dl", {}, h("dt", {}, "Rows"), h("dd", { "data-field": "rows" }, formatNumber(latest.rows)),
+          h("dt", {}, "Rows written"), h("dd", { "data-field": "rows-written" }, formatNumber(latest.rows_written)), h("dt", {}, "Duration"), h("dd", {}, formatDuration(latest.duration_ms)),
           h("dt", {}, "When"), h("dd", {}, formatTime(latest.materialized_at)), h("dt", {}, "Run"), h("dd", {}, link(`/runs/${latest.run_id}`, latest.run_id.slice(0, 8))))
         : message("Never materialized.")),
       card("Rows and duration per materialization", history.length ? historyChart : message("No history yet.")),
@@ -62,6 +63,7 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
       yAxis: [{ type: "value", name: "rows" }, { type: "value", name: "ms" }],
       series: [
         { name: "rows", type: "bar", data: history.map((p) => p.rows) },
+        { name: "rows written", type: "bar", data: history.map((p) => p.rows_written) },
         { name: "duration (ms)", type: "line", yAxisIndex: 1, data: history.map((p) => Math.round(p.duration_ms)) },
       ],
     }, signal);

@@ -19,7 +19,7 @@ export async function renderRun(container: HTMLElement, params: Record<string, s
   container.append(head, status,
     h("section", {}, h("h2", {}, "Timeline"), gantt),
     h("section", {}, h("h2", {}, "Steps"), h("table", { class: "grid steps" },
-      h("thead", {}, h("tr", {}, ...["Asset", "Status", "Rows", "Duration", "Started"].map((c) => h("th", {}, c)))), steps)),
+      h("thead", {}, h("tr", {}, ...["Asset", "Status", "Rows written", "Duration", "Started"].map((c) => h("th", {}, c)))), steps)),
     problems);
 
   let run = await api.run(id);
