@@ -258,6 +258,7 @@ public static class BundleBuilder
     /// <summary>The dashboard: rows of at most 12 grid units, each chart placed once, and a time-range native filter.</summary>
     private static Dictionary<string, object?> Dashboard(IReadOnlyList<Chart> charts)
     {
+        var chartIds = charts.Select((chart, i) => (chart.Key, Id: i + 1)).ToDictionary(c => c.Key, c => c.Id, StringComparer.Ordinal);
         var position = new Dictionary<string, object?>
         {
             ["DASHBOARD_VERSION_KEY"] = "v2",
@@ -293,6 +294,8 @@ public static class BundleBuilder
                     ["parents"] = new[] { "ROOT_ID", "GRID_ID", rowId },
                     ["meta"] = new Dictionary<string, object?>
                     {
+                        // Exports carry the chart's id here; the importer reads it beside the uuid and puts the imported id in its place.
+                        ["chartId"] = chartIds[chart.Key],
                         ["uuid"] = SupersetBundle.StableUuid("chart:" + chart.Key).ToString(),
                         ["sliceName"] = chart.Title,
                         ["width"] = chart.Width,

@@ -1,59 +1,19 @@
+using System.Globalization;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
 
 namespace Analytics.Superset;
 
 /// <summary>
-/// Checks a bundle against the rules Superset's v1 importer applies (the <c>ImportV1*Schema</c> classes and
-/// <c>commands/importers/v1</c>): every file parses as a YAML mapping; metadata.yaml says what the bundle is; each
-/// database, dataset, chart and dashboard has its required keys with the right types; every UUID reference
-/// resolves (chart to dataset, dataset to database, dashboard position to chart); every chart is placed on a
-/// dashboard; and no password is in plain text. Returns the problems, each naming its file; none means valid.
+/// Checks a bundle against what Superset 4.1's v1 importer does with it: every file is read as PyYAML reads it (an
+/// unquoted timestamp is a datetime, <c>on</c> a bool); each of metadata.yaml, databases/, datasets/, charts/ and
+/// dashboards/ is loaded by its marshmallow schema (<c>ImportV1*Schema</c>, <c>MetadataSchema</c>), which refuses a
+/// missing required field, a null where none is allowed, a value of the wrong type and a field it does not know;
+/// every UUID reference resolves; the dashboard's position gives each CHART element the <c>meta.uuid</c> and
+/// <c>meta.chartId</c> <c>build_uuid_to_id_map</c> reads, and its metadata names only those charts and the bundle's
+/// datasets; every chart is placed; no password is in plain text. Returns the problems, each naming its file.
 /// </summary>
-public static class BundleValidator
+public static partial class BundleValidator
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
-
-    private enum Kind
-    {
-        Text,
-        Uuid,
-        Bool,
-        Int,
-        Map,
-        List,
-    }
-
-    private static readonly (string Key, Kind Kind, bool Required)[] DatabaseKeys =
-    [
-        ("database_name", Kind.Text, true), ("sqlalchemy_uri", Kind.Text, true), ("uuid", Kind.Uuid, true), ("version", Kind.Text, true),
-        ("password", Kind.Text, false), ("cache_timeout", Kind.Int, false), ("expose_in_sqllab", Kind.Bool, false), ("allow_run_async", Kind.Bool, false),
-        ("allow_ctas", Kind.Bool, false), ("allow_cvas", Kind.Bool, false), ("allow_dml", Kind.Bool, false), ("allow_csv_upload", Kind.Bool, false),
-        ("extra", Kind.Map, false),
-    ];
-
-    private static readonly (string Key, Kind Kind, bool Required)[] DatasetKeys =
-    [
-        ("table_name", Kind.Text, true), ("uuid", Kind.Uuid, true), ("version", Kind.Text, true), ("database_uuid", Kind.Uuid, true),
-        ("main_dttm_col", Kind.Text, false), ("description", Kind.Text, false), ("offset", Kind.Int, false), ("cache_timeout", Kind.Int, false),
-        ("schema", Kind.Text, false), ("sql", Kind.Text, false), ("params", Kind.Map, false), ("template_params", Kind.Map, false),
-        ("filter_select_enabled", Kind.Bool, false), ("extra", Kind.Map, false), ("columns", Kind.List, false), ("metrics", Kind.List, false),
-    ];
-
-    private static readonly (string Key, Kind Kind, bool Required)[] ChartKeys =
-    [
-        ("slice_name", Kind.Text, true), ("viz_type", Kind.Text, true), ("uuid", Kind.Uuid, true), ("version", Kind.Text, true),
-        ("dataset_uuid", Kind.Uuid, true), ("params", Kind.Map, false), ("query_context", Kind.Text, false), ("cache_timeout", Kind.Int, false),
-        ("description", Kind.Text, false),
-    ];
-
-    private static readonly (string Key, Kind Kind, bool Required)[] DashboardKeys =
-    [
-        ("dashboard_title", Kind.Text, true), ("uuid", Kind.Uuid, true), ("version", Kind.Text, true), ("position", Kind.Map, false),
-        ("metadata", Kind.Map, false), ("description", Kind.Text, false), ("css", Kind.Text, false), ("slug", Kind.Text, false),
-        ("published", Kind.Bool, false),
-    ];
-
     public static IReadOnlyList<string> Validate(SupersetBundle bundle)
     {
         var problems = new List<string>();
@@ -62,9 +22,9 @@ public static class BundleValidator
         {
             try
             {
-                if (Yaml.Deserialize<object>(text) is Dictionary<object, object> map)
+                if (PyYaml.Load(text) is Dictionary<string, object?> map)
                 {
-                    documents[path] = map.ToDictionary(kv => kv.Key?.ToString() ?? "", kv => (object?)kv.Value);
+                    documents[path] = map;
                 }
                 else
                 {
@@ -83,7 +43,12 @@ public static class BundleValidator
         }
         else
         {
-            Require(problems, "metadata.yaml", metadata, [("version", Kind.Text, true), ("type", Kind.Text, true), ("timestamp", Kind.Text, true)]);
+            Load(problems, "metadata.yaml", metadata, MetadataSchema);
+            if (metadata.GetValueOrDefault("version") is string version && version != SupersetBundle.Version)
+            {
+                problems.Add($"metadata.yaml: version is '{version}'; the v1 importer takes only {SupersetBundle.Version}");
+            }
+
             if (metadata.GetValueOrDefault("type") is string type && type != "Dashboard")
             {
                 problems.Add($"metadata.yaml: type is '{type}'; a dashboard bundle says Dashboard");
@@ -96,41 +61,48 @@ public static class BundleValidator
         var dashboards = Of(documents, "dashboards/");
         foreach (var (path, doc) in databases)
         {
-            Require(problems, path, doc, DatabaseKeys);
+            Load(problems, path, doc, DatabaseSchema);
+            if (doc.GetValueOrDefault("extra") is Dictionary<string, object?> extra)
+            {
+                Load(problems, path + " (extra)", extra, DatabaseExtraSchema);
+            }
+
             CheckPassword(problems, path, doc);
         }
 
         foreach (var (path, doc) in datasets)
         {
-            Require(problems, path, doc, DatasetKeys);
+            Load(problems, path, doc, DatasetSchema);
             foreach (var column in Items(doc, "columns"))
             {
-                Require(problems, path + " (column)", column, [("column_name", Kind.Text, true), ("type", Kind.Text, false), ("is_dttm", Kind.Bool, false)]);
+                Load(problems, path + " (column)", column, ColumnSchema);
             }
 
             foreach (var metric in Items(doc, "metrics"))
             {
-                Require(problems, path + " (metric)", metric, [("metric_name", Kind.Text, true), ("expression", Kind.Text, true)]);
+                Load(problems, path + " (metric)", metric, MetricSchema);
             }
         }
 
         foreach (var (path, doc) in charts)
         {
-            Require(problems, path, doc, ChartKeys);
+            Load(problems, path, doc, ChartSchema);
         }
 
+        var datasetUuids = Uuids(datasets);
         foreach (var (path, doc) in dashboards)
         {
-            Require(problems, path, doc, DashboardKeys);
+            Load(problems, path, doc, DashboardSchema);
+            CheckPosition(problems, path, doc, datasetUuids);
         }
 
         Resolve(problems, datasets, "database_uuid", Uuids(databases), "database");
-        Resolve(problems, charts, "dataset_uuid", Uuids(datasets), "dataset");
+        Resolve(problems, charts, "dataset_uuid", datasetUuids, "dataset");
         var chartUuids = Uuids(charts);
         var placed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (path, doc) in dashboards)
         {
-            foreach (var uuid in PlacedCharts(doc))
+            foreach (var uuid in PlacedCharts(doc).Select(c => c.Uuid))
             {
                 placed.Add(uuid);
                 if (!chartUuids.Contains(uuid))
@@ -148,10 +120,9 @@ public static class BundleValidator
             }
         }
 
-        foreach (var (path, text) in bundle.Files)
+        foreach (var (path, doc) in documents)
         {
-            if (text.Contains("password:", StringComparison.OrdinalIgnoreCase) && documents.TryGetValue(path, out var doc)
-                && doc.GetValueOrDefault("password") is string { Length: > 0 })
+            if (doc.GetValueOrDefault("password") is string { Length: > 0 })
             {
                 problems.Add($"{path}: holds a password in plain text; leave it out and pass it at import (passwords)");
             }
@@ -164,8 +135,7 @@ public static class BundleValidator
         documents.Where(d => d.Key.StartsWith(folder, StringComparison.Ordinal)).Select(d => (d.Key, d.Value)).ToList();
 
     private static IEnumerable<Dictionary<string, object?>> Items(Dictionary<string, object?> doc, string key) =>
-        (doc.GetValueOrDefault(key) as List<object> ?? []).OfType<Dictionary<object, object>>()
-        .Select(m => m.ToDictionary(kv => kv.Key?.ToString() ?? "", kv => (object?)kv.Value));
+        (doc.GetValueOrDefault(key) as List<object?> ?? []).OfType<Dictionary<string, object?>>();
 
     private static HashSet<string> Uuids(List<(string Path, Dictionary<string, object?> Doc)> documents) =>
         documents.Select(d => d.Doc.GetValueOrDefault("uuid") as string).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -181,13 +151,14 @@ public static class BundleValidator
         }
     }
 
-    /// <summary>The chart UUIDs a dashboard's position places (CHART components, meta.uuid).</summary>
-    private static IEnumerable<string> PlacedCharts(Dictionary<string, object?> dashboard) =>
-        (dashboard.GetValueOrDefault("position") as Dictionary<object, object> ?? [])
-        .Values.OfType<Dictionary<object, object>>()
-        .Where(c => c.GetValueOrDefault("type") as string == "CHART")
-        .Select(c => (c.GetValueOrDefault("meta") as Dictionary<object, object>)?.GetValueOrDefault("uuid") as string)
-        .OfType<string>();
+    /// <summary>The CHART elements of a dashboard's position with a <c>meta.uuid</c>, and their <c>meta.chartId</c> when it is an integer.</summary>
+    private static IEnumerable<(string Id, string Uuid, long? ChartId)> PlacedCharts(Dictionary<string, object?> dashboard) =>
+        (dashboard.GetValueOrDefault("position") as Dictionary<string, object?> ?? [])
+        .Select(kv => (kv.Key, Element: kv.Value as Dictionary<string, object?>))
+        .Where(e => e.Element?.GetValueOrDefault("type") as string == "CHART")
+        .Select(e => (e.Key, Meta: e.Element!.GetValueOrDefault("meta") as Dictionary<string, object?>))
+        .Where(e => e.Meta?.GetValueOrDefault("uuid") is string)
+        .Select(e => (e.Key, (string)e.Meta!["uuid"]!, e.Meta.GetValueOrDefault("chartId") as long?));
 
     /// <summary>A URI's password must be the mask (or absent): the real one travels only in the import request.</summary>
     private static void CheckPassword(List<string> problems, string path, Dictionary<string, object?> database)
@@ -200,36 +171,6 @@ public static class BundleValidator
         if (BundleBuilder.PasswordOf(uri) is { } secret && secret != SupersetBundle.PasswordMask)
         {
             problems.Add($"{path}: sqlalchemy_uri holds a password in plain text; write it as {SupersetBundle.PasswordMask} and pass it at import");
-        }
-    }
-
-    private static void Require(List<string> problems, string path, Dictionary<string, object?> doc, (string Key, Kind Kind, bool Required)[] keys)
-    {
-        foreach (var (key, kind, required) in keys)
-        {
-            if (!doc.TryGetValue(key, out var value) || value is null)
-            {
-                if (required)
-                {
-                    problems.Add($"{path}: {key} is required");
-                }
-
-                continue;
-            }
-
-            var ok = kind switch
-            {
-                Kind.Text => value is string,
-                Kind.Uuid => value is string s && Guid.TryParse(s, out _),
-                Kind.Bool => value is string b && b is "true" or "false",
-                Kind.Int => value is string i && long.TryParse(i, out _),
-                Kind.Map => value is Dictionary<object, object>,
-                _ => value is List<object>,
-            };
-            if (!ok)
-            {
-                problems.Add($"{path}: {key} must be {kind switch { Kind.Uuid => "a UUID", Kind.Bool => "true or false", Kind.Int => "a whole number", Kind.Map => "a mapping", Kind.List => "a list", _ => "text" }}");
-            }
         }
     }
 }

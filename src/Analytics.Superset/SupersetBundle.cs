@@ -19,7 +19,8 @@ public sealed class SupersetBundle
 
     public const string Version = "1.0.0";
 
-    private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().Build();
+    /// <summary>Strings PyYAML would read as another type (a timestamp, <c>on</c>, <c>012</c>) are written quoted, as Superset's exports do.</summary>
+    private static readonly ISerializer Yaml = PyYaml.Serializer();
 
     /// <summary>Files by path inside the root folder (e.g. <c>charts/dau.yaml</c>), as YAML text.</summary>
     public SortedDictionary<string, string> Files { get; } = new(StringComparer.Ordinal);

@@ -125,4 +125,123 @@ public class SupersetBundleTests
         Assert.Contains(ValidateAfter(b => b.Files["metadata.yaml"] = b.Files["metadata.yaml"].Replace("Dashboard", "Chart")),
             p => p.Contains("a dashboard bundle says Dashboard", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_metadata_timestamp_is_quoted_so_yaml_reads_it_as_text()
+    {
+        var metadata = Build().Files["metadata.yaml"];
+
+        Assert.Contains("timestamp: \"2026-11-23T00:00:00.000000+00:00\"", metadata);
+        Assert.Equal("2026-11-23T00:00:00.000000+00:00", ((Dictionary<string, object?>)PyYaml.Load(metadata)!)["timestamp"]);
+    }
+
+    [Fact]
+    public void An_unquoted_timestamp_is_refused_as_supersets_metadata_schema_refuses_it() =>
+        Assert.Contains(ValidateAfter(b => b.Files["metadata.yaml"] = b.Files["metadata.yaml"].Replace("\"2026-11-23T00:00:00.000000+00:00\"", "2026-11-23T00:00:00.000000+00:00")),
+            p => p.StartsWith("metadata.yaml: timestamp must be an ISO 8601 date and time, as text, but '2026-11-23T00:00:00.000000+00:00' is unquoted", StringComparison.Ordinal));
+
+    [Fact]
+    public void Every_chart_element_of_the_position_carries_a_chart_id_and_one_without_is_refused()
+    {
+        var dashboard = (Dictionary<string, object?>)PyYaml.Load(Build().Files["dashboards/growth.yaml"])!;
+        var charts = ((Dictionary<string, object?>)dashboard["position"]!).Values.OfType<Dictionary<string, object?>>().Where(e => (string?)e["type"] == "CHART").ToList();
+        Assert.True(charts.Count >= 14);
+        Assert.All(charts, c => Assert.IsType<long>(((Dictionary<string, object?>)c["meta"]!)["chartId"]));
+        Assert.Equal(charts.Count, charts.Select(c => ((Dictionary<string, object?>)c["meta"]!)["chartId"]).Distinct().Count());
+
+        Assert.Contains(ValidateAfter(b => b.Files["dashboards/growth.yaml"] = System.Text.RegularExpressions.Regex.Replace(b.Files["dashboards/growth.yaml"], @"\n\s*chartId: \d+", "")),
+            p => p.Contains("has no integer meta.chartId", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Two_charts_with_one_chart_id_are_refused() =>
+        Assert.Contains(ValidateAfter(b => b.Files["dashboards/growth.yaml"] = b.Files["dashboards/growth.yaml"].Replace("chartId: 2\n", "chartId: 1\n")),
+            p => p.Contains("meta.chartId 1 is given to 2 charts", StringComparison.Ordinal));
+
+    [Fact]
+    public void A_field_the_importers_schema_does_not_know_is_refused() =>
+        Assert.Contains(ValidateAfter(b => b.Files[Chart(b)] += "colour: blue\n"),
+            p => p.EndsWith("colour is no field Superset's importer knows, and its schema refuses unknown fields; leave it out", StringComparison.Ordinal));
+
+    [Fact]
+    public void A_null_where_the_schema_allows_none_is_refused() =>
+        Assert.Contains(ValidateAfter(b => b.Files["databases/analytics_warehouse.yaml"] =
+                b.Files["databases/analytics_warehouse.yaml"].Replace("expose_in_sqllab: true", "expose_in_sqllab: ~")),
+            p => p.EndsWith("expose_in_sqllab may not be null; give it a value or leave it out", StringComparison.Ordinal));
+
+    [Fact]
+    public void A_version_yaml_reads_as_a_number_is_refused() =>
+        Assert.Contains(ValidateAfter(b => b.Files[Chart(b)] = b.Files[Chart(b)].Replace("version: 1.0.0", "version: 1.0")),
+            p => p.EndsWith("version must be text", StringComparison.Ordinal));
+
+    [Fact]
+    public void The_bundle_version_must_be_the_one_the_v1_importer_takes() =>
+        Assert.Contains(ValidateAfter(b => b.Files["metadata.yaml"] = b.Files["metadata.yaml"].Replace("version: 1.0.0", "version: 2.0.0")),
+            p => p == "metadata.yaml: version is '2.0.0'; the v1 importer takes only 1.0.0");
+
+    [Fact]
+    public void A_native_filter_on_a_dataset_outside_the_bundle_is_refused() =>
+        Assert.Contains(ValidateAfter(b =>
+            {
+                var dashboard = (Dictionary<string, object?>)PyYaml.Load(b.Files["dashboards/growth.yaml"])!;
+                var filter = (Dictionary<string, object?>)((List<object?>)((Dictionary<string, object?>)dashboard["metadata"]!)["native_filter_configuration"]!)[0]!;
+                filter["targets"] = new List<object?> { new Dictionary<string, object?> { ["datasetUuid"] = "00000000-0000-0000-0000-000000000001" } };
+                b.Files["dashboards/growth.yaml"] = PyYaml.Serializer().Serialize(dashboard);
+            }),
+            p => p.Contains("targets dataset 00000000-0000-0000-0000-000000000001, which no file in datasets/ has", StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("2025-01-01", "timestamp")]
+    [InlineData("2025-1-1 10:00:00", "timestamp")]
+    [InlineData("2026-11-23T00:00:00.000000+00:00", "timestamp")]
+    [InlineData("on", "bool")]
+    [InlineData("No", "bool")]
+    [InlineData("012", "int")]
+    [InlineData("0x1F", "int")]
+    [InlineData("190:20:30", "int")]
+    [InlineData("1_000", "int")]
+    [InlineData(".5", "float")]
+    [InlineData("1.0", "float")]
+    [InlineData("-.inf", "float")]
+    [InlineData("~", "null")]
+    [InlineData("1.0.0", "str")]
+    [InlineData("1e5", "str")]
+    [InlineData("ROOT_ID", "str")]
+    [InlineData("2025-01-01 noon", "str")]
+    public void Plain_scalars_are_typed_as_pyyaml_types_them(string plain, string type) => Assert.Equal(type, PyYaml.ImplicitType(plain));
+
+    [Theory]
+    [InlineData("on")]
+    [InlineData("2025-01-01")]
+    [InlineData("012")]
+    [InlineData("~")]
+    [InlineData("")]
+    [InlineData("1.5")]
+    public void Strings_pyyaml_would_read_as_another_type_are_written_quoted(string text)
+    {
+        var yaml = PyYaml.Serializer().Serialize(new Dictionary<string, object?> { ["value"] = text });
+
+        Assert.Equal(text, ((Dictionary<string, object?>)PyYaml.Load(yaml)!)["value"]);
+    }
+
+    [PythonYamlFact]
+    public void Real_pyyaml_reads_every_file_of_the_bundle_to_the_types_our_reader_gives()
+    {
+        var bundle = Build();
+        foreach (var (path, text) in bundle.Files)
+        {
+            // Both sides print the document's shape as JSON with each scalar's type: str, int, bool, float, NoneType, datetime...
+            Assert.Equal(PythonYaml.Shape(text), PythonYaml.ShapeOf(PyYaml.Load(text)));
+        }
+    }
+
+    [PythonYamlFact]
+    public void Real_pyyaml_types_tricky_scalars_as_our_reader_does()
+    {
+        string[] samples = ["2025-01-01", "2025-1-1 10:00:00", "on", "No", "012", "0x1F", "190:20:30", "1_000", ".5", "1.0", "-.inf", "~", "1.0.0",
+            "1e5", "ROOT_ID", "y", "0b101", "+12", "2025-01-01T00:00:00Z", "2025-01-01 10:00:00 +01:00", "null", "NULL", "0", "-0", "off", ".NaN"];
+        var text = string.Join("\n", samples.Select((s, i) => $"k{i}: {s}")) + "\n";
+
+        Assert.Equal(PythonYaml.Shape(text), PythonYaml.ShapeOf(PyYaml.Load(text)));
+    }
 }
