@@ -21,8 +21,10 @@ public static class AnalyticsResourceExtensions
             return new AnalyticsPostgres(container, database, database, null);
         }
 
-        var server = builder.AddLocalPostgres(name, home);
-        return new AnalyticsPostgres(server, server.AddDatabase("warehouse", "analytics"), server.AddDatabase("runstore", "analytics"), server.Resource);
+        // The cluster the CLI uses too (same ANALYTICS_HOME), so 'analytics list' beside the running app sees its runs.
+        var server = builder.AddLocalPostgres(name, Analytics.Postgres.Server.EmbeddedPostgres.ClusterFolder(home));
+        var databaseName = Analytics.Postgres.Server.EmbeddedPostgres.Database;
+        return new AnalyticsPostgres(server, server.AddDatabase("warehouse", databaseName), server.AddDatabase("runstore", databaseName), server.Resource);
     }
 
     /// <summary>What the API and the workers share: an http endpoint with its health check, the two databases, the data and assets folders.</summary>

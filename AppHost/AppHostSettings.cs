@@ -5,7 +5,7 @@ namespace AppHost;
 
 /// <summary>
 /// The AppHost's own settings (configuration: the environment or <c>--Name=value</c>): where the data lives
-/// (<c>ANALYTICS_HOME</c>, default <c>.analytics/apphost</c>), the assets (<c>ANALYTICS_ASSETS</c>), the landing zone
+/// (<c>ANALYTICS_HOME</c>, default <c>.analytics</c> at the repository root, the CLI's default there too), the assets (<c>ANALYTICS_ASSETS</c>), the landing zone
 /// (<c>Analytics:Landing</c>), <c>Workers</c>, <c>HeartbeatTimeout</c>, <c>SampleUsers</c> and <c>SampleSelection</c>.
 /// </summary>
 public sealed record AppHostSettings(string Repository, string Home, string Assets, string Landing, int Workers, string HeartbeatTimeout,
@@ -15,7 +15,7 @@ public sealed record AppHostSettings(string Repository, string Home, string Asse
     {
         var configuration = builder.Configuration;
         var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
-        var home = Path.GetFullPath(configuration["ANALYTICS_HOME"] ?? Path.Combine(repository, ".analytics", "apphost"));
+        var home = Path.GetFullPath(configuration["ANALYTICS_HOME"] ?? Path.Combine(repository, ".analytics"));
         return new AppHostSettings(
             repository,
             home,

@@ -24,6 +24,7 @@ public static class CliApp
         {
             // A malformed setting (a range that is no date, say) is bad input, said as such.
             settings ??= AnalyticsSettings.FromEnvironment();
+            settings = settings with { Notices = settings.Notices ?? error };
             telemetry = CliTelemetry.Start(settings.OtlpEndpoint);
         }
         catch (ArgumentException e)

@@ -16,10 +16,15 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource, EventTimeRange? t
 {
     private readonly EventTimeRange _times = times ?? EventTimeRange.Default;
 
-    /// <summary>Expands folders to the <c>*.csv</c> files inside them, in name order.</summary>
+    /// <summary>
+    /// Expands folders to the <c>*.csv</c> files inside them, in name order, leaving out hidden files and folders
+    /// (a name starting with '.': <c>.analytics/</c> holds the app's own landing zone and sample data, <c>.git/</c> history).
+    /// </summary>
     public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths) => paths
         .SelectMany<string, string>(p => Directory.Exists(p)
-            ? Directory.EnumerateFiles(p, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            ? Directory.EnumerateFiles(p, "*.csv", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden })
+                .Where(file => !Path.GetRelativePath(p, file).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
+                .Order(StringComparer.Ordinal)
             : File.Exists(p) ? [p] : throw new FileNotFoundException($"{p}: no such file or folder; give CSV files or folders of them.", p))
         .ToList();
 

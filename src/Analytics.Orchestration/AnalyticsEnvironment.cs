@@ -35,15 +35,54 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
         if (warehouse is null)
         {
             var home = HomeFolder(settings);
-            embedded = await EmbeddedPostgres.StartAsync(Path.Combine(home, "postgres"), cancellationToken: cancellationToken);
-            warehouse = embedded.ConnectionString();
+            embedded = await EmbeddedPostgres.StartAsync(EmbeddedPostgres.ClusterFolder(home), cancellationToken: cancellationToken);
+            await EnsureDatabaseAsync(embedded, cancellationToken);
+            warehouse = embedded.ConnectionString(EmbeddedPostgres.Database);
+            settings.Notices?.WriteLine(embedded.Joined
+                ? $"warehouse: the embedded PostgreSQL of {home}, already running (the app's, when scripts/run runs), database '{EmbeddedPostgres.Database}'"
+                : $"warehouse: the embedded PostgreSQL of {home}, started for this command, database '{EmbeddedPostgres.Database}'; "
+                  + "ANALYTICS_HOME or ConnectionStrings__warehouse point it elsewhere");
         }
 
         return new AnalyticsEnvironment(embedded, warehouse, settings.RunStoreConnection ?? warehouse);
     }
 
-    /// <summary><c>ANALYTICS_HOME</c>, else <c>.analytics/</c> under the current folder.</summary>
-    public static string HomeFolder(AnalyticsSettings settings) => settings.Home ?? Path.Combine(Directory.GetCurrentDirectory(), ".analytics");
+    /// <summary>
+    /// <c>ANALYTICS_HOME</c>, else <c>.analytics/</c> beside the <c>assets-sql/</c> found at or above the current folder
+    /// (the repository root, where the AppHost keeps its data too), else under the current folder.
+    /// </summary>
+    public static string HomeFolder(AnalyticsSettings settings)
+    {
+        if (settings.Home is { } home)
+        {
+            return home;
+        }
+
+        var assets = settings.AssetsPath is null ? FindAssets() : null;
+        return Path.Combine(assets is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(assets)!, ".analytics");
+    }
+
+    /// <summary>Creates the app's database on the embedded cluster when it is missing (two commands at once may race to it).</summary>
+    private static async Task EnsureDatabaseAsync(EmbeddedPostgres server, CancellationToken cancellationToken)
+    {
+        await using var admin = Npgsql.NpgsqlDataSource.Create(server.ConnectionString());
+        await using var exists = admin.CreateCommand("select 1 from pg_database where datname = $1");
+        exists.Parameters.AddWithValue(EmbeddedPostgres.Database);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var create = admin.CreateCommand($"create database {EmbeddedPostgres.Database}");
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.DuplicateDatabase or Npgsql.PostgresErrorCodes.UniqueViolation)
+        {
+            // Another process created it first.
+        }
+    }
 
     /// <summary>The folder the landing sensor watches: <c>Analytics__Landing</c>, else <c>&lt;ANALYTICS_HOME&gt;/landing</c>.</summary>
     public static string LandingFolder(AnalyticsSettings settings) => settings.Landing ?? Path.Combine(HomeFolder(settings), "landing");
@@ -54,11 +93,12 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
     /// <summary>The assets folder: <c>ANALYTICS_ASSETS</c>, else the nearest <c>assets-sql/</c> at or above the current folder.</summary>
     public static string AssetsFolder(AnalyticsSettings settings)
     {
-        if (settings.AssetsPath is { } configured)
-        {
-            return configured;
-        }
+        return settings.AssetsPath ?? FindAssets() ?? Path.Combine(AppContext.BaseDirectory, "assets-sql");
+    }
 
+    /// <summary>The nearest <c>assets-sql/</c> at or above the current folder, or null.</summary>
+    private static string? FindAssets()
+    {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "assets-sql");
@@ -68,7 +108,7 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
             }
         }
 
-        return Path.Combine(AppContext.BaseDirectory, "assets-sql");
+        return null;
     }
 
     public async ValueTask DisposeAsync()

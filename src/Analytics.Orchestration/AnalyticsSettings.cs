@@ -19,6 +19,9 @@ public sealed record AnalyticsSettings(
     /// <summary>The event times ingest accepts (<c>Analytics__Ingest__EventTimeFrom|Until</c>).</summary>
     public EventTimeRange EventTimes { get; init; } = EventTimeRange.Default;
 
+    /// <summary>Where a command says which database it uses when it starts or joins the embedded one (the CLI's standard error).</summary>
+    public TextWriter? Notices { get; init; }
+
     /// <summary><see cref="BigQuery"/>, else the <c>ANALYTICS_BIGQUERY_*</c> variables (a malformed one is an ArgumentException naming it).</summary>
     public BigQuerySettings BigQueryOrEnvironment() => BigQuery ?? BigQuerySettings.FromEnvironment();
 

@@ -33,6 +33,15 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The database the app and the CLI keep their tables in, on the cluster of one analytics home.</summary>
+    public const string Database = "analytics";
+
+    /// <summary>Where the cluster of an analytics home (<c>ANALYTICS_HOME</c>) lives: the AppHost and the CLI use the same one.</summary>
+    public static string ClusterFolder(string home) => Path.Combine(home, "postgres");
+
+    /// <summary>True when another process (the AppHost, another command) runs the server and this one only joined it.</summary>
+    public bool Joined => !_owned;
+
     /// <summary>The cluster's data folder: below the given folder, or in the postgres user's home when it could not reach that.</summary>
     public string DataDirectory => _dataDirectory;
 

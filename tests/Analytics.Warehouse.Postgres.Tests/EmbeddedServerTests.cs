@@ -55,4 +55,70 @@ public class EmbeddedServerTests
             Directory.Delete(home, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task The_cli_joins_the_running_apps_cluster_of_the_same_home_and_says_which_database_it_uses()
+    {
+        // Issue 26, item 3: beside the running app, 'analytics list' started a second cluster and showed every asset as never.
+        var home = Path.Combine(Path.GetTempPath(), $"analytics-home-{Guid.NewGuid():N}");
+        var cluster = EmbeddedPostgres.ClusterFolder(home);
+        try
+        {
+            // The app (the AppHost's PostgreSQL resource) runs the cluster of this home, with its database.
+            await using var app = await EmbeddedPostgres.StartAsync(cluster, new EmbeddedPostgresOptions { Durable = false });
+            await using (var admin = NpgsqlDataSource.Create(app.ConnectionString()))
+            await using (var create = admin.CreateCommand($"create database {EmbeddedPostgres.Database}"))
+            {
+                await create.ExecuteNonQueryAsync();
+            }
+
+            var settings = new Analytics.Orchestration.AnalyticsSettings(null, null, home, Analytics.Testing.TestFiles.RepositoryAssets);
+            var events = Analytics.Testing.TestFiles.Csv("event_time,user_id,event_type", "2025-03-01 10:00:00,u1,share");
+            var (exit, _, error) = await Analytics.Testing.InProcessCli.RunAsync(settings, "ingest", events);
+            Assert.True(exit == 0, error);
+            Assert.Contains($"warehouse: the embedded PostgreSQL of {home}, already running", error);
+            Assert.Contains($"database '{EmbeddedPostgres.Database}'", error);
+            (exit, var listed, error) = await Analytics.Testing.InProcessCli.RunAsync(settings, "materialize", "raw_events");
+            Assert.True(exit == 0, error);
+
+            // What the CLI wrote is in the app's database, and the app's server still runs after the command.
+            await using var appDatabase = NpgsqlDataSource.Create(app.ConnectionString(EmbeddedPostgres.Database));
+            await using var count = appDatabase.CreateCommand("select count(*) from raw.raw_events");
+            Assert.Equal(1L, await count.ExecuteScalarAsync());
+            (exit, listed, _) = await Analytics.Testing.InProcessCli.RunAsync(settings, "list", "raw_events");
+            Assert.DoesNotContain("never", listed.Split('\n').Single(l => l.StartsWith("raw_events ", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            EmbeddedPostgres.Delete(cluster);
+            if (Directory.Exists(home))
+            {
+                Directory.Delete(home, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Started_for_one_command_the_cluster_says_so_and_how_to_point_elsewhere()
+    {
+        var home = Path.Combine(Path.GetTempPath(), $"analytics-home-{Guid.NewGuid():N}");
+        try
+        {
+            var settings = new Analytics.Orchestration.AnalyticsSettings(null, null, home, Analytics.Testing.TestFiles.RepositoryAssets);
+            var (exit, listed, error) = await Analytics.Testing.InProcessCli.RunAsync(settings, "list", "raw_events");
+
+            Assert.True(exit == 0, error);
+            Assert.Contains("started for this command", error);
+            Assert.Contains("ANALYTICS_HOME or ConnectionStrings__warehouse point it elsewhere", error);
+            Assert.Contains("never", listed);
+        }
+        finally
+        {
+            EmbeddedPostgres.Delete(EmbeddedPostgres.ClusterFolder(home));
+            if (Directory.Exists(home))
+            {
+                Directory.Delete(home, recursive: true);
+            }
+        }
+    }
 }

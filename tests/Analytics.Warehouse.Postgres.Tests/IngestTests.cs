@@ -127,10 +127,16 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         File.WriteAllText(Path.Combine(folder, "b.csv"), "x");
         File.WriteAllText(Path.Combine(folder, "a.csv"), "x");
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "x");
+        Directory.CreateDirectory(Path.Combine(folder, "2025", "03"));
+        File.WriteAllText(Path.Combine(folder, "2025", "03", "c.csv"), "x");
+        // Hidden: the app's own data folder (its landing zone), and a hidden file.
+        Directory.CreateDirectory(Path.Combine(folder, ".analytics", "landing"));
+        File.WriteAllText(Path.Combine(folder, ".analytics", "landing", "events.csv"), "x");
+        File.WriteAllText(Path.Combine(folder, ".partial.csv"), "x");
 
         var files = EventIngestor.ExpandPaths([folder]);
 
-        Assert.Equal(["a.csv", "b.csv"], files.Select(Path.GetFileName));
+        Assert.Equal(["2025/03/c.csv", "a.csv", "b.csv"], files.Select(f => Path.GetRelativePath(folder, f)));
         Assert.Throws<FileNotFoundException>(() => EventIngestor.ExpandPaths([Path.Combine(folder, "missing.csv")]));
         await Task.CompletedTask;
     }
