@@ -91,6 +91,32 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task No_asset_page_scrolls_sideways_at_1280_pixels_or_wider()
+    {
+        // Issue 26, item 4: at 1440 x 900, 14 of 18 asset pages were 1,516 to 2,796 px wide, the compiled SQL off screen.
+        var (page, problems) = await app.OpenAsync();
+        var wide = new List<string>();
+        foreach (var width in new[] { 1280, 1440 })
+        {
+            await page.SetViewportSizeAsync(width, 900);
+            foreach (var key in ShippedAssets)
+            {
+                await page.GotoAsync(app.BaseUrl + $"/assets/{key}");
+                await Assertions.Expect(page.Locator("pre.sql").First).ToBeVisibleAsync(Soon);
+                await Assertions.Expect(page.Locator(".preview[data-loaded='true']")).ToBeVisibleAsync(Soon);
+                var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+                if (scrollWidth > width)
+                {
+                    wide.Add($"{key} at {width}: {scrollWidth} px");
+                }
+            }
+        }
+
+        Assert.True(wide.Count == 0, string.Join("\n", wide));
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task A_failing_check_shows_its_sample_rows()
     {
         var (page, problems) = await app.OpenAsync();

@@ -75,6 +75,7 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
   } catch (error) {
     preview.replaceChildren(message((error as Error).message));
   }
+  preview.dataset.loaded = "true";
 }
 
 function card(title: string, body: Node): HTMLElement {
