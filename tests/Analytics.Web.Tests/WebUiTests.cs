@@ -205,6 +205,52 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task No_legend_or_colour_scale_overlaps_an_axis_and_the_largest_category_leads_the_legend()
+    {
+        // Issue 26, item 5: the cohort heatmap's scale sat on its period labels; on category engagement the axis name
+        // sat on the legend, and the largest category was on the legend's second page.
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/dashboards");
+        await page.WaitForFunctionAsync("() => { const charts = [...document.querySelectorAll('[data-chart]')]; return charts.length === 9 && charts.every(c => c.chartInstance); }",
+            null, new() { Timeout = 15_000 });
+
+        // As ECharts laid them out: each axis's texts (labels and name), and the legend's and colour scale's boxes.
+        var overlaps = await page.EvaluateAsync<string[]>("""
+            () => {
+              const found = [];
+              const box = el => { const r = el.getBoundingRect().clone(); const m = el.getComputedTransform(); if (m) r.applyTransform(m); return r; };
+              for (const el of document.querySelectorAll('[data-chart]')) {
+                const chart = el.chartInstance;
+                if (!chart) { found.push(`${el.dataset.chart}: not drawn`); continue; }
+                const views = chart._componentsViews.filter(v => v.__model && v.group);
+                const texts = [];
+                for (const view of views.filter(v => v.__model.mainType === 'xAxis' || v.__model.mainType === 'yAxis'))
+                  view.group.traverse(child => { if (child.type === 'text' && child.style && child.style.text) texts.push({ axis: view.__model.mainType, text: child.style.text, rect: box(child) }); });
+                for (const view of views.filter(v => v.__model.mainType === 'legend' || v.__model.mainType === 'visualMap')) {
+                  const rect = box(view.group);
+                  if (rect.width === 0) continue;
+                  for (const text of texts)
+                    if (rect.intersect(text.rect)) found.push(`${el.dataset.chart}: the ${view.__model.mainType} covers '${text.text}' of the ${text.axis}`);
+                }
+              }
+              return found;
+            }
+            """);
+        Assert.True(overlaps.Length == 0, string.Join("\n", overlaps));
+
+        var firstAndLargest = await page.Locator("[data-chart='category-engagement']").EvaluateAsync<string[]>("""
+            el => {
+              const option = el.chartInstance.getOption();
+              const totals = option.series.map(s => [s.name, s.data.reduce((a, b) => a + b, 0)]);
+              totals.sort((a, b) => b[1] - a[1]);
+              return [option.series[0].name, totals[0][0]];
+            }
+            """);
+        Assert.Equal(firstAndLargest[1], firstAndLargest[0]);
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task The_sign_in_link_sets_an_http_only_cookie_once_and_leaves_no_token_in_the_url()
     {
         var (page, problems) = await app.OpenAsync();

@@ -19,6 +19,8 @@ export function chart(container: HTMLElement, option: ChartOption, signal?: Abor
   const instance = echarts.init(container, null, { renderer: "canvas" });
   instance.setOption({ color: palette, animation: false, textStyle: { fontFamily: "inherit" }, ...option });
   performance.measure(`chart:${container.dataset.chart ?? "?"}`, { start: started, end: performance.now() });
+  // The browser tests read the laid-out chart (where its legend and axes went) from here.
+  (container as HTMLElement & { chartInstance?: echarts.ECharts }).chartInstance = instance;
   let width = container.clientWidth, height = container.clientHeight;
   const observer = new ResizeObserver(() => {
     // The observer reports the size once on observe; redraw only when it really changed.

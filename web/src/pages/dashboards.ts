@@ -186,10 +186,11 @@ function cohortTriangle(rows: MartRows): ChartOption {
   const cells = rows.rows.map((row) => [Number(row[k]), index.get(String(row[c]))!, Math.round((num(row[r]) ?? 0) * 1000) / 10]);
   return {
     tooltip: { formatter: (p: { value: number[] }) => `${cohorts[p.value[1]]}, period ${p.value[0]}: ${p.value[2]}%` },
-    grid: { left: 90, right: 20, top: 10, bottom: 70 },
-    xAxis: { type: "category", name: "period", data: Array.from({ length: periods }, (_, i) => String(i)), splitArea: { show: true } },
+    // The colour scale stands at the right, clear of the period labels and the axis name under the grid.
+    grid: { left: 90, right: 80, top: 10, bottom: 46 },
+    xAxis: { type: "category", name: "period", nameLocation: "middle", nameGap: 28, data: Array.from({ length: periods }, (_, i) => String(i)), splitArea: { show: true } },
     yAxis: { type: "category", data: cohorts, inverse: true },
-    visualMap: { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#f4f7fd", "#3b6fd6"] }, text: ["100%", "0%"] },
+    visualMap: { min: 0, max: 100, calculable: true, orient: "vertical", right: 0, top: "middle", itemHeight: 120, inRange: { color: ["#f4f7fd", "#3b6fd6"] }, text: ["100%", "0%"] },
     series: [{ type: "heatmap", data: cells, label: { show: cells.length <= 150, fontSize: 9 } }],
   };
 }
@@ -273,10 +274,13 @@ function engagement(rows: MartRows): ChartOption {
     byWeek.set(String(row[w]), (byWeek.get(String(row[w])) ?? 0) + Number(row[e]));
     totals.set(String(row[c]), byWeek);
   }
-  const categories = [...totals.keys()].sort();
+  // Largest first, so the legend's first page holds the categories that make most of each bar.
+  const sum = (cat: string) => [...totals.get(cat)!.values()].reduce((a, b) => a + b, 0);
+  const categories = [...totals.keys()].sort((a, b) => sum(b) - sum(a) || a.localeCompare(b));
   return {
-    tooltip: axisTooltip, legend: { top: 0, type: "scroll" }, grid: { left: 60, right: 20, top: 36, bottom: 30 },
-    xAxis: { type: "category", data: weeks }, yAxis: { type: "value", name: "events" },
+    tooltip: axisTooltip, legend: { top: 0, type: "scroll" }, grid: { left: 70, right: 20, top: 36, bottom: 30 },
+    // The axis name runs along the axis, not above it where the legend is.
+    xAxis: { type: "category", data: weeks }, yAxis: { type: "value", name: "events", nameLocation: "middle", nameGap: 50 },
     series: categories.map((cat) => ({ name: cat, type: "bar", stack: "events", data: weeks.map((x) => totals.get(cat)!.get(x) ?? 0) })),
   };
 }
