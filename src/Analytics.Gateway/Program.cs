@@ -25,11 +25,10 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 // Superset 4.1.1 cannot serve under a path prefix (absolute asset and login URLs), so it keeps its own port and
 // /superset sends the browser there; without a container engine it is not running, and the answer says so.
-app.MapGet("/superset/{**rest}", (string? rest, IConfiguration configuration) =>
+app.MapGet("/superset/{**rest}", (string? rest, HttpRequest request, IConfiguration configuration) =>
     configuration["Superset:Url"] is { Length: > 0 } superset
         ? Results.Redirect($"{superset.TrimEnd('/')}/{rest}")
-        : Results.Problem("Superset is not running: the AppHost starts it only where a container engine (docker) answers.",
-            statusCode: StatusCodes.Status404NotFound, title: "Superset not running"));
+        : SupersetNotRunning.Answer(request));
 app.MapReverseProxy();
 
 app.Run();

@@ -86,6 +86,31 @@ public sealed class HostileInputTests : IClassFixture<DatabaseFixture>, IDisposa
         Assert.DoesNotContain(new string('u', 201), runs);
     }
 
+    [Theory]
+    [InlineData("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "web", "web UI (Chrome 131)")]
+    [InlineData("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.6778.85 Safari/537.36", "web", "web UI (Chrome 131)")]
+    [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", "web", "web UI (Firefox 133)")]
+    [InlineData("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", null, "api (Safari 18)")]
+    [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86", "web", "web UI (Edge 131)")]
+    [InlineData("curl/8.5.0", null, "api (curl/8.5.0)")]
+    [InlineData("python-requests/2.32.3 CPython/3.12", null, "api (python-requests/2.32.3)")]
+    public async Task A_run_says_who_asked_by_a_short_client_name_not_the_whole_user_agent(string agent, string? page, string requestedBy)
+    {
+        // Issue 26, item 6: a run requested from the web UI showed the browser's whole User-Agent as "requested by".
+        var client = _api.Client();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", agent);
+        if (page is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Analytics-Request", page);
+        }
+
+        var queued = await client.PostAsync("/api/runs", Json("""{"selection": "raw_events"}"""));
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        using var run = System.Text.Json.JsonDocument.Parse(await queued.Content.ReadAsStringAsync());
+        Assert.Equal(requestedBy, run.RootElement.GetProperty("requested_by").GetString());
+    }
+
     [Fact]
     public async Task An_upload_the_client_abandons_is_logged_once_at_debug_not_as_an_unhandled_exception()
     {

@@ -255,11 +255,8 @@ public static class RunsApi
         return TypedResults.Accepted($"/api/runs/{retryId}", await queries.GetRunAsync(retryId, cancellationToken));
     }
 
-    /// <summary>Who asked, as the run store keeps it: the client's User-Agent, cut to what an answer may echo, printable only.</summary>
-    private static string Requester(HttpContext http) =>
-        http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent
-            ? $"api ({new string(agent.Take(Problems.MaxEcho).Select(c => char.IsControl(c) ? ' ' : c).ToArray())}{(agent.Length > Problems.MaxEcho ? "..." : "")})"
-            : "api";
+    /// <summary>Who asked, as the run store keeps it: a short client name (<see cref="ClientName"/>).</summary>
+    private static string Requester(HttpContext http) => ClientName.Of(http);
 }
 
 public sealed record RunRequest(string? Selection, bool? ChecksOnly);

@@ -7,10 +7,11 @@ using Analytics.Testing;
 namespace Analytics.AppHost.Tests;
 
 /// <summary>
-/// Issue 25, finding 11: the gateway's /health stayed healthy while the API behind it was not. It now reflects what
-/// the gateway can reach: the real gateway process, in front of a stand-in API whose /health the test sets.
+/// The real gateway process in front of a stand-in API whose /health the test sets. Issue 25, finding 11: the
+/// gateway's /health stayed healthy while the API behind it was not. Issue 26, item 6: /superset without Superset
+/// answered a browser with raw JSON.
 /// </summary>
-public sealed class GatewayHealthTests : IAsyncLifetime
+public sealed class GatewayProcessTests : IAsyncLifetime
 {
     private readonly HttpListener _api = new();
     private readonly int _apiPort = FreePort();
@@ -114,6 +115,27 @@ public sealed class GatewayHealthTests : IAsyncLifetime
 
         _api.Stop();
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), await GatewayHealthAsync());
+    }
+
+    [Fact]
+    public async Task Without_superset_a_browser_gets_a_page_saying_how_to_get_it_and_other_clients_a_problem()
+    {
+        using var http = new HttpClient();
+        using var page = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_gatewayPort}/superset/");
+        page.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        using var html = await http.SendAsync(page);
+        var body = await html.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, html.StatusCode);
+        Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<h1>Superset is not running</h1>", body);
+        Assert.Contains("docker info", body);
+        Assert.Contains("analytics superset bundle", body);
+        Assert.Contains("href=\"/dashboards\"", body);
+
+        using var json = await http.GetAsync($"http://127.0.0.1:{_gatewayPort}/superset/dashboard/1/");
+        Assert.Equal(HttpStatusCode.NotFound, json.StatusCode);
+        Assert.Equal("application/problem+json", json.Content.Headers.ContentType?.MediaType);
     }
 
     private static int FreePort()
