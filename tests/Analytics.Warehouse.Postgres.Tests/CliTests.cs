@@ -104,6 +104,22 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         Assert.True(error.Length < 1_000, $"a {error.Length}-character message");
     }
 
+    [Theory]
+    [InlineData("list", "tag:nosuchtag", "no asset has the tag 'nosuchtag'. The tags are: core,")]
+    [InlineData("list", "tag:retenton", "Did you mean 'retention'?")]
+    [InlineData("materialize", "layer:mart", "no asset has the layer 'mart'. Did you mean 'marts'?")]
+    [InlineData("list", "key:nothing_*", "no asset has the key pattern 'nothing_*'.")]
+    [InlineData("list", "tag:core and tag:retention", "its terms each match some, but not together")]
+    [InlineData("intervals", "nosuch", "'nosuch' is no asset. The assets with intervals: category_engagement, dim_users,")]
+    public async Task A_selection_or_asset_that_matches_nothing_exits_2_saying_what_there_is(string verb, string argument, string expected)
+    {
+        // Issue 26, item 6: 'list tag:nosuchtag' printed an empty table and exited 0; 'intervals nosuch' suggested nothing.
+        var (exit, output, error) = await RunAsync(verb, argument);
+
+        Assert.True(exit == 2, $"{exit}: {output}{error}");
+        Assert.Contains(expected, error);
+    }
+
     [Fact]
     public async Task A_folder_ingest_tries_every_file_and_reports_the_refused_ones()
     {

@@ -81,7 +81,7 @@ public static class RunsApi
 
         if (plan.Count == 0)
         {
-            return Problems.BadRequest($"The selection '{Problems.Clip(selection)}' selects no assets; GET /api/graph?select=... shows what a selection picks.");
+            return Problems.BadRequest(EmptySelection.Explain(selection, SelectionParser.Parse(selection), services.Project.Graph));
         }
 
         var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http), request?.ChecksOnly is true ? RunKind.Check : RunKind.Materialize, null, cancellationToken);

@@ -19,9 +19,12 @@ public static class IntervalsCommand
         {
             var key = parse.GetValue(name)!;
             var project = AnalyticsEnvironment.LoadAssets(settings);
+            var incremental = string.Join(", ", project.Graph.Keys.Where(k => project.Graph[k].Incremental is not null).Order(StringComparer.Ordinal));
             if (!project.Graph.Contains(key))
             {
-                throw new ArgumentException($"'{key}' is no asset.{NameSuggestions.DidYouMean(key, project.Graph.Keys)}");
+                // The closest names when some are close; always the assets that have intervals, so the answer is never a dead end.
+                throw new ArgumentException($"'{(key.Length > 200 ? key[..200] + "..." : key)}' is no asset.{NameSuggestions.DidYouMean(key, project.Graph.Keys)} "
+                                            + $"The assets with intervals: {incremental}.");
             }
 
             var asset = project.Graph[key];
@@ -29,7 +32,7 @@ public static class IntervalsCommand
             {
                 throw new ArgumentException(
                     $"'{key}' is a {asset.Materialization.ToString().ToLowerInvariant()} without partitions, rebuilt whole each run; it has no intervals. "
-                    + "Incremental assets: " + string.Join(", ", project.Graph.Keys.Where(k => project.Graph[k].Incremental is not null)) + ".");
+                    + $"The assets with intervals: {incremental}.");
             }
 
             await using var provider = CliServices.Build(settings);

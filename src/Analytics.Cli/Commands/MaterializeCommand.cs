@@ -36,7 +36,7 @@ public static class MaterializeCommand
             var text = SelectionArgument.Text(parse, selection);
             var kind = checksOnly ? RunKind.Check : RunKind.Materialize;
             await using var provider = CliServices.Build(WarehouseTargetOption.Apply(parse.GetValue(target), settings));
-            var keys = SelectionParser.Parse(text).ResolveOrdered(provider.GetRequiredService<Core.Assets.AssetProject>().Graph);
+            var keys = SelectionArgument.Resolve(text, provider.GetRequiredService<Core.Assets.AssetProject>().Graph);
             var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
             var reporter = new ConsoleReporter(output);
             var executor = services.Executors.Create(kind, text, Environment.UserName, parse.GetValue(parallelism), reporter, configure);

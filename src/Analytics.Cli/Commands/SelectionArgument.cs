@@ -13,7 +13,15 @@ public static class SelectionArgument
     public static string Text(ParseResult parse, Argument<string[]> argument) =>
         string.Join(' ', parse.GetValue(argument) ?? []) is { } text && !string.IsNullOrWhiteSpace(text) ? text : "*";
 
-    /// <summary>The selected assets in dependency order.</summary>
+    /// <summary>The selected assets in dependency order; a selection of none is bad input, saying which term matched nothing.</summary>
     public static IReadOnlyList<string> Resolve(ParseResult parse, Argument<string[]> argument, AssetGraph graph) =>
-        SelectionParser.Parse(Text(parse, argument)).ResolveOrdered(graph);
+        Resolve(Text(parse, argument), graph);
+
+    /// <summary><paramref name="text"/>'s assets in dependency order, none being bad input as above.</summary>
+    public static IReadOnlyList<string> Resolve(string text, AssetGraph graph)
+    {
+        var selection = SelectionParser.Parse(text);
+        var keys = selection.ResolveOrdered(graph);
+        return keys.Count > 0 || !graph.Keys.Any() ? keys : throw new ArgumentException(EmptySelection.Explain(text, selection, graph));
+    }
 }
