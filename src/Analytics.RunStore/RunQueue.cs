@@ -37,7 +37,7 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
             cancellationToken, runId, WireName.Of(kind), selection, requestedBy, kind == RunKind.Check, (object?)parentRunId ?? DBNull.Value,
             // The W3C traceparent of the request that queued the run, so the worker's run span continues that trace.
             Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id! : DBNull.Value);
-        await Execute(connection, "insert into runstore.steps (run_id, asset_key, status) select $1, unnest($2::text[]), 'queued'",
+        await Execute(connection, "insert into runstore.steps (run_id, asset_key, status, ordinal) select $1, p.key, 'queued', p.ordinal from unnest($2::text[]) with ordinality as p(key, ordinal)",
             cancellationToken, runId, plan.ToArray());
         await Execute(connection, "insert into runstore.events (run_id, kind, message, payload) values ($1, 'run_queued', $2, jsonb_build_object('plan', $3::text[]))",
             cancellationToken, runId, $"{plan.Count} asset(s): {selection}", plan.ToArray());

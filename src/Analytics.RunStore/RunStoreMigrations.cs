@@ -168,6 +168,10 @@ public static class RunStoreMigrations
             alter table runstore.materializations add column table_rows bigint;
             alter table runstore.incremental_state add column table_rows bigint;
             """),
+        // A run's steps keep the order of its plan (dependency order), so a live run's list never reshuffles.
+        (8, "steps in the order of the run's plan", """
+            alter table runstore.steps add column ordinal int;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

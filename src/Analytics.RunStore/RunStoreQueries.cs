@@ -78,7 +78,7 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
             select asset_key, status, started_at, finished_at,
                    extract(epoch from finished_at - started_at) * 1000, rows, error
             from runstore.steps where run_id = $1
-            order by started_at nulls last, asset_key
+            order by ordinal nulls last, started_at nulls last, asset_key
             """) { Parameters = { new() { Value = runId } } });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))

@@ -23,7 +23,8 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, RunKind kind, 
             """,
             runId, WireName.Of(kind), selection, requestedBy, Worker));
         batch.BatchCommands.Add(Command(
-            "insert into runstore.steps (run_id, asset_key, status) select $1, unnest($2::text[]), 'queued' on conflict do nothing", runId, plan.ToArray()));
+            "insert into runstore.steps (run_id, asset_key, status, ordinal) select $1, p.key, 'queued', p.ordinal from unnest($2::text[]) with ordinality as p(key, ordinal) "
+            + "on conflict do nothing", runId, plan.ToArray()));
         batch.BatchCommands.Add(EventCommand(runId, "run_started", null, $"{WireName.Of(kind)} {plan.Count} asset(s)", new { plan }));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -77,6 +77,26 @@ public sealed class RunLifecycleTests : IClassFixture<DatabaseFixture>, IDisposa
     }
 
     [Fact]
+    public async Task A_runs_steps_keep_the_order_of_its_plan_while_it_runs_and_after()
+    {
+        // Issue 26, item 6: the step list reshuffled as steps started and when the run finished.
+        var client = _api.Client();
+        var runId = await StartAsync(client, "+after_slow");
+        var seen = new HashSet<string>();
+        string status;
+        do
+        {
+            using var run = JsonDocument.Parse(await client.GetStringAsync($"/api/runs/{runId}"));
+            status = run.RootElement.GetProperty("status").GetString()!;
+            seen.Add(string.Join(",", run.RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("asset_key").GetString())));
+            await Task.Delay(50);
+        }
+        while (status is "queued" or "running");
+
+        Assert.Equal(["quick,slow,after_slow"], seen);
+    }
+
+    [Fact]
     public async Task Cancel_stops_a_running_run_and_leaves_the_old_table()
     {
         var client = _api.Client();
