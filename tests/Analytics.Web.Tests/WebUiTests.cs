@@ -251,6 +251,30 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task Every_run_status_badge_has_a_look_of_its_own()
+    {
+        // Issue 26, item 6: queued and running badges shared one colour.
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/runs");
+        await Assertions.Expect(page.Locator("tr[data-run]").First).ToBeVisibleAsync(Soon);
+
+        var looks = await page.EvaluateAsync<string[]>("""
+            () => ['queued', 'running', 'succeeded', 'failed'].map(status => {
+              const badge = document.createElement('span');
+              badge.className = `badge run-${status}`;
+              document.body.append(badge);
+              const style = getComputedStyle(badge);
+              const look = `${style.backgroundColor} ${style.color} ${style.boxShadow}`;
+              badge.remove();
+              return look;
+            })
+            """);
+
+        Assert.Equal(looks.Length, looks.Distinct().Count());
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task The_sign_in_link_sets_an_http_only_cookie_once_and_leaves_no_token_in_the_url()
     {
         var (page, problems) = await app.OpenAsync();
