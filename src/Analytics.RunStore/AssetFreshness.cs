@@ -1,10 +1,27 @@
+using System.Text.Json.Serialization;
 using Analytics.Core.Assets;
 using Analytics.Core.Graph;
 
 namespace Analytics.RunStore;
 
 /// <summary>An asset's state as people ask it: is it fresh, and if not, why.</summary>
-public sealed record FreshnessView(string State, string? Reason, string? MaxAge);
+public sealed record FreshnessView(FreshnessState State, string? Reason, string? MaxAge);
+
+/// <summary>Whether an asset is fresh (its wire name, <c>fresh</c>, is what the API and the CLI write; the OpenAPI document lists them).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<FreshnessState>))]
+public enum FreshnessState
+{
+    [JsonStringEnumMemberName("fresh")]
+    Fresh,
+    [JsonStringEnumMemberName("stale")]
+    Stale,
+    [JsonStringEnumMemberName("failed")]
+    Failed,
+    [JsonStringEnumMemberName("never")]
+    Never,
+    [JsonStringEnumMemberName("running")]
+    Running,
+}
 
 /// <summary>
 /// The freshness of an asset, from the run store's statuses:
@@ -15,11 +32,11 @@ public sealed record FreshnessView(string State, string? Reason, string? MaxAge)
 /// </summary>
 public static class AssetFreshness
 {
-    public const string Fresh = "fresh";
-    public const string Stale = "stale";
-    public const string Failed = "failed";
-    public const string Never = "never";
-    public const string Running = "running";
+    private const FreshnessState Fresh = FreshnessState.Fresh;
+    private const FreshnessState Stale = FreshnessState.Stale;
+    private const FreshnessState Failed = FreshnessState.Failed;
+    private const FreshnessState Never = FreshnessState.Never;
+    private const FreshnessState Running = FreshnessState.Running;
 
     public static FreshnessView Evaluate(AssetGraph graph, string key, IReadOnlyDictionary<string, AssetStatus> statuses, DateTimeOffset now)
     {

@@ -127,7 +127,8 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new MaterializationView(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), Nullable<long>(reader, 2), reader.GetDouble(3),
-                JsonDocument.Parse(reader.GetString(4)).RootElement, reader.IsDBNull(5) ? null : reader.GetString(5), Nullable<long>(reader, 6))
+                JsonSerializer.Deserialize<List<ColumnInfo>>(reader.GetString(4), RunStoreRecorder.JsonOptions) ?? [], reader.IsDBNull(5) ? null : reader.GetString(5),
+                Nullable<long>(reader, 6))
             : null;
     }
 

@@ -112,7 +112,8 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, RunKind kind, 
         Command("insert into runstore.events (run_id, kind, asset_key, message, payload) values ($1, $2, $3, $4, $5)",
             runId, eventKind, (object?)assetKey ?? DBNull.Value, (object?)message ?? DBNull.Value, payload is null ? DBNull.Value : Json(payload));
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>How the run store writes JSON (snake_case, enums by wire name); <see cref="RunStoreQueries"/> reads it back so.</summary>
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },

@@ -14,7 +14,7 @@ public sealed record StepView(string AssetKey, string Status, DateTimeOffset? St
 public sealed record RunEvent(long EventId, Guid RunId, DateTimeOffset At, string Kind, string? AssetKey, string? Message, JsonElement? Payload);
 
 /// <summary>A materialization: <c>Rows</c> the table held after it (null for a view or when not recorded), <c>RowsWritten</c> what it wrote.</summary>
-public sealed record MaterializationView(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs, JsonElement Columns, string? SqlHash,
+public sealed record MaterializationView(Guid RunId, DateTimeOffset MaterializedAt, long? Rows, double DurationMs, IReadOnlyList<ColumnInfo> Columns, string? SqlHash,
     long? RowsWritten);
 
 /// <summary>One point of an asset's history: the table's size and the rows written, and how long it took.</summary>

@@ -45,6 +45,12 @@ public sealed class AppHostProcessTests
 
             var left = await LeftRunningAsync(home);
             Assert.True(left.Count == 0, "still running: " + string.Join("; ", left));
+            // The postmaster is stopped by pg_ctl, which waits for it; on a busy machine its last moments may trail the AppHost's exit.
+            for (var wait = 0; wait < 20 && postgres.Any(p => IsRunning(p.Pid)); wait++)
+            {
+                await Task.Delay(500);
+            }
+
             Assert.All(postgres, p => Assert.False(IsRunning(p.Pid), $"PostgreSQL {p.Pid} is still running"));
         }
         finally
@@ -150,7 +156,19 @@ public sealed class AppHostProcessTests
         return kill.ExitCode;
     }
 
-    private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}");
+    /// <summary>Alive, as opposed to gone or a zombie (exited, waiting for its parent or init to reap it).</summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() != 'Z';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Processes whose command line or environment names <paramref name="token"/>.</summary>
     internal static List<(int Pid, string CommandLine)> ProcessesMentioning(string token)

@@ -21,14 +21,14 @@ public class AssetFreshnessTests
         new(key, Now.AddMinutes(-minutesAgo), 1, step, 0, 0, running);
 
     private static string State(string key, params AssetStatus[] statuses) =>
-        AssetFreshness.Evaluate(Project.Graph, key, statuses.ToDictionary(s => s.AssetKey), Now).State;
+        Analytics.Core.Execution.WireName.Of(AssetFreshness.Evaluate(Project.Graph, key, statuses.ToDictionary(s => s.AssetKey), Now).State);
 
     [Fact]
     public void An_asset_is_fresh_until_its_max_age_then_stale_saying_why()
     {
         Assert.Equal("fresh", State("base", Built("base", 29)));
         var stale = AssetFreshness.Evaluate(Project.Graph, "base", new Dictionary<string, AssetStatus> { ["base"] = Built("base", 31) }, Now);
-        Assert.Equal("stale", stale.State);
+        Assert.Equal(FreshnessState.Stale, stale.State);
         Assert.Equal("materialized 31m ago; max_age is 30m", stale.Reason);
         Assert.Equal("30m", stale.MaxAge);
     }

@@ -1,150 +1,25 @@
 // The catalog API, as the pages read it. Reads need no key; writes send the key the person typed (kept for this
 // browser session only) or rely on the HttpOnly cookie the AppHost's sign-in link set.
 
-/** What the list and the detail of an asset share. */
-interface AssetBase {
-  key: string;
-  layer: string;
-  materialization: string;
-  description: string;
-  tags: string[];
-  owner: string | null;
-  upstream: string[];
-  downstream: string[];
-}
+import type { components } from "./api-types";
 
-export interface Freshness {
-  state: "fresh" | "stale" | "failed" | "never" | "running";
-  reason: string | null;
-  max_age: string | null;
-}
+// The API's shapes, generated from its OpenAPI document (api-types.ts, scripts/generate-api-types): never written twice.
+type Schemas = components["schemas"];
+export type Freshness = Schemas["FreshnessView"];
+export type AssetSummary = Schemas["AssetSummary"];
+export type CheckResult = Schemas["CheckView"];
+export type AssetDetail = Schemas["AssetDetail"];
+export type MaterializationPoint = Schemas["MaterializationPoint"];
+export type Step = Schemas["StepView"];
+export type Run = Schemas["RunView"];
+export type Tick = Schemas["TickView"];
+export type Schedule = Schemas["ScheduleView"];
+export type SensorFile = Schemas["SensorFile"];
+export type Sensor = Schemas["SensorView"];
+export type AlertIncident = Schemas["AlertIncidentView"];
+export type Alerts = Schemas["AlertsView"];
 
-export interface AssetSummary extends AssetBase {
-  freshness: Freshness;
-  last_status: string | null;
-  last_materialized_at: string | null;
-  /** The rows the table holds; null for a view or a build recorded before sizes were. */
-  rows: number | null;
-  /** The rows the latest materialization wrote (the changed ones, for an incremental build). */
-  rows_written: number | null;
-  checks_declared: number;
-  checks_passed: number;
-  checks_run: number;
-}
-
-export interface CheckResult {
-  name: string;
-  severity: string;
-  passed: boolean;
-  failing_rows: number;
-  sample: Record<string, unknown>[] | unknown;
-  error: string | null;
-  executed_at: string;
-  run_id: string;
-}
-
-export interface AssetDetail extends AssetBase {
-  freshness: Freshness;
-  source_path: string;
-  sql: string;
-  compiled_sql: string | null;
-  checks: { name: string; kind: string; severity: string }[];
-  latest_materialization: {
-    run_id: string; materialized_at: string; rows: number | null; rows_written: number | null; duration_ms: number; columns: { name: string; type: string }[];
-  } | null;
-  check_results: CheckResult[];
-}
-
-export interface MaterializationPoint {
-  run_id: string;
-  materialized_at: string;
-  rows: number | null;
-  rows_written: number | null;
-  duration_ms: number;
-}
-
-export interface Step {
-  asset_key: string;
-  status: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-  rows: number | null;
-  error: string | null;
-}
-
-export interface Run {
-  run_id: string;
-  kind: string;
-  selection: string;
-  status: string;
-  requested_by: string | null;
-  worker: string | null;
-  parent_run_id: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  error: string | null;
-  steps: Step[] | null;
-}
-
-export interface Tick {
-  scheduled_at: string;
-  status: string;
-  reason: string | null;
-  run_id: string | null;
-  run_status: string | null;
-  claimed_by: string;
-}
-
-export interface Schedule {
-  name: string;
-  cron: string;
-  timezone: string;
-  selection: string;
-  catch_up: string;
-  paused: boolean;
-  next_tick_at: string | null;
-  ticks: Tick[];
-}
-
-export interface SensorFile {
-  path: string;
-  bytes: number;
-  status: string;
-  reason: string | null;
-  rows_loaded: number | null;
-  rows_rejected: number | null;
-  run_id: string | null;
-  changed_at: string;
-}
-
-export interface Sensor {
-  name: string;
-  location: string;
-  swept_at: string | null;
-  last_error: string | null;
-  files: SensorFile[];
-}
-
-export interface AlertIncident {
-  id: number;
-  rule: string;
-  subject: string;
-  status: string;
-  summary: string;
-  link: string | null;
-  opened_at: string;
-  resolved_at: string | null;
-  deliveries: { channel: string; kind: string; status: string; attempts: number; last_error: string | null; sent_at: string | null }[];
-}
-
-export interface Alerts {
-  rules: { name: string; kind: string; description: string }[];
-  channels: string[];
-  incidents: AlertIncident[];
-}
-
+/** One event of a run's server-sent stream (text/event-stream, which OpenAPI does not describe). */
 export interface RunEvent {
   event_id: number;
   run_id: string;
@@ -155,16 +30,8 @@ export interface RunEvent {
   payload: unknown;
 }
 
-export interface Table {
-  columns: { name: string; type: string }[];
-  rows: unknown[][];
-}
-
-export interface MartRows extends Table {
-  key: string;
-  total: number;
-  truncated: boolean;
-}
+export type Table = Schemas["Preview"];
+export type MartRows = Schemas["MartRows"];
 
 export class ApiError extends Error {
   constructor(public readonly status: number, public readonly detail: string) {

@@ -48,6 +48,9 @@ public static class CatalogApiExtensions
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             // Run kinds and statuses are enums in code and their WireName (snake_case) on the wire.
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            // Numbers are numbers both ways; the web defaults also read "5" for 5, which made the OpenAPI document (and
+            // the types generated from it) say every number may be a string.
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         if (builder.Configuration.GetValue("Analytics:InProcessWorker", true))
         {

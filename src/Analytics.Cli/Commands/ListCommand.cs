@@ -27,7 +27,7 @@ public static class ListCommand
                 var rows = status?.Rows?.ToString("N0") ?? "";
                 var checks = asset.Checks.Count == 0 ? "-" : status is null || status.ChecksRun == 0 ? $"0/{asset.Checks.Count} run" : $"{status.ChecksPassed}/{status.ChecksRun} passed";
                 var freshness = AssetFreshness.Evaluate(project.Graph, key, statuses, now);
-                output.WriteLine($"{key,-36} {asset.Layer,-8} {asset.Materialization.ToString().ToLowerInvariant(),-11} {when,-23} {rows,12} {status?.LastStepStatus ?? "-",-12} {checks,-14} {freshness.State}");
+                output.WriteLine($"{key,-36} {asset.Layer,-8} {asset.Materialization.ToString().ToLowerInvariant(),-11} {when,-23} {rows,12} {status?.LastStepStatus ?? "-",-12} {checks,-14} {Core.Execution.WireName.Of(freshness.State)}");
             }
 
             return CliApp.Ok;

@@ -87,7 +87,7 @@ public static class SupersetCommand
             var asset = services.Project.Graph[key];
             var latest = await queries.LatestMaterializationAsync(key, cancellationToken)
                          ?? throw new ArgumentException($"mart '{key}' has never been materialized, so its columns are unknown; run 'analytics materialize +marts' (or '*') first.");
-            var columns = latest.Columns.Deserialize<List<ColumnInfo>>(new JsonSerializerOptions(JsonSerializerDefaults.Web)) ?? [];
+            var columns = latest.Columns;
             marts.Add(new MartTable(key, asset.Schema, asset.Description, columns));
         }
 
