@@ -61,6 +61,11 @@ public sealed class CatalogApiTests : IClassFixture<DatabaseFixture>, IDisposabl
 
         Assert.Equal(["raw_events", "stg_events", "dim_users", "fct_events"], graph.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("key").GetString()));
         Assert.Contains(graph.GetProperty("edges").EnumerateArray(), e => e.GetProperty("from").GetString() == "stg_events" && e.GetProperty("to").GetString() == "fct_events");
+
+        // A selection of nothing names the term that matched nothing, as the CLI does.
+        var empty = await _api.Client().GetAsync("/api/graph?select=tag%3Anosuchtag");
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("no asset has the tag 'nosuchtag'", await empty.Content.ReadAsStringAsync());
     }
 
     [Theory]

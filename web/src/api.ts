@@ -73,6 +73,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 
 export const api = {
   assets: () => request<AssetSummary[]>("GET", "/api/assets"),
+  graph: (select: string) => request<Schemas["GraphView"]>("GET", `/api/graph?select=${encodeURIComponent(select)}`),
   asset: (key: string) => request<AssetDetail>("GET", `/api/assets/${encodeURIComponent(key)}`),
   history: (key: string) => request<MaterializationPoint[]>("GET", `/api/assets/${encodeURIComponent(key)}/materializations?limit=50`),
   preview: (key: string) => request<Table>("GET", `/api/assets/${encodeURIComponent(key)}/preview?limit=50`),

@@ -5,7 +5,7 @@ import { h } from "./dom";
 /** A page draws into its container and may return a cleanup (stop following a run, dispose charts). */
 export type Page = (container: HTMLElement, params: Record<string, string>, signal: AbortSignal) => Promise<void>;
 
-// Each page is its own chunk: the catalog does not wait for ECharts, nor the dashboards for dagre.
+// Each page is its own chunk: the catalog does not wait for ECharts, nor the dashboards for ELK.
 const routes: { pattern: RegExp; nav: string; page: () => Promise<Page> }[] = [
   { pattern: /^\/$/, nav: "catalog", page: () => import("./pages/catalog").then((m) => m.renderCatalog) },
   { pattern: /^\/lineage$/, nav: "lineage", page: () => import("./pages/lineage").then((m) => m.renderLineage) },

@@ -21,6 +21,12 @@ public static class GraphApi
                 return Problems.BadSelection(e);
             }
 
+            if (keys.Count == 0 && graph.Keys.Any())
+            {
+                // As in the CLI: a selection of nothing is a mistake worth naming (the tag no asset has, say).
+                return Problems.BadRequest(EmptySelection.Explain(select ?? "", SelectionParser.Parse(select), graph));
+            }
+
             var chosen = keys.ToHashSet(StringComparer.Ordinal);
             return TypedResults.Ok(new GraphView(
                 keys.Select(k => new GraphNode(k, graph[k].Layer, graph[k].Tags, graph.Levels[k])).ToList(),

@@ -5,8 +5,17 @@ import { navigate } from "../main";
 import { assetStates, runningAssets, stateLabels, type AssetState } from "../status";
 
 const svgNs = "http://www.w3.org/2000/svg";
-const nodeWidth = 190;
 const nodeHeight = 40;
+const minWidth = 150;
+
+/** How wide a node must be for its whole name (12px, semibold) and its state line, measured as the browser draws them. */
+function nodeWidths(assets: AssetSummary[], states: Map<string, AssetState>): Map<string, number> {
+  const context = document.createElement("canvas").getContext("2d")!;
+  const family = getComputedStyle(document.body).fontFamily;
+  const measure = (text: string, font: string) => { context.font = font; return context.measureText(text).width; };
+  return new Map(assets.map((a) => [a.key, Math.ceil(Math.max(minWidth,
+    measure(a.key, `600 12px ${family}`) + 28, measure(`${a.layer} · ${stateLabels[states.get(a.key)!]}`, `10.5px ${family}`) + 28))]));
+}
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
   const element = document.createElementNS(svgNs, tag);
@@ -15,25 +24,34 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 /**
- * `/lineage`: the asset graph, laid out left to right (dagre, or our own layered layout past 300 assets), drawn as one SVG. Wheel zooms, drag pans; hovering
- * or focusing a node (or finding it by name) highlights everything upstream and downstream; clicking opens it.
+ * `/lineage`: the asset graph, laid out left to right (ELK's layered algorithm, edges routed around the nodes, or our
+ * own layered layout past 600 assets), drawn as one SVG with arrowheads and every name whole. Wheel zooms, drag
+ * pans; hovering or focusing a node (or finding it by name) highlights everything upstream and downstream; a
+ * selection (the API's syntax) highlights what it selects; clicking opens an asset.
  */
 export async function renderLineage(container: HTMLElement): Promise<void> {
   const [assets, running] = await Promise.all([api.assets(), runningAssets()]);
   const states = assetStates(assets, running);
 
-  const layout = layeredLayout(assets.map((a) => a.key), assets.flatMap((a) => a.upstream.map((u) => [u, a.key] as [string, string])), nodeWidth, nodeHeight);
+  const layout = await layeredLayout(assets.map((a) => a.key), assets.flatMap((a) => a.upstream.map((u) => [u, a.key] as [string, string])),
+    nodeWidths(assets, states), nodeHeight);
 
   const canvas = svg("svg", { class: "lineage", role: "img", "aria-label": `Lineage of ${assets.length} assets` });
+  const defs = svg("defs");
+  for (const [id, cls] of [["arrow", "arrow"], ["arrow-lit", "arrow lit"]]) {
+    const marker = svg("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse", class: cls });
+    marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z" }));
+    defs.append(marker);
+  }
   const world = svg("g");
-  canvas.append(world);
+  canvas.append(defs, world);
   const edges = svg("g", { class: "edges" });
   const nodes = svg("g", { class: "nodes" });
   world.append(edges, nodes);
 
   const edgeElements = new Map<string, SVGPathElement>();
   for (const [key, d] of layout.edges) {
-    const path = svg("path", { d, class: "edge" });
+    const path = svg("path", { d, class: "edge", "data-edge": key });
     edgeElements.set(key, path);
     edges.append(path);
   }
@@ -44,7 +62,7 @@ export async function renderLineage(container: HTMLElement): Promise<void> {
     const state = states.get(asset.key)!;
     const group = svg("g", {
       class: `node state-${state}`,
-      transform: `translate(${position.x - nodeWidth / 2},${position.y - nodeHeight / 2})`,
+      transform: `translate(${position.x - position.width / 2},${position.y - nodeHeight / 2})`,
       tabindex: 0,
       role: "link",
       "data-asset": asset.key,
@@ -52,10 +70,10 @@ export async function renderLineage(container: HTMLElement): Promise<void> {
     });
     const title = svg("title");
     title.textContent = `${asset.key} (${asset.layer}, ${stateLabels[state]})${asset.description ? `\n${asset.description}` : ""}`;
-    const box = svg("rect", { width: nodeWidth, height: nodeHeight, rx: 6 });
+    const box = svg("rect", { width: position.width, height: nodeHeight, rx: 6, class: "box" });
     const stripe = svg("rect", { width: 6, height: nodeHeight, rx: 3, class: "stripe" });
     const name = svg("text", { x: 14, y: 17 });
-    name.textContent = asset.key.length > 24 ? `${asset.key.slice(0, 23)}…` : asset.key;
+    name.textContent = asset.key;
     const layer = svg("text", { x: 14, y: 32, class: "sub" });
     layer.textContent = `${asset.layer} · ${stateLabels[state]}`;
     group.append(title, box, stripe, name, layer);
@@ -82,12 +100,14 @@ export async function renderLineage(container: HTMLElement): Promise<void> {
     canvas.classList.toggle("focused", key !== null);
     if (key === null) {
       for (const el of [...nodeElements.values(), ...edgeElements.values()]) el.classList.remove("lit", "selected");
+      if (chosen) showSelection(chosen);
       return;
     }
     const up = walk(key, (a) => a.upstream);
     const down = walk(key, (a) => a.downstream);
     const lit = new Set([key, ...up, ...down]);
     for (const [k, el] of nodeElements) { el.classList.toggle("lit", lit.has(k)); el.classList.toggle("selected", k === key); }
+    selectionNote.textContent = "";
     for (const [k, el] of edgeElements) {
       const [v, w] = k.split("->");
       // An edge is lit when it lies on a path into the node (both ends upstream) or out of it (both downstream).
@@ -140,10 +160,41 @@ export async function renderLineage(container: HTMLElement): Promise<void> {
       apply();
     }
   });
+  // A selection in the API's syntax (+asset, asset+, tag:x, ...): what it picks is lit, the rest dimmed.
+  let chosen: Set<string> | null = null;
+  const selectionNote = h("span", { class: "muted", role: "status" });
+  const selectBox = h("input", { type: "search", placeholder: "Select: +growth_metrics, tag:retention…", "aria-label": "Selection", class: "search" });
+  function showSelection(keys: Set<string>): void {
+    canvas.classList.add("focused");
+    for (const [k, el] of nodeElements) { el.classList.toggle("lit", keys.has(k)); el.classList.remove("selected"); }
+    for (const [k, el] of edgeElements) { const [v, w] = k.split("->"); el.classList.toggle("lit", keys.has(v) && keys.has(w)); }
+    selectionNote.textContent = `${keys.size} selected`;
+  }
+  let typed = 0;
+  selectBox.addEventListener("input", () => {
+    const text = selectBox.value.trim();
+    const attempt = ++typed;
+    if (!text) { chosen = null; highlight(pinned); return; }
+    window.setTimeout(async () => {
+      if (attempt !== typed) return;
+      try {
+        const graph = await api.graph(text);
+        if (attempt !== typed) return;
+        chosen = new Set(graph.nodes.map((n) => n.key));
+        showSelection(chosen);
+      } catch (error) {
+        if (attempt !== typed) return;
+        chosen = null;
+        highlight(pinned);
+        selectionNote.textContent = (error as Error).message;
+      }
+    }, 250);
+  });
   const legend = h("div", { class: "legend" }, ...(Object.keys(stateLabels) as AssetState[]).map((s) => h("span", { class: `badge state-${s}` }, stateLabels[s])));
   container.append(
     h("h1", {}, "Lineage"),
-    h("div", { class: "toolbar" }, find, keys, h("button", { onclick: fit }, "Fit"), legend, h("span", { class: "muted" }, `${assets.length} assets, ${layout.edges.size} edges`)),
+    h("div", { class: "toolbar" }, find, keys, selectBox, selectionNote, h("button", { onclick: fit }, "Fit"), legend,
+      h("span", { class: "muted" }, `${assets.length} assets, ${layout.edges.size} edges`)),
     canvas,
   );
   requestAnimationFrame(fit);
