@@ -16,6 +16,7 @@ app.MapAssetsApi();
 app.MapGraphApi();
 app.MapRunsApi();
 app.MapMartsApi();
+app.MapDashboardsApi();
 app.MapAutomationApi();
 app.MapWebApp();
 

@@ -1,3 +1,4 @@
+using Analytics.Core.Dashboards;
 using Analytics.Core.Execution;
 
 namespace Analytics.Superset;
@@ -32,7 +33,7 @@ public static class BundleBuilder
 
     private sealed record Chart(string Key, string Title, string VizType, string Mart, Dictionary<string, object?> Params, int Width);
 
-    public static SupersetBundle Build(IReadOnlyList<MartTable> marts, string databaseUri, DateTimeOffset now)
+    public static SupersetBundle Build(IReadOnlyList<MartTable> marts, IReadOnlyList<Dashboard> dashboards, string databaseUri, DateTimeOffset now)
     {
         var bundle = new SupersetBundle();
         var databaseUuid = SupersetBundle.StableUuid("database:" + DatabaseName);
@@ -66,7 +67,7 @@ public static class BundleBuilder
             bundle.Add($"datasets/{DatabaseName}/{mart.Name}.yaml", Dataset(mart, uuid, databaseUuid));
         }
 
-        var charts = Charts().Where(c => datasets.ContainsKey(c.Mart)).ToList();
+        var charts = Charts(dashboards, marts).Where(c => datasets.ContainsKey(c.Mart)).ToList();
         foreach (var chart in charts)
         {
             bundle.Add($"charts/{chart.Key}.yaml", new Dictionary<string, object?>
@@ -200,62 +201,70 @@ public static class BundleBuilder
     }
 
     /// <summary>The charts of the web UI's /dashboards page, in its order.</summary>
-    private static IEnumerable<Chart> Charts()
+    /// <summary>
+    /// Superset's charts for the declared dashboards (assets-sql/dashboards.yml), the same tiles and charts the web UI
+    /// draws: a KPI is a big number (with its trend over its time column), a chart the ECharts bar, line or heatmap
+    /// viz over the same columns, filters and split; <c>{grain}</c> is the dashboard's first grain.
+    /// </summary>
+    private static IEnumerable<Chart> Charts(IReadOnlyList<Dashboard> dashboards, IReadOnlyList<MartTable> marts)
     {
-        string[] none = [];
-        foreach (var (key, title, metric) in new[]
-                 {
-                     ("kpi_dau", "DAU", "MAX(dau)"), ("kpi_wau", "WAU", "MAX(wau)"), ("kpi_mau", "MAU", "MAX(mau)"),
-                     ("kpi_stickiness", "Stickiness (DAU / MAU)", "MAX(stickiness)"),
-                 })
+        var types = marts.ToDictionary(m => m.Name, m => m.Columns.ToDictionary(c => c.Name, c => c.Type, StringComparer.Ordinal), StringComparer.Ordinal);
+        bool Temporal(string mart, string column) => types.GetValueOrDefault(mart)?.GetValueOrDefault(column) is { } type && IsTemporal(type);
+        foreach (var dashboard in dashboards)
         {
-            yield return new Chart(key, title, "big_number", "growth_metrics",
-                Params("big_number", ("x_axis", "date"), ("time_grain_sqla", "P1D"), ("metric", Sql(metric, title)), ("show_trend_line", true)), 2);
-        }
+            var grain = dashboard.Grains.FirstOrDefault() ?? "week";
+            string Fill(string text) => text.Replace("{grain}", grain, StringComparison.Ordinal);
+            List<object> Filters(IReadOnlyDictionary<string, string> where) => where.Select(w => (object)Where(w.Key, Fill(w.Value))).ToList();
+            foreach (var kpi in dashboard.Kpis)
+            {
+                var label = kpi.Label;
+                yield return kpi.Count || kpi.Time is null
+                    ? new Chart(kpi.Id, label, "big_number_total", kpi.Mart,
+                        Params("big_number_total", ("metric", Sql(kpi.Count ? "COUNT(*)" : $"MAX({Quote(kpi.Column!)})", label)), ("adhoc_filters", Filters(kpi.Where))), 2)
+                    : new Chart(kpi.Id, label, "big_number", kpi.Mart,
+                        Params("big_number", ("x_axis", kpi.Time), ("time_grain_sqla", kpi.Where.Values.Any(v => v.Contains("{grain}")) ? "P1W" : "P1D"),
+                            ("metric", Sql($"MAX({Quote(kpi.Column!)})", label)), ("show_trend_line", true), ("adhoc_filters", Filters(kpi.Where))), 2);
+            }
 
-        yield return new Chart("kpi_quick_ratio", "Quick ratio (weekly)", "big_number", "quick_ratio_analysis",
-            Params("big_number", ("x_axis", "period_start"), ("time_grain_sqla", "P1W"), ("metric", Sql("MAX(quick_ratio)", "Quick ratio")),
-                ("adhoc_filters", new List<object> { Where("grain", "week") })), 2);
-        yield return new Chart("kpi_negative_balance", "Users with a negative balance", "big_number_total", "users_with_negative_miles",
-            Params("big_number_total", ("metric", Sql("COUNT(*)", "Users"))), 2);
-        yield return new Chart("growth_accounting", "Growth accounting by week", "echarts_timeseries_bar", "social_capital_growth_accounting",
-            Params("echarts_timeseries_bar", ("x_axis", "period_start"), ("time_grain_sqla", "P1W"), ("stack", "Stack"),
-                ("metrics", new List<object>
+            foreach (var chart in dashboard.Charts)
+            {
+                var aggregate = chart.Aggregate == "max" ? "MAX" : "SUM";
+                string Metric(string column) => column == Analytics.Core.Dashboards.DashboardFile.CountColumn ? "COUNT(*)" : $"{aggregate}({Quote(column)})";
+                var width = chart.Wide ? 12 : 4;
+                var filters = ("adhoc_filters", (object?)Filters(chart.Where));
+                var weekly = chart.Bucket || chart.Where.Values.Any(v => v.Contains("{grain}"));
+                var time = Temporal(chart.Mart, chart.X) ? new[] { ("time_grain_sqla", (object?)(weekly ? (grain == "month" ? "P1M" : "P1W") : "P1D")) } : [];
+                if (chart.Kind == "heatmap")
                 {
-                    Sql("SUM(new_users)", "new"), Sql("SUM(resurrected_users)", "resurrected"), Sql("SUM(retained_users)", "retained"),
-                    Sql("-SUM(churned_users)", "churned"),
-                }),
-                ("adhoc_filters", new List<object> { Where("grain", "week") }), ("groupby", none)), 12);
-        yield return new Chart("quick_ratio", "Quick ratio by week", "echarts_timeseries_line", "quick_ratio_analysis",
-            Params("echarts_timeseries_line", ("x_axis", "period_start"), ("time_grain_sqla", "P1W"),
-                ("metrics", new List<object> { Sql("MAX(quick_ratio)", "quick ratio"), Sql("MAX(quick_ratio_avg_3)", "3-period mean") }),
-                ("adhoc_filters", new List<object> { Where("grain", "week") }), ("groupby", none)), 12);
-        yield return new Chart("active_users", "DAU, WAU, MAU and stickiness", "echarts_timeseries_line", "growth_metrics",
-            Params("echarts_timeseries_line", ("x_axis", "date"), ("time_grain_sqla", "P1D"),
-                ("metrics", new List<object> { Sql("MAX(dau)", "DAU"), Sql("MAX(wau)", "WAU"), Sql("MAX(mau)", "MAU") }), ("groupby", none)), 12);
-        yield return new Chart("cohort_retention", "Cohort retention by week", "heatmap_v2", "retention_cohorts",
-            Params("heatmap_v2", ("x_axis", "period_number"), ("groupby", "cohort_start"), ("metric", Sql("MAX(retention_rate)", "retention")),
-                ("adhoc_filters", new List<object> { Where("cohort_grain", "week") }), ("normalize_across", "heatmap"), ("show_values", false)), 12);
-        yield return new Chart("comebacks", "Comebacks by dormancy bucket", "echarts_timeseries_bar", "user_resurrection_analysis",
-            Params("echarts_timeseries_bar", ("x_axis", "returned_date"), ("time_grain_sqla", "P1W"), ("stack", "Stack"),
-                ("metrics", new List<object> { Sql("COUNT(*)", "comebacks") }), ("groupby", new[] { "dormancy_bucket" })), 4);
-        yield return new Chart("miles_by_category", "Miles earned vs redeemed by category", "echarts_timeseries_bar", "miles_analytics",
-            Params("echarts_timeseries_bar", ("x_axis", "transaction_category"), ("orientation", "horizontal"),
-                ("metrics", new List<object> { Sql("SUM(miles_earned)", "earned"), Sql("SUM(miles_redeemed)", "redeemed") }), ("groupby", none)), 4);
-        foreach (var dimension in new[] { "utm_source", "platform", "country" })
-        {
-            yield return new Chart($"retention_by_{dimension}", $"Weekly retention by {dimension.Replace("utm_source", "acquisition channel")}",
-                "echarts_timeseries_line", "acquisition_channel_retention",
-                Params("echarts_timeseries_line", ("x_axis", "week_number"), ("metrics", new List<object> { Sql("MAX(retention_rate)", "retention") }),
-                    ("groupby", new[] { "dimension_value" }), ("adhoc_filters", new List<object> { Where("dimension", dimension) })), 4);
-        }
+                    yield return new Chart(chart.Id, Fill(chart.Title), "heatmap_v2", chart.Mart,
+                        Params("heatmap_v2", ("x_axis", chart.X), ("groupby", chart.Y), ("metric", Sql(Metric(chart.Value!), chart.Value!)), filters,
+                            ("normalize_across", "heatmap"), ("show_values", false)), width);
+                    continue;
+                }
 
-        yield return new Chart("category_engagement", "Category engagement by week", "echarts_timeseries_bar", "category_engagement",
-            Params("echarts_timeseries_bar", ("x_axis", "week_start"), ("time_grain_sqla", "P1W"), ("stack", "Stack"),
-                ("metrics", new List<object> { Sql("SUM(events)", "events") }), ("groupby", new[] { "transaction_category" })), 4);
+                var viz = chart.Kind == "line" ? "echarts_timeseries_line" : "echarts_timeseries_bar";
+                var metrics = chart.Split is not null && chart.Value is not null
+                    ? [Sql(Metric(chart.Value), chart.Value)]
+                    : chart.Series.Select(s => (object)Sql((s.Negate ? "-" : "") + Metric(s.Column), s.Label)).ToList();
+                var extra = new List<(string, object?)> { ("x_axis", chart.X), ("metrics", metrics), ("groupby", chart.Split is null ? Array.Empty<string>() : new[] { chart.Split }), filters };
+                extra.AddRange(time);
+                if (chart.Kind == "hbar")
+                {
+                    extra.Add(("orientation", "horizontal"));
+                }
+
+                if (chart.Kind == "bar" && (chart.Split is not null || chart.Series.Any(s => s.Stack is not null)))
+                {
+                    extra.Add(("stack", "Stack"));
+                }
+
+                yield return new Chart(chart.Id, Fill(chart.Title), viz, chart.Mart, Params(viz, [.. extra]), width);
+            }
+        }
     }
 
-    /// <summary>The dashboard: rows of at most 12 grid units, each chart placed once, and a time-range native filter.</summary>
+    private static string Quote(string column) => Analytics.Core.Templating.PostgresDialect.Quote(column);
+
     private static Dictionary<string, object?> Dashboard(IReadOnlyList<Chart> charts)
     {
         var chartIds = charts.Select((chart, i) => (chart.Key, Id: i + 1)).ToDictionary(c => c.Key, c => c.Id, StringComparer.Ordinal);

@@ -15,7 +15,7 @@ public class SupersetPublishTests
             .Select(a => new MartTable(a.Key.Name, a.Schema, a.Description, [new ColumnInfo("date", "date"), new ColumnInfo("users", "bigint")]))
             .ToList();
         var zip = new MemoryStream();
-        BundleBuilder.Build(marts, "postgresql+psycopg2://analytics:" + FakeSuperset.DatabasePassword + "@db/analytics", DateTimeOffset.UnixEpoch).WriteZip(zip);
+        BundleBuilder.Build(marts, project.Dashboards, "postgresql+psycopg2://analytics:" + FakeSuperset.DatabasePassword + "@db/analytics", DateTimeOffset.UnixEpoch).WriteZip(zip);
         zip.Position = 0;
         return zip;
     }

@@ -19,7 +19,9 @@ public class SupersetBundleTests
             .ToList();
     }
 
-    private static SupersetBundle Build() => BundleBuilder.Build(Marts(), Uri, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
+    private static readonly AssetProject Project = AssetProject.Load(TestFiles.RepositoryAssets);
+
+    private static SupersetBundle Build() => BundleBuilder.Build(Marts(), Project.Dashboards, Uri, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public void The_built_bundle_passes_the_validator_and_survives_a_zip_round_trip()
@@ -43,7 +45,7 @@ public class SupersetBundleTests
     public void Building_twice_gives_the_same_uuids_so_a_second_import_updates_the_first()
     {
         var first = Build();
-        var second = BundleBuilder.Build(Marts(), Uri, DateTimeOffset.UnixEpoch);
+        var second = BundleBuilder.Build(Marts(), Project.Dashboards, Uri, DateTimeOffset.UnixEpoch);
 
         Assert.Equal(first.Files.Where(f => f.Key != "metadata.yaml"), second.Files.Where(f => f.Key != "metadata.yaml"));
     }

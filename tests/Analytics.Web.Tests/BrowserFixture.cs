@@ -26,6 +26,12 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The database the app reads, its marts materialized.</summary>
+    public string ConnectionString => _db.ConnectionString;
+
+    /// <summary>The app's assets folder (the shipped assets and the failing leaf).</summary>
+    public string Assets { get; private set; } = "";
+
     public string Screenshots { get; } = Path.Combine(TestFiles.RepositoryRoot, "TestResults", "screenshots");
 
     public async Task InitializeAsync()
@@ -34,7 +40,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "webui", "index.html")),
             "The web UI is not built into the test output: run scripts/build-web, then build again.");
         await _db.InitializeAsync();
-        var assets = CopyShippedAssets();
+        var assets = Assets = CopyShippedAssets();
         var csv = Path.Combine(TestFiles.Folder(), "events.csv");
         await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
         {

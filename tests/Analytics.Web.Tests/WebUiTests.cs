@@ -317,6 +317,68 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task A_chart_added_to_dashboards_yml_alone_is_drawn_on_the_page_and_built_into_the_superset_bundle()
+    {
+        // Issue 26: a chart was written twice, in TypeScript and in C#. Now one entry in dashboards.yml, nothing else.
+        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
+        foreach (var file in Directory.GetFiles(app.Assets, "*.*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(assets, Path.GetRelativePath(app.Assets, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        await File.AppendAllTextAsync(Path.Combine(assets, "dashboards.yml"), """
+                  - id: negative-balances
+                    title: Lowest balances of users below zero
+                    mart: users_with_negative_miles
+                    kind: hbar
+                    x: user_id
+                    order: min_balance
+                    y_name: miles
+                    series:
+                      - { column: min_balance, label: lowest balance }
+                  - id: wrong-column
+                    title: A chart naming a column its mart lacks
+                    mart: growth_metrics
+                    kind: line
+                    x: date
+                    series:
+                      - { column: daus, label: DAU }
+
+            """);
+        using var api = new ApiHost(app.ConnectionString, assets, inProcessWorker: false);
+        using var declared = System.Text.Json.JsonDocument.Parse(await api.Client().GetStringAsync("/api/dashboards"));
+        var declaredProblems = declared.RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetString()!).ToList();
+        Assert.Single(declaredProblems);
+        Assert.Contains("'wrong-column' reads column 'daus', which growth_metrics does not have. Did you mean 'dau'", declaredProblems[0]);
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(api.Client().BaseAddress!.ToString().TrimEnd('/') + "/dashboards");
+
+        var added = page.Locator("[data-chart='negative-balances'] canvas").First;
+        await Assertions.Expect(added).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.Locator("h2", new() { HasText = "Lowest balances of users below zero" })).ToBeVisibleAsync();
+        // The column no mart has is named with the file and line, and the closest column.
+        await Assertions.Expect(page.Locator(".message.error", new() { HasText = "'wrong-column' reads column 'daus', which growth_metrics does not have. Did you mean 'dau'" }))
+            .ToBeVisibleAsync(Soon);
+        Assert.Matches(@"assets-sql/dashboards\.yml:\d+:", await page.Locator(".message.error").First.TextContentAsync());
+        // Expected here: that chart's query is a 400, and this page talks to its own API rather than the fixture's.
+        problems.RemoveAll(p => p.Contains("status of 400", StringComparison.Ordinal)
+                                || p.StartsWith("request left the origin: " + api.Client().BaseAddress!.ToString().TrimEnd('/'), StringComparison.Ordinal));
+
+        var project = Analytics.Core.Assets.AssetProject.Load(assets);
+        var marts = project.Graph.Keys.Where(k => project.Graph[k].Layer == "marts")
+            .Select(k => new Analytics.Superset.MartTable(k, "marts", "", [new Analytics.Core.Execution.ColumnInfo("user_id", "text"),
+                new Analytics.Core.Execution.ColumnInfo("min_balance", "numeric")])).ToList();
+        var bundle = Analytics.Superset.BundleBuilder.Build(marts, project.Dashboards, "postgresql://u@h/d", DateTimeOffset.UnixEpoch);
+        Assert.Contains("charts/negative-balances.yaml", bundle.Files.Keys);
+        Assert.Contains("slice_name: Lowest balances of users below zero", bundle.Files["charts/negative-balances.yaml"]);
+        Assert.Contains("orientation: horizontal", bundle.Files["charts/negative-balances.yaml"]);
+        Assert.Empty(Analytics.Superset.BundleValidator.Validate(bundle));
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task The_sign_in_link_sets_an_http_only_cookie_once_and_leaves_no_token_in_the_url()
     {
         var (page, problems) = await app.OpenAsync();

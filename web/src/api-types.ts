@@ -22,6 +22,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dashboards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dashboards declared in assets-sql/dashboards.yml (KPI tiles and charts, each over one mart), and any column they name that its mart lacks */
+        get: operations["ListDashboards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sensors": {
         parameters: {
             query?: never;
@@ -408,6 +425,64 @@ export interface components {
             name: string;
             type: string;
         };
+        Dashboard: {
+            name: string;
+            title: string;
+            grains: string[];
+            kpis: components["schemas"]["DashboardKpi"][];
+            charts: components["schemas"]["DashboardChart"][];
+        };
+        DashboardChart: {
+            id: string;
+            title: string;
+            mart: string;
+            kind: string;
+            x: string;
+            y: null | string;
+            value: null | string;
+            split: null | string;
+            time: null | string;
+            bucket: boolean;
+            group_by: string[];
+            where: {
+                [key: string]: string;
+            };
+            order: null | string;
+            series: components["schemas"]["DashboardSeries"][];
+            format: string;
+            y_name: null | string;
+            right_name: null | string;
+            wide: boolean;
+            sort_by_total: boolean;
+            aggregate: string;
+        };
+        DashboardKpi: {
+            id: string;
+            label: string;
+            mart: string;
+            column: null | string;
+            order: null | string;
+            time: null | string;
+            where: {
+                [key: string]: string;
+            };
+            format: string;
+            note: string;
+            count: boolean;
+        };
+        DashboardSeries: {
+            column: string;
+            label: string;
+            kind: string;
+            axis: string;
+            stack: null | string;
+            negate: boolean;
+            dashed: boolean;
+        };
+        DashboardsView: {
+            dashboards: components["schemas"]["Dashboard"][];
+            problems: string[];
+        };
         DeclaredCheck: {
             name: string;
             kind: string;
@@ -619,6 +694,26 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListDashboards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardsView"];
                 };
             };
         };

@@ -18,6 +18,10 @@ export type SensorFile = Schemas["SensorFile"];
 export type Sensor = Schemas["SensorView"];
 export type AlertIncident = Schemas["AlertIncidentView"];
 export type Alerts = Schemas["AlertsView"];
+export type Dashboards = Schemas["DashboardsView"];
+export type Dashboard = Schemas["Dashboard"];
+export type DashboardChart = Schemas["DashboardChart"];
+export type DashboardKpi = Schemas["DashboardKpi"];
 
 /** One event of a run's server-sent stream (text/event-stream, which OpenAPI does not describe). */
 export interface RunEvent {
@@ -89,6 +93,7 @@ export const api = {
   sensors: () => request<Sensor[]>("GET", "/api/sensors"),
   alerts: () => request<Alerts>("GET", "/api/alerts?limit=100"),
   session: () => request<{ signed_in: boolean; writes_enabled: boolean }>("GET", "/api/session"),
+  dashboards: () => request<Dashboards>("GET", "/api/dashboards"),
   mart: (key: string, params: Record<string, string | string[]>) => {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) {

@@ -91,8 +91,16 @@ public static class SupersetCommand
             marts.Add(new MartTable(key, asset.Schema, asset.Description, columns));
         }
 
+        // The charts are the declared dashboards' (assets-sql/dashboards.yml), their columns checked against the marts' real ones.
+        var project = services.Project;
+        if (Core.Dashboards.DashboardFile.CheckColumns(project.DashboardsPath, project.Dashboards,
+                marts.ToDictionary(m => m.Name, m => (IReadOnlyList<string>)m.Columns.Select(c => c.Name).ToList())) is { Count: > 0 } wrong)
+        {
+            throw new ArgumentException(string.Join(" ", wrong));
+        }
+
         var uri = databaseUri ?? DefaultUri(settings.WarehouseConnection);
-        var bundle = BundleBuilder.Build(marts, uri, DateTimeOffset.UtcNow);
+        var bundle = BundleBuilder.Build(marts, project.Dashboards, uri, DateTimeOffset.UtcNow);
         if (BundleValidator.Validate(bundle) is { Count: > 0 } problems)
         {
             throw new ArgumentException("the generated bundle breaks Superset's import rules: " + string.Join("; ", problems));

@@ -46,6 +46,12 @@ public sealed class AssetProject
 
     public AssetGraph Graph { get; }
 
+    /// <summary>The dashboards of <c>dashboards.yml</c> beside the assets (none without it), checked against the graph when loaded.</summary>
+    public IReadOnlyList<Dashboards.Dashboard> Dashboards { get; private set; } = [];
+
+    /// <summary>Where <see cref="Dashboards"/> were read from, as messages name it.</summary>
+    public string DashboardsPath { get; private set; } = Analytics.Core.Dashboards.DashboardFile.FileName;
+
     public SqlTemplate TemplateOf(string key) => _templates[key];
 
     /// <summary>Loads every <c>&lt;layer&gt;/&lt;key&gt;.sql</c> below <paramref name="root"/>.</summary>
@@ -72,7 +78,16 @@ public sealed class AssetProject
             }
         }
 
-        return new AssetProject(assets);
+        var project = new AssetProject(assets);
+        var dashboards = Path.Combine(root, Analytics.Core.Dashboards.DashboardFile.FileName);
+        var shown = Path.GetRelativePath(Directory.GetParent(root)?.FullName ?? root, dashboards);
+        if (File.Exists(dashboards))
+        {
+            project.Dashboards = Analytics.Core.Dashboards.DashboardFile.Parse(shown, File.ReadAllText(dashboards), project.Graph);
+            project.DashboardsPath = shown;
+        }
+
+        return project;
     }
 
     /// <summary>The SQL the warehouse runs for <paramref name="key"/>.</summary>
