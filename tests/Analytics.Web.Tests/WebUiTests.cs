@@ -379,6 +379,37 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task A_runs_page_has_its_event_log_filterable_by_asset_and_kind_and_each_step_opens_its_own()
+    {
+        // Issue 26, runs as Dagster shows them: every event of the run, filterable; a step's log is its events.
+        using var runs = System.Text.Json.JsonDocument.Parse(await app.Api.Client().GetStringAsync("/api/runs?page_size=50"));
+        var runId = runs.RootElement.GetProperty("runs").EnumerateArray().First(r => r.GetProperty("selection").GetString() == "*").GetProperty("run_id").GetString();
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + $"/runs/{runId}");
+
+        var rows = page.Locator("table.events tbody tr");
+        await Assertions.Expect(page.Locator("table.events tr[data-event-kind='run_finished']")).ToBeVisibleAsync(Soon);
+        var kinds = (await rows.EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.eventKind)")).ToHashSet();
+        Assert.Superset(new HashSet<string> { "run_started", "step_started", "materialization", "check_result", "step_finished", "run_finished" }, kinds);
+
+        await page.GetByLabel("event asset").SelectOptionAsync("growth_metrics");
+        var assets = await rows.EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.eventAsset)");
+        Assert.True(assets.Length >= 3, string.Join(", ", assets));
+        Assert.All(assets, a => Assert.Equal("growth_metrics", a));
+        await page.GetByLabel("event kind").SelectOptionAsync("check_result");
+        var checks = await rows.EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.eventKind)");
+        Assert.NotEmpty(checks);
+        Assert.All(checks, k => Assert.Equal("check_result", k));
+
+        await page.GetByLabel("event kind").SelectOptionAsync("");
+        await page.Locator("button[data-step-log='stg_events']").ClickAsync();
+        Assert.Equal("stg_events", await page.GetByLabel("event asset").InputValueAsync());
+        Assert.All(await rows.EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.eventAsset)"), a => Assert.Equal("stg_events", a));
+        await app.ScreenshotAsync(page, "run");
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task The_sign_in_link_sets_an_http_only_cookie_once_and_leaves_no_token_in_the_url()
     {
         var (page, problems) = await app.OpenAsync();

@@ -104,6 +104,10 @@ export const api = {
 };
 
 /** Follows a run's server-sent events; returns a function that stops following. */
+/** Every kind of event a run's log holds (the run store's events.kind). */
+export const runEventKinds = ["run_queued", "run_started", "step_waiting", "step_started", "materialization", "incremental", "check_result", "step_finished",
+  "run_finished", "cancel_requested", "build_swept", "run_interrupted"];
+
 export function followRun(id: string, onEvent: (event: RunEvent) => void, onEnd: () => void): () => void {
   const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
   const handler = (message: MessageEvent) => {
@@ -114,7 +118,7 @@ export function followRun(id: string, onEvent: (event: RunEvent) => void, onEnd:
     }
   };
   source.onmessage = handler;
-  for (const kind of ["run_started", "step_waiting", "step_started", "step_finished", "check_result", "run_finished", "cancel_requested", "build_swept"]) {
+  for (const kind of runEventKinds) {
     source.addEventListener(kind, handler as EventListener);
   }
   source.onerror = () => {

@@ -1,4 +1,4 @@
-import { api, followRun, type Run, type Step } from "../api";
+import { api, followRun, runEventKinds, type Run, type RunEvent, type Step } from "../api";
 import { write } from "../actions";
 import { formatDuration, formatNumber, formatTime, h, link, message } from "../dom";
 import { runBadge } from "../status";
@@ -16,11 +16,30 @@ export async function renderRun(container: HTMLElement, params: Record<string, s
   const status = h("p", { class: "message error", role: "alert" });
   status.hidden = true;
   const onError = (text: string) => { status.hidden = false; status.textContent = text; };
+  // The event log: every event of the run, as it happens, filterable by asset and kind (a step's "log" button filters to it).
+  const events: RunEvent[] = [];
+  const assetFilter = h("select", { "aria-label": "event asset" }, h("option", { value: "" }, "every asset"));
+  const kindFilter = h("select", { "aria-label": "event kind" }, h("option", { value: "" }, "every kind"), ...runEventKinds.map((k) => h("option", { value: k }, k.replace(/_/g, " "))));
+  const log = h("tbody");
+  const drawLog = () => {
+    const known = new Set([...assetFilter.options].map((o) => o.value));
+    for (const key of new Set(events.map((e) => e.asset_key).filter((k): k is string => !!k))) {
+      if (!known.has(key)) assetFilter.append(h("option", { value: key }, key));
+    }
+    log.replaceChildren(...events.filter((e) => (!assetFilter.value || e.asset_key === assetFilter.value) && (!kindFilter.value || e.kind === kindFilter.value))
+      .map((e) => h("tr", { "data-event-kind": e.kind, "data-event-asset": e.asset_key ?? "" },
+        h("td", {}, formatTime(e.at).slice(11)), h("td", {}, e.kind.replace(/_/g, " ")), h("td", {}, e.asset_key ?? ""), h("td", {}, e.message ?? ""))));
+  };
+  assetFilter.addEventListener("change", drawLog);
+  kindFilter.addEventListener("change", drawLog);
+  const showStepLog = (key: string) => { assetFilter.value = key; drawLog(); logSection.scrollIntoView({ block: "start" }); };
+  const logSection = h("section", { class: "event-log" }, h("h2", {}, "Event log"), h("div", { class: "toolbar" }, assetFilter, kindFilter),
+    h("table", { class: "grid events" }, h("thead", {}, h("tr", {}, ...["At", "Kind", "Asset", "Message"].map((c) => h("th", {}, c)))), log));
   container.append(head, status,
     h("section", {}, h("h2", {}, "Timeline"), gantt),
     h("section", {}, h("h2", {}, "Steps"), h("table", { class: "grid steps" },
-      h("thead", {}, h("tr", {}, ...["Asset", "Status", "Rows written", "Duration", "Started"].map((c) => h("th", {}, c)))), steps)),
-    problems);
+      h("thead", {}, h("tr", {}, ...["Asset", "Status", "Rows written", "Duration", "Started", ""].map((c) => h("th", {}, c)))), steps)),
+    problems, logSection);
 
   let run = await api.run(id);
   const draw = async () => {
@@ -38,26 +57,27 @@ export async function renderRun(container: HTMLElement, params: Record<string, s
       h("td", {}, runBadge(s.status)),
       h("td", { class: "number" }, formatNumber(s.rows)),
       h("td", { class: "number" }, formatDuration(s.duration_ms)),
-      h("td", {}, s.started_at ? formatTime(s.started_at).slice(11) : "–"))));
+      h("td", {}, s.started_at ? formatTime(s.started_at).slice(11) : "–"),
+      h("td", {}, h("button", { class: "link", "data-step-log": s.asset_key, onclick: () => showStepLog(s.asset_key) }, "log")))));
     await drawProblems(problems, run);
   };
   await draw();
 
-  if (!finished.has(run.status)) {
-    let pending = false;
-    const refresh = async () => {
-      if (pending || signal.aborted) return;
-      pending = true;
-      try {
-        run = await api.run(id);
-        await draw();
-      } finally {
-        pending = false;
-      }
-    };
-    const stop = followRun(id, () => void refresh(), () => void refresh());
-    signal.addEventListener("abort", stop);
-  }
+  // The stream replays the run's events from the first, then follows a live run to its end (or closes, for a finished one).
+  const live = !finished.has(run.status);
+  let pending = false;
+  const refresh = async () => {
+    if (!live || pending || signal.aborted) return;
+    pending = true;
+    try {
+      run = await api.run(id);
+      await draw();
+    } finally {
+      pending = false;
+    }
+  };
+  const stop = followRun(id, (event) => { events.push(event); drawLog(); void refresh(); }, () => void refresh());
+  signal.addEventListener("abort", stop);
 }
 
 function drawGantt(container: HTMLElement, run: Run): void {
