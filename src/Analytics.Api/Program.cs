@@ -17,6 +17,7 @@ app.MapGraphApi();
 app.MapRunsApi();
 app.MapMartsApi();
 app.MapDashboardsApi();
+app.MapPartitionsApi();
 app.MapAutomationApi();
 app.MapWebApp();
 

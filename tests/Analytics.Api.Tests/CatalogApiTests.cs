@@ -62,6 +62,14 @@ public sealed class CatalogApiTests : IClassFixture<DatabaseFixture>, IDisposabl
         Assert.Equal(["raw_events", "stg_events", "dim_users", "fct_events"], graph.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("key").GetString()));
         Assert.Contains(graph.GetProperty("edges").EnumerateArray(), e => e.GetProperty("from").GetString() == "stg_events" && e.GetProperty("to").GetString() == "fct_events");
 
+        // Partitions: an asset without date partitions is a 409 naming those that have them; an unknown one a 404.
+        var plain = await _api.Client().GetAsync("/api/assets/quick_ratio_analysis/partitions");
+        Assert.Equal(HttpStatusCode.Conflict, plain.StatusCode);
+        Assert.Contains("fct_events", await plain.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.Client().GetAsync("/api/assets/no_such/partitions")).StatusCode);
+        var never = await (await _api.Client().GetAsync("/api/assets/fct_events/partitions")).JsonAsync();
+        Assert.Equal("day", never.GetProperty("grain").GetString());
+
         // A selection of nothing names the term that matched nothing, as the CLI does.
         var empty = await _api.Client().GetAsync("/api/graph?select=tag%3Anosuchtag");
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);

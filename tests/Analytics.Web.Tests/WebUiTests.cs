@@ -410,6 +410,34 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task An_incremental_assets_page_draws_its_partitions_with_why_each_was_built()
+    {
+        // Issue 26: the partitions 'analytics intervals' knows, drawn as a strip over time on the asset page.
+        using var view = System.Text.Json.JsonDocument.Parse(await app.Api.Client().GetStringAsync("/api/assets/fct_events/partitions"));
+        var total = view.RootElement.GetProperty("total").GetInt32();
+        var gaps = view.RootElement.GetProperty("gaps").GetArrayLength();
+        Assert.True(total > 60, $"{total} partitions");
+        Assert.Equal("day", view.RootElement.GetProperty("grain").GetString());
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/assets/fct_events");
+
+        var cells = page.Locator(".partition-strip .cell");
+        await Assertions.Expect(cells.First).ToBeVisibleAsync(Soon);
+        Assert.Equal(Math.Min(total + gaps, 400), await cells.CountAsync());
+        var first = view.RootElement.GetProperty("partitions")[0];
+        var cell = page.Locator($".partition-strip .cell[data-partition='{first.GetProperty("start").GetString()}']");
+        Assert.Equal(first.GetProperty("reason").GetString(), await cell.GetAttributeAsync("data-reason"));
+        Assert.Contains("built", await cell.GetAttributeAsync("title"));
+        await Assertions.Expect(page.Locator(".partitions .muted")).ToContainTextAsync($"{total} day partition(s) on event_date");
+
+        // An asset without date partitions has no strip.
+        await page.GotoAsync(app.BaseUrl + "/assets/quick_ratio_analysis");
+        await Assertions.Expect(page.Locator(".preview[data-loaded='true']")).ToBeVisibleAsync(Soon);
+        Assert.Equal(0, await page.Locator(".partition-strip").CountAsync());
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task The_sign_in_link_sets_an_http_only_cookie_once_and_leaves_no_token_in_the_url()
     {
         var (page, problems) = await app.OpenAsync();

@@ -39,6 +39,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/assets/{key}/partitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An incremental asset's date partitions: each built one with why it was last built, the gaps, and the load it is current with */
+        get: operations["GetAssetPartitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sensors": {
         parameters: {
             query?: never;
@@ -545,6 +562,29 @@ export interface components {
             /** Format: int64 */
             rows_written: null | number;
         };
+        PartitionView: {
+            /** Format: date */
+            start: string;
+            reason: string;
+            /** Format: uuid */
+            run_id: string;
+            /** Format: date-time */
+            built_at: string;
+        };
+        PartitionsView: {
+            key: string;
+            grain: string;
+            partition_by: string;
+            /** Format: int32 */
+            lookback: number;
+            /** Format: int64 */
+            load_id: null | number;
+            /** Format: int32 */
+            total: number;
+            partitions: components["schemas"]["PartitionView"][];
+            gaps_tracked: boolean;
+            gaps: string[];
+        };
         Preview: {
             key: string;
             columns: components["schemas"]["ColumnInfo"][];
@@ -714,6 +754,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DashboardsView"];
+                };
+            };
+        };
+    };
+    GetAssetPartitions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartitionsView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };

@@ -94,6 +94,7 @@ export const api = {
   alerts: () => request<Alerts>("GET", "/api/alerts?limit=100"),
   session: () => request<{ signed_in: boolean; writes_enabled: boolean }>("GET", "/api/session"),
   dashboards: () => request<Dashboards>("GET", "/api/dashboards"),
+  partitions: (key: string) => request<Schemas["PartitionsView"]>("GET", `/api/assets/${encodeURIComponent(key)}/partitions`),
   mart: (key: string, params: Record<string, string | string[]>) => {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) {

@@ -19,6 +19,8 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
 
   const historyChart = h("div", { class: "chart small-chart", "data-chart": "history" });
   const preview = h("div", { class: "preview" }, message("Loading a preview…"));
+  const partitions = h("section", { class: "partitions" });
+  partitions.hidden = true;
   container.append(
     h("div", { class: "asset-head" },
       h("div", {},
@@ -51,6 +53,7 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
     h("section", { class: "sql-pair" },
       h("div", {}, h("h2", {}, "SQL as written"), highlightSql(asset.sql)),
       asset.compiled_sql ? h("div", {}, h("h2", {}, "SQL as compiled"), highlightSql(asset.compiled_sql)) : null),
+    partitions,
     h("section", {}, h("h2", {}, "Preview"), preview),
   );
 
@@ -69,6 +72,8 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
     }, signal);
   }
 
+  if (asset.materialization === "incremental") void drawPartitions(partitions, key);
+
   try {
     const table = await api.preview(key);
     preview.replaceChildren(dataTable(table.columns.map((c) => c.name), table.rows));
@@ -76,6 +81,45 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
     preview.replaceChildren(message((error as Error).message));
   }
   preview.dataset.loaded = "true";
+}
+
+/** The most recent partitions drawn as cells of the strip (the summary counts all of them). */
+const stripCells = 400;
+
+/**
+ * An incremental asset's partitions as a strip over time, as Dagster draws them: one cell per period from the first
+ * built to the last, coloured by why it was last built, gaps outlined; hover says the date, reason and run.
+ */
+async function drawPartitions(section: HTMLElement, key: string): Promise<void> {
+  let view;
+  try {
+    view = await api.partitions(key);
+  } catch {
+    return; // an incremental asset by key has no partitions to show
+  }
+  const byStart = new Map(view.partitions.map((p) => [p.start, p]));
+  const cells = [...view.partitions.map((p) => p.start), ...view.gaps].sort().slice(-stripCells);
+  const reasons = new Map<string, number>();
+  for (const p of view.partitions) reasons.set(p.reason, (reasons.get(p.reason) ?? 0) + 1);
+  section.hidden = false;
+  section.replaceChildren(
+    h("h2", {}, "Partitions"),
+    h("p", { class: "muted" }, `${formatNumber(view.total)} ${view.grain} partition(s) on ${view.partition_by}, lookback ${view.lookback}; `,
+      view.gaps_tracked ? `${formatNumber(view.gaps.length)} gap(s)` : "gaps not tracked (they span more than 50,000 days)",
+      view.load_id === null ? "" : ` · current with load ${view.load_id}`,
+      cells.length < view.total + view.gaps.length ? ` · the latest ${cells.length} drawn` : ""),
+    h("div", { class: "partition-strip", role: "list", "aria-label": `${key} partitions` }, ...cells.map((start) => {
+      const built = byStart.get(start);
+      return h("span", {
+        role: "listitem",
+        class: built ? `cell reason-${built.reason}` : "cell gap",
+        "data-partition": start,
+        "data-reason": built?.reason ?? "gap",
+        title: built ? `${start}: ${built.reason}, built ${formatTime(built.built_at)} by run ${built.run_id.slice(0, 8)}` : `${start}: a gap, filled by the next materialize`,
+      });
+    })),
+    h("div", { class: "legend" }, ...[...reasons].map(([reason, n]) => h("span", { class: `swatch reason-${reason}` }, `${reason} (${formatNumber(n)})`)),
+      view.gaps.length ? h("span", { class: "swatch gap" }, `gap (${formatNumber(view.gaps.length)})`) : null));
 }
 
 function card(title: string, body: Node): HTMLElement {
