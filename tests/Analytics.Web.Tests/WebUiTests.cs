@@ -438,6 +438,36 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task A_typed_selection_shows_what_it_selects_before_it_is_materialized_from_the_catalog()
+    {
+        var (page, problems) = await app.OpenAsync();
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(ApiHost.ApiKey);
+        await page.GotoAsync(app.BaseUrl + "/");
+        var box = page.GetByLabel("Selection to materialize");
+        var preview = page.Locator(".selection-preview");
+
+        await box.FillAsync("+growth_metrics");
+        await Assertions.Expect(preview.Locator("code[data-selected='growth_metrics']")).ToBeVisibleAsync(Soon);
+        var selected = await preview.Locator("code").AllTextContentsAsync();
+        Assert.Equal("raw_events", selected[0]);
+        Assert.Equal("growth_metrics", selected[^1]);
+        Assert.DoesNotContain("miles_analytics", selected);
+        await Assertions.Expect(preview).ToContainTextAsync($"{selected.Count} asset(s), in the order they run");
+
+        await box.FillAsync("tag:nosuchtag");
+        await Assertions.Expect(preview).ToContainTextAsync("no asset has the tag 'nosuchtag'", new() { Timeout = 15_000 });
+        Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Materialize" }).IsDisabledAsync());
+        problems.RemoveAll(p => p.Contains("status of 400", StringComparison.Ordinal));
+
+        await box.FillAsync("growth_metrics");
+        await Assertions.Expect(preview.Locator("code[data-selected='growth_metrics']")).ToBeVisibleAsync(Soon);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Materialize" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("p.meta code")).ToHaveTextAsync("growth_metrics");
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task The_sign_in_link_sets_an_http_only_cookie_once_and_leaves_no_token_in_the_url()
     {
         var (page, problems) = await app.OpenAsync();

@@ -400,6 +400,7 @@ export interface components {
             latest_materialization: null | components["schemas"]["MaterializationView"];
             check_results: components["schemas"]["CheckView"][];
             freshness: components["schemas"]["FreshnessView"];
+            partition_grain: null | string;
         };
         AssetSummary: {
             key: string;

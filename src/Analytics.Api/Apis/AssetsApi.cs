@@ -58,7 +58,8 @@ public static class AssetsApi
             project.Graph.UpstreamOf(key), project.Graph.DownstreamOf(key),
             asset.Checks.Select(c => new DeclaredCheck(c.Name, c.Kind.ToString(), c.Severity.ToString().ToLowerInvariant())).ToList(),
             materialization, await queries.LatestChecksAsync(key, cancellationToken),
-            AssetFreshness.Evaluate(project.Graph, key, await cache.AssetStatusesAsync(cancellationToken), DateTimeOffset.UtcNow)));
+            AssetFreshness.Evaluate(project.Graph, key, await cache.AssetStatusesAsync(cancellationToken), DateTimeOffset.UtcNow),
+            asset.Incremental is { ByDate: true } spec ? WireName.Of(spec.Grain) : null));
     }
 
     public const int MaxHistory = 500;
@@ -107,6 +108,6 @@ public sealed record DeclaredCheck(string Name, string Kind, string Severity);
 public sealed record AssetDetail(
     string Key, string Layer, string Materialization, string Description, IReadOnlyList<string> Tags, string? Owner, string SourcePath,
     string Sql, string? CompiledSql, IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, IReadOnlyList<DeclaredCheck> Checks,
-    MaterializationView? LatestMaterialization, IReadOnlyList<CheckView> CheckResults, FreshnessView Freshness);
+    MaterializationView? LatestMaterialization, IReadOnlyList<CheckView> CheckResults, FreshnessView Freshness, string? PartitionGrain);
 
 public sealed record Preview(string Key, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<object?[]> Rows);

@@ -72,7 +72,8 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
     }, signal);
   }
 
-  if (asset.materialization === "incremental") void drawPartitions(partitions, key);
+  // Only an asset with date partitions has a strip (partition_grain); one incremental by key has none.
+  if (asset.partition_grain) void drawPartitions(partitions, key);
 
   try {
     const table = await api.preview(key);

@@ -1,3 +1,4 @@
+import { materialize } from "../actions";
 import { api, type AssetSummary } from "../api";
 import { h, formatNumber, link, relativeTime } from "../dom";
 import { assetStates, badge, runningAssets, stateLabels, type AssetState } from "../status";
@@ -39,8 +40,38 @@ export async function renderCatalog(container: HTMLElement): Promise<void> {
   for (const control of [search, layer, tag, state]) control.addEventListener("input", () => { limit = pageRows; draw(); });
   draw();
 
+  // Materialize a typed selection (the API's syntax), seeing what it selects before it runs.
+  const selection = h("input", { type: "search", placeholder: "+growth_metrics, tag:retention, key:stg_*…", "aria-label": "Selection to materialize", class: "search" });
+  const selected = h("div", { class: "selection-preview muted", role: "status" });
+  const run = h("button", { class: "primary", disabled: true }, "Materialize");
+  let chosen: string[] = [];
+  let typed = 0;
+  selection.addEventListener("input", () => {
+    const text = selection.value.trim();
+    const attempt = ++typed;
+    run.disabled = true;
+    chosen = [];
+    if (!text) { selected.replaceChildren(); return; }
+    window.setTimeout(async () => {
+      if (attempt !== typed) return;
+      try {
+        const graph = await api.graph(text);
+        if (attempt !== typed) return;
+        chosen = graph.nodes.map((n) => n.key);
+        run.disabled = false;
+        const shown = chosen.slice(0, 40);
+        selected.replaceChildren(`${chosen.length} asset(s), in the order they run: `,
+          ...shown.flatMap((k, i) => [i ? ", " : "", h("code", { "data-selected": k }, k)]), chosen.length > shown.length ? ` and ${chosen.length - shown.length} more` : "");
+      } catch (error) {
+        if (attempt === typed) selected.replaceChildren(h("span", { class: "error-text" }, (error as Error).message));
+      }
+    }, 250);
+  });
+  run.addEventListener("click", () => void materialize(selection.value.trim(), (text) => selected.replaceChildren(h("span", { class: "error-text" }, text))));
+
   container.append(
     h("h1", {}, "Asset catalog"),
+    h("div", { class: "toolbar materialize-selection" }, selection, run, selected),
     h("div", { class: "toolbar" }, search, layer, tag, state, count),
     h("table", { class: "grid catalog" },
       h("thead", {}, h("tr", {}, ...["Asset", "Layer", "Status", "Rows", "Last materialized", "Checks"].map((c) => h("th", {}, c)))),
