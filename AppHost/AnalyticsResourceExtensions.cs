@@ -22,7 +22,7 @@ public static class AnalyticsResourceExtensions
         }
 
         // The cluster the CLI uses too (same ANALYTICS_HOME), so 'analytics list' beside the running app sees its runs.
-        var server = builder.AddLocalPostgres(name, Analytics.Postgres.Server.EmbeddedPostgres.ClusterFolder(home));
+        var server = builder.AddLocalPostgres(name, home);
         var databaseName = Analytics.Postgres.Server.EmbeddedPostgres.Database;
         return new AnalyticsPostgres(server, server.AddDatabase("warehouse", databaseName), server.AddDatabase("runstore", databaseName), server.Resource);
     }

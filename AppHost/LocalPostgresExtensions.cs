@@ -19,7 +19,8 @@ public static class LocalPostgresExtensions
     public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name, string home)
     {
         var external = builder.Configuration.GetConnectionString(name);
-        var resource = new LocalPostgresResource(name, Path.Combine(home, "postgres"), string.IsNullOrWhiteSpace(external) ? null : external);
+        // The cluster of this home, where the CLI looks for it too (EmbeddedPostgres.ClusterFolder).
+        var resource = new LocalPostgresResource(name, EmbeddedPostgres.ClusterFolder(home), string.IsNullOrWhiteSpace(external) ? null : external);
         builder.Services.AddHealthChecks().AddAsyncCheck(HealthCheckName, cancellationToken => CheckAsync(resource, cancellationToken));
         builder.Eventing.Subscribe<InitializeResourceEvent>(resource, (e, cancellationToken) =>
         {

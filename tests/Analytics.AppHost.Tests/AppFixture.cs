@@ -20,6 +20,12 @@ public sealed class AppFixture : IAsyncLifetime
 
     private readonly string _home = Path.Combine(Path.GetTempPath(), $"analytics-aspire-{Guid.NewGuid():N}");
 
+    /// <summary>The app's ANALYTICS_HOME (its data folder), which the CLI shares.</summary>
+    public string Home => _home;
+
+    /// <summary>The assets folder the app was started with.</summary>
+    public string Assets => Path.Combine(_home, "assets-sql");
+
     public DistributedApplication App { get; private set; } = null!;
 
     public HttpClient Gateway { get; private set; } = null!;

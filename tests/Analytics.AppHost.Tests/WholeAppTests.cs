@@ -81,6 +81,19 @@ public sealed class WholeAppTests(AppFixture app)
     }
 
     [Fact]
+    public async Task The_cli_with_the_apps_home_joins_its_postgres_and_lists_what_the_app_built()
+    {
+        // Issue 26, item 3: beside the running app, 'analytics list' started a second cluster and showed every asset as never.
+        var settings = new Analytics.Orchestration.AnalyticsSettings(null, null, app.Home, app.Assets);
+
+        var (exit, output, error) = await Analytics.Testing.InProcessCli.RunAsync(settings, "list", "raw_events");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains($"warehouse: the embedded PostgreSQL of {app.Home}, already running", error);
+        Assert.DoesNotContain("never", output.Split('\n').Single(l => l.StartsWith("raw_events ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_request_header_that_is_not_ascii_passes_through_the_gateway_as_it_would_straight_to_the_api()
     {
         using var utf8 = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 })
