@@ -236,15 +236,7 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         {
             var filter = query.Filters[i];
             var field = types[filter.Column];
-            sql.Append(i == 0 ? " where " : " and ").Append(BigQueryDialect.Quote(filter.Column)).Append(filter.Operator switch
-            {
-                FilterOperator.Eq => " = ",
-                FilterOperator.Ne => " <> ",
-                FilterOperator.Lt => " < ",
-                FilterOperator.Lte => " <= ",
-                FilterOperator.Gt => " > ",
-                _ => " >= ",
-            }).Append(Literal(field, filter.Value, asset));
+            sql.Append(i == 0 ? " where " : " and ").Append(BigQueryDialect.Quote(filter.Column)).Append(filter.SqlOperator).Append(Literal(field, filter.Value, asset));
         }
 
         if (grouped)

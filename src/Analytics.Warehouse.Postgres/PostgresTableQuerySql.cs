@@ -30,15 +30,7 @@ public static class PostgresTableQuerySql
         for (var i = 0; i < query.Filters.Count; i++)
         {
             var filter = query.Filters[i];
-            sql.Append(i == 0 ? " where " : " and ").Append(PostgresDialect.Quote(filter.Column)).Append(filter.Operator switch
-            {
-                FilterOperator.Eq => " = ",
-                FilterOperator.Ne => " <> ",
-                FilterOperator.Lt => " < ",
-                FilterOperator.Lte => " <= ",
-                FilterOperator.Gt => " > ",
-                _ => " >= ",
-            }).Append('$').Append(i + 1);
+            sql.Append(i == 0 ? " where " : " and ").Append(PostgresDialect.Quote(filter.Column)).Append(filter.SqlOperator).Append('$').Append(i + 1);
             values.Add(filter.Value);
         }
 

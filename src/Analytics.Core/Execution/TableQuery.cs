@@ -11,7 +11,19 @@ public enum FilterOperator
     Gte,
 }
 
-public sealed record TableFilter(string Column, FilterOperator Operator, string Value);
+public sealed record TableFilter(string Column, FilterOperator Operator, string Value)
+{
+    /// <summary>The comparison in SQL, spaced (<c> &lt;= </c>), the same on every warehouse.</summary>
+    public string SqlOperator => Operator switch
+    {
+        FilterOperator.Eq => " = ",
+        FilterOperator.Ne => " <> ",
+        FilterOperator.Lt => " < ",
+        FilterOperator.Lte => " <= ",
+        FilterOperator.Gt => " > ",
+        _ => " >= ",
+    };
+}
 
 /// <summary>
 /// Rows of one relation for a chart: chosen columns (all when empty), filters joined by AND, an order (by the
