@@ -77,7 +77,7 @@ public static class LocalPostgresExtensions
                 }
             }
 
-            await CreateDatabasesAsync(connectionString, resource.Databases.Select(d => d.DatabaseName).Distinct(), cancellationToken);
+            await PostgresDatabases.EnsureAsync(connectionString, resource.Databases.Select(d => d.DatabaseName), cancellationToken);
             resource.SetConnectionString(connectionString);
             var address = new NpgsqlConnectionStringBuilder(connectionString);
             e.Logger.LogInformation("PostgreSQL accepts connections on {Host}:{Port}", address.Host, address.Port);
@@ -105,21 +105,6 @@ public static class LocalPostgresExtensions
             await e.Notifications.PublishUpdateAsync(resource, s => s with { State = KnownResourceStates.FailedToStart, StopTimeStamp = DateTime.UtcNow });
             Environment.ExitCode = 1;
             lifetime.StopApplication();
-        }
-    }
-
-    private static async Task CreateDatabasesAsync(string connectionString, IEnumerable<string> databases, CancellationToken cancellationToken)
-    {
-        await using var admin = NpgsqlDataSource.Create(connectionString);
-        foreach (var database in databases)
-        {
-            await using var exists = admin.CreateCommand("select 1 from pg_database where datname = $1");
-            exists.Parameters.AddWithValue(database);
-            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                await using var create = admin.CreateCommand($"create database \"{database.Replace("\"", "\"\"")}\"");
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
         {
             var home = HomeFolder(settings);
             embedded = await EmbeddedPostgres.StartAsync(EmbeddedPostgres.ClusterFolder(home), cancellationToken: cancellationToken);
-            await EnsureDatabaseAsync(embedded, cancellationToken);
+            await PostgresDatabases.EnsureAsync(embedded.ConnectionString(), [EmbeddedPostgres.Database], cancellationToken);
             warehouse = embedded.ConnectionString(EmbeddedPostgres.Database);
             settings.Notices?.WriteLine(embedded.Joined
                 ? $"warehouse: the embedded PostgreSQL of {home}, already running (the app's, when scripts/run runs), database '{EmbeddedPostgres.Database}'"
@@ -60,28 +60,6 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
 
         var assets = settings.AssetsPath is null ? FindAssets() : null;
         return Path.Combine(assets is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(assets)!, ".analytics");
-    }
-
-    /// <summary>Creates the app's database on the embedded cluster when it is missing (two commands at once may race to it).</summary>
-    private static async Task EnsureDatabaseAsync(EmbeddedPostgres server, CancellationToken cancellationToken)
-    {
-        await using var admin = Npgsql.NpgsqlDataSource.Create(server.ConnectionString());
-        await using var exists = admin.CreateCommand("select 1 from pg_database where datname = $1");
-        exists.Parameters.AddWithValue(EmbeddedPostgres.Database);
-        if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            await using var create = admin.CreateCommand($"create database {EmbeddedPostgres.Database}");
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.DuplicateDatabase or Npgsql.PostgresErrorCodes.UniqueViolation)
-        {
-            // Another process created it first.
-        }
     }
 
     /// <summary>The folder the landing sensor watches: <c>Analytics__Landing</c>, else <c>&lt;ANALYTICS_HOME&gt;/landing</c>.</summary>

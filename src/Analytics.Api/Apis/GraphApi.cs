@@ -11,10 +11,12 @@ public static class GraphApi
         app.MapGet("/api/graph", (string? select, AnalyticsServices services) =>
         {
             var graph = services.Project.Graph;
+            SelectionExpression selection;
             IReadOnlyList<string> keys;
             try
             {
-                keys = SelectionParser.Parse(select).ResolveOrdered(graph);
+                selection = SelectionParser.Parse(select);
+                keys = selection.ResolveOrdered(graph);
             }
             catch (SelectionException e)
             {
@@ -24,7 +26,7 @@ public static class GraphApi
             if (keys.Count == 0 && graph.Keys.Any())
             {
                 // As in the CLI: a selection of nothing is a mistake worth naming (the tag no asset has, say).
-                return Problems.BadRequest(EmptySelection.Explain(select ?? "", SelectionParser.Parse(select), graph));
+                return Problems.BadRequest(EmptySelection.Explain(select ?? "", selection, graph));
             }
 
             var chosen = keys.ToHashSet(StringComparer.Ordinal);

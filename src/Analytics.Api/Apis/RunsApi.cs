@@ -69,10 +69,12 @@ public static class RunsApi
         }
 
         var selection = request.Selection.Trim();
+        SelectionExpression parsed;
         IReadOnlyList<string> plan;
         try
         {
-            plan = SelectionParser.Parse(selection).ResolveOrdered(services.Project.Graph);
+            parsed = SelectionParser.Parse(selection);
+            plan = parsed.ResolveOrdered(services.Project.Graph);
         }
         catch (SelectionException e)
         {
@@ -81,7 +83,7 @@ public static class RunsApi
 
         if (plan.Count == 0)
         {
-            return Problems.BadRequest(EmptySelection.Explain(selection, SelectionParser.Parse(selection), services.Project.Graph));
+            return Problems.BadRequest(EmptySelection.Explain(selection, parsed, services.Project.Graph));
         }
 
         var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http), request?.ChecksOnly is true ? RunKind.Check : RunKind.Materialize, null, cancellationToken);
