@@ -92,7 +92,7 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(run.RunId, cancel, heartbeatStop.Token);
         var known = run.Plan.Where(services.Project.Graph.Contains).ToList();
-        var executor = services.Executors.Create(run.Kind, run.Selection, "queue", options.Parallelism);
+        var executor = services.Executors.Create(run.Kind, run.Selection, "queue", options.Parallelism, configure: run.Build.Apply);
         _logger.LogInformation("Run {RunId} started: {Kind} {Assets} asset(s) of '{Selection}'", run.RunId, WireName.Of(run.Kind), known.Count, run.Selection);
         // The run continues the trace of the request that queued it (gateway, API, then this worker's run and its assets).
         using var queued = ActivityContext.TryParse(run.TraceParent, null, out var parent)

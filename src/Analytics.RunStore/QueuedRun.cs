@@ -7,4 +7,7 @@ public sealed record QueuedRun(Guid RunId, string Selection, RunKind Kind, IRead
 {
     /// <summary>The W3C traceparent of the request that queued it, when it was queued inside a trace.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>How its incremental assets build: as changed (the default), whole, or a date range.</summary>
+    public BuildOptions Build { get; init; } = BuildOptions.Default;
 }

@@ -17,30 +17,32 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
 
     /// <summary>Queues a run of <paramref name="plan"/> (already resolved and ordered) and wakes the workers.</summary>
     public async Task<Guid> EnqueueAsync(string selection, IReadOnlyList<string> plan, string requestedBy, RunKind kind = RunKind.Materialize,
-        Guid? parentRunId = null, CancellationToken cancellationToken = default)
+        Guid? parentRunId = null, CancellationToken cancellationToken = default, BuildOptions? build = null)
     {
         var runId = Guid.NewGuid();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await InsertQueuedRunAsync(connection, runId, selection, plan, requestedBy, kind, parentRunId, cancellationToken);
+        await InsertQueuedRunAsync(connection, runId, selection, plan, requestedBy, kind, parentRunId, cancellationToken, build);
         await transaction.CommitAsync(cancellationToken);
         return runId;
     }
 
     /// <summary>The rows of a queued run, on <paramref name="connection"/> inside the caller's transaction, and the wake-up notification.</summary>
     internal static async Task InsertQueuedRunAsync(NpgsqlConnection connection, Guid runId, string selection, IReadOnlyList<string> plan, string requestedBy,
-        RunKind kind, Guid? parentRunId, CancellationToken cancellationToken)
+        RunKind kind, Guid? parentRunId, CancellationToken cancellationToken, BuildOptions? build = null)
     {
+        build ??= BuildOptions.Default;
         await Execute(connection,
-            "insert into runstore.runs (run_id, kind, selection, status, requested_by, checks_only, parent_run_id, trace_parent) "
-            + "values ($1, $2, $3, 'queued', $4, $5, $6, $7)",
+            "insert into runstore.runs (run_id, kind, selection, status, requested_by, checks_only, parent_run_id, trace_parent, full_refresh, backfill_from, backfill_to) "
+            + "values ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10)",
             cancellationToken, runId, WireName.Of(kind), selection, requestedBy, kind == RunKind.Check, (object?)parentRunId ?? DBNull.Value,
             // The W3C traceparent of the request that queued the run, so the worker's run span continues that trace.
-            Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id! : DBNull.Value);
+            Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id! : DBNull.Value,
+            build.FullRefresh, (object?)build.BackfillFrom ?? DBNull.Value, (object?)build.BackfillTo ?? DBNull.Value);
         await Execute(connection, "insert into runstore.steps (run_id, asset_key, status, ordinal) select $1, p.key, 'queued', p.ordinal from unnest($2::text[]) with ordinality as p(key, ordinal)",
             cancellationToken, runId, plan.ToArray());
         await Execute(connection, "insert into runstore.events (run_id, kind, message, payload) values ($1, 'run_queued', $2, jsonb_build_object('plan', $3::text[]))",
-            cancellationToken, runId, $"{plan.Count} asset(s): {selection}", plan.ToArray());
+            cancellationToken, runId, $"{plan.Count} asset(s): {selection}{(build.Describe() is { } how ? $" ({how})" : "")}", plan.ToArray());
         await Execute(connection, $"notify {Channel}", cancellationToken);
     }
 
@@ -55,7 +57,8 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
             where run_id = (select run_id from runstore.runs where status = 'queued' and ($2::uuid is null or run_id = $2) order by created_at
                             for update skip locked limit 1)
             returning run_id, selection, checks_only,
-                      array(select asset_key from runstore.steps s where s.run_id = runs.run_id order by asset_key), trace_parent
+                      array(select asset_key from runstore.steps s where s.run_id = runs.run_id order by asset_key), trace_parent,
+                      full_refresh, backfill_from, backfill_to
             """);
         command.Parameters.AddWithValue(worker);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
@@ -64,6 +67,8 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
             ? new QueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2) ? RunKind.Check : RunKind.Materialize, reader.GetFieldValue<string[]>(3))
             {
                 TraceParent = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Build = new BuildOptions(reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateOnly>(6),
+                    reader.IsDBNull(7) ? null : reader.GetFieldValue<DateOnly>(7)),
             }
             : null;
     }

@@ -172,6 +172,13 @@ public static class RunStoreMigrations
         (8, "steps in the order of the run's plan", """
             alter table runstore.steps add column ordinal int;
             """),
+        // How a queued run builds its incremental assets (whole, or a date range), so the web UI and the API can ask
+        // a worker for what the CLI's --full-refresh and 'backfill' do.
+        (9, "build options of queued runs", """
+            alter table runstore.runs add column full_refresh boolean not null default false,
+                                      add column backfill_from date,
+                                      add column backfill_to date;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

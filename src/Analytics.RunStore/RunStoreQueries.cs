@@ -174,13 +174,19 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
     }
 
     private const string RunColumns =
-        "select run_id, kind, selection, status, requested_by, worker, parent_run_id, created_at, started_at, finished_at, error from runstore.runs";
+        "select run_id, kind, selection, status, requested_by, worker, parent_run_id, created_at, started_at, finished_at, error, "
+        + "full_refresh, backfill_from, backfill_to from runstore.runs";
 
     private static RunView ReadRun(NpgsqlDataReader reader, IReadOnlyList<StepView>? steps) => new(
         reader.GetGuid(0), WireName.Parse<RunKind>(reader.GetString(1)), reader.GetString(2), WireName.Parse<RunStatus>(reader.GetString(3)),
         reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
         reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.GetFieldValue<DateTimeOffset>(7),
-        Nullable<DateTimeOffset>(reader, 8), Nullable<DateTimeOffset>(reader, 9), reader.IsDBNull(10) ? null : reader.GetString(10), steps);
+        Nullable<DateTimeOffset>(reader, 8), Nullable<DateTimeOffset>(reader, 9), reader.IsDBNull(10) ? null : reader.GetString(10), steps)
+    {
+        FullRefresh = reader.GetBoolean(11),
+        BackfillFrom = Nullable<DateOnly>(reader, 12),
+        BackfillTo = Nullable<DateOnly>(reader, 13),
+    };
 
     private static T? Nullable<T>(NpgsqlDataReader reader, int ordinal) where T : struct =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<T>(ordinal);

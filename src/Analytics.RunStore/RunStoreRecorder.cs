@@ -85,7 +85,13 @@ public sealed class RunStoreRecorder(NpgsqlDataSource dataSource, RunKind kind, 
             }));
         }
 
-        batch.BatchCommands.Add(EventCommand(runId, "step_finished", step.AssetKey, step.Error ?? Status(step.Status), new { status = Status(step.Status), duration_ms = step.Duration.TotalMilliseconds }));
+        batch.BatchCommands.Add(EventCommand(runId, "step_finished", step.AssetKey, step.Error ?? Status(step.Status), new
+        {
+            status = Status(step.Status),
+            duration_ms = step.Duration.TotalMilliseconds,
+            // The step's warehouse statements and their timings, which the run page draws under the step.
+            statements = step.Statements.Select(s => new { sql = s.Sql, start_ms = Math.Round(s.StartMs, 1), duration_ms = Math.Round(s.DurationMs, 1), failed = s.Failed }),
+        }));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"notify {ChangesChannel}"));
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }

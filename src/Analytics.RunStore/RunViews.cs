@@ -6,7 +6,17 @@ namespace Analytics.RunStore;
 /// <summary>A run as the API shows it.</summary>
 public sealed record RunView(
     Guid RunId, RunKind Kind, string Selection, RunStatus Status, string? RequestedBy, string? Worker, Guid? ParentRunId,
-    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, IReadOnlyList<StepView>? Steps);
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, IReadOnlyList<StepView>? Steps)
+{
+    /// <summary>The run builds its incremental assets whole.</summary>
+    public bool FullRefresh { get; init; }
+
+    /// <summary>The first day of the partitions the run backfills, when it is a backfill.</summary>
+    public DateOnly? BackfillFrom { get; init; }
+
+    /// <summary>The last day (inclusive) of the partitions the run backfills, when it is a backfill.</summary>
+    public DateOnly? BackfillTo { get; init; }
+}
 
 public sealed record StepView(string AssetKey, string Status, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? DurationMs, long? Rows, string? Error);
 

@@ -12,7 +12,11 @@ public static class PostgresDataSources
     /// value the server refuses at bind time (<c>value:lte:abc</c>) left Npgsql's prepared-statement state out of
     /// step with the server's, and the next valid query of that shape failed with "unexpected backend message".
     /// </summary>
-    public static NpgsqlDataSource Create(string connectionString, bool autoPrepare = true)
+    /// <remarks>
+    /// With <paramref name="warehouse"/>, each statement's span is tagged <see cref="Analytics.Core.Execution.StatementLog.WarehouseTag"/>,
+    /// which is how a step's statement timings (the run page's) are told from the run store's bookkeeping.
+    /// </remarks>
+    public static NpgsqlDataSource Create(string connectionString, bool autoPrepare = true, bool warehouse = false)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // Short analytical queries pay more for JIT compilation than they gain; dates are UTC whatever the server says.
@@ -26,6 +30,13 @@ public static class PostgresDataSources
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
             builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
+        if (warehouse)
+        {
+            builder.ConfigureTracing(tracing => tracing
+                .ConfigureCommandEnrichmentCallback((activity, _) => activity.SetTag(Analytics.Core.Execution.StatementLog.WarehouseTag, true))
+                .ConfigureBatchEnrichmentCallback((activity, _) => activity.SetTag(Analytics.Core.Execution.StatementLog.WarehouseTag, true)));
         }
 
         return builder.Build();

@@ -16,7 +16,7 @@ public static class PostgresWarehouseExtensions
     public static IServiceCollection AddPostgresWarehouse(this IServiceCollection services, Func<IServiceProvider, string> connectionString)
     {
         ArgumentNullException.ThrowIfNull(connectionString);
-        services.AddKeyedSingleton(DataSourceKey, (provider, _) => PostgresDataSources.Create(connectionString(provider), autoPrepare: false));
+        services.AddKeyedSingleton(DataSourceKey, (provider, _) => PostgresDataSources.Create(connectionString(provider), autoPrepare: false, warehouse: true));
         services.AddSingleton(provider => new PostgresWarehouse(provider.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey)));
         services.AddSingleton<IWarehouse>(provider => provider.GetRequiredService<PostgresWarehouse>());
         return services;

@@ -438,6 +438,55 @@ public sealed class WebUiTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task The_asset_page_backfills_a_chosen_range_and_runs_a_full_refresh_and_the_run_page_shows_each_steps_statements()
+    {
+        // Issue 26: buttons that backfill a chosen range and run a full refresh; each step's SQL with its timings.
+        using var view = System.Text.Json.JsonDocument.Parse(await app.Api.Client().GetStringAsync("/api/assets/fct_events/partitions"));
+        var starts = view.RootElement.GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("start").GetString()!).Order().ToList();
+        var (from, to) = (starts[^3], starts[^2]);
+        var (page, problems) = await app.OpenAsync();
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(ApiHost.ApiKey);
+        await page.GotoAsync(app.BaseUrl + "/assets/fct_events");
+
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "backfill" });
+        await Assertions.Expect(form).ToBeVisibleAsync(Soon);
+        await page.GetByLabel("backfill from").FillAsync(from);
+        await page.GetByLabel("backfill to").FillAsync(to);
+        await form.GetByRole(AriaRole.Checkbox).UncheckAsync();
+        await form.GetByRole(AriaRole.Button, new() { Name = "Backfill" }).ClickAsync();
+
+        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 90_000 });
+        await Assertions.Expect(page.Locator(".run-head .meta")).ToContainTextAsync($"backfill {from}..{to}");
+        Assert.Equal(["fct_events"], await page.Locator("tr[data-step]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.step)"));
+        var runId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+        using (var run = System.Text.Json.JsonDocument.Parse(await app.Api.Client().GetStringAsync($"/api/runs/{runId}")))
+        {
+            Assert.Equal(from, run.RootElement.GetProperty("backfill_from").GetString());
+        }
+
+        await Assertions.Expect(page.Locator("table.events tr[data-event-kind='run_finished']")).ToBeVisibleAsync(Soon);
+        await page.Locator("button[data-step-details='fct_events']").ClickAsync();
+        var statements = page.Locator("tr[data-step-detail='fct_events'] li.statement");
+        await Assertions.Expect(statements.First).ToBeVisibleAsync(Soon);
+        Assert.True(await statements.CountAsync() >= 2);
+        var timings = await statements.EvaluateAllAsync<double[]>("items => items.map(i => Number(i.dataset.statementMs))");
+        Assert.All(timings, t => Assert.True(t >= 0));
+        Assert.Contains("fct_events", string.Join("\n", await statements.Locator("pre.sql").AllTextContentsAsync()));
+        await Assertions.Expect(page.Locator("tr[data-step-detail='fct_events'] .step-checks li.check").First).ToBeVisibleAsync();
+        await app.ScreenshotAsync(page, "run-step-statements");
+
+        await page.GotoAsync(app.BaseUrl + "/assets/fct_events");
+        await page.Locator("button[data-action='full-refresh']").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 90_000 });
+        await Assertions.Expect(page.Locator(".run-head .meta")).ToContainTextAsync("full refresh");
+        await page.Locator("tr[data-event-kind='incremental']").First.WaitForAsync();
+        await Assertions.Expect(page.Locator("tr[data-event-kind='incremental']").First).ToContainTextAsync("full refresh requested");
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task A_typed_selection_shows_what_it_selects_before_it_is_materialized_from_the_catalog()
     {
         var (page, problems) = await app.OpenAsync();

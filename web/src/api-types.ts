@@ -501,6 +501,10 @@ export interface components {
             dashboards: components["schemas"]["Dashboard"][];
             problems: string[];
         };
+        DateRangeRequest: {
+            from: null | string;
+            to: null | string;
+        };
         DeclaredCheck: {
             name: string;
             kind: string;
@@ -611,6 +615,8 @@ export interface components {
         RunRequest: {
             selection: null | string;
             checks_only: null | boolean;
+            full_refresh?: null | boolean;
+            backfill?: null | components["schemas"]["DateRangeRequest"];
         };
         /** @enum {unknown} */
         RunStatus: "queued" | "running" | "succeeded" | "failed" | "canceled";
@@ -632,6 +638,11 @@ export interface components {
             finished_at: null | string;
             error: null | string;
             steps: null | components["schemas"]["StepView"][];
+            full_refresh?: boolean;
+            /** Format: date */
+            backfill_from?: null | string;
+            /** Format: date */
+            backfill_to?: null | string;
         };
         ScheduleView: {
             name: string;

@@ -34,6 +34,17 @@ export interface RunEvent {
   payload: unknown;
 }
 
+/** How a run builds its incremental assets: whole, or the partitions dated in a range (the CLI's --full-refresh and backfill). */
+export type BuildRequest = Pick<Schemas["RunRequest"], "full_refresh" | "backfill">;
+
+/** One warehouse statement of a step, as its step_finished event carries it. */
+export interface StatementTiming {
+  sql: string;
+  start_ms: number;
+  duration_ms: number;
+  failed: boolean;
+}
+
 export type Table = Schemas["Preview"];
 export type MartRows = Schemas["MartRows"];
 
@@ -84,7 +95,7 @@ export const api = {
   runs: (page: number, status?: string) =>
     request<{ page: number; page_size: number; runs: Run[] }>("GET", `/api/runs?page=${page}&page_size=50${status ? `&status=${encodeURIComponent(status)}` : ""}`),
   run: (id: string) => request<Run>("GET", `/api/runs/${encodeURIComponent(id)}`),
-  materialize: (selection: string) => request<Run>("POST", "/api/runs", { selection }),
+  materialize: (selection: string, build: BuildRequest = {}) => request<Run>("POST", "/api/runs", { selection, ...build }),
   cancel: (id: string) => request<Run>("POST", `/api/runs/${encodeURIComponent(id)}/cancel`),
   retry: (id: string) => request<Run>("POST", `/api/runs/${encodeURIComponent(id)}/retry`),
   schedules: () => request<Schedule[]>("GET", "/api/schedules"),

@@ -86,7 +86,14 @@ public static class RunsApi
             return Problems.BadRequest(EmptySelection.Explain(selection, parsed, services.Project.Graph));
         }
 
-        var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http), request?.ChecksOnly is true ? RunKind.Check : RunKind.Materialize, null, cancellationToken);
+        var (build, buildProblem) = BuildOf(request);
+        if (buildProblem is not null)
+        {
+            return buildProblem;
+        }
+
+        var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http),
+            request.ChecksOnly is true ? RunKind.Check : RunKind.Materialize, null, cancellationToken, build);
         var run = await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken);
         return TypedResults.Accepted($"/api/runs/{runId}", run);
     }
@@ -135,6 +142,52 @@ public static class RunsApi
         return false;
     }
 
+    /// <summary>The request's build options (full refresh, backfill), or a 400 that says what is wrong with them.</summary>
+    private static (BuildOptions Build, IResult? Problem) BuildOf(RunRequest request)
+    {
+        var full = request.FullRefresh is true;
+        if (request.Backfill is null)
+        {
+            return full && request.ChecksOnly is true
+                ? (BuildOptions.Default, Problems.BadRequest("full_refresh builds tables and checks_only builds none; send one of them."))
+                : (new BuildOptions(FullRefresh: full), null);
+        }
+
+        if (full || request.ChecksOnly is true)
+        {
+            return (BuildOptions.Default, Problems.BadRequest(
+                $"backfill rebuilds a date range, which {(full ? "full_refresh (every date)" : "checks_only (no build)")} contradicts; send backfill alone."));
+        }
+
+        if (!TryParseDate(request.Backfill.From, "backfill.from", out var from, out var problem) || !TryParseDate(request.Backfill.To, "backfill.to", out var to, out problem))
+        {
+            return (BuildOptions.Default, problem);
+        }
+
+        try
+        {
+            return (BuildOptions.Backfill(from, to, ("backfill.from", "backfill.to")), null);
+        }
+        catch (ArgumentException e)
+        {
+            return (BuildOptions.Default, Problems.BadRequest(e.Message));
+        }
+    }
+
+    private static bool TryParseDate(string? text, string name, out DateOnly date, out IResult? problem)
+    {
+        problem = null;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out date))
+        {
+            return true;
+        }
+
+        problem = Problems.BadRequest(text is null
+            ? $"{name} is missing; send the range as \"backfill\": {{\"from\": \"2025-01-01\", \"to\": \"2025-01-31\"}}."
+            : $"{name}={Problems.Clip(text)} is not a date; write it as YYYY-MM-DD, e.g. 2025-01-01.");
+        return false;
+    }
+
     private static async Task<(RunRequest? Request, IResult? Problem)> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBodyBytes)
@@ -169,7 +222,8 @@ public static class RunsApi
         {
             var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
             return (null, Problems.BadRequest($"The body is not the JSON this endpoint takes{where}: {Problems.Clip(e.Message)} "
-                                              + "Send {\"selection\": \"...\"}, and optionally \"checks_only\": true."));
+                                              + "Send {\"selection\": \"...\"}, and optionally \"checks_only\": true, \"full_refresh\": true "
+                                              + "or \"backfill\": {\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}."));
         }
     }
 
@@ -253,7 +307,9 @@ public static class RunsApi
 
         var plan = services.Project.Graph.Order(unfinished.Where(services.Project.Graph.Contains));
         var retryId = await new RunQueue(services.RunStore).EnqueueAsync(
-            $"retry of {id}: {string.Join(' ', plan)}", plan, Requester(http), run.Kind, id, cancellationToken);
+            $"retry of {id}: {string.Join(' ', plan)}", plan, Requester(http), run.Kind, id, cancellationToken,
+            // A retry builds as its run did: a retried full refresh or backfill is still one.
+            new BuildOptions(run.FullRefresh, run.BackfillFrom, run.BackfillTo));
         return TypedResults.Accepted($"/api/runs/{retryId}", await queries.GetRunAsync(retryId, cancellationToken));
     }
 
@@ -261,6 +317,13 @@ public static class RunsApi
     private static string Requester(HttpContext http) => ClientName.Of(http);
 }
 
-public sealed record RunRequest(string? Selection, bool? ChecksOnly);
+/// <summary>
+/// What <c>POST /api/runs</c> takes: a selection; optionally checks only, or how incremental assets build: whole
+/// (<c>full_refresh</c>, the CLI's <c>--full-refresh</c>) or the partitions dated in a range (<c>backfill</c>, the CLI's <c>backfill</c>).
+/// </summary>
+public sealed record RunRequest(string? Selection, bool? ChecksOnly, bool? FullRefresh = null, DateRangeRequest? Backfill = null);
+
+/// <summary>A range of days, both ends included, as YYYY-MM-DD.</summary>
+public sealed record DateRangeRequest(string? From, string? To);
 
 public sealed record RunPage(int Page, int PageSize, IReadOnlyList<RunView> Runs);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Analytics.Core.Execution;
 using Analytics.Orchestration;
 
 namespace Analytics.Cli.Commands;
@@ -7,9 +8,6 @@ namespace Analytics.Cli.Commands;
 /// <summary><c>analytics backfill SELECTION --from DATE --to DATE</c>: rebuild the partitions dated in a range, and what they feed.</summary>
 public static class BackfillCommand
 {
-    /// <summary>The longest range one backfill takes: ten years of days.</summary>
-    public const int MaxDays = 3660;
-
     public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
         var selection = new Argument<string[]>("SELECTION") { Arity = ArgumentArity.OneOrMore, Description = "assets to backfill, e.g. 'fct_events+'" };
@@ -26,21 +24,8 @@ public static class BackfillCommand
             + "other selected assets build as usual.") { selection, from, to, parallelism, target };
         command.SetAction((parse, cancellationToken) =>
         {
-            var first = ParseDate(parse.GetValue(from)!, "--from");
-            var last = ParseDate(parse.GetValue(to)!, "--to");
-            if (last < first)
-            {
-                throw new ArgumentException($"--to {last:yyyy-MM-dd} is before --from {first:yyyy-MM-dd}; give the range oldest first.");
-            }
-
-            if (last.DayNumber - first.DayNumber >= MaxDays)
-            {
-                throw new ArgumentException(
-                    $"--from {first:yyyy-MM-dd} --to {last:yyyy-MM-dd} spans more than {MaxDays} days; backfill in parts, or use 'materialize --full-refresh'.");
-            }
-
-            return MaterializeCommand.RunAsync(output, settings, parse, selection, parallelism, target, checksOnly: false,
-                options => options.Backfill = (first, last), cancellationToken);
+            var build = BuildOptions.Backfill(ParseDate(parse.GetValue(from)!, "--from"), ParseDate(parse.GetValue(to)!, "--to"), ("--from", "--to"));
+            return MaterializeCommand.RunAsync(output, settings, parse, selection, parallelism, target, checksOnly: false, build.Apply, cancellationToken);
         });
         return command;
     }

@@ -112,6 +112,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var clock = Stopwatch.StartNew();
         using var span = EngineTelemetry.Source.StartActivity($"asset {key}");
         span?.SetTag("analytics.asset", key);
+        var statements = StatementLog.Begin();
         IAsyncDisposable? held = null;
         try
         {
@@ -120,7 +121,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                 held = await locks.AcquireAsync(key, reason => _observer.StepWaitingAsync(runId, key, reason, CancellationToken.None), cancellationToken);
             }
 
-            var result = await BuildAndCheckAsync(runId, asset, checksOnly, loads, clock, cancellationToken);
+            var result = await BuildAndCheckAsync(runId, asset, checksOnly, loads, clock, cancellationToken) with { Statements = statements.Statements };
+            StatementLog.End();
             Trace(span, result);
             // Told while the asset is still held, so the next run's start is never recorded before this one's finish.
             await _observer.StepFinishedAsync(runId, result, CancellationToken.None);
@@ -128,7 +130,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            var canceled = Canceled(key, clock.Elapsed);
+            var canceled = Canceled(key, clock.Elapsed) with { Statements = statements.Statements };
+            StatementLog.End();
             await _observer.StepFinishedAsync(runId, canceled, CancellationToken.None);
             return canceled;
         }

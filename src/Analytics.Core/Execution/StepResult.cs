@@ -17,5 +17,8 @@ public sealed record StepResult(
     /// <summary>The rows the asset's table holds after the step (<see cref="Rows"/> is what it wrote); null for a view or when unknown.</summary>
     public long? TableRows { get; init; }
 
+    /// <summary>The statements the step sent to the warehouse, with their timings (<see cref="StatementLog"/>), in the order they started.</summary>
+    public IReadOnlyList<StatementTiming> Statements { get; init; } = [];
+
     public bool Blocks => Status != StepStatus.Succeeded;
 }

@@ -1,5 +1,5 @@
 import { api, type AssetDetail, type CheckResult } from "../api";
-import { materialize } from "../actions";
+import { materialize, write } from "../actions";
 import { chart } from "../charts";
 import { formatDuration, formatNumber, formatTime, h, link, message } from "../dom";
 import { highlightSql } from "../sql";
@@ -34,7 +34,13 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
           badge(asset.freshness.state), " ", asset.freshness.reason ?? "",
           asset.freshness.max_age ? h("span", { class: "muted" }, ` · freshness max_age ${asset.freshness.max_age}`) : "")),
       asset.materialization === "source" ? null : h("div", { class: "actions" },
-        button("Materialize", asset.key), button("With upstream", `+${asset.key}`), button("With downstream", `${asset.key}+`))),
+        button("Materialize", asset.key), button("With upstream", `+${asset.key}`), button("With downstream", `${asset.key}+`),
+        // An incremental asset is built from what changed; this builds it whole, as the CLI's --full-refresh does.
+        asset.materialization === "incremental"
+          ? h("button", { "data-action": "full-refresh", title: "Rebuild the whole table from all of its input (materialize --full-refresh)",
+            onclick: () => { if (confirm(`Rebuild ${asset.key} whole from all of its input?`)) void write(() => api.materialize(asset.key, { full_refresh: true }), onError); } },
+          "Full refresh")
+          : null)),
     status,
     h("section", { class: "cards" },
       card("Latest materialization", latest
@@ -73,7 +79,7 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
   }
 
   // Only an asset with date partitions has a strip (partition_grain); one incremental by key has none.
-  if (asset.partition_grain) void drawPartitions(partitions, key);
+  if (asset.partition_grain) void drawPartitions(partitions, key, onError);
 
   try {
     const table = await api.preview(key);
@@ -91,7 +97,7 @@ const stripCells = 400;
  * An incremental asset's partitions as a strip over time, as Dagster draws them: one cell per period from the first
  * built to the last, coloured by why it was last built, gaps outlined; hover says the date, reason and run.
  */
-async function drawPartitions(section: HTMLElement, key: string): Promise<void> {
+async function drawPartitions(section: HTMLElement, key: string, onError: (text: string) => void): Promise<void> {
   let view;
   try {
     view = await api.partitions(key);
@@ -120,7 +126,33 @@ async function drawPartitions(section: HTMLElement, key: string): Promise<void> 
       });
     })),
     h("div", { class: "legend" }, ...[...reasons].map(([reason, n]) => h("span", { class: `swatch reason-${reason}` }, `${reason} (${formatNumber(n)})`)),
-      view.gaps.length ? h("span", { class: "swatch gap" }, `gap (${formatNumber(view.gaps.length)})`) : null));
+      view.gaps.length ? h("span", { class: "swatch gap" }, `gap (${formatNumber(view.gaps.length)})`) : null),
+    backfillForm(key, cells, onError));
+}
+
+/**
+ * Backfill a chosen range of days, as 'analytics backfill' does: the latest week drawn is the default, and "with
+ * downstream" backfills what the asset feeds too.
+ */
+function backfillForm(key: string, cells: string[], onError: (text: string) => void): HTMLElement {
+  const last = cells.at(-1) ?? new Date().toISOString().slice(0, 10);
+  const from = h("input", { type: "date", name: "from", "aria-label": "backfill from", value: cells.at(-7) ?? cells[0] ?? last, required: true });
+  const to = h("input", { type: "date", name: "to", "aria-label": "backfill to", value: last, required: true });
+  const downstream = h("input", { type: "checkbox", name: "downstream", checked: true });
+  const form = h("form", { class: "backfill toolbar", "aria-label": "backfill" },
+    h("label", {}, "Backfill from ", from), h("label", {}, " to ", to),
+    h("label", {}, downstream, " with downstream"),
+    h("button", { type: "submit", class: "primary", "data-action": "backfill" }, "Backfill"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (to.value < from.value) {
+      onError(`The range ends (${to.value}) before it starts (${from.value}); pick the earlier day first.`);
+      return;
+    }
+    const selection = downstream.checked ? `${key}+` : key;
+    void write(() => api.materialize(selection, { backfill: { from: from.value, to: to.value } }), onError);
+  });
+  return form;
 }
 
 function card(title: string, body: Node): HTMLElement {

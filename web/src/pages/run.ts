@@ -1,4 +1,4 @@
-import { api, followRun, runEventKinds, type Run, type RunEvent, type Step } from "../api";
+import { api, followRun, runEventKinds, type Run, type RunEvent, type StatementTiming, type Step } from "../api";
 import { write } from "../actions";
 import { formatDuration, formatNumber, formatTime, h, link, message } from "../dom";
 import { runBadge } from "../status";
@@ -6,7 +6,10 @@ import { runDuration } from "./runs";
 
 const finished = new Set(["succeeded", "failed", "canceled"]);
 
-/** `/runs/{id}`: a Gantt of the steps, each step's status, rows and time, errors and failing checks; live over SSE. */
+/**
+ * `/runs/{id}`: a Gantt of the steps, each step's status, rows and time, its warehouse statements with their timings and its
+ * check results (a step's "details"), errors and failing checks, and the event log; live over SSE.
+ */
 export async function renderRun(container: HTMLElement, params: Record<string, string>, signal: AbortSignal): Promise<void> {
   const id = params.id;
   const head = h("div", { class: "run-head" });
@@ -33,6 +36,9 @@ export async function renderRun(container: HTMLElement, params: Record<string, s
   assetFilter.addEventListener("change", drawLog);
   kindFilter.addEventListener("change", drawLog);
   const showStepLog = (key: string) => { assetFilter.value = key; drawLog(); logSection.scrollIntoView({ block: "start" }); };
+  // Steps whose details (statements with timings, check results) are open; they are read from the step's own events.
+  const open = new Set<string>();
+  const toggle = (key: string) => { if (!open.delete(key)) open.add(key); drawSteps(); };
   const logSection = h("section", { class: "event-log" }, h("h2", {}, "Event log"), h("div", { class: "toolbar" }, assetFilter, kindFilter),
     h("table", { class: "grid events" }, h("thead", {}, h("tr", {}, ...["At", "Kind", "Asset", "Message"].map((c) => h("th", {}, c)))), log));
   container.append(head, status,
@@ -45,22 +51,28 @@ export async function renderRun(container: HTMLElement, params: Record<string, s
   const draw = async () => {
     head.replaceChildren(
       h("h1", {}, "Run ", h("code", {}, run.run_id.slice(0, 8)), " ", runBadge(run.status)),
-      h("p", { class: "meta" }, h("code", {}, run.selection), ` · ${run.kind} · requested by ${run.requested_by ?? "–"} · created ${formatTime(run.created_at)}`,
+      h("p", { class: "meta" }, h("code", {}, run.selection), ` · ${run.kind}${buildLabel(run)} · requested by ${run.requested_by ?? "–"} · created ${formatTime(run.created_at)}`,
         ` · ${formatDuration(runDuration(run))}`, run.worker ? ` · worker ${run.worker}` : "",
         run.parent_run_id ? h("span", {}, " · retry of ", link(`/runs/${run.parent_run_id}`, run.parent_run_id.slice(0, 8))) : ""),
       h("div", { class: "actions" },
         finished.has(run.status) ? null : h("button", { class: "danger", onclick: () => void write(() => api.cancel(id), onError) }, "Cancel"),
         finished.has(run.status) && run.status !== "succeeded" ? h("button", { class: "primary", onclick: () => void write(() => api.retry(id), onError) }, "Retry") : null));
     drawGantt(gantt, run);
-    steps.replaceChildren(...(run.steps ?? []).map((s) => h("tr", { "data-step": s.asset_key, "data-status": s.status },
+    drawSteps();
+    await drawProblems(problems, run);
+  };
+  const drawSteps = () => steps.replaceChildren(...(run.steps ?? []).flatMap((s) => [
+    h("tr", { "data-step": s.asset_key, "data-status": s.status },
       h("td", {}, link(`/assets/${encodeURIComponent(s.asset_key)}`, s.asset_key)),
       h("td", {}, runBadge(s.status)),
       h("td", { class: "number" }, formatNumber(s.rows)),
       h("td", { class: "number" }, formatDuration(s.duration_ms)),
       h("td", {}, s.started_at ? formatTime(s.started_at).slice(11) : "–"),
-      h("td", {}, h("button", { class: "link", "data-step-log": s.asset_key, onclick: () => showStepLog(s.asset_key) }, "log")))));
-    await drawProblems(problems, run);
-  };
+      h("td", { class: "step-buttons" },
+        h("button", { class: "link", "data-step-details": s.asset_key, "aria-expanded": String(open.has(s.asset_key)), onclick: () => toggle(s.asset_key) }, "details"),
+        h("button", { class: "link", "data-step-log": s.asset_key, onclick: () => showStepLog(s.asset_key) }, "log"))),
+    ...(open.has(s.asset_key) ? [h("tr", { class: "step-details", "data-step-detail": s.asset_key }, h("td", { colspan: "6" }, stepDetails(s, events)))] : []),
+  ]));
   await draw();
 
   // The stream replays the run's events from the first, then follows a live run to its end (or closes, for a finished one).
@@ -76,8 +88,57 @@ export async function renderRun(container: HTMLElement, params: Record<string, s
       pending = false;
     }
   };
-  const stop = followRun(id, (event) => { events.push(event); drawLog(); void refresh(); }, () => void refresh());
+  const stop = followRun(id, (event) => {
+    events.push(event);
+    drawLog();
+    if (open.has(event.asset_key ?? "")) drawSteps();
+    void refresh();
+  }, () => void refresh());
   signal.addEventListener("abort", stop);
+}
+
+/** " · full refresh" or " · backfill FROM..TO" for a run that builds so; nothing for an ordinary one. */
+export function buildLabel(run: Run): string {
+  if (run.full_refresh) return " · full refresh";
+  return run.backfill_from && run.backfill_to ? ` · backfill ${run.backfill_from}..${run.backfill_to}` : "";
+}
+
+/**
+ * A step's details from its own events: each warehouse statement as a bar on the step's time axis with its duration
+ * (slowest first in the title), and each check with its outcome and failing rows' sample.
+ */
+function stepDetails(step: Step, events: RunEvent[]): HTMLElement {
+  const mine = events.filter((e) => e.asset_key === step.asset_key);
+  const finished = mine.find((e) => e.kind === "step_finished")?.payload as { statements?: StatementTiming[] } | undefined;
+  const statements = finished?.statements ?? [];
+  const checks = mine.filter((e) => e.kind === "check_result").map((e) => e.payload as
+    { name: string; passed: boolean; failing_rows: number; severity: string; sample?: string[]; error?: string | null });
+  const parts: Node[] = [];
+  if (!finished) {
+    parts.push(message(step.status === "queued" || step.status === "running" || step.status === "waiting"
+      ? "The step has not finished; its statements show when it does." : "No statements were recorded for this step."));
+  } else if (statements.length === 0) {
+    parts.push(message("The step sent no statement to the warehouse (up to date, skipped, or a view of nothing new)."));
+  } else {
+    const end = Math.max(...statements.map((t) => t.start_ms + t.duration_ms), 1);
+    const total = statements.reduce((sum, t) => sum + t.duration_ms, 0);
+    parts.push(h("p", { class: "muted" }, `${statements.length} statement(s), ${formatDuration(total)} in the warehouse`),
+      h("ol", { class: "statements" }, ...statements.map((t) => h("li", { class: t.failed ? "statement failed" : "statement", "data-statement-ms": String(t.duration_ms) },
+        h("div", { class: "statement-track" }, h("div", { class: "statement-bar", style: `left:${(t.start_ms / end) * 100}%;width:${Math.max((t.duration_ms / end) * 100, 0.4)}%` })),
+        h("span", { class: "number statement-time" }, formatDuration(t.duration_ms)),
+        h("details", {}, h("summary", {}, h("code", {}, firstLine(t.sql))), h("pre", { class: "sql" }, t.sql))))));
+  }
+  if (checks.length) {
+    parts.push(h("ul", { class: "step-checks" }, ...checks.map((c) => h("li", { class: c.passed ? "check check-passed" : "check check-failed", "data-check": c.name },
+      h("strong", {}, c.name), h("span", { class: "muted" }, ` ${c.severity} · ${c.passed ? "passed" : `${formatNumber(c.failing_rows)} failing rows`}${c.error ?? ""}`),
+      !c.passed && c.sample?.length ? h("ul", { class: "sample-rows" }, ...c.sample.map((r) => h("li", {}, h("code", {}, r)))) : null))));
+  }
+  return h("div", { class: "step-detail" }, ...parts);
+}
+
+function firstLine(sql: string): string {
+  const line = sql.trim().split("\n")[0];
+  return line.length > 120 ? `${line.slice(0, 120)}…` : line;
 }
 
 function drawGantt(container: HTMLElement, run: Run): void {
