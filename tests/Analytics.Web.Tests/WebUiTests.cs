@@ -14,6 +14,19 @@ public sealed class WebUiTests(BrowserFixture app)
 
     private static readonly LocatorAssertionsToBeVisibleOptions Soon = new() { Timeout = 15_000 };
 
+    /// <summary>
+    /// Scrolls to each dashboard chart in turn (they draw as they come near the viewport) and waits until each has
+    /// drawn, from its data or with its message.
+    /// </summary>
+    private static async Task DrawEveryChartAsync(IPage page)
+    {
+        foreach (var chart in await page.Locator("[data-chart]").AllAsync())
+        {
+            await chart.ScrollIntoViewIfNeededAsync();
+            await Assertions.Expect(chart).ToHaveAttributeAsync("data-state", "drawn", new() { Timeout = 15_000 });
+        }
+    }
+
     private static async Task ExpectNoProblemsAsync(List<string> problems)
     {
         await Task.Delay(200);
@@ -226,6 +239,10 @@ public sealed class WebUiTests(BrowserFixture app)
         await Assertions.Expect(page.Locator("[data-kpi='dau'] .kpi-value")).Not.ToHaveTextAsync("–", new() { Timeout = 15_000 });
         var charts = page.Locator("[data-chart]");
         await Assertions.Expect(charts).ToHaveCountAsync(9);
+        // The first screen's charts draw; the last, far below the fold, has asked for nothing until it is scrolled to.
+        await Assertions.Expect(charts.First).ToHaveAttributeAsync("data-state", "drawn", new() { Timeout = 15_000 });
+        Assert.Equal("waiting", await charts.Last.GetAttributeAsync("data-state"));
+        await DrawEveryChartAsync(page);
         foreach (var id in await charts.EvaluateAllAsync<string[]>("cs => cs.map(c => c.dataset.chart)"))
         {
             var canvas = page.Locator($"[data-chart='{id}'] canvas").First;
@@ -253,6 +270,8 @@ public sealed class WebUiTests(BrowserFixture app)
         // sat on the legend, and the largest category was on the legend's second page.
         var (page, problems) = await app.OpenAsync();
         await page.GotoAsync(app.BaseUrl + "/dashboards");
+        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(9);
+        await DrawEveryChartAsync(page);
         await page.WaitForFunctionAsync("() => { const charts = [...document.querySelectorAll('[data-chart]')]; return charts.length === 9 && charts.every(c => c.chartInstance); }",
             null, new() { Timeout = 15_000 });
 
@@ -355,6 +374,8 @@ public sealed class WebUiTests(BrowserFixture app)
         var (page, problems) = await app.OpenAsync();
         await page.GotoAsync(api.Client().BaseAddress!.ToString().TrimEnd('/') + "/dashboards");
 
+        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(11);
+        await DrawEveryChartAsync(page);
         var added = page.Locator("[data-chart='negative-balances'] canvas").First;
         await Assertions.Expect(added).ToBeVisibleAsync(Soon);
         await Assertions.Expect(page.Locator("h2", new() { HasText = "Lowest balances of users below zero" })).ToBeVisibleAsync();

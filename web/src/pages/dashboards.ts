@@ -71,39 +71,57 @@ function martQuery(d: DashboardChart | DashboardKpi, columns: string[], range: R
   return query;
 }
 
+/**
+ * Draws the KPI tiles at once and each chart when it comes near the viewport (within half a screen): the first
+ * screen asks for what it shows and no more, and a chart below the fold costs nothing until someone scrolls to it.
+ */
 async function drawBoard(board: HTMLElement, dashboard: Dashboard, range: Range, grain: Grain, signal: AbortSignal,
   bounds: (first: string, last: string) => void): Promise<void> {
   const kpis = h("section", { class: "kpis" });
   board.append(kpis);
   const failed = (target: HTMLElement) => (error: unknown) => target.replaceChildren(message((error as Error).message, "error"));
   let bounded = false;
-  await Promise.all([
-    ...dashboard.kpis.map((kpi) => {
-      const tile = h("div", { class: "kpi", "data-kpi": kpi.id }, h("div", { class: "kpi-label" }, kpi.label), h("div", { class: "kpi-value" }, "–"), h("div", { class: "kpi-note muted" }, ""));
-      kpis.append(tile);
-      return drawKpi(tile, kpi, range, grain).catch(failed(tile));
-    }),
-    ...dashboard.charts.map((chart) => {
-      const body = h("div", { class: "chart", "data-chart": chart.id });
-      board.append(h("section", { class: chart.wide ? "panel wide" : "panel" }, h("h2", {}, fill(chart.title, grain)), body));
-      const columns = chart.group_by.length ? [] : [chart.x, chart.y, chart.value, chart.split, ...chart.series.map((s) => s.column)].filter((c): c is string => !!c);
-      return api.mart(chart.mart, martQuery(chart, columns, range, grain, chart.group_by.length ? { group_by: chart.group_by.join(",") } : {}))
-        .then(async (rows) => {
-          if (signal.aborted) return;
-          if (rows.rows.length === 0) {
-            body.replaceChildren(message("No rows in this range: ingest events and materialize the marts, or widen the range."));
-            return;
-          }
-          const xs = rows.rows.map((r) => r[rows.columns.findIndex((c) => c.name === chart.x)]);
-          if (!bounded && chart.time === chart.x && chart.kind !== "hbar") {
-            bounded = true;
-            bounds(String(xs[0]), String(xs[xs.length - 1]));
-          }
-          const module = await charting;
-          if (!signal.aborted) module.chart(body, chartOption(chart, rows, grain, module.palette), signal);
-        }).catch(failed(body));
-    }),
-  ]);
+  const drawChart = (chart: DashboardChart, body: HTMLElement) => {
+    body.dataset.state = "loading";
+    const columns = chart.group_by.length ? [] : [chart.x, chart.y, chart.value, chart.split, ...chart.series.map((s) => s.column)].filter((c): c is string => !!c);
+    return api.mart(chart.mart, martQuery(chart, columns, range, grain, chart.group_by.length ? { group_by: chart.group_by.join(",") } : {}))
+      .then(async (rows) => {
+        if (signal.aborted) return;
+        if (rows.rows.length === 0) {
+          body.replaceChildren(message("No rows in this range: ingest events and materialize the marts, or widen the range."));
+          return;
+        }
+        const xs = rows.rows.map((r) => r[rows.columns.findIndex((c) => c.name === chart.x)]);
+        if (!bounded && chart.time === chart.x && chart.kind !== "hbar") {
+          bounded = true;
+          bounds(String(xs[0]), String(xs[xs.length - 1]));
+        }
+        const module = await charting;
+        if (!signal.aborted) module.chart(body, chartOption(chart, rows, grain, module.palette), signal);
+      }).catch(failed(body)).finally(() => { body.dataset.state = "drawn"; });
+  };
+  const pending = new Map<Element, DashboardChart>();
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const chart = pending.get(entry.target);
+      if (!entry.isIntersecting || !chart) continue;
+      pending.delete(entry.target);
+      observer.unobserve(entry.target);
+      void drawChart(chart, entry.target as HTMLElement);
+    }
+  }, { rootMargin: "50% 0px" });
+  signal.addEventListener("abort", () => observer.disconnect());
+  for (const chart of dashboard.charts) {
+    const body = h("div", { class: "chart", "data-chart": chart.id, "data-state": "waiting" });
+    board.append(h("section", { class: chart.wide ? "panel wide" : "panel" }, h("h2", {}, fill(chart.title, grain)), body));
+    pending.set(body, chart);
+    observer.observe(body);
+  }
+  await Promise.all(dashboard.kpis.map((kpi) => {
+    const tile = h("div", { class: "kpi", "data-kpi": kpi.id }, h("div", { class: "kpi-label" }, kpi.label), h("div", { class: "kpi-value" }, "–"), h("div", { class: "kpi-note muted" }, ""));
+    kpis.append(tile);
+    return drawKpi(tile, kpi, range, grain).catch(failed(tile));
+  }));
 }
 
 async function drawKpi(tile: HTMLElement, kpi: DashboardKpi, range: Range, grain: Grain): Promise<void> {
