@@ -89,6 +89,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     public Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
 
+    /// <summary>One part of a page, for the README.</summary>
+    public Task ScreenshotAsync(ILocator part, string name) =>
+        part.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png") });
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)

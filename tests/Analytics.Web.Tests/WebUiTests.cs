@@ -474,6 +474,7 @@ public sealed class WebUiTests(BrowserFixture app)
         await page.GetByLabel("backfill from").FillAsync(from);
         await page.GetByLabel("backfill to").FillAsync(to);
         await form.GetByRole(AriaRole.Checkbox).UncheckAsync();
+        await app.ScreenshotAsync(page.Locator(".partitions"), "asset-partitions");
         await form.GetByRole(AriaRole.Button, new() { Name = "Backfill" }).ClickAsync();
 
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
@@ -495,7 +496,7 @@ public sealed class WebUiTests(BrowserFixture app)
         Assert.All(timings, t => Assert.True(t >= 0));
         Assert.Contains("fct_events", string.Join("\n", await statements.Locator("pre.sql").AllTextContentsAsync()));
         await Assertions.Expect(page.Locator("tr[data-step-detail='fct_events'] .step-checks li.check").First).ToBeVisibleAsync();
-        await app.ScreenshotAsync(page, "run-step-statements");
+        await app.ScreenshotAsync(page.Locator("section", new() { Has = page.Locator("table.steps") }), "run-step-statements");
 
         await page.GotoAsync(app.BaseUrl + "/assets/fct_events");
         await page.Locator("button[data-action='full-refresh']").ClickAsync();
