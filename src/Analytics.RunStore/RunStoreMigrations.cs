@@ -179,6 +179,22 @@ public static class RunStoreMigrations
                                       add column backfill_from date,
                                       add column backfill_to date;
             """),
+        // API keys of principals: only a hash of each key is kept; a revoked or expired key is refused at its next request.
+        (10, "api keys of principals", """
+            create table runstore.api_keys (
+                key_id       text primary key,
+                name         text not null,
+                role         text not null check (role in ('viewer', 'operator', 'admin')),
+                tenant       text,
+                secret_hash  bytea not null,
+                created_at   timestamptz not null default now(),
+                created_by   text not null,
+                expires_at   timestamptz,
+                revoked_at   timestamptz,
+                last_used_at timestamptz
+            );
+            create unique index api_keys_live_name on runstore.api_keys (name) where revoked_at is null;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

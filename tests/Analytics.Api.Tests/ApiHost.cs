@@ -14,7 +14,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public ApiHost(string connectionString, string assets, bool inProcessWorker = true)
+    public ApiHost(string connectionString, string assets, bool inProcessWorker = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _settings = new Dictionary<string, string?>
         {
@@ -27,6 +27,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             ["Analytics:Worker:HeartbeatInterval"] = "00:00:00.500",
             ["Analytics:Worker:HeartbeatTimeout"] = "00:00:04",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
         UseKestrel(0);
         StartServer();
     }

@@ -12,7 +12,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Nodes and edges of a selection (default: everything) */
+        /**
+         * Nodes and edges of a selection (default: everything)
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["GetGraph"];
         put?: never;
         post?: never;
@@ -29,7 +32,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The dashboards declared in assets-sql/dashboards.yml (KPI tiles and charts, each over one mart), and any column they name that its mart lacks */
+        /**
+         * The dashboards declared in assets-sql/dashboards.yml (KPI tiles and charts, each over one mart), and any column they name that its mart lacks
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["ListDashboards"];
         put?: never;
         post?: never;
@@ -46,7 +52,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An incremental asset's date partitions: each built one with why it was last built, the gaps, and the load it is current with */
+        /**
+         * An incremental asset's date partitions: each built one with why it was last built, the gaps, and the load it is current with
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["GetAssetPartitions"];
         put?: never;
         post?: never;
@@ -63,7 +72,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The landing-folder sensor: where it looks, when it last looked, and the files it saw with what became of each */
+        /**
+         * The landing-folder sensor: where it looks, when it last looked, and the files it saw with what became of each
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["ListSensors"];
         put?: never;
         post?: never;
@@ -80,7 +92,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The alert rules, the configured channels, and the incidents newest first with their messages (status=open keeps the open ones) */
+        /**
+         * The alert rules, the configured channels, and the incidents newest first with their messages (status=open keeps the open ones)
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["ListAlerts"];
         put?: never;
         post?: never;
@@ -114,7 +129,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every asset with its status, last run and checks */
+        /**
+         * Every asset with its status, last run and checks
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["ListAssets"];
         put?: never;
         post?: never;
@@ -131,7 +149,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An asset's description, SQL, lineage, columns, latest materialization and checks */
+        /**
+         * An asset's description, SQL, lineage, columns, latest materialization and checks
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["GetAsset"];
         put?: never;
         post?: never;
@@ -148,7 +169,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The asset's latest materializations, oldest first: when, rows and duration (limit 1 to 500, default 50) */
+        /**
+         * The asset's latest materializations, oldest first: when, rows and duration (limit 1 to 500, default 50)
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["GetAssetHistory"];
         put?: never;
         post?: never;
@@ -165,7 +189,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The first rows of the asset's table (at most 1000) */
+        /**
+         * The first rows of the asset's table (at most 1000)
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["PreviewAsset"];
         put?: never;
         post?: never;
@@ -182,10 +209,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Runs, newest first, paged; status= keeps one status */
+        /**
+         * Runs, newest first, paged; status= keeps one status
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["ListRuns"];
         put?: never;
-        /** Queue a materialization of a selection */
+        /**
+         * Queue a materialization of a selection
+         * @description Role: operator.
+         */
         post: operations["QueueRun"];
         delete?: never;
         options?: never;
@@ -200,7 +233,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A run: status, steps with timings, rows and errors */
+        /**
+         * A run: status, steps with timings, rows and errors
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["GetRun"];
         put?: never;
         post?: never;
@@ -217,7 +253,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The run's events as server-sent events: what happened so far, then live */
+        /**
+         * The run's events as server-sent events: what happened so far, then live
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["FollowRun"];
         put?: never;
         post?: never;
@@ -236,7 +275,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a queued run (200) or ask a running one to stop (202) */
+        /**
+         * Cancel a queued run (200) or ask a running one to stop (202)
+         * @description Role: operator.
+         */
         post: operations["CancelRun"];
         delete?: never;
         options?: never;
@@ -253,7 +295,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-execute a finished run's unfinished steps */
+        /**
+         * Re-execute a finished run's unfinished steps
+         * @description Role: operator.
+         */
         post: operations["RetryRun"];
         delete?: never;
         options?: never;
@@ -268,7 +313,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A mart's rows: columns=a,b; filter=column:op:value (op: eq, ne, lt, lte, gt, gte; repeat for AND); group_by=a,b (one row per distinct value, with a count column); order=column or -column; limit (1 to 50,000, default 10,000). total counts every matching row. */
+        /**
+         * A mart's rows: columns=a,b; filter=column:op:value (op: eq, ne, lt, lte, gt, gte; repeat for AND); group_by=a,b (one row per distinct value, with a count column); order=column or -column; limit (1 to 50,000, default 10,000). total counts every matching row.
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["GetMartRows"];
         put?: never;
         post?: never;
@@ -285,7 +333,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The schedules of schedules.yml: cron, time zone, selection, paused, next tick, latest ticks with their runs */
+        /**
+         * The schedules of schedules.yml: cron, time zone, selection, paused, next tick, latest ticks with their runs
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
         get: operations["ListSchedules"];
         put?: never;
         post?: never;
@@ -304,7 +355,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pause a schedule: no tick fires until it is resumed (kept across restarts) */
+        /**
+         * Pause a schedule: no tick fires until it is resumed (kept across restarts)
+         * @description Role: operator.
+         */
         post: operations["PauseSchedule"];
         delete?: never;
         options?: never;
@@ -321,7 +375,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resume a paused schedule from its next tick */
+        /**
+         * Resume a paused schedule from its next tick
+         * @description Role: operator.
+         */
         post: operations["ResumeSchedule"];
         delete?: never;
         options?: never;
@@ -338,8 +395,55 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fire a schedule now, by hand: its selection is queued as a run */
+        /**
+         * Fire a schedule now, by hand: its selection is queued as a run
+         * @description Role: operator.
+         */
         post: operations["TickSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every API key (never the key itself), live ones first
+         * @description Role: admin.
+         */
+        get: operations["ListKeys"];
+        put?: never;
+        /**
+         * Create a principal's key: name, role (viewer, operator, admin), optional tenant and expiry; the key is in this answer only
+         * @description Role: admin.
+         */
+        post: operations["CreateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a key: refused from its next request on
+         * @description Role: admin.
+         */
+        post: operations["RevokeKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -383,6 +487,21 @@ export interface components {
             rules: components["schemas"]["AlertRuleView"][];
             channels: string[];
             incidents: components["schemas"]["AlertIncidentView"][];
+        };
+        ApiKeyView: {
+            key_id: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            tenant: null | string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: date-time */
+            expires_at: null | string;
+            /** Format: date-time */
+            revoked_at: null | string;
+            /** Format: date-time */
+            last_used_at: null | string;
         };
         AssetDetail: {
             key: string;
@@ -442,6 +561,10 @@ export interface components {
         ColumnInfo: {
             name: string;
             type: string;
+        };
+        CreatedKey: {
+            view: components["schemas"]["ApiKeyView"];
+            key: string;
         };
         Dashboard: {
             name: string;
@@ -533,6 +656,12 @@ export interface components {
             edges: components["schemas"]["GraphEdge"][];
         };
         JsonElement: unknown;
+        KeyRequest: {
+            name: null | string;
+            role: null | string;
+            tenant?: null | string;
+            expires_at?: null | string;
+        };
         MartRows: {
             key: string;
             columns: components["schemas"]["ColumnInfo"][];
@@ -603,6 +732,8 @@ export interface components {
             detail?: null | string;
             instance?: null | string;
         };
+        /** @enum {unknown} */
+        Role: "viewer" | "operator" | "admin";
         /** @enum {unknown} */
         RunKind: "materialize" | "check";
         RunPage: {
@@ -748,6 +879,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     ListDashboards: {
@@ -766,6 +915,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DashboardsView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -788,6 +955,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartitionsView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Not Found */
@@ -828,6 +1013,24 @@ export interface operations {
                     "application/json": components["schemas"]["SensorView"][];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     ListAlerts: {
@@ -853,6 +1056,24 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -909,6 +1130,24 @@ export interface operations {
                     "application/json": components["schemas"]["AssetSummary"][];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     GetAsset: {
@@ -929,6 +1168,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AssetDetail"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Not Found */
@@ -973,6 +1230,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1004,6 +1279,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Not Found */
@@ -1050,6 +1343,24 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1148,6 +1459,24 @@ export interface operations {
                     "application/json": components["schemas"]["RunView"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1176,6 +1505,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
             /** @description Not Found */
             404: {
@@ -1366,6 +1713,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1402,6 +1767,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScheduleView"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Conflict */
@@ -1567,6 +1950,189 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    CreateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedKey"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    RevokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
                 };
             };
             /** @description Unauthorized */

@@ -1,3 +1,4 @@
+using Analytics.Core.Access;
 using Analytics.Api.Extensions;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
@@ -13,15 +14,15 @@ public static class AssetsApi
     public static IEndpointRouteBuilder MapAssetsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/assets").WithTags("Assets");
-        api.MapGet("/", ListAsync).WithName("ListAssets").WithSummary("Every asset with its status, last run and checks")
+        api.MapGet("/", ListAsync).RequireRole(Role.Viewer).WithName("ListAssets").WithSummary("Every asset with its status, last run and checks")
             .Produces<List<AssetSummary>>();
-        api.MapGet("/{key}", DetailAsync).WithName("GetAsset")
+        api.MapGet("/{key}", DetailAsync).RequireRole(Role.Viewer).WithName("GetAsset")
             .WithSummary("An asset's description, SQL, lineage, columns, latest materialization and checks")
             .Produces<AssetDetail>().ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/{key}/materializations", HistoryAsync).WithName("GetAssetHistory")
+        api.MapGet("/{key}/materializations", HistoryAsync).RequireRole(Role.Viewer).WithName("GetAssetHistory")
             .WithSummary("The asset's latest materializations, oldest first: when, rows and duration (limit 1 to 500, default 50)")
             .Produces<List<MaterializationPoint>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/{key}/preview", PreviewAsync).WithName("PreviewAsset").WithSummary("The first rows of the asset's table (at most 1000)")
+        api.MapGet("/{key}/preview", PreviewAsync).RequireRole(Role.Viewer).WithName("PreviewAsset").WithSummary("The first rows of the asset's table (at most 1000)")
             .Produces<Preview>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }

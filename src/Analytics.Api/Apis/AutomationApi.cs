@@ -1,3 +1,4 @@
+using Analytics.Core.Access;
 using Analytics.Api.Extensions;
 using Analytics.Core.Alerting;
 using Analytics.Core.Assets;
@@ -18,27 +19,27 @@ public static class AutomationApi
     public static IEndpointRouteBuilder MapAutomationApi(this IEndpointRouteBuilder app)
     {
         var schedules = app.MapGroup("/api/schedules").WithTags("Automation");
-        schedules.MapGet("/", ListSchedulesAsync).WithName("ListSchedules")
+        schedules.MapGet("/", ListSchedulesAsync).RequireRole(Role.Viewer).WithName("ListSchedules")
             .WithSummary("The schedules of schedules.yml: cron, time zone, selection, paused, next tick, latest ticks with their runs")
             .Produces<List<ScheduleView>>().ProducesProblem(StatusCodes.Status409Conflict);
         schedules.MapPost("/{name}/pause", (string name, AnalyticsServices services, AnalyticsSettings settings, CancellationToken token) =>
                 SetPausedAsync(name, true, services, settings, token))
-            .RequireApiKey().WithName("PauseSchedule").WithSummary("Pause a schedule: no tick fires until it is resumed (kept across restarts)")
+            .RequireRole(Role.Operator).WithName("PauseSchedule").WithSummary("Pause a schedule: no tick fires until it is resumed (kept across restarts)")
             .Produces<ScheduleView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         schedules.MapPost("/{name}/resume", (string name, AnalyticsServices services, AnalyticsSettings settings, CancellationToken token) =>
                 SetPausedAsync(name, false, services, settings, token))
-            .RequireApiKey().WithName("ResumeSchedule").WithSummary("Resume a paused schedule from its next tick")
+            .RequireRole(Role.Operator).WithName("ResumeSchedule").WithSummary("Resume a paused schedule from its next tick")
             .Produces<ScheduleView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         schedules.MapPost("/{name}/tick", TickAsync)
-            .RequireApiKey().WithName("TickSchedule").WithSummary("Fire a schedule now, by hand: its selection is queued as a run")
+            .RequireRole(Role.Operator).WithName("TickSchedule").WithSummary("Fire a schedule now, by hand: its selection is queued as a run")
             .Produces<RunView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        app.MapGet("/api/sensors", SensorsAsync).WithTags("Automation").WithName("ListSensors")
+        app.MapGet("/api/sensors", SensorsAsync).WithTags("Automation").RequireRole(Role.Viewer).WithName("ListSensors")
             .WithSummary("The landing-folder sensor: where it looks, when it last looked, and the files it saw with what became of each")
             .Produces<List<SensorView>>();
-        app.MapGet("/api/alerts", AlertsAsync).WithTags("Automation").WithName("ListAlerts")
+        app.MapGet("/api/alerts", AlertsAsync).WithTags("Automation").RequireRole(Role.Viewer).WithName("ListAlerts")
             .WithSummary("The alert rules, the configured channels, and the incidents newest first with their messages (status=open keeps the open ones)")
             .Produces<AlertsView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         return app;

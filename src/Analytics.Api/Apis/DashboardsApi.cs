@@ -1,3 +1,5 @@
+using Analytics.Api.Extensions;
+using Analytics.Core.Access;
 using Analytics.Core.Dashboards;
 using Analytics.Orchestration;
 using Analytics.RunStore;
@@ -27,7 +29,7 @@ public static class DashboardsApi
 
                 return TypedResults.Ok(new DashboardsView(project.Dashboards, DashboardFile.CheckColumns(project.DashboardsPath, project.Dashboards, columns)));
             })
-            .WithTags("Marts").WithName("ListDashboards")
+            .WithTags("Marts").RequireRole(Role.Viewer).WithName("ListDashboards")
             .WithSummary("The dashboards declared in assets-sql/dashboards.yml (KPI tiles and charts, each over one mart), and any column they name that its mart lacks");
         return app;
     }

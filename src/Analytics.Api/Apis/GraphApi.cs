@@ -1,3 +1,4 @@
+using Analytics.Core.Access;
 using Analytics.Api.Extensions;
 using Analytics.Core.Selection;
 using Analytics.Orchestration;
@@ -33,7 +34,7 @@ public static class GraphApi
             return TypedResults.Ok(new GraphView(
                 keys.Select(k => new GraphNode(k, graph[k].Layer, graph[k].Tags, graph.Levels[k])).ToList(),
                 keys.SelectMany(k => graph.UpstreamOf(k).Where(chosen.Contains).Select(u => new GraphEdge(u, k))).ToList()));
-        }).WithTags("Assets").WithName("GetGraph").WithSummary("Nodes and edges of a selection (default: everything)")
+        }).WithTags("Assets").RequireRole(Role.Viewer).WithName("GetGraph").WithSummary("Nodes and edges of a selection (default: everything)")
             .Produces<GraphView>().ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }

@@ -1,3 +1,4 @@
+using Analytics.Core.Access;
 using Analytics.Api.Extensions;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
@@ -17,7 +18,7 @@ public static class MartsApi
     public static IEndpointRouteBuilder MapMartsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/marts").WithTags("Marts");
-        api.MapGet("/{key}/rows", RowsAsync).WithName("GetMartRows")
+        api.MapGet("/{key}/rows", RowsAsync).RequireRole(Role.Viewer).WithName("GetMartRows")
             .WithSummary("A mart's rows: columns=a,b; filter=column:op:value (op: eq, ne, lt, lte, gt, gte; repeat for AND); "
                          + "group_by=a,b (one row per distinct value, with a count column); order=column or -column; "
                          + "limit (1 to 50,000, default 10,000). total counts every matching row.")

@@ -1,3 +1,4 @@
+using Analytics.Core.Access;
 using Analytics.Api.Extensions;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
@@ -44,7 +45,7 @@ public static class PartitionsApi
                     partitions.TakeLast(MaxListed).Select(p => new PartitionView(p.Start, WireName.Of(p.Reason), p.RunId, p.BuiltAt)).ToList(),
                     tracked, gaps.TakeLast(MaxListed).ToList()));
             })
-            .WithTags("Assets").WithName("GetAssetPartitions")
+            .WithTags("Assets").RequireRole(Role.Viewer).WithName("GetAssetPartitions")
             .WithSummary("An incremental asset's date partitions: each built one with why it was last built, the gaps, and the load it is current with")
             .Produces<PartitionsView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;

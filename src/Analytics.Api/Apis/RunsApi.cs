@@ -1,3 +1,4 @@
+using Analytics.Core.Access;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -19,22 +20,22 @@ public static class RunsApi
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/runs").WithTags("Runs");
-        api.MapPost("/", EnqueueAsync).RequireApiKey().WithName("QueueRun").WithSummary("Queue a materialization of a selection")
+        api.MapPost("/", EnqueueAsync).RequireRole(Role.Operator).WithName("QueueRun").WithSummary("Queue a materialization of a selection")
             .Accepts<RunRequest>("application/json").Produces<RunView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        api.MapGet("/", ListAsync).WithName("ListRuns").WithSummary("Runs, newest first, paged; status= keeps one status")
+        api.MapGet("/", ListAsync).RequireRole(Role.Viewer).WithName("ListRuns").WithSummary("Runs, newest first, paged; status= keeps one status")
             .Produces<RunPage>().ProducesProblem(StatusCodes.Status400BadRequest);
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetRun").WithSummary("A run: status, steps with timings, rows and errors")
+        api.MapGet("/{id:guid}", GetAsync).RequireRole(Role.Viewer).WithName("GetRun").WithSummary("A run: status, steps with timings, rows and errors")
             .Produces<RunView>().ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/{id:guid}/events", EventsAsync).WithName("FollowRun")
+        api.MapGet("/{id:guid}/events", EventsAsync).RequireRole(Role.Viewer).WithName("FollowRun")
             .WithSummary("The run's events as server-sent events: what happened so far, then live")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("/{id:guid}/cancel", CancelAsync).RequireApiKey().WithName("CancelRun")
+        api.MapPost("/{id:guid}/cancel", CancelAsync).RequireRole(Role.Operator).WithName("CancelRun")
             .WithSummary("Cancel a queued run (200) or ask a running one to stop (202)")
             .Produces<RunView>().Produces<RunView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("/{id:guid}/retry", RetryAsync).RequireApiKey().WithName("RetryRun")
+        api.MapPost("/{id:guid}/retry", RetryAsync).RequireRole(Role.Operator).WithName("RetryRun")
             .WithSummary("Re-execute a finished run's unfinished steps")
             .Produces<RunView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

@@ -1,54 +1,96 @@
 using System.Security.Cryptography;
 using System.Text;
+using Analytics.Core.Access;
+using Analytics.Core.Execution;
+using Analytics.RunStore;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Extensions;
 
 /// <summary>
-/// Writes need the API key: the <c>X-Api-Key</c> header matching <c>Analytics__ApiKey</c>, or the HttpOnly session
-/// cookie that the one-time sign-in link sets. Both are compared in constant time; neither is logged or echoed. A
-/// browser sends the cookie with any request to this origin, a cross-site form post included, so a write that the
-/// cookie authenticates must also prove it comes from the web UI's own pages: the <c>X-Analytics-Request</c> header
-/// (which no form can send, and no other origin can without a CORS preflight this API never grants) and, where the
-/// browser says, <c>Sec-Fetch-Site: same-origin</c> or an <c>Origin</c> of this host. Form bodies are refused (415).
+/// Each endpoint's role (<see cref="RequiredRole"/>), enforced. A request acts as a principal: the key in the
+/// <c>X-Api-Key</c> header (the server's own <c>Analytics__ApiKey</c>, an admin, or a principal's key from the run
+/// store), or the HttpOnly session cookie of the one-time sign-in link (that admin). Keys are compared in constant time
+/// and never logged or echoed. Reads (viewer) are public unless <c>Analytics__ReadsNeedKey</c> is true. Without a
+/// principal a request is a 401; with a role too low, a 403 naming both roles. A browser sends the cookie with any
+/// request to this origin, a cross-site form post included, so a write that the cookie authenticates must also prove
+/// it comes from the web UI's own pages: the <c>X-Analytics-Request</c> header (which no form can send, and no other
+/// origin can without a CORS preflight this API never grants) and, where the browser says, <c>Sec-Fetch-Site:
+/// same-origin</c> or an <c>Origin</c> of this host. Form bodies are refused (415).
 /// </summary>
-public sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options) : IEndpointFilter
+public sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options, ApiKeyStore keys) : IEndpointFilter
 {
     public const string Header = "X-Api-Key";
     public const string SessionCookie = "analytics_session";
     public const string PageHeader = "X-Analytics-Request";
 
+    /// <summary>The principal of the server's own key and of the sign-in link's cookie.</summary>
+    public static readonly Principal ServerKey = new("api-key (Analytics__ApiKey)", Role.Admin);
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var expected = options.Value.ApiKey;
-        if (string.IsNullOrEmpty(expected))
+        var http = context.HttpContext;
+        var required = http.GetEndpoint()?.Metadata.GetMetadata<RequiredRole>()?.Role ?? Role.Admin;
+        var request = http.Request;
+        if (required == Role.Viewer && !options.Value.ReadsNeedKey)
         {
-            return Problems.Unauthorized("Writes are disabled: this server has no API key. Start it with Analytics__ApiKey set.");
+            return await next(context);
         }
 
-        var request = context.HttpContext.Request;
-        if (request.HasFormContentType || request.ContentType?.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase) == true)
+        if (required > Role.Viewer && (request.HasFormContentType || request.ContentType?.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase) == true))
         {
             return Problems.UnsupportedMediaType("Writes take JSON (content-type: application/json) or no body; form posts are refused.");
         }
 
-        var given = request.Headers[Header].ToString();
-        var session = request.Cookies[SessionCookie];
-        var allowed = given.Length > 0
-            ? Matches(given, expected)
-            : !string.IsNullOrEmpty(session) && Matches(session, SessionValue(expected));
-        if (!allowed)
+        var (principal, refusal, byCookie) = await AuthenticateAsync(request, http.RequestAborted);
+        if (principal is null)
         {
-            return Problems.Unauthorized($"Send the API key in the {Header} header, or open the sign-in link the AppHost prints.");
+            return Problems.Unauthorized(refusal ?? (required == Role.Viewer
+                ? $"This server requires a key for reads (Analytics__ReadsNeedKey): send one in the {Header} header."
+                : $"Send an API key with the {WireName.Of(required)} role in the {Header} header, or open the sign-in link the AppHost prints."));
         }
 
-        if (given.Length == 0 && CrossSite(request) is { } why)
+        if (!principal.Has(required))
+        {
+            return Problems.Forbidden($"This needs the {WireName.Of(required)} role; the key '{principal.Name}' is a {WireName.Of(principal.Role)}. "
+                                      + "An admin can create a key with the role ('analytics keys create').");
+        }
+
+        if (byCookie && required > Role.Viewer && CrossSite(request) is { } why)
         {
             return Problems.Forbidden($"A write signed in by the session cookie must come from the web UI's pages: {why}. "
                                       + $"Other clients send the API key in the {Header} header.");
         }
 
+        http.Items[typeof(Principal)] = principal;
         return await next(context);
+    }
+
+    /// <summary>The request's principal, or why its key is refused; whether it came by the session cookie.</summary>
+    private async Task<(Principal? Principal, string? Refusal, bool ByCookie)> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var serverKey = options.Value.ApiKey;
+        var given = request.Headers[Header].ToString();
+        if (given.Length > 0)
+        {
+            if (!string.IsNullOrEmpty(serverKey) && Matches(given, serverKey))
+            {
+                return (ServerKey, null, false);
+            }
+
+            if (ApiKeyStore.TryParseId(given, out _))
+            {
+                var check = await keys.AuthenticateAsync(given, cancellationToken);
+                return (check.Principal, check.Refusal is null ? null : $"The key in {Header} is refused: {check.Refusal}.", false);
+            }
+
+            return (null, $"The key in {Header} is not valid: send the server's key or one from 'analytics keys create'.", false);
+        }
+
+        var session = request.Cookies[SessionCookie];
+        return !string.IsNullOrEmpty(serverKey) && !string.IsNullOrEmpty(session) && Matches(session, SessionValue(serverKey))
+            ? (ServerKey, null, true)
+            : (null, null, false);
     }
 
     /// <summary>Why a cookie-authenticated write does not look like one of our pages' own requests; null when it does.</summary>
@@ -87,17 +129,22 @@ public sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options) : IEndpointFil
         // Hashing first makes the comparison's time independent of both lengths.
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
-    /// <summary>The endpoint's marker: the OpenAPI document lists the key as this endpoint's security.</summary>
-    public sealed class Required;
 }
+
+/// <summary>The role an endpoint needs: declared once, at the endpoint's mapping, and shown in the OpenAPI document.</summary>
+public sealed record RequiredRole(Role Role);
 
 public static class ApiKeyEndpointExtensions
 {
     /// <summary>
-    /// Writes: the endpoint needs the API key (401), from the web UI's pages when it comes by cookie (403), with no
-    /// form body (415); the OpenAPI document says so.
+    /// The endpoint needs <paramref name="role"/>: reads (viewer) are public unless the server requires keys for them;
+    /// above that a key with the role (401 without one, 403 with a lower role), from the web UI's pages when it comes by
+    /// cookie (403), with no form body (415). The OpenAPI document says which.
     /// </summary>
-    public static RouteHandlerBuilder RequireApiKey(this RouteHandlerBuilder endpoint) =>
-        endpoint.AddEndpointFilter<ApiKeyFilter>().WithMetadata(new ApiKeyFilter.Required())
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+    public static RouteHandlerBuilder RequireRole(this RouteHandlerBuilder endpoint, Role role)
+    {
+        endpoint.AddEndpointFilter<ApiKeyFilter>().WithMetadata(new RequiredRole(role)).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        return role == Role.Viewer ? endpoint : endpoint.ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+    }
 }

@@ -10,4 +10,10 @@ public sealed class ApiKeyOptions
     /// <c>/signin?token=...</c> sets the session cookie once, then the token is spent.
     /// </summary>
     public string? SignInToken { get; set; }
+
+    /// <summary>
+    /// Reads need a key too (any role): <c>Analytics__ReadsNeedKey=true</c>. Off by default, for the embedded local
+    /// setup; a team's deployment turns it on (README, "Deploying for a team").
+    /// </summary>
+    public bool ReadsNeedKey { get; set; }
 }

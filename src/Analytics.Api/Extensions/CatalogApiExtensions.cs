@@ -1,3 +1,4 @@
+using Analytics.RunStore;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -43,6 +44,7 @@ public static class CatalogApiExtensions
         builder.Services.AddSingleton<MartCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
+        builder.Services.AddSingleton(provider => new ApiKeyStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

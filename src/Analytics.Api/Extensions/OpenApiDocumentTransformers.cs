@@ -1,3 +1,5 @@
+using Analytics.Core.Access;
+using Analytics.Core.Execution;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -17,6 +19,7 @@ public static class OpenApiDocumentTransformers
         ["Assets"] = "The declared assets: status, lineage, SQL, columns, checks and a preview of their tables.",
         ["Graph"] = "The asset graph, or the part of it a selection picks.",
         ["Runs"] = "Materializations: queue, follow live, cancel and retry. Writes need the X-Api-Key header.",
+        ["Keys"] = "Principals' API keys: create (the key is shown once), list, revoke. Admin only.",
         ["Session"] = "Whether the browser is signed in through the AppHost's one-time link.",
         ["Marts"] = "Rows of the marts for charts: chosen columns, filters and a cap, cached until the mart is rebuilt.",
         ["Automation"] = "What runs the platform unattended: schedules (pause, resume, tick), the landing-folder sensor, and alert incidents. Writes need the X-Api-Key header.",
@@ -27,7 +30,7 @@ public static class OpenApiDocumentTransformers
         options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Analytics catalog API";
-            document.Info.Description = "The asset catalog, lineage, runs and mart rows of the analytics platform. Reads are public; writes need the API key.";
+            document.Info.Description = "The asset catalog, lineage, runs and mart rows of the analytics platform. Each operation names its role (x-analytics-role): viewer reads (public unless the server requires keys for reads), operator runs and schedules, admin keys.";
             document.Info.License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" };
             document.Servers = [new OpenApiServer { Url = "/", Description = "The origin that served this document" }];
             document.Components ??= new OpenApiComponents();
@@ -37,7 +40,7 @@ public static class OpenApiDocumentTransformers
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
                 Name = ApiKeyFilter.Header,
-                Description = "The key the server was started with (Analytics__ApiKey); the AppHost prints it at start-up.",
+                Description = "The key the server was started with (Analytics__ApiKey, an admin; the AppHost prints it at start-up), or a principal's key from 'analytics keys create' or POST /api/keys.",
             };
             foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
             {
@@ -48,11 +51,24 @@ public static class OpenApiDocumentTransformers
         });
         options.AddOperationTransformer((operation, context, _) =>
         {
-            var needsKey = context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiKeyFilter.Required>().Any();
-            // An empty list says "public" explicitly; the key's requirement says which header to send.
-            operation.Security = needsKey
-                ? [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] }]
-                : [];
+            var role = context.Description.ActionDescriptor.EndpointMetadata.OfType<RequiredRole>().LastOrDefault()?.Role;
+            // The role each endpoint declares, as an extension and in words; reads are public unless the server requires
+            // keys for them, so their security lists both "no key" (an empty requirement) and the key.
+            if (role is { } required)
+            {
+                operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                operation.Extensions["x-analytics-role"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(WireName.Of(required)));
+                operation.Description = $"{operation.Description}{(string.IsNullOrEmpty(operation.Description) ? "" : " ")}Role: {WireName.Of(required)}"
+                                        + (required == Role.Viewer ? " (public unless the server requires keys for reads)." : ".");
+            }
+
+            var key = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] };
+            operation.Security = role switch
+            {
+                null => [],
+                Role.Viewer => [new OpenApiSecurityRequirement(), key],
+                _ => [key],
+            };
             return Task.CompletedTask;
         });
         return options;

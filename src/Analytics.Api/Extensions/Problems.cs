@@ -48,6 +48,9 @@ public static class Problems
     /// <summary>A client's input cut to <see cref="MaxEcho"/> characters, so an answer never amplifies a request.</summary>
     public static string Clip(string text) => text.Length <= MaxEcho ? text : $"{text[..MaxEcho]}... ({text.Length:N0} characters)";
 
+    public static IResult NotFound(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+
     public static IResult Conflict(string detail) =>
         Results.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
