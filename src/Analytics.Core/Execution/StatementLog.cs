@@ -13,7 +13,7 @@ public sealed class StatementLog
     /// <summary>The tag a warehouse driver sets on each statement span it makes.</summary>
     public const string WarehouseTag = "analytics.warehouse";
 
-    /// <summary>The most statements one step keeps, and the longest text kept of each.</summary>
+    /// <summary>The most statements one step keeps (the first ones), and the longest text kept of each.</summary>
     public const int MaxStatements = 200;
     public const int MaxSqlCharacters = 4000;
 
@@ -22,22 +22,9 @@ public sealed class StatementLog
 
     private readonly DateTime _startedUtc = DateTime.UtcNow;
     private readonly List<StatementTiming> _statements = [];
-    private int _dropped;
 
     private StatementLog()
     {
-    }
-
-    /// <summary>Statements beyond <see cref="MaxStatements"/> that were counted but not kept.</summary>
-    public int Dropped
-    {
-        get
-        {
-            lock (_statements)
-            {
-                return _dropped;
-            }
-        }
     }
 
     /// <summary>Starts collecting for the calling async flow (a step); the returned scope stops it.</summary>
@@ -77,10 +64,6 @@ public sealed class StatementLog
             if (_statements.Count < MaxStatements)
             {
                 _statements.Add(timing);
-            }
-            else
-            {
-                _dropped++;
             }
         }
     }
