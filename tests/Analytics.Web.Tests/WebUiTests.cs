@@ -449,6 +449,14 @@ public sealed class WebUiTests(BrowserFixture app)
         var cell = page.Locator($".partition-strip .cell[data-partition='{first.GetProperty("start").GetString()}']");
         Assert.Equal(first.GetProperty("reason").GetString(), await cell.GetAttributeAsync("data-reason"));
         Assert.Contains("built", await cell.GetAttributeAsync("title"));
+        // Each cell has the colour its reason has in the legend.
+        var mismatched = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('.partition-strip .cell[data-reason]:not([data-reason=gap])')]
+              .filter(c => { const swatch = document.querySelector(`.legend .swatch.reason-${c.dataset.reason}`);
+                             return !swatch || getComputedStyle(swatch).backgroundColor !== getComputedStyle(c).backgroundColor; })
+              .map(c => `${c.dataset.partition} (${c.dataset.reason}): ${getComputedStyle(c).backgroundColor}`)
+            """);
+        Assert.True(mismatched.Length == 0, string.Join(", ", mismatched.Take(5)));
         await Assertions.Expect(page.Locator(".partitions .muted")).ToContainTextAsync($"{total} day partition(s) on event_date");
 
         // An asset without date partitions has no strip.
