@@ -38,38 +38,11 @@ public static class KeysApi
 
     private static async Task<IResult> CreateAsync(HttpContext http, ApiKeyStore keys, CancellationToken cancellationToken)
     {
-        if (http.Request.ContentLength > MaxBodyBytes)
+        var (request, problem) = await JsonBody.ReadAsync<KeyRequest>(http.Request, MaxBodyBytes, RequestJson,
+            "Send {\"name\": \"ci-bot\", \"role\": \"operator\"}, optionally \"tenant\" and \"expires_at\" (ISO 8601).", cancellationToken);
+        if (problem is not null)
         {
-            return Problems.TooLarge($"The body is {http.Request.ContentLength:N0} bytes; at most {MaxBodyBytes:N0} are read.");
-        }
-
-        if (!http.Request.HasJsonContentType())
-        {
-            return Problems.UnsupportedMediaType("Send the body as JSON, e.g. {\"name\": \"ci-bot\", \"role\": \"operator\"}.");
-        }
-
-        KeyRequest? request;
-        try
-        {
-            var body = new byte[MaxBodyBytes + 1];
-            var length = 0;
-            int read;
-            while (length <= MaxBodyBytes && (read = await http.Request.Body.ReadAsync(body.AsMemory(length), cancellationToken)) > 0)
-            {
-                length += read;
-            }
-
-            if (length > MaxBodyBytes)
-            {
-                return Problems.TooLarge($"The body is longer than {MaxBodyBytes:N0} bytes, the most that is read.");
-            }
-
-            request = JsonSerializer.Deserialize<KeyRequest>(body.AsSpan(0, length), RequestJson);
-        }
-        catch (JsonException e)
-        {
-            return Problems.BadRequest($"The body is not the JSON this endpoint takes: {Problems.Clip(e.Message)} "
-                                       + "Send {\"name\": \"ci-bot\", \"role\": \"operator\"}, optionally \"tenant\" and \"expires_at\" (ISO 8601).");
+            return problem;
         }
 
         if (request?.Name is not { } name || request.Role is not { } roleText)

@@ -189,44 +189,10 @@ public static class RunsApi
         return false;
     }
 
-    private static async Task<(RunRequest? Request, IResult? Problem)> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (null, Problems.TooLarge($"The body is {request.ContentLength:N0} bytes; at most {MaxBodyBytes:N0} are read."));
-        }
-
-        if (!request.HasJsonContentType())
-        {
-            return (null, Problems.UnsupportedMediaType("Send the body as JSON with content-type: application/json, e.g. {\"selection\": \"*\"}."));
-        }
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, Problems.TooLarge($"The body is longer than {MaxBodyBytes:N0} bytes, the most that is read."));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        try
-        {
-            var parsed = JsonSerializer.Deserialize<RunRequest>(buffer.ToArray(), RequestJson);
-            return parsed is null ? (null, Problems.BadRequest("The body is JSON null; send an object, e.g. {\"selection\": \"*\"}.")) : (parsed, null);
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
-            return (null, Problems.BadRequest($"The body is not the JSON this endpoint takes{where}: {Problems.Clip(e.Message)} "
-                                              + "Send {\"selection\": \"...\"}, and optionally \"checks_only\": true, \"full_refresh\": true "
-                                              + "or \"backfill\": {\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}."));
-        }
-    }
+    private static Task<(RunRequest? Request, IResult? Problem)> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        JsonBody.ReadAsync<RunRequest>(request, MaxBodyBytes, RequestJson,
+            "Send {\"selection\": \"...\"}, and optionally \"checks_only\": true, \"full_refresh\": true "
+            + "or \"backfill\": {\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}.", cancellationToken);
 
     private static async Task<IResult> GetAsync(Guid id, CatalogCache cache, CancellationToken cancellationToken) =>
         await cache.RunAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.UnknownRun(id);
