@@ -18,6 +18,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public const string FailingAsset = "platform_is_ios";
 
     private readonly DatabaseFixture _db = new();
+    private readonly List<IBrowserContext> _opened = [];
     private IPlaywright? _playwright;
 
     public ApiHost Api { get; private set; } = null!;
@@ -84,7 +85,35 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A page that records console errors and any request that leaves the app's origin.</summary>
-    public Task<(IPage Page, List<string> Problems)> OpenAsync() => Chromium.OpenAsync(Browser, BaseUrl);
+    public async Task<(IPage Page, List<string> Problems)> OpenAsync()
+    {
+        var opened = await Chromium.OpenAsync(Browser, BaseUrl);
+        lock (_opened)
+        {
+            _opened.Add(opened.Page.Context);
+        }
+
+        return opened;
+    }
+
+    /// <summary>
+    /// Closes every page a test opened, so the run streams and polls of one test's pages do not keep running, and
+    /// taking connections and CPU, under the next test's.
+    /// </summary>
+    public async Task CloseOpenedAsync()
+    {
+        IBrowserContext[] contexts;
+        lock (_opened)
+        {
+            contexts = [.. _opened];
+            _opened.Clear();
+        }
+
+        foreach (var context in contexts)
+        {
+            await context.CloseAsync();
+        }
+    }
 
     public Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });

@@ -8,8 +8,12 @@ namespace Analytics.Web.Tests;
 
 /// <summary>Each page of the web UI in headless Chromium against the real API, run store and warehouse.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class WebUiTests(BrowserFixture app)
+public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => app.CloseOpenedAsync();
+
     private static readonly string[] ShippedAssets = AssetProject.Load(TestFiles.RepositoryAssets).Graph.Keys.ToArray();
 
     private static readonly LocatorAssertionsToBeVisibleOptions Soon = new() { Timeout = 15_000 };
@@ -540,7 +544,12 @@ public sealed class WebUiTests(BrowserFixture app)
 
         await box.FillAsync("growth_metrics");
         await Assertions.Expect(preview.Locator("code[data-selected='growth_metrics']")).ToBeVisibleAsync(Soon);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Materialize" }).ClickAsync();
+        // The click asks for the key (the dialog above answers), then queues the run: wait on the queueing itself, so a
+        // slow answer fails here with its status rather than as a page that never moved.
+        var queued = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Materialize" }).ClickAsync(),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/api/runs", StringComparison.Ordinal), new() { Timeout = 45_000 });
+        Assert.Equal(202, queued.Status);
         await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("p.meta code")).ToHaveTextAsync("growth_metrics");
         await ExpectNoProblemsAsync(problems);
