@@ -7,6 +7,8 @@ materialization: incremental
 unique_key: user_id
 tags: [core]
 owner: data-platform
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   - not_null: [user_id, first_event_at, last_event_at, miles_earned, miles_redeemed, miles_balance]
   - unique: user_id

@@ -10,6 +10,8 @@ lookback: 3 days
 cluster_by: [user_id]
 tags: [core]
 owner: data-platform
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   # Keys and values are checked on stg_events, of which this is a projection; here what the projection adds.
   - not_null: [event_id, user_id]

@@ -10,6 +10,8 @@ lookback: 3 days
 indexes: [[user_id, activity_date]]
 tags: [core, intermediate]
 owner: data-platform
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   - not_null: [user_id, activity_date, day_index, events]
   - unique: [user_id, activity_date]

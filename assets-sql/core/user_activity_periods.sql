@@ -12,6 +12,8 @@ affected: |
   select {{ date_trunc('month', d) }} from (select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows) as days
 tags: [core, intermediate]
 owner: data-platform
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   - not_null: [grain, user_id, period_index, period_start]
   # period_start and period_index name the same period; keyed on period_start, an incremental run checks only what it wrote.

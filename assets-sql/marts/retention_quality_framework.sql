@@ -8,6 +8,8 @@ materialization: incremental
 unique_key: user_id
 tags: [marts, retention]
 owner: growth
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   - not_null: [user_id, first_active_date, last_active_date, tenure_days, active_days, activity_rate, longest_streak_days, lifecycle_stage]
   - unique: user_id

@@ -7,6 +7,8 @@ materialization: incremental
 unique_key: user_id
 tags: [marts, retention]
 owner: growth
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   - not_null: [user_id, previous_active_date, returned_date, dormant_days, dormancy_bucket]
   - unique: [user_id, returned_date]

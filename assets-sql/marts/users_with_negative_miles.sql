@@ -8,6 +8,8 @@ materialization: incremental
 unique_key: user_id
 tags: [marts, miles]
 owner: rewards
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   - not_null: [user_id, first_negative_at, min_balance, final_balance]
   - unique: user_id

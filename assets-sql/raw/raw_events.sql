@@ -9,6 +9,8 @@ load_id: file_id
 partition_by: event_time
 tags: [raw, ingest]
 owner: data-platform
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   - row_count: {min: 1, name: raw_events__has_rows}
 */

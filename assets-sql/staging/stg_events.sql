@@ -14,6 +14,8 @@ partition_by: event_date
 lookback: 3 days
 tags: [staging]
 owner: data-platform
+# Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
+classification: {user_id: pii}
 checks:
   - not_null: [event_id, event_time, event_date, user_id, event_type]
   - accepted_values: {column: event_type, values: [miles_earned, miles_redeemed, share, like, reward_search]}

@@ -22,7 +22,8 @@ public sealed partial class ApiKeyStore(NpgsqlDataSource dataSource)
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(3660);
 
     /// <summary>Creates a key; the result holds the key itself, which is shown this once and never again.</summary>
-    public async Task<CreatedKey> CreateAsync(string name, Role role, string? tenant, DateTimeOffset? expiresAt, string createdBy, CancellationToken cancellationToken)
+    public async Task<CreatedKey> CreateAsync(string name, Role role, string? tenant, DateTimeOffset? expiresAt, string createdBy, CancellationToken cancellationToken,
+        bool pii = false)
     {
         if (!NamePattern().IsMatch(name))
         {
@@ -66,10 +67,10 @@ public sealed partial class ApiKeyStore(NpgsqlDataSource dataSource)
         }
 
         await using var insert = new NpgsqlCommand($"""
-            insert into runstore.api_keys (key_id, name, role, tenant, secret_hash, created_by, expires_at) values ($1, $2, $3, $4, $5, $6, $7)
+            insert into runstore.api_keys (key_id, name, role, tenant, secret_hash, created_by, expires_at, pii) values ($1, $2, $3, $4, $5, $6, $7, $8)
             returning {Columns}
             """, connection);
-        foreach (var value in new object?[] { id, name, WireName.Of(role), tenant, Hash(key), createdBy, expiresAt })
+        foreach (var value in new object?[] { id, name, WireName.Of(role), tenant, Hash(key), createdBy, expiresAt, pii })
         {
             insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
         }
@@ -115,7 +116,7 @@ public sealed partial class ApiKeyStore(NpgsqlDataSource dataSource)
             return (null, false);
         }
 
-        var already = reader.GetBoolean(9);
+        var already = reader.GetBoolean(10);
         // The statement's snapshot predates its own update: a key revoked now reads as revoked now.
         var view = Read(reader);
         return (already ? view : view with { RevokedAt = view.RevokedAt ?? DateTimeOffset.UtcNow }, already);
@@ -132,7 +133,7 @@ public sealed partial class ApiKeyStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand("""
             update runstore.api_keys set last_used_at = now() where key_id = $1 and revoked_at is null and (expires_at is null or expires_at > now())
                 and secret_hash = $2
-            returning name, role, tenant
+            returning name, role, tenant, pii
             """);
         command.Parameters.AddWithValue(id);
         command.Parameters.AddWithValue(Hash(presented));
@@ -140,7 +141,8 @@ public sealed partial class ApiKeyStore(NpgsqlDataSource dataSource)
         {
             if (await reader.ReadAsync(cancellationToken))
             {
-                return KeyCheck.Of(new Principal(reader.GetString(0), WireName.Parse<Role>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                return KeyCheck.Of(new Principal(reader.GetString(0), WireName.Parse<Role>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.GetBoolean(3)));
             }
         }
 
@@ -172,11 +174,11 @@ public sealed partial class ApiKeyStore(NpgsqlDataSource dataSource)
         return id.All(char.IsAsciiHexDigitLower);
     }
 
-    private const string Columns = "key_id, name, role, tenant, created_at, created_by, expires_at, revoked_at, last_used_at";
+    private const string Columns = "key_id, name, role, tenant, created_at, created_by, expires_at, revoked_at, last_used_at, pii";
 
     private static ApiKeyView Read(NpgsqlDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), WireName.Parse<Role>(reader.GetString(2)), reader.IsDBNull(3) ? null : reader.GetString(3),
-        reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), Nullable(reader, 6), Nullable(reader, 7), Nullable(reader, 8));
+        reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), Nullable(reader, 6), Nullable(reader, 7), Nullable(reader, 8), reader.GetBoolean(9));
 
     private static DateTimeOffset? Nullable(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
 
@@ -190,9 +192,9 @@ public sealed partial class ApiKeyStore(NpgsqlDataSource dataSource)
     private static partial Regex NamePattern();
 }
 
-/// <summary>A key as listed: everything but the key.</summary>
+/// <summary>A key as listed: everything but the key. <c>Pii</c>: it reads classified columns in the clear (an admin always does).</summary>
 public sealed record ApiKeyView(string KeyId, string Name, Role Role, string? Tenant, DateTimeOffset CreatedAt, string CreatedBy,
-    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, bool Pii = false);
 
 /// <summary>A key just created, with the key itself: shown once.</summary>
 public sealed record CreatedKey(ApiKeyView View, string Key);

@@ -195,6 +195,16 @@ public static class RunStoreMigrations
             );
             create unique index api_keys_live_name on runstore.api_keys (name) where revoked_at is null;
             """),
+        // The pii permission of a key, and the server's secrets (the key that masks classified columns), made once
+        // and shared by every process of the app, so a masked value is the same from every API replica and restart.
+        (11, "pii permission and secrets", """
+            alter table runstore.api_keys add column pii boolean not null default false;
+            create table runstore.secrets (
+                name       text primary key,
+                value      bytea not null,
+                created_at timestamptz not null default now()
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Analytics.Core.Access;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;
@@ -193,7 +194,7 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
 
     public Task<bool> DropAbandonedBuildAsync(AssetDefinition asset, CancellationToken cancellationToken) => Task.FromResult(false);
 
-    public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, CancellationToken cancellationToken)
+    public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, ReadScope scope, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var dataset = _dialect.Dataset(asset.Schema);
@@ -208,10 +209,10 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         var rows = table["type"]?.GetValue<string>() == "VIEW"
             ? (await client.QueryAsync($"select * from {_dialect.Relation(asset.Schema, asset.Key.Name)} limit {limit}", limit, $"previewing {dataset}.{asset.Key.Name}", cancellationToken)).Rows
             : await client.ListRowsAsync(dataset, asset.Key.Name, limit, cancellationToken);
-        return new TablePreview(fields.Select(Column).ToList(), rows.Select(r => Values(fields, r)).ToList());
+        return new TablePreview(fields.Select(f => Column(scope, f)).ToList(), rows.Select(r => Masked(scope, fields, r)).ToList());
     }
 
-    public async Task<TableRows?> QueryAsync(AssetDefinition asset, TableQuery query, CancellationToken cancellationToken)
+    public async Task<TableRows?> QueryAsync(AssetDefinition asset, TableQuery query, ReadScope scope, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
         var dataset = _dialect.Dataset(asset.Schema);
@@ -224,6 +225,13 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         var types = Fields(table).ToDictionary(f => f.Name, StringComparer.Ordinal);
         var grouped = query.GroupBy.Count > 0;
         var chosen = query.ResolveColumns(types.Keys, asset.Key.Name);
+        // Masked here after reading (the key stays out of the job's SQL, which the project's members can read): so the
+        // raw values must not decide which rows come back or in what order.
+        if (query.Filters.Select(f => f.Column).Concat(query.GroupBy).Append(query.OrderBy ?? "").FirstOrDefault(scope.IsMasked) is { } hidden)
+        {
+            throw new TableQueryException($"'{hidden}' of '{asset.Key.Name}' is classified and comes back masked to this key on BigQuery, so it cannot "
+                                          + "filter, group or order a query; ask for a key with the pii permission, or leave it out.");
+        }
 
         var sql = new StringBuilder("select ").AppendJoin(", ", chosen.Select(BigQueryDialect.Quote));
         if (grouped)
@@ -244,9 +252,14 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
             sql.Append(" group by ").AppendJoin(", ", Enumerable.Range(1, chosen.Count));
         }
 
-        sql.Append(" order by ").Append(query.OrderBy is { } order
-            ? BigQueryDialect.Quote(order) + (query.Descending ? " desc" : "")
-            : string.Join(", ", Enumerable.Range(1, chosen.Count)));
+        var unmasked = Enumerable.Range(1, chosen.Count).Where(i => !scope.IsMasked(chosen[i - 1])).ToList();
+        if (query.OrderBy is not null || unmasked.Count > 0)
+        {
+            sql.Append(" order by ").Append(query.OrderBy is { } order
+                ? BigQueryDialect.Quote(order) + (query.Descending ? " desc" : "")
+                : string.Join(", ", unmasked));
+        }
+
         sql.Append(" limit ").Append(query.Limit.ToString(CultureInfo.InvariantCulture));
         var result = await client.QueryAsync(sql.ToString(), query.Limit, $"querying {dataset}.{asset.Key.Name}", cancellationToken);
         var fields = chosen.Select(c => types[c]).ToList();
@@ -255,9 +268,9 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
             fields.Add(new BigQueryField(TableQuery.CountColumn, "INT64"));
         }
 
-        var rows = result.Rows.Select(r => Values(fields, r[..fields.Count])).ToList();
+        var rows = result.Rows.Select(r => Masked(scope, fields, r[..fields.Count])).ToList();
         var total = result.Rows.Count > 0 ? long.Parse(result.Rows[0][^1]!, CultureInfo.InvariantCulture) : 0;
-        return new TableRows(fields.Select(Column).ToList(), rows, total);
+        return new TableRows(fields.Select(f => Column(scope, f)).ToList(), rows, total);
     }
 
     /// <summary>
@@ -305,6 +318,24 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
     });
 
     /// <summary>BigQuery's JSON values (strings) as the CLR values the PostgreSQL adapter returns for the same types.</summary>
+    /// <summary>A row as <paramref name="scope"/> may see it: each masked column's text replaced by its keyed hash.</summary>
+    private static object?[] Masked(ReadScope scope, IReadOnlyList<BigQueryField> fields, string?[] row)
+    {
+        var values = Values(fields, row);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (scope.IsMasked(fields[i].Name) && row[i] is { } text)
+            {
+                values[i] = ReadScope.Mask(scope.MaskKey, text);
+            }
+        }
+
+        return values;
+    }
+
+    private static ColumnInfo Column(ReadScope scope, BigQueryField field) =>
+        scope.IsMasked(field.Name) ? new ColumnInfo(field.Name, "STRING") : Column(field);
+
     public static object?[] Values(IReadOnlyList<BigQueryField> fields, string?[] row)
     {
         var values = new object?[fields.Count];

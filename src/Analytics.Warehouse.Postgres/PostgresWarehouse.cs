@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Collections.Concurrent;
 using System.Text;
+using Analytics.Core.Access;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;
@@ -54,25 +55,30 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         return true;
     }
 
-    public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, CancellationToken cancellationToken)
+    public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, ReadScope scope, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
-        await using (var exists = new NpgsqlCommand("select to_regclass($1) is not null", connection))
+        var types = await ColumnTypesAsync(connection, target, cancellationToken);
+        if (types.Count == 0)
         {
-            exists.Parameters.AddWithValue(target);
-            if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return null;
-            }
+            return null;
         }
 
-        await using var command = new NpgsqlCommand($"select * from {target} limit {limit}", connection);
+        var select = types.Keys.Select(c => scope.IsMasked(c)
+            ? $"{PostgresTableQuerySql.Mask(PostgresDialect.Quote(c), "$1")} as {PostgresDialect.Quote(c)}"
+            : PostgresDialect.Quote(c));
+        await using var command = new NpgsqlCommand($"select {string.Join(", ", select)} from {target} limit {limit}", connection);
+        if (scope.Masked.Count > 0)
+        {
+            command.Parameters.AddWithValue(scope.MaskKey);
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new ColumnInfo(reader.GetName(i), reader.GetDataTypeName(i))).ToList();
+        var columns = types.Select(c => new ColumnInfo(c.Key, scope.IsMasked(c.Key) ? "text" : c.Value)).ToList();
         var rows = new List<object?[]>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -88,26 +94,31 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         return new TablePreview(columns, rows);
     }
 
-    public async Task<TableRows?> QueryAsync(AssetDefinition asset, TableQuery query, CancellationToken cancellationToken)
+    /// <summary>The relation's columns and their types, in order; empty when there is no such relation.</summary>
+    private static async Task<Dictionary<string, string>> ColumnTypesAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
+    {
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var catalog = new NpgsqlCommand(
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = to_regclass($1) and attnum > 0 "
+            + "and not attisdropped order by attnum", connection);
+        catalog.Parameters.AddWithValue(target);
+        await using var reader = await catalog.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            types[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return types;
+    }
+
+    public async Task<TableRows?> QueryAsync(AssetDefinition asset, TableQuery query, ReadScope scope, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
-        var types = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using (var catalog = new NpgsqlCommand(
-            "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = to_regclass($1) and attnum > 0 "
-            + "and not attisdropped order by attnum", connection))
-        {
-            catalog.Parameters.AddWithValue(target);
-            await using var reader = await catalog.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                types[reader.GetString(0)] = reader.GetString(1);
-            }
-        }
-
+        var types = await ColumnTypesAsync(connection, target, cancellationToken);
         if (types.Count == 0)
         {
             return null;
@@ -116,12 +127,18 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         var grouped = query.GroupBy.Count > 0;
         var chosen = query.ResolveColumns(types.Keys, asset.Key.Name);
 
-        var (sql, values) = PostgresTableQuerySql.Build(target, chosen, query);
+        var masked = scope.Masked.Count > 0 ? scope.Masked : null;
+        var (sql, values) = PostgresTableQuerySql.Build(target, chosen, query, masked);
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var value in values)
         {
             // Untyped, so PostgreSQL reads the text as the column's type (a date, a number) or says why it can't.
             command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown });
+        }
+
+        if (masked is not null)
+        {
+            command.Parameters.AddWithValue(scope.MaskKey);
         }
         try
         {
@@ -135,7 +152,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
                 for (var i = 0; i < row.Length; i++)
                 {
                     row[i] = reader.IsDBNull(i) ? null
-                        : i < chosen.Count && types[chosen[i]] == "date" ? reader.GetFieldValue<DateOnly>(i)
+                        : i < chosen.Count && types[chosen[i]] == "date" && !scope.IsMasked(chosen[i]) ? reader.GetFieldValue<DateOnly>(i)
                         : reader.GetValue(i);
                 }
 
@@ -143,7 +160,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
                 rows.Add(row);
             }
 
-            var columns = chosen.Select(c => new ColumnInfo(c, types[c])).ToList();
+            var columns = chosen.Select(c => new ColumnInfo(c, scope.IsMasked(c) ? "text" : types[c])).ToList();
             if (grouped)
             {
                 columns.Add(new ColumnInfo(TableQuery.CountColumn, "bigint"));

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Analytics.Core.Access;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Testing;
@@ -38,7 +39,7 @@ public sealed class WarehouseContractTests : IAsyncLifetime
     [Fact]
     public async Task Preview_reads_the_table_page_by_page_with_typed_values()
     {
-        var preview = await _warehouse.PreviewAsync(Metrics, 4, CancellationToken.None);
+        var preview = await _warehouse.PreviewAsync(Metrics, 4, ReadScope.Unrestricted, CancellationToken.None);
 
         Assert.NotNull(preview);
         Assert.Equal(["date", "dau", "stickiness", "updated", "note"], preview.Columns.Select(c => c.Name));
@@ -49,7 +50,7 @@ public sealed class WarehouseContractTests : IAsyncLifetime
         Assert.Null(preview.Rows[2][2]);
         Assert.Equal(new DateTime(2025, 1, 1, 10, 0, 0), preview.Rows[0][3]);
         Assert.Equal(2, _server.Requests.Count(r => r.PathAndQuery.StartsWith("/bigquery/v2/projects/proj/datasets/marts/tables/growth_metrics/data", StringComparison.Ordinal)));
-        Assert.Null(await _warehouse.PreviewAsync(Metrics with { Key = new AssetKey("never_built") }, 4, CancellationToken.None));
+        Assert.Null(await _warehouse.PreviewAsync(Metrics with { Key = new AssetKey("never_built") }, 4, ReadScope.Unrestricted, CancellationToken.None));
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public sealed class WarehouseContractTests : IAsyncLifetime
             new JsonObject { ["name"] = "__total", ["type"] = "INTEGER" }), [["2025-01-02", "20", "4"]]);
         var query = new TableQuery(["date", "dau"], [new TableFilter("date", FilterOperator.Gte, "2025-01-02"), new TableFilter("dau", FilterOperator.Lt, "100")], "date", true, 10);
 
-        var rows = await _warehouse.QueryAsync(Metrics, query, CancellationToken.None);
+        var rows = await _warehouse.QueryAsync(Metrics, query, ReadScope.Unrestricted, CancellationToken.None);
 
         Assert.NotNull(rows);
         Assert.Equal(4, rows.Total);
@@ -68,13 +69,13 @@ public sealed class WarehouseContractTests : IAsyncLifetime
             "select `date`, `dau`, count(*) over () as __total from `proj.marts.growth_metrics` where `date` >= DATE '2025-01-02' and `dau` < 100 order by `date` desc limit 10",
             _server.Queries[^1]);
 
-        await Assert.ThrowsAsync<TableQueryException>(() => _warehouse.QueryAsync(Metrics, query with { Columns = ["nope"] }, CancellationToken.None));
+        await Assert.ThrowsAsync<TableQueryException>(() => _warehouse.QueryAsync(Metrics, query with { Columns = ["nope"] }, ReadScope.Unrestricted, CancellationToken.None));
         var notADate = await Assert.ThrowsAsync<TableQueryException>(() => _warehouse.QueryAsync(Metrics,
-            query with { Filters = [new TableFilter("date", FilterOperator.Eq, "2025-01-02' or true --")] }, CancellationToken.None));
+            query with { Filters = [new TableFilter("date", FilterOperator.Eq, "2025-01-02' or true --")] }, ReadScope.Unrestricted, CancellationToken.None));
         Assert.Contains("is not a date", notADate.Message);
 
         // Text is a string literal with its backslashes and quotes escaped, so a value cannot end it.
-        await _warehouse.QueryAsync(Metrics, query with { Filters = [new TableFilter("note", FilterOperator.Eq, @"it's \' or 1=1 --")] }, CancellationToken.None);
+        await _warehouse.QueryAsync(Metrics, query with { Filters = [new TableFilter("note", FilterOperator.Eq, @"it's \' or 1=1 --")] }, ReadScope.Unrestricted, CancellationToken.None);
         Assert.Contains(@"where `note` = 'it\'s \\\' or 1=1 --' order by", _server.Queries[^1]);
     }
 

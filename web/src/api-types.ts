@@ -420,7 +420,7 @@ export interface paths {
         get: operations["ListKeys"];
         put?: never;
         /**
-         * Create a principal's key: name, role (viewer, operator, admin), optional tenant and expiry; the key is in this answer only
+         * Create a principal's key: name, role (viewer, operator, admin), optional tenant, expiry and pii permission; the key is in this answer only
          * @description Role: admin.
          */
         post: operations["CreateKey"];
@@ -502,6 +502,8 @@ export interface components {
             revoked_at: null | string;
             /** Format: date-time */
             last_used_at: null | string;
+            /** @default false */
+            pii: boolean;
         };
         AssetDetail: {
             key: string;
@@ -520,6 +522,9 @@ export interface components {
             check_results: components["schemas"]["CheckView"][];
             freshness: components["schemas"]["FreshnessView"];
             partition_grain: null | string;
+            classification?: {
+                [key: string]: string;
+            };
         };
         AssetSummary: {
             key: string;
@@ -661,6 +666,7 @@ export interface components {
             role: null | string;
             tenant?: null | string;
             expires_at?: null | string;
+            pii?: null | boolean;
         };
         MartRows: {
             key: string;
@@ -669,6 +675,7 @@ export interface components {
             /** Format: int64 */
             total: number;
             truncated: boolean;
+            masked?: string[];
         };
         MaterializationPoint: {
             /** Format: uuid */
@@ -723,6 +730,7 @@ export interface components {
             key: string;
             columns: components["schemas"]["ColumnInfo"][];
             rows: unknown[][];
+            masked?: string[];
         };
         ProblemDetails: {
             type?: null | string;

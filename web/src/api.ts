@@ -1,5 +1,6 @@
-// The catalog API, as the pages read it. Reads need no key; writes send the key the person typed (kept for this
-// browser session only) or rely on the HttpOnly cookie the AppHost's sign-in link set.
+// The catalog API, as the pages read it. Every request sends the key the person typed (kept for this browser session
+// only), if any, or relies on the HttpOnly cookie the AppHost's sign-in link set: writes need one, and on reads it
+// decides what comes back in the clear. Reads are public by default.
 
 import type { components } from "./api-types";
 
@@ -68,7 +69,8 @@ export function storeKey(key: string | null): void {
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
   const key = storedKey();
-  if (method !== "GET" && key) headers["X-Api-Key"] = key;
+  // Reads send the key too: it decides what they see in the clear (classified columns) and of which tenant.
+  if (key) headers["X-Api-Key"] = key;
   // Proves a cookie-authenticated write comes from these pages: a cross-site form cannot send a custom header.
   if (method !== "GET") headers["X-Analytics-Request"] = "web";
   if (body !== undefined) headers["content-type"] = "application/json";

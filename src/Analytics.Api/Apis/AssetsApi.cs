@@ -60,7 +60,10 @@ public static class AssetsApi
             asset.Checks.Select(c => new DeclaredCheck(c.Name, c.Kind.ToString(), c.Severity.ToString().ToLowerInvariant())).ToList(),
             materialization, await queries.LatestChecksAsync(key, cancellationToken),
             AssetFreshness.Evaluate(project.Graph, key, await cache.AssetStatusesAsync(cancellationToken), DateTimeOffset.UtcNow),
-            asset.Incremental is { ByDate: true } spec ? WireName.Of(spec.Grain) : null));
+            asset.Incremental is { ByDate: true } spec ? WireName.Of(spec.Grain) : null)
+        {
+            Classification = asset.Classification,
+        });
     }
 
     public const int MaxHistory = 500;
@@ -80,7 +83,8 @@ public static class AssetsApi
         return TypedResults.Ok(await new RunStoreQueries(services.RunStore).MaterializationHistoryAsync(key, count, cancellationToken));
     }
 
-    private static async Task<IResult> PreviewAsync(string key, int? limit, AnalyticsServices services, CancellationToken cancellationToken)
+    private static async Task<IResult> PreviewAsync(string key, int? limit, AnalyticsServices services, ReadScopes scopes, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var project = services.Project;
         if (!project.Graph.Contains(key))
@@ -89,12 +93,14 @@ public static class AssetsApi
         }
 
         var rows = Math.Clamp(limit ?? 100, 1, MaxPreviewRows);
-        if (await services.Warehouse.PreviewAsync(project.Graph[key], rows, cancellationToken) is not { } preview)
+        var asset = project.Graph[key];
+        var scope = await scopes.ForAsync(http, asset);
+        if (await services.Warehouse.PreviewAsync(asset, rows, scope, cancellationToken) is not { } preview)
         {
             return Problems.Conflict($"Asset '{key}' has not been materialized yet; POST /api/runs with {{\"selection\": \"+{key}\"}} first.");
         }
 
-        return TypedResults.Ok(new Preview(key, preview.Columns, preview.Rows));
+        return TypedResults.Ok(new Preview(key, preview.Columns, preview.Rows) { Masked = scope.Masked.Order(StringComparer.Ordinal).ToList() });
     }
 }
 
@@ -109,6 +115,14 @@ public sealed record DeclaredCheck(string Name, string Kind, string Severity);
 public sealed record AssetDetail(
     string Key, string Layer, string Materialization, string Description, IReadOnlyList<string> Tags, string? Owner, string SourcePath,
     string Sql, string? CompiledSql, IReadOnlyList<string> Upstream, IReadOnlyList<string> Downstream, IReadOnlyList<DeclaredCheck> Checks,
-    MaterializationView? LatestMaterialization, IReadOnlyList<CheckView> CheckResults, FreshnessView Freshness, string? PartitionGrain);
+    MaterializationView? LatestMaterialization, IReadOnlyList<CheckView> CheckResults, FreshnessView Freshness, string? PartitionGrain)
+{
+    /// <summary>The header's classified columns and their class (pii): masked to a principal without the class's permission.</summary>
+    public IReadOnlyDictionary<string, string> Classification { get; init; } = new Dictionary<string, string>();
+}
 
-public sealed record Preview(string Key, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<object?[]> Rows);
+/// <summary>An asset's first rows; <c>Masked</c>: the classified columns that came back masked to this principal.</summary>
+public sealed record Preview(string Key, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<object?[]> Rows)
+{
+    public IReadOnlyList<string> Masked { get; init; } = [];
+}

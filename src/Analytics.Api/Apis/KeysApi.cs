@@ -27,7 +27,7 @@ public static class KeysApi
             .RequireRole(Role.Admin).WithName("ListKeys").WithSummary("Every API key (never the key itself), live ones first")
             .Produces<IReadOnlyList<ApiKeyView>>();
         api.MapPost("/", CreateAsync).RequireRole(Role.Admin).WithName("CreateKey")
-            .WithSummary("Create a principal's key: name, role (viewer, operator, admin), optional tenant and expiry; the key is in this answer only")
+            .WithSummary("Create a principal's key: name, role (viewer, operator, admin), optional tenant, expiry and pii permission; the key is in this answer only")
             .Accepts<KeyRequest>("application/json").Produces<CreatedKey>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapPost("/{id}/revoke", RevokeAsync).RequireRole(Role.Admin).WithName("RevokeKey")
@@ -39,7 +39,7 @@ public static class KeysApi
     private static async Task<IResult> CreateAsync(HttpContext http, ApiKeyStore keys, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<KeyRequest>(http.Request, MaxBodyBytes, RequestJson,
-            "Send {\"name\": \"ci-bot\", \"role\": \"operator\"}, optionally \"tenant\" and \"expires_at\" (ISO 8601).", cancellationToken);
+            "Send {\"name\": \"ci-bot\", \"role\": \"operator\"}, optionally \"tenant\", \"expires_at\" (ISO 8601) and \"pii\": true.", cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -69,7 +69,8 @@ public static class KeysApi
         try
         {
             var principal = http.Items[typeof(Principal)] as Principal;
-            var created = await keys.CreateAsync(name, WireName.Parse<Role>(roleText), request.Tenant, expires, principal?.Name ?? "api", cancellationToken);
+            var created = await keys.CreateAsync(name, WireName.Parse<Role>(roleText), request.Tenant, expires, principal?.Name ?? "api", cancellationToken,
+                request.Pii is true);
             return TypedResults.Created($"/api/keys/{created.View.KeyId}", created);
         }
         catch (ArgumentException e)
@@ -92,5 +93,5 @@ public static class KeysApi
     }
 }
 
-/// <summary>What <c>POST /api/keys</c> takes.</summary>
-public sealed record KeyRequest(string? Name, string? Role, string? Tenant = null, string? ExpiresAt = null);
+/// <summary>What <c>POST /api/keys</c> takes. <c>Pii</c>: the key reads classified columns in the clear (an admin's always does).</summary>
+public sealed record KeyRequest(string? Name, string? Role, string? Tenant = null, string? ExpiresAt = null, bool? Pii = null);

@@ -29,7 +29,7 @@ public static class MartsApi
 
     private static async Task<IResult> RowsAsync(string key, string? columns, string[]? filter, string? order, string? limit,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_by")] string? groupBy, AnalyticsServices services, MartCache cache,
-        CancellationToken cancellationToken)
+        ReadScopes scopes, HttpContext http, CancellationToken cancellationToken)
     {
         var graph = services.Project.Graph;
         if (!graph.Contains(key) || graph[key].Layer != MartLayer)
@@ -56,7 +56,7 @@ public static class MartsApi
 
         try
         {
-            return await cache.RowsAsync(graph[key], query, cancellationToken) is { } rows
+            return await cache.RowsAsync(graph[key], query, await scopes.ForAsync(http, graph[key]), cancellationToken) is { } rows
                 ? TypedResults.Ok(rows)
                 : Problems.Conflict($"Mart '{key}' has not been materialized yet; POST /api/runs with {{\"selection\": \"+{key}\"}} first.");
         }
@@ -67,4 +67,8 @@ public static class MartsApi
     }
 }
 
-public sealed record MartRows(string Key, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<object?[]> Rows, long Total, bool Truncated);
+/// <summary>A mart's rows; <c>Masked</c>: the classified columns among them that came back masked to this principal.</summary>
+public sealed record MartRows(string Key, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<object?[]> Rows, long Total, bool Truncated)
+{
+    public IReadOnlyList<string> Masked { get; init; } = [];
+}

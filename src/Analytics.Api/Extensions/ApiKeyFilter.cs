@@ -34,6 +34,15 @@ public sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options, ApiKeyStore ke
         var request = http.Request;
         if (required == Role.Viewer && !options.Value.ReadsNeedKey)
         {
+            // A public read still acts as whoever sent a key or the cookie (what they may see in the clear, and which
+            // tenant's rows); one that sent neither is anonymous. A key sent and refused is a 401, not a silent downgrade.
+            var (reader, readRefusal, _) = await AuthenticateAsync(request, http.RequestAborted);
+            if (readRefusal is not null)
+            {
+                return Problems.Unauthorized(readRefusal);
+            }
+
+            http.Items[typeof(Principal)] = reader ?? Principal.Anonymous;
             return await next(context);
         }
 
@@ -129,6 +138,12 @@ public sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options, ApiKeyStore ke
         // Hashing first makes the comparison's time independent of both lengths.
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
+}
+
+/// <summary>The principal a request acts as, which <see cref="ApiKeyFilter"/> set; anonymous when none did.</summary>
+public static class PrincipalExtensions
+{
+    public static Principal Principal(this HttpContext http) => http.Items[typeof(Principal)] as Principal ?? Core.Access.Principal.Anonymous;
 }
 
 /// <summary>The role an endpoint needs: declared once, at the endpoint's mapping, and shown in the OpenAPI document.</summary>

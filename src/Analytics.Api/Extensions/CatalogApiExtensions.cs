@@ -45,6 +45,8 @@ public static class CatalogApiExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
         builder.Services.AddSingleton(provider => new ApiKeyStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
+        builder.Services.AddSingleton(provider => new SecretStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
+        builder.Services.AddSingleton<ReadScopes>();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

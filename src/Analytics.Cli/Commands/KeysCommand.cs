@@ -19,7 +19,8 @@ public static class KeysCommand
         var role = new Option<string>("--role") { Required = true, Description = "viewer (reads), operator (plus runs and schedules) or admin (plus keys)" };
         var tenant = new Option<string?>("--tenant") { Description = "scope the key to one tenant" };
         var expires = new Option<string?>("--expires") { Description = "when the key stops working: YYYY-MM-DD (UTC midnight) or an ISO 8601 time" };
-        var create = new Command("create", "Create a key for a principal and print it, this once.") { name, role, tenant, expires };
+        var pii = new Option<bool>("--pii") { Description = "the key reads classified (pii) columns in the clear; without it they come back masked (an admin's key always reads them)" };
+        var create = new Command("create", "Create a key for a principal and print it, this once.") { name, role, tenant, expires, pii };
         create.SetAction(async (parse, cancellationToken) =>
         {
             var roleText = parse.GetValue(role)!;
@@ -37,9 +38,10 @@ public static class KeysCommand
             }
 
             var created = await WithKeysAsync(settings, keys => keys.CreateAsync(parse.GetValue(name)!, WireName.Parse<Role>(roleText), parse.GetValue(tenant),
-                expiry, $"cli:{Environment.UserName}", cancellationToken), cancellationToken);
+                expiry, $"cli:{Environment.UserName}", cancellationToken, parse.GetValue(pii)), cancellationToken);
             output.WriteLine($"key {created.View.KeyId} for {created.View.Name} ({WireName.Of(created.View.Role)}"
                              + $"{(created.View.Tenant is null ? "" : $", tenant {created.View.Tenant}")}"
+                             + $"{(created.View.Pii ? ", reads pii" : "")}"
                              + $"{(created.View.ExpiresAt is { } until ? $", until {until:yyyy-MM-dd HH:mm} UTC" : "")}):");
             output.WriteLine(created.Key);
             output.WriteLine("Send it as the X-Api-Key header. It is shown this once: the store keeps only its hash.");
@@ -50,14 +52,14 @@ public static class KeysCommand
         list.SetAction(async (_, cancellationToken) =>
         {
             var keys = await WithKeysAsync(settings, keys => keys.ListAsync(cancellationToken), cancellationToken);
-            output.WriteLine($"{"id",-14} {"name",-24} {"role",-9} {"tenant",-12} {"expires (UTC)",-17} {"last used (UTC)",-17} state");
+            output.WriteLine($"{"id",-14} {"name",-24} {"role",-9} {"tenant",-12} {"expires (UTC)",-17} {"last used (UTC)",-17} {"pii",-4} state");
             foreach (var key in keys)
             {
                 var state = key.RevokedAt is { } revoked ? $"revoked {revoked:yyyy-MM-dd HH:mm}"
                     : key.ExpiresAt < DateTimeOffset.UtcNow ? "expired" : "live";
                 output.WriteLine($"{key.KeyId,-14} {key.Name,-24} {WireName.Of(key.Role),-9} {key.Tenant ?? "-",-12} "
                                  + $"{key.ExpiresAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never",-17} "
-                                 + $"{key.LastUsedAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never",-17} {state}");
+                                 + $"{key.LastUsedAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never",-17} {(key.Pii || key.Role == Role.Admin ? "yes" : "no"),-4} {state}");
             }
 
             if (keys.Count == 0)

@@ -33,6 +33,12 @@ public sealed record AssetDefinition(
     /// </summary>
     public string? LoadId { get; init; }
 
+    /// <summary>
+    /// <c>classification</c>: columns and their class (<c>pii</c>). Such a column comes back masked to a principal
+    /// without the class's permission and is left out of what the Superset role may read.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Classification { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The partitions and change tracking of an interval-tracked incremental asset; null otherwise.</summary>
     public IncrementalSpec? Incremental { get; init; }
 

@@ -53,6 +53,12 @@ public static partial class AssetFileParser
         var checks = ((meta.GetValueOrDefault("checks") as List<object>) ?? [])
             .Select((c, i) => CheckParser.Parse(path, key, i, c))
             .ToList();
+        var classification = ReadClassification(path, text, meta);
+        if (classification.Count > 0)
+        {
+            checks.Add(ClassifiedColumnsCheck(key, classification));
+        }
+
         // A check that reads another asset (relationships, or ref() in its SQL) makes that asset build first, as dbt orders its tests.
         var dependencies = template.References().Select(r => new AssetKey(r.Name))
             .Concat(checks.Where(c => c.ToAsset is not null).Select(c => c.ToAsset!))
@@ -77,6 +83,7 @@ public static partial class AssetFileParser
             ClusterBy = ReadLayoutColumns(path, meta, "cluster_by", 4, materialization),
             Indexes = ReadIndexes(path, meta, materialization),
             LoadId = ReadLoadId(path, meta, materialization),
+            Classification = classification,
         };
         asset = asset with { Incremental = ReadIncremental(path, meta, asset) };
         if (asset.Incremental?.Affected is { } affected)

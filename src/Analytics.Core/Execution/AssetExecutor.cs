@@ -253,7 +253,9 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return new CheckResult(asset.Key.Name, check.Name, check.Kind, check.Severity, false, 0, [],
-                $" (the check could not run: {e.Message})", clock.Elapsed);
+                check.Kind == CheckKind.ClassifiedColumns
+                    ? $" (the header's classification names a column the table lacks: {e.Message}; correct the name in the classification, or add the column)"
+                    : $" (the check could not run: {e.Message})", clock.Elapsed);
         }
     }
 

@@ -54,7 +54,7 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
         h("h4", {}, "Downstream"), linkList(asset.downstream)))),
     h("section", {}, h("h2", {}, "Checks"), checks(asset)),
     h("section", {}, h("h2", {}, "Columns"), latest?.columns?.length
-      ? dataTable(["name", "type"], latest.columns.map((c) => [c.name, c.type]), "grid columns")
+      ? columnTable(latest.columns, asset.classification ?? {})
       : message("Columns are known once the asset is materialized.")),
     h("section", { class: "sql-pair" },
       h("div", {}, h("h2", {}, "SQL as written"), highlightSql(asset.sql)),
@@ -83,11 +83,23 @@ export async function renderAsset(container: HTMLElement, params: Record<string,
 
   try {
     const table = await api.preview(key);
-    preview.replaceChildren(dataTable(table.columns.map((c) => c.name), table.rows));
+    preview.replaceChildren(dataTable(table.columns.map((c) => c.name), table.rows, "grid data", new Set(table.masked ?? [])));
   } catch (error) {
     preview.replaceChildren(message((error as Error).message));
   }
   preview.dataset.loaded = "true";
+}
+
+/** The columns with their types and, for those the header classifies, the class (pii). */
+function columnTable(columns: { name: string; type: string }[], classification: Record<string, string>): HTMLTableElement {
+  return h("table", { class: "grid columns" },
+    h("thead", {}, h("tr", {}, h("th", {}, "name"), h("th", {}, "type"), h("th", {}, "classification"))),
+    h("tbody", {}, ...columns.map((c) => h("tr", { "data-column": c.name },
+      h("td", {}, c.name), h("td", {}, c.type),
+      h("td", {}, classification[c.name]
+        ? h("span", { class: "classified", "data-classification": classification[c.name],
+          title: "Classified in the asset's header: masked to keys without the permission, and not granted to the Superset role." }, classification[c.name])
+        : "")))));
 }
 
 /** The most recent partitions drawn as cells of the strip (the summary counts all of them). */
