@@ -53,7 +53,7 @@ var sampleData = builder.AddProject<Projects.Analytics_Seed>("sample-data", laun
     .ExcludeFromManifest();
 
 builder.AddProject<Projects.Analytics_Cli>("superset-publish", launchProfileName: null) // analytics superset publish, as a person runs it
-    .WithSupersetPublish(superset, postgres.Warehouse, supersetAdmin, settings, containers)
+    .WithSupersetPublish(superset, postgres.Warehouse, supersetAdmin, builder.AddSecret("superset-reader-password", length: 24), settings, containers)
     .WaitForCompletion(sampleData)
     .ExcludeFromManifest();
 

@@ -60,10 +60,12 @@ public static class SupersetExtensions
     /// whole app's start (Aspire creates every resource, its waits included, before the app counts as started).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSupersetPublish(this IResourceBuilder<ProjectResource> job, SupersetContainer superset,
-        IResourceBuilder<IResourceWithConnectionString> warehouse, IResourceBuilder<ParameterResource> adminPassword, AppHostSettings settings,
-        ContainerRuntime containers)
+        IResourceBuilder<IResourceWithConnectionString> warehouse, IResourceBuilder<ParameterResource> adminPassword,
+        IResourceBuilder<ParameterResource> readerPassword, AppHostSettings settings, ContainerRuntime containers)
     {
-        job.WithArgs("superset", "publish", "--url", superset.Url, "--database-uri", SupersetDatabaseUri.For(warehouse.Resource))
+        // The job gives the reader role its login (--reader-password), then publishes a bundle that connects as it.
+        job.WithArgs("superset", "publish", "--url", superset.Url, "--database-uri", SupersetDatabaseUri.For(warehouse.Resource, readerPassword.Resource))
+            .WithEnvironment("ANALYTICS_SUPERSET_READER_PASSWORD", readerPassword)
             .WithReference(warehouse, "warehouse")
             .WithEnvironment("ANALYTICS_ASSETS", settings.Assets)
             .WithEnvironment("SUPERSET_USERNAME", AdminUser)

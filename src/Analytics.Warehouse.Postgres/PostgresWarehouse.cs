@@ -13,6 +13,12 @@ namespace Analytics.Warehouse.Postgres;
 public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 {
     private const string BuildingSuffix = "__building";
+
+    /// <summary>The role the Superset connection uses: it reads the unclassified columns of the marts, and nothing else.</summary>
+    public const string SupersetRole = "analytics_superset";
+
+    /// <summary>The layer whose tables Superset's datasets read.</summary>
+    public const string SupersetLayer = "marts";
     private static readonly TimeSpan PreviewTimeout = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, bool> _schemas = new(StringComparer.Ordinal);
 
@@ -367,6 +373,8 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             // reads the index alone; otherwise the planner may walk the index and fetch 10 M rows at random (which
             // took longer than the check's time limit where a sort takes seconds).
             await ExecuteAsync(connection, $"{(indexes.Count > 0 ? "vacuum analyze" : "analyze")} {building}", cancellationToken);
+            // Granted on the table being built, so the grant moves with it when it is swapped in.
+            await GrantSupersetAsync(connection, asset, building, cancellationToken);
         }
         catch
         {
@@ -408,8 +416,36 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\ncreate view {target} as\n{sql}", cancellationToken);
+        await GrantSupersetAsync(connection, asset, target, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return null;
+    }
+
+    /// <summary>
+    /// Grants the Superset role the unclassified columns of a mart's <paramref name="relation"/> (column privileges:
+    /// a query naming a classified column, or *, is refused). Other layers, and a server without the role, get none.
+    /// </summary>
+    private static async Task GrantSupersetAsync(NpgsqlConnection connection, AssetDefinition asset, string relation, CancellationToken cancellationToken)
+    {
+        if (asset.Layer != SupersetLayer)
+        {
+            return;
+        }
+
+        await using (var role = new NpgsqlCommand("select 1 from pg_roles where rolname = $1", connection) { Parameters = { new() { Value = SupersetRole } } })
+        {
+            if (await role.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return;
+            }
+        }
+
+        var open = (await ColumnTypesAsync(connection, relation, cancellationToken)).Keys.Where(c => !asset.Classification.ContainsKey(c)).ToList();
+        if (open.Count > 0)
+        {
+            await ExecuteAsync(connection, $"grant usage on schema {PostgresDialect.Quote(asset.Schema)} to {SupersetRole};\n"
+                + $"grant select ({string.Join(", ", open.Select(PostgresDialect.Quote))}) on {relation} to {SupersetRole}", cancellationToken);
+        }
     }
 
     /// <summary>The statement that removes whatever stands at <paramref name="target"/>, table or view.</summary>

@@ -47,6 +47,17 @@ public static class WarehouseSchema
             raw_text    text not null,
             reason      text not null
         );
+        -- The role Superset connects as: each build of a mart grants it its unclassified columns, and nothing else is
+        -- granted it. Roles belong to the cluster, so another database's setup may be making it at this moment; a
+        -- server where this login may not make roles goes without (and its marts' grants are skipped).
+        do $$
+        begin
+            if not exists (select from pg_roles where rolname = 'analytics_superset') then
+                create role analytics_superset nologin;
+            end if;
+        exception when duplicate_object or unique_violation or insufficient_privilege then
+            null;
+        end $$;
         """;
 
     public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>

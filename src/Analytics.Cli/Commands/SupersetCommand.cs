@@ -4,6 +4,7 @@ using Analytics.Core.Execution;
 using Analytics.Orchestration;
 using Analytics.RunStore;
 using Analytics.Superset;
+using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Cli.Commands;
@@ -22,10 +23,11 @@ public static class SupersetCommand
         {
             Description = "the warehouse as Superset reaches it (SQLAlchemy URI; default: from the warehouse connection). Its password is masked in the bundle",
         };
-        var bundle = new Command("bundle", "Write the Growth dashboard as a Superset import bundle, from the catalog.") { outFile, databaseUri };
+        var readerPassword = ReaderPasswordOption();
+        var bundle = new Command("bundle", "Write the Growth dashboard as a Superset import bundle, from the catalog.") { outFile, databaseUri, readerPassword };
         bundle.SetAction(async (parse, cancellationToken) =>
         {
-            var (zip, counts) = await BuildAsync(settings, parse.GetValue(databaseUri), cancellationToken);
+            var (zip, counts) = await BuildAsync(settings, parse.GetValue(databaseUri), parse.GetValue(readerPassword), cancellationToken);
             var path = parse.GetValue(outFile)!;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             await File.WriteAllBytesAsync(path, zip, cancellationToken);
@@ -36,9 +38,10 @@ public static class SupersetCommand
         var url = new Option<string>("--url") { Description = "Superset's address, e.g. http://127.0.0.1:8088", Required = true };
         var bundleFile = new Option<string?>("--bundle") { Description = "a bundle written by 'superset bundle' (default: build one now)" };
         var publishUri = new Option<string?>("--database-uri") { Description = "as for 'superset bundle', when the bundle is built now" };
+        var publishReader = ReaderPasswordOption();
         var publish = new Command("publish", "Import the Growth dashboard into Superset (SUPERSET_USERNAME, SUPERSET_PASSWORD); running it again changes nothing.")
         {
-            url, bundleFile, publishUri,
+            url, bundleFile, publishUri, publishReader,
         };
         publish.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,9 +59,10 @@ public static class SupersetCommand
 
             var zip = parse.GetValue(bundleFile) is { } file
                 ? await File.ReadAllBytesAsync(file, cancellationToken)
-                : (await BuildAsync(settings, parse.GetValue(publishUri), cancellationToken)).Zip;
-            // The password Superset connects with: the one in --database-uri when given, else the warehouse connection's.
+                : (await BuildAsync(settings, parse.GetValue(publishUri), parse.GetValue(publishReader), cancellationToken)).Zip;
+            // The password Superset connects with: the one in --database-uri when given, else the reader role's, else the warehouse connection's.
             var warehousePassword = (parse.GetValue(publishUri) is { } given ? BundleBuilder.PasswordOf(given) : null)
+                                    ?? parse.GetValue(publishReader)
                                     ?? new NpgsqlConnectionStringBuilder(settings.WarehouseConnection ?? "").Password ?? "";
             try
             {
@@ -75,11 +79,54 @@ public static class SupersetCommand
         return new Command("superset", "Superset dashboards from the marts: bundle and publish.") { bundle, publish };
     }
 
+    private static Option<string?> ReaderPasswordOption() => new("--reader-password")
+    {
+        Description = $"let Superset connect as the role {PostgresWarehouse.SupersetRole}, which reads the marts' unclassified columns only: gives it "
+                      + "this password (12 to 128 letters, digits, '.', '_', '~', '-') and a login. Default: ANALYTICS_SUPERSET_READER_PASSWORD",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ANALYTICS_SUPERSET_READER_PASSWORD") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+    };
+
+    /// <summary>
+    /// Gives the Superset role a login with <paramref name="password"/>. The password is a literal of the statement
+    /// (ALTER ROLE takes no parameters), so it is held to characters that need no quoting at all.
+    /// </summary>
+    private static async Task EnableReaderAsync(AnalyticsServices services, string password, CancellationToken cancellationToken)
+    {
+        if (password.Length is < 12 or > 128 || !password.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '~' or '-'))
+        {
+            throw new ArgumentException("--reader-password must be 12 to 128 letters, digits, '.', '_', '~' or '-'; generate one, e.g. with 'openssl rand -hex 24'.");
+        }
+
+        if (services.Warehouse is not PostgresWarehouse postgres)
+        {
+            throw new ArgumentException("--reader-password applies to the PostgreSQL warehouse; on BigQuery, grant Superset's service account the marts' policy-tagged columns instead.");
+        }
+
+        await postgres.EnsureSchemaAsync(cancellationToken);
+        await using var command = postgres.DataSource.CreateCommand($"alter role {PostgresWarehouse.SupersetRole} with login password '{password}'");
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new ArgumentException($"the role {PostgresWarehouse.SupersetRole} cannot be given a login here ({e.MessageText}); "
+                                        + "the warehouse's login needs CREATEROLE, or an administrator runs: "
+                                        + $"create role {PostgresWarehouse.SupersetRole} login password '...'.");
+        }
+    }
+
     /// <summary>The bundle's bytes, built from the marts' columns as their latest materialization recorded them, and validated.</summary>
-    private static async Task<(byte[] Zip, (int Marts, int Charts) Counts)> BuildAsync(AnalyticsSettings settings, string? databaseUri, CancellationToken cancellationToken)
+    private static async Task<(byte[] Zip, (int Marts, int Charts) Counts)> BuildAsync(AnalyticsSettings settings, string? databaseUri, string? readerPassword,
+        CancellationToken cancellationToken)
     {
         await using var provider = CliServices.Build(settings);
         var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+        if (readerPassword is not null)
+        {
+            await EnableReaderAsync(services, readerPassword, cancellationToken);
+        }
+
         var queries = new RunStoreQueries(services.RunStore);
         var marts = new List<MartTable>();
         foreach (var key in services.Project.Graph.TopologicalOrder.Where(k => services.Project.Graph[k].Layer == "marts"))
@@ -87,7 +134,8 @@ public static class SupersetCommand
             var asset = services.Project.Graph[key];
             var latest = await queries.LatestMaterializationAsync(key, cancellationToken)
                          ?? throw new ArgumentException($"mart '{key}' has never been materialized, so its columns are unknown; run 'analytics materialize +marts' (or '*') first.");
-            var columns = latest.Columns;
+            // Classified columns are not in the datasets: the role Superset connects as may not read them.
+            var columns = latest.Columns.Where(c => !asset.Classification.ContainsKey(c.Name)).ToList();
             marts.Add(new MartTable(key, asset.Schema, asset.Description, columns));
         }
 
@@ -99,7 +147,7 @@ public static class SupersetCommand
             throw new ArgumentException(string.Join(" ", wrong));
         }
 
-        var uri = databaseUri ?? DefaultUri(settings.WarehouseConnection);
+        var uri = databaseUri ?? DefaultUri(settings.WarehouseConnection, readerPassword);
         var bundle = BundleBuilder.Build(marts, project.Dashboards, uri, DateTimeOffset.UtcNow);
         if (BundleValidator.Validate(bundle) is { Count: > 0 } problems)
         {
@@ -112,7 +160,7 @@ public static class SupersetCommand
     }
 
     /// <summary>The warehouse connection as a SQLAlchemy URI (psycopg2, the driver Superset's PostgreSQL support uses).</summary>
-    private static string DefaultUri(string? connection)
+    private static string DefaultUri(string? connection, string? readerPassword)
     {
         if (connection is null)
         {
@@ -121,7 +169,9 @@ public static class SupersetCommand
         }
 
         var c = new NpgsqlConnectionStringBuilder(connection);
-        var credentials = Uri.EscapeDataString(c.Username ?? "postgres") + (string.IsNullOrEmpty(c.Password) ? "" : ":" + Uri.EscapeDataString(c.Password));
+        var credentials = readerPassword is not null
+            ? $"{PostgresWarehouse.SupersetRole}:{readerPassword}"
+            : Uri.EscapeDataString(c.Username ?? "postgres") + (string.IsNullOrEmpty(c.Password) ? "" : ":" + Uri.EscapeDataString(c.Password));
         return $"postgresql+psycopg2://{credentials}@{c.Host}:{c.Port}/{Uri.EscapeDataString(c.Database ?? "postgres")}";
     }
 }
