@@ -122,7 +122,8 @@ public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient
             .Append(row.MilesAmount?.ToString(CultureInfo.InvariantCulture)).Append(',')
             .Append(Quote(row.Platform)).Append(',')
             .Append(Quote(row.UtmSource)).Append(',')
-            .Append(Quote(row.Country)).Append('\n');
+            .Append(Quote(row.Country)).Append(',')
+            .Append(Quote(row.TenantId)).Append('\n');
     }
 
     /// <summary>A CSV field: quoted with inner quotes doubled; null is an empty, unquoted field (which BigQuery loads as NULL).</summary>

@@ -30,6 +30,7 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         new("platform", "STRING"),
         new("utm_source", "STRING"),
         new("country", "STRING"),
+        new("tenant_id", "STRING"),
     ];
 
     public static readonly IReadOnlyList<BigQueryField> RejectedSchema =
@@ -57,6 +58,9 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         }
 
         await client.ExecuteAsync(CreateTableIfMissing("raw_events", RawEventsSchema), "creating raw.raw_events", cancellationToken);
+        // Tenants came later: a table made before them gains the column.
+        await client.ExecuteAsync($"ALTER TABLE {_dialect.Relation("raw", "raw_events")} ADD COLUMN IF NOT EXISTS tenant_id STRING",
+            "adding tenant_id to raw.raw_events", cancellationToken);
         await client.ExecuteAsync(CreateTableIfMissing("raw_events_rejected", RejectedSchema), "creating raw.raw_events_rejected", cancellationToken);
     }
 

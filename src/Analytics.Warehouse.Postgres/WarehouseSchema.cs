@@ -35,8 +35,11 @@ public static class WarehouseSchema
             miles_amount         numeric,
             platform             text,
             utm_source           text,
-            country              text
+            country              text,
+            tenant_id            text
         );
+        -- Tenants came later: a table made before them gains the column (null: of no tenant).
+        alter table raw.raw_events add column if not exists tenant_id text;
         -- Loads append in file_id order, so a BRIN index finds the rows of the latest loads (what an incremental run
         -- reads) in a few pages, at almost no cost to COPY.
         create index if not exists raw_events_file_id on raw.raw_events using brin (file_id);

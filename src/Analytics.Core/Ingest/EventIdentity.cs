@@ -7,8 +7,9 @@ namespace Analytics.Core.Ingest;
 
 /// <summary>
 /// The stable <c>event_id</c>: a 128-bit MurmurHash3 of the eight normalised input values (UTC instant in
-/// microseconds, trimmed text, numerically normalised miles), so the same event gets the same id in every run and
-/// exact duplicates share one. Computed once at ingest, where it costs a fraction of what hashing in SQL does.
+/// microseconds, trimmed text, numerically normalised miles), then the tenant when the row names one, so the same
+/// event gets the same id in every run, exact duplicates share one, and a file without tenants keeps the ids it had
+/// before tenants existed. Computed once at ingest, where it costs a fraction of what hashing in SQL does.
 /// </summary>
 public static class EventIdentity
 {
@@ -22,7 +23,8 @@ public static class EventIdentity
         length += 8;
         if (!(Text(buffer, ref length, row.UserId) && Text(buffer, ref length, row.EventType) && Text(buffer, ref length, row.TransactionCategory)
               && Miles(buffer, ref length, row.MilesAmount)
-              && Text(buffer, ref length, row.Platform) && Text(buffer, ref length, row.UtmSource) && Text(buffer, ref length, row.Country)))
+              && Text(buffer, ref length, row.Platform) && Text(buffer, ref length, row.UtmSource) && Text(buffer, ref length, row.Country)
+              && (row.TenantId is null || Text(buffer, ref length, row.TenantId))))
         {
             return ComputeLarge(row);
         }
@@ -34,7 +36,8 @@ public static class EventIdentity
     {
         // Values longer than the stack buffer are rare; the same layout on the heap gives the same id.
         var size = 256 + 2 * ((row.UserId.Length + row.EventType.Length + (row.TransactionCategory?.Length ?? 0)
-                              + (row.Platform?.Length ?? 0) + (row.UtmSource?.Length ?? 0) + (row.Country?.Length ?? 0)) + 7 * 5);
+                              + (row.Platform?.Length ?? 0) + (row.UtmSource?.Length ?? 0) + (row.Country?.Length ?? 0)
+                              + (row.TenantId?.Length ?? 0)) + 8 * 5);
         var buffer = new byte[size];
         var length = 8;
         BinaryPrimitives.WriteInt64LittleEndian(buffer, row.EventTime.Ticks);
@@ -45,6 +48,11 @@ public static class EventIdentity
         Text(buffer, ref length, row.Platform);
         Text(buffer, ref length, row.UtmSource);
         Text(buffer, ref length, row.Country);
+        if (row.TenantId is not null)
+        {
+            Text(buffer, ref length, row.TenantId);
+        }
+
         return ToGuid(buffer.AsSpan(0, length));
     }
 

@@ -1,6 +1,6 @@
 namespace Analytics.Core.Ingest;
 
-/// <summary>A valid input event, trimmed and typed; optional text is null when empty.</summary>
+/// <summary>A valid input event, trimmed and typed; optional text is null when empty. <c>TenantId</c>: null when the file names none.</summary>
 public readonly record struct EventRow(
     DateTime EventTime,
     string UserId,
@@ -9,7 +9,8 @@ public readonly record struct EventRow(
     decimal? MilesAmount,
     string? Platform,
     string? UtmSource,
-    string? Country)
+    string? Country,
+    string? TenantId = null)
 {
     /// <summary>See <see cref="EventIdentity"/>.</summary>
     public Guid EventId => EventIdentity.Compute(this);

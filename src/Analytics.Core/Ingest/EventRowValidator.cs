@@ -55,7 +55,7 @@ public sealed class EventRowValidator
 
             if (record[i].Length > EventSchema.MaxFieldLength)
             {
-                var column = Array.IndexOf(_map, i) is >= 0 and var c ? EventSchema.Columns[c] : $"field {i + 1}";
+                var column = Array.IndexOf(_map, i) is >= 0 and var c ? EventSchema.LoadedColumns[c] : $"field {i + 1}";
                 return $"{column} is {record[i].Length:N0} characters long; at most {EventSchema.MaxFieldLength:N0} are loaded";
             }
         }
@@ -120,6 +120,12 @@ public sealed class EventRowValidator
             }
         }
 
+        var tenant = Field(record, 8);
+        if (!tenant.IsEmpty && (tenant.Length > MaxTenantLength || !IsTenantName(tenant)))
+        {
+            return $"tenant_id '{tenant}' is not 1 to {MaxTenantLength} letters, digits, '.', '_', '-' or '@'";
+        }
+
         row = new EventRow(
             eventTime,
             Intern(user),
@@ -128,8 +134,25 @@ public sealed class EventRowValidator
             miles,
             Optional(record, 5),
             Optional(record, 6),
-            Optional(record, 7));
+            Optional(record, 7),
+            Optional(record, 8));
         return null;
+    }
+
+    /// <summary>The longest tenant name: as long as an API key's tenant scope may be.</summary>
+    public const int MaxTenantLength = 64;
+
+    private static bool IsTenantName(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private ReadOnlySpan<char> Field(CsvRecordReader record, int column) =>

@@ -6,6 +6,18 @@ public static class EventSchema
     public static readonly string[] Columns =
         ["event_time", "user_id", "event_type", "transaction_category", "miles_amount", "platform", "utm_source", "country"];
 
+    /// <summary>
+    /// The optional tenant column: a file without it loads as before, its rows of no tenant (the marts put them under
+    /// <see cref="DefaultTenant"/>); with it, each row names its tenant.
+    /// </summary>
+    public const string TenantColumn = "tenant_id";
+
+    /// <summary>The tenant of rows that name none.</summary>
+    public const string DefaultTenant = "default";
+
+    /// <summary>Every column a file may have: the eight of metrics.md, then the tenant.</summary>
+    public static readonly string[] LoadedColumns = [.. Columns, TenantColumn];
+
     public static readonly string[] RequiredColumns = ["event_time", "user_id", "event_type"];
 
     public static readonly string[] EventTypes = ["miles_earned", "miles_redeemed", "share", "like", "reward_search"];
@@ -32,9 +44,9 @@ public static class EventSchema
         if (missing.Count > 0)
         {
             problem = $"the header lacks the required column(s) {string.Join(", ", missing)}; the header must name "
-                      + $"{string.Join(", ", RequiredColumns)} (and may name {string.Join(", ", Columns.Except(RequiredColumns))})";
+                      + $"{string.Join(", ", RequiredColumns)} (and may name {string.Join(", ", LoadedColumns.Except(RequiredColumns))})";
         }
 
-        return Columns.Select(c => names.IndexOf(c)).ToArray();
+        return LoadedColumns.Select(c => names.IndexOf(c)).ToArray();
     }
 }
