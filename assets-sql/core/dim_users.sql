@@ -1,6 +1,6 @@
 /*
 description: >
-  One row per user: first and last event, first-touch attributes (the earliest event by event_time, ties broken
+  One row per user of each tenant (a user id is a user within its tenant): first and last event, first-touch attributes (the earliest event by event_time, ties broken
   by ingestion order), activity counts and the miles balance (0, not null, for users without miles events).
   Incremental by user: a run rebuilds the rows of the users the new loads have events for, from all their events.
 materialization: incremental
@@ -10,8 +10,8 @@ owner: data-platform
 # Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
 classification: {user_id: pii}
 checks:
-  - not_null: [user_id, first_event_at, last_event_at, miles_earned, miles_redeemed, miles_balance]
-  - unique: user_id
+  - not_null: [user_id, first_event_at, last_event_at, miles_earned, miles_redeemed, miles_balance, tenant_id]
+  - unique: [tenant_id, user_id]
   - expression:
       name: dim_users__balance_is_earned_minus_redeemed
       sql: miles_balance = miles_earned - miles_redeemed
@@ -22,12 +22,13 @@ checks:
       name: dim_users__counts_consistent
       sql: active_days >= 1 and total_events >= active_days
 */
--- Per (user, day), then per user, both grouping rows sorted once on (user_id, event_date): the ORDER BY makes the
+-- Per (user, tenant, day), then per user, both grouping rows sorted once on (user_id, tenant_id, event_date): the ORDER BY makes the
 -- planner stream the 3.9 M user-days out of one parallel sort instead of hashing them (which spilled at 10 M
 -- events) or sorting again for count(distinct event_date).
 with user_days as (
     select
         user_id,
+        tenant_id,
         event_date,
         min(event_time) as first_at,
         max(event_time) as last_at,
@@ -35,16 +36,17 @@ with user_days as (
         {{ sum_if(miles_amount, event_type = 'miles_earned') }} as miles_earned,
         {{ sum_if(miles_amount, event_type = 'miles_redeemed') }} as miles_redeemed
     from (
-        select user_id, event_date, event_time, event_type, miles_amount
+        select user_id, tenant_id, event_date, event_time, event_type, miles_amount
         from {{ ref('stg_events') }}
         {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
-        {{ presorted_by('user_id, event_date') }}
+        {{ presorted_by('user_id, tenant_id, event_date') }}
     ) as sorted
-    group by user_id, event_date
+    group by user_id, tenant_id, event_date
 ),
 activity as (
     select
         user_id,
+        tenant_id,
         min(first_at) as first_event_at,
         max(last_at) as last_event_at,
         sum(events) as total_events,
@@ -52,19 +54,20 @@ activity as (
         coalesce(sum(miles_earned), 0) as miles_earned,
         coalesce(sum(miles_redeemed), 0) as miles_redeemed
     from user_days
-    group by user_id
+    group by user_id, tenant_id
 ),
 first_touch as (
     -- The user's earliest events (several when they share a timestamp); ingestion order breaks the tie. A
     -- semi-join, so the hash is built on the 277 k first timestamps and the events only probe it.
-    select {{ distinct_on(s.user_id) }}
+    select {{ distinct_on('s.user_id, s.tenant_id') }}
         s.user_id,
+        s.tenant_id,
         s.platform as first_platform,
         s.utm_source as first_utm_source,
         s.country as first_country
     from {{ ref('stg_events') }} s
-    where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
-    {{ keep_first(s.user_id, 's.file_id, s.line_number') }}
+    where exists (select 1 from activity a where a.user_id = s.user_id and a.tenant_id = s.tenant_id and a.first_event_at = s.event_time)
+    {{ keep_first('s.user_id, s.tenant_id', 's.file_id, s.line_number') }}
 )
 select
     a.user_id,
@@ -77,6 +80,7 @@ select
     a.active_days,
     a.miles_earned,
     a.miles_redeemed,
-    a.miles_earned - a.miles_redeemed as miles_balance
+    a.miles_earned - a.miles_redeemed as miles_balance,
+    a.tenant_id
 from activity a
-join first_touch f using (user_id)
+join first_touch f using (user_id, tenant_id)

@@ -1,6 +1,6 @@
 /*
 description: >
-  Distinct (user, day) activity with the day's event count: the one scan of the events that every period grain
+  Distinct (tenant, user, day) activity with the day's event count: the one scan of the events that every period grain
   and most marts read, instead of each re-scanning them. It reads stg_events, whose rows fct_events projects one
   for one, so it builds beside dim_users instead of waiting for dim_users and fct_events. Incremental by day.
 materialization: incremental
@@ -13,14 +13,15 @@ owner: data-platform
 # Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
 classification: {user_id: pii}
 checks:
-  - not_null: [user_id, activity_date, day_index, events]
-  - unique: [user_id, activity_date]
+  - not_null: [tenant_id, user_id, activity_date, day_index, events]
+  - unique: [tenant_id, user_id, activity_date]
 */
 select
+    tenant_id,
     user_id,
     event_date as activity_date,
     {{ date_diff('day', date '1970-01-01', event_date) }} as day_index,
     count(*) as events
 from {{ ref('stg_events') }}
 {% if is_incremental() %}where event_date in {{ affected() }}{% endif %}
-group by user_id, event_date
+group by tenant_id, user_id, event_date

@@ -15,21 +15,21 @@ owner: data-platform
 # Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
 classification: {user_id: pii}
 checks:
-  - not_null: [grain, user_id, period_index, period_start]
+  - not_null: [tenant_id, grain, user_id, period_index, period_start]
   # period_start and period_index name the same period; keyed on period_start, an incremental run checks only what it wrote.
-  - unique: [grain, user_id, period_start]
+  - unique: [tenant_id, grain, user_id, period_start]
   - accepted_values: {column: grain, values: [week, month]}
 */
-select 'week' as grain, user_id, {{ date_diff('week', date '1970-01-05', week_start) }} as period_index, week_start as period_start
+select tenant_id, 'week' as grain, user_id, {{ date_diff('week', date '1970-01-05', week_start) }} as period_index, week_start as period_start
 from (
-    select distinct user_id, {{ date_trunc('week', activity_date) }} as week_start
+    select distinct tenant_id, user_id, {{ date_trunc('week', activity_date) }} as week_start
     from {{ ref('user_activity_days') }}
     {% if is_incremental() %}where {{ date_trunc('week', activity_date) }} in {{ affected() }}{% endif %}
 ) weeks
 union all
-select 'month', user_id, {{ date_diff('month', date '1970-01-01', month_start) }}, month_start
+select tenant_id, 'month', user_id, {{ date_diff('month', date '1970-01-01', month_start) }}, month_start
 from (
-    select distinct user_id, {{ date_trunc('month', activity_date) }} as month_start
+    select distinct tenant_id, user_id, {{ date_trunc('month', activity_date) }} as month_start
     from {{ ref('user_activity_days') }}
     {% if is_incremental() %}where {{ date_trunc('month', activity_date) }} in {{ affected() }}{% endif %}
 ) months

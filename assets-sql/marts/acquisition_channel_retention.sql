@@ -11,8 +11,8 @@ materialization: table
 tags: [marts, retention, growth]
 owner: growth
 checks:
-  - not_null: [dimension, dimension_value, week_number, users, retained_users, retention_rate]
-  - unique: [dimension, dimension_value, week_number]
+  - not_null: [dimension, dimension_value, week_number, users, retained_users, retention_rate, tenant_id]
+  - unique: [tenant_id, dimension, dimension_value, week_number]
   - accepted_values: {column: dimension, values: [utm_source, platform, country]}
   - expression:
       name: acquisition_channel_retention__rate_in_unit_interval
@@ -22,32 +22,33 @@ checks:
       sql: week_number <> 0 or retained_users = users
 */
 with weeks as (
-    select user_id, period_index, min(period_index) over (partition by user_id) as first_week
+    select tenant_id, user_id, period_index, min(period_index) over (partition by user_id, tenant_id) as first_week
     from {{ ref('user_activity_periods') }}
     where grain = 'week'
 ),
 touch as (
-    select user_id, 'utm_source' as dimension, coalesce(first_utm_source, 'unknown') as dimension_value from {{ ref('dim_users') }}
+    select tenant_id, user_id, 'utm_source' as dimension, coalesce(first_utm_source, 'unknown') as dimension_value from {{ ref('dim_users') }}
     union all
-    select user_id, 'platform', coalesce(first_platform, 'unknown') from {{ ref('dim_users') }}
+    select tenant_id, user_id, 'platform', coalesce(first_platform, 'unknown') from {{ ref('dim_users') }}
     union all
-    select user_id, 'country', coalesce(first_country, 'unknown') from {{ ref('dim_users') }}
+    select tenant_id, user_id, 'country', coalesce(first_country, 'unknown') from {{ ref('dim_users') }}
 ),
 cells as (
-    select t.dimension, t.dimension_value, w.period_index - w.first_week as weeks_since_first, count(*) as retained_users
+    select w.tenant_id, t.dimension, t.dimension_value, w.period_index - w.first_week as weeks_since_first, count(*) as retained_users
     from weeks w
-    join touch t using (user_id)
-    group by 1, 2, 3
+    join touch t using (tenant_id, user_id)
+    group by 1, 2, 3, 4
 ),
 cohort_groups as (
-    select dimension, dimension_value, retained_users as users
+    select tenant_id, dimension, dimension_value, retained_users as users
     from cells
     where weeks_since_first = 0
 ),
 span as (
-    select max(period_index) - min(period_index) as last_week_number
+    select tenant_id, max(period_index) - min(period_index) as last_week_number
     from {{ ref('growth_accounting') }}
     where grain = 'week'
+    group by tenant_id
 )
 select
     g.dimension,
@@ -55,8 +56,9 @@ select
     week_number,
     g.users,
     coalesce(c.retained_users, 0) as retained_users,
-    {{ safe_divide(coalesce(c.retained_users, 0), g.users) }} as retention_rate
+    {{ safe_divide(coalesce(c.retained_users, 0), g.users) }} as retention_rate,
+    g.tenant_id
 from cohort_groups g
-cross join span s
+join span s on s.tenant_id = g.tenant_id
 {{ join_series(week_number, 0, s.last_week_number) }}
-left join cells c on c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.weeks_since_first = week_number
+left join cells c on c.tenant_id = g.tenant_id and c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.weeks_since_first = week_number

@@ -10,8 +10,8 @@ lookback: 1 week
 tags: [marts, engagement]
 owner: growth
 checks:
-  - not_null: [week_start, event_type, transaction_category, events, users, miles]
-  - unique: [week_start, event_type, transaction_category]
+  - not_null: [week_start, event_type, transaction_category, events, users, miles, tenant_id]
+  - unique: [tenant_id, week_start, event_type, transaction_category]
   - accepted_values: {column: event_type, values: [miles_earned, miles_redeemed, share, like, reward_search]}
   - expression:
       name: category_engagement__users_within_events
@@ -32,7 +32,8 @@ select
     coalesce(transaction_category, 'none') as transaction_category,
     {{ cast(count(*), numeric) }} as events,
     count(distinct user_id) as users,
-    coalesce({{ sum_if(miles_amount, event_type in ('miles_earned', 'miles_redeemed')) }}, 0) as miles
+    coalesce({{ sum_if(miles_amount, event_type in ('miles_earned', 'miles_redeemed')) }}, 0) as miles,
+    tenant_id
 from {{ ref('fct_events') }}
 {% if is_incremental() %}where event_date in {{ affected_days() }}{% endif %}
-group by 1, 2, 3
+group by tenant_id, 1, 2, 3

@@ -1,6 +1,6 @@
 /*
 description: >
-  Per (date, platform, utm_source, country): events, active users and miles by the events' own attributes, and
+  Per (tenant, date, platform, utm_source, country): events, active users and miles by the events' own attributes, and
   new users (whose first active day is date) counted under their first-touch attributes. A missing attribute is
   shown as 'unknown'.
 # Incremental by day: the days the new loads have events in, and, for a user whose new event is earlier than their
@@ -10,25 +10,26 @@ partition_by: date
 lookback: 3 days
 affected: |
   with changed_rows as (
-      select user_id, {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows
+      select coalesce(tenant_id, 'default') as tenant_id, user_id, {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows
   ),
   earliest_changed as (
-      select user_id, min(d) as d from changed_rows group by user_id
+      select tenant_id, user_id, min(d) as d from changed_rows group by tenant_id, user_id
   ),
   first_before as (
-      select user_id, min(event_date) as first_day from {{ ref('stg_events') }}
+      select tenant_id, user_id, min(event_date) as first_day from {{ ref('stg_events') }}
       where file_id <= {{ previous_load() }} and user_id in (select user_id from earliest_changed)
-      group by user_id
+      group by tenant_id, user_id
   )
   select distinct d from changed_rows
   union all
-  select f.first_day from first_before f join earliest_changed e using (user_id) where e.d < f.first_day
+  select f.first_day from first_before f join earliest_changed e using (tenant_id, user_id) where e.d < f.first_day
 */
 with activity as (
     -- One sorted aggregation with distinct users from the same sort: hashing every (cell, user) pair first held
     -- millions of groups at 10 M events and cost more.
     -- Event counts stay numeric, the type these columns had when they were sums of per-user counts.
     select
+        tenant_id,
         event_date as date,
         coalesce(platform, 'unknown') as platform,
         coalesce(utm_source, 'unknown') as utm_source,
@@ -39,10 +40,11 @@ with activity as (
         coalesce({{ sum_if(miles_amount, event_type = 'miles_redeemed') }}, 0) as miles_redeemed
     from {{ ref('fct_events') }}
     {% if is_incremental() %}where event_date in {{ affected() }}{% endif %}
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 ),
 newcomers as (
     select
+        tenant_id,
         {{ utc_date(first_event_at) }} as date,
         coalesce(first_platform, 'unknown') as platform,
         coalesce(first_utm_source, 'unknown') as utm_source,
@@ -50,7 +52,7 @@ newcomers as (
         count(*) as new_users
     from {{ ref('dim_users') }}
     {% if is_incremental() %}where {{ utc_date(first_event_at) }} in {{ affected() }}{% endif %}
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 )
 select
     date,
@@ -61,6 +63,7 @@ select
     coalesce(a.active_users, 0) as active_users,
     coalesce(n.new_users, 0) as new_users,
     coalesce(a.miles_earned, 0) as miles_earned,
-    coalesce(a.miles_redeemed, 0) as miles_redeemed
+    coalesce(a.miles_redeemed, 0) as miles_redeemed,
+    tenant_id
 from activity a
-full join newcomers n using (date, platform, utm_source, country)
+full join newcomers n using (tenant_id, date, platform, utm_source, country)

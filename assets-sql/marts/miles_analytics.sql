@@ -9,8 +9,8 @@ lookback: 3 days
 tags: [marts, miles]
 owner: rewards
 checks:
-  - not_null: [date, transaction_category, miles_earned, miles_redeemed, net_miles, earn_events, redeem_events, earning_users, redeeming_users]
-  - unique: [date, transaction_category]
+  - not_null: [date, transaction_category, miles_earned, miles_redeemed, net_miles, earn_events, redeem_events, earning_users, redeeming_users, tenant_id]
+  - unique: [tenant_id, date, transaction_category]
   - expression:
       name: miles_analytics__net_is_earned_minus_redeemed
       sql: net_miles = miles_earned - miles_redeemed and earn_events + redeem_events > 0
@@ -37,8 +37,9 @@ select
     {{ cast(sum(case when event_type = 'miles_earned' then 1 else 0 end), numeric) }} as earn_events,
     {{ cast(sum(case when event_type = 'miles_redeemed' then 1 else 0 end), numeric) }} as redeem_events,
     {{ count_distinct_if(user_id, event_type = 'miles_earned') }} as earning_users,
-    {{ count_distinct_if(user_id, event_type = 'miles_redeemed') }} as redeeming_users
+    {{ count_distinct_if(user_id, event_type = 'miles_redeemed') }} as redeeming_users,
+    tenant_id
 from {{ ref('fct_events') }}
 where event_type in ('miles_earned', 'miles_redeemed')
 {% if is_incremental() %}and event_date in {{ affected() }}{% endif %}
-group by 1, 2
+group by tenant_id, 1, 2

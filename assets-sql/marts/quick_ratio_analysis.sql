@@ -8,8 +8,8 @@ materialization: table
 tags: [marts, growth]
 owner: growth
 checks:
-  - not_null: [grain, period_start, growth_signal]
-  - unique: [grain, period_start]
+  - not_null: [grain, period_start, growth_signal, tenant_id]
+  - unique: [tenant_id, grain, period_start]
   - accepted_values: {column: growth_signal, values: [no_churn, shrinking, growing, strong]}
   - expression:
       name: quick_ratio_analysis__signal_matches_ratio
@@ -28,11 +28,12 @@ select
     resurrected_users,
     churned_users,
     quick_ratio,
-    avg(quick_ratio) over (partition by grain order by period_start rows between 2 preceding and current row) as quick_ratio_avg_3,
+    avg(quick_ratio) over (partition by tenant_id, grain order by period_start rows between 2 preceding and current row) as quick_ratio_avg_3,
     case
         when churned_users = 0 then 'no_churn'
         when quick_ratio < 1 then 'shrinking'
         when quick_ratio < 4 then 'growing'
         else 'strong'
-    end as growth_signal
+    end as growth_signal,
+    tenant_id
 from {{ ref('social_capital_growth_accounting') }}

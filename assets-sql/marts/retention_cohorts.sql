@@ -1,6 +1,6 @@
 /*
 description: >
-  Cohort retention triangles by week and month: for each cohort (users whose first active period is
+  Cohort retention triangles per tenant by week and month: for each cohort (users whose first active period is
   cohort_start) and period_number k from 0 to the last period of the series, how many of the cohort were active
   in cohort_start + k. Zero cells are rows too.
 # Kept a full table because an incremental build does not pay: a day's events come from users of nearly every cohort
@@ -10,8 +10,8 @@ materialization: table
 tags: [marts, retention]
 owner: growth
 checks:
-  - not_null: [cohort_grain, cohort_start, period_number, cohort_size, retained_users, retention_rate]
-  - unique: [cohort_grain, cohort_start, period_number]
+  - not_null: [cohort_grain, cohort_start, period_number, cohort_size, retained_users, retention_rate, tenant_id]
+  - unique: [tenant_id, cohort_grain, cohort_start, period_number]
   - accepted_values: {column: cohort_grain, values: [week, month]}
   - expression:
       name: retention_cohorts__rate_in_unit_interval
@@ -22,32 +22,33 @@ checks:
 */
 with periods as (
     select
+        tenant_id,
         grain,
         user_id,
         period_index,
-        min(period_index) over (partition by user_id, grain) as cohort_index
+        min(period_index) over (partition by user_id, tenant_id, grain) as cohort_index
     from {{ ref('user_activity_periods') }}
     where grain in ('week', 'month')
 ),
 cells as (
-    select grain, cohort_index, period_index - cohort_index as period_number, count(*) as retained_users
+    select tenant_id, grain, cohort_index, period_index - cohort_index as period_number, count(*) as retained_users
     from periods
-    group by grain, cohort_index, period_index - cohort_index
+    group by tenant_id, grain, cohort_index, period_index - cohort_index
 ),
 cohorts as (
-    select grain, cohort_index, retained_users as cohort_size
+    select tenant_id, grain, cohort_index, retained_users as cohort_size
     from cells
     where period_number = 0
 ),
 last_period as (
-    select grain, max(period_index) as last_index
+    select tenant_id, grain, max(period_index) as last_index
     from {{ ref('growth_accounting') }}
-    group by grain
+    group by tenant_id, grain
 ),
 grid as (
-    select c.grain, c.cohort_index, c.cohort_size, period_number
+    select c.tenant_id, c.grain, c.cohort_index, c.cohort_size, period_number
     from cohorts c
-    join last_period l on l.grain = c.grain
+    join last_period l on l.tenant_id = c.tenant_id and l.grain = c.grain
     {{ join_series(period_number, 0, l.last_index - c.cohort_index) }}
 )
 select
@@ -57,7 +58,8 @@ select
     g.period_number,
     g.cohort_size,
     coalesce(c.retained_users, 0) as retained_users,
-    {{ safe_divide(coalesce(c.retained_users, 0), g.cohort_size) }} as retention_rate
+    {{ safe_divide(coalesce(c.retained_users, 0), g.cohort_size) }} as retention_rate,
+    g.tenant_id
 from grid g
-join {{ ref('growth_accounting') }} p on p.grain = g.grain and p.period_index = g.cohort_index
-left join cells c on c.grain = g.grain and c.cohort_index = g.cohort_index and c.period_number = g.period_number
+join {{ ref('growth_accounting') }} p on p.tenant_id = g.tenant_id and p.grain = g.grain and p.period_index = g.cohort_index
+left join cells c on c.tenant_id = g.tenant_id and c.grain = g.grain and c.cohort_index = g.cohort_index and c.period_number = g.period_number

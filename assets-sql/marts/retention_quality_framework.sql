@@ -11,8 +11,8 @@ owner: growth
 # Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
 classification: {user_id: pii}
 checks:
-  - not_null: [user_id, first_active_date, last_active_date, tenure_days, active_days, activity_rate, longest_streak_days, lifecycle_stage]
-  - unique: user_id
+  - not_null: [user_id, first_active_date, last_active_date, tenure_days, active_days, activity_rate, longest_streak_days, lifecycle_stage, tenant_id]
+  - unique: [tenant_id, user_id]
   - accepted_values: {column: lifecycle_stage, values: [new, growing, established, mature]}
   - expression:
       name: retention_quality__streak_within_active_days
@@ -23,20 +23,20 @@ checks:
 */
 with islands as (
     -- Gaps and islands: consecutive days share (day_index - row number).
-    select user_id, day_index - row_number() over (partition by user_id order by day_index) as island
+    select tenant_id, user_id, day_index - row_number() over (partition by user_id, tenant_id order by day_index) as island
     from {{ ref('user_activity_days') }}
     {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
 ),
 streaks as (
-    select user_id, max(days) as longest_streak_days
-    from (select user_id, island, count(*) as days from islands group by user_id, island) s
-    group by user_id
+    select tenant_id, user_id, max(days) as longest_streak_days
+    from (select tenant_id, user_id, island, count(*) as days from islands group by tenant_id, user_id, island) s
+    group by tenant_id, user_id
 ),
 users as (
-    select user_id, min(activity_date) as first_active_date, max(activity_date) as last_active_date, count(*) as active_days
+    select tenant_id, user_id, min(activity_date) as first_active_date, max(activity_date) as last_active_date, count(*) as active_days
     from {{ ref('user_activity_days') }}
     {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
-    group by user_id
+    group by tenant_id, user_id
 )
 select
     u.user_id,
@@ -51,6 +51,7 @@ select
         when u.last_active_date - u.first_active_date < 30 then 'growing'
         when u.last_active_date - u.first_active_date < 90 then 'established'
         else 'mature'
-    end as lifecycle_stage
+    end as lifecycle_stage,
+    u.tenant_id
 from users u
-join streaks s using (user_id)
+join streaks s using (tenant_id, user_id)

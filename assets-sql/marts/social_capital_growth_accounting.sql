@@ -9,8 +9,8 @@ materialization: table
 tags: [marts, growth]
 owner: growth
 checks:
-  - not_null: [grain, period_start, active_users, new_users, retained_users, resurrected_users, churned_users, net_change]
-  - unique: [grain, period_start]
+  - not_null: [grain, period_start, active_users, new_users, retained_users, resurrected_users, churned_users, net_change, tenant_id]
+  - unique: [tenant_id, grain, period_start]
   - accepted_values: {column: grain, values: [week, month]}
   - expression:
       name: social_capital__active_is_new_retained_resurrected
@@ -24,15 +24,15 @@ checks:
   - query:
       name: social_capital__previous_active_is_retained_churned
       sql: >
-        select * from (select grain, period_start, retained_users, churned_users,
-                              lag(active_users) over (partition by grain order by period_start) as previous_active
+        select * from (select tenant_id, grain, period_start, retained_users, churned_users,
+                              lag(active_users) over (partition by tenant_id, grain order by period_start) as previous_active
                        from {{ this }}) p
         where previous_active <> retained_users + churned_users
   - query:
       name: social_capital__first_period_is_all_new
       sql: >
         select * from {{ this }} t
-        where period_start = (select min(period_start) from {{ this }} f where f.grain = t.grain)
+        where period_start = (select min(period_start) from {{ this }} f where f.tenant_id = t.tenant_id and f.grain = t.grain)
           and (new_users <> active_users or retained_users + resurrected_users + churned_users <> 0)
 */
 select
@@ -44,7 +44,8 @@ select
     resurrected_users,
     churned_users,
     {{ safe_divide(new_users + resurrected_users, churned_users) }} as quick_ratio,
-    {{ safe_divide(retained_users, lag(active_users) over (partition by grain order by period_index)) }} as gross_retention,
-    new_users + resurrected_users - churned_users as net_change
+    {{ safe_divide(retained_users, lag(active_users) over (partition by tenant_id, grain order by period_index)) }} as gross_retention,
+    new_users + resurrected_users - churned_users as net_change,
+    tenant_id
 from {{ ref('growth_accounting') }}
 where grain in ('week', 'month')

@@ -10,8 +10,8 @@ owner: growth
 # Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
 classification: {user_id: pii}
 checks:
-  - not_null: [user_id, previous_active_date, returned_date, dormant_days, dormancy_bucket]
-  - unique: [user_id, returned_date]
+  - not_null: [user_id, previous_active_date, returned_date, dormant_days, dormancy_bucket, tenant_id]
+  - unique: [tenant_id, user_id, returned_date]
   - accepted_values: {column: dormancy_bucket, values: [short, medium, long, very_long]}
   - expression:
       name: user_resurrection__dormancy_consistent
@@ -27,9 +27,10 @@ select
         when activity_date - previous_active_date - 1 < 30 then 'medium'
         when activity_date - previous_active_date - 1 < 60 then 'long'
         else 'very_long'
-    end as dormancy_bucket
+    end as dormancy_bucket,
+    tenant_id
 from (
-    select user_id, activity_date, lag(activity_date) over (partition by user_id order by activity_date) as previous_active_date
+    select tenant_id, user_id, activity_date, lag(activity_date) over (partition by user_id, tenant_id order by activity_date) as previous_active_date
     from {{ ref('user_activity_days') }}
     {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
 ) d

@@ -1,12 +1,12 @@
 /*
 description: >
-  Valid events with exact duplicates removed (all eight input columns equal after trimming and normalising; the
+  Valid events with exact duplicates removed (all eight input columns, and the tenant, equal after trimming and normalising; the
   first copy in ingestion order is kept), plus the UTC event_date. Duplicates share an event_id, computed at
   ingest from the eight normalised values, so de-duplication (and its check) is one sort on a 16-byte key.
   Incremental: each run reads only the rows loaded since the last and inserts those whose event_id is new, so an
   exact duplicate of an event loaded earlier is dropped and the first copy in ingestion order stays (a later load
   always has a higher file_id). Duplicates share their event_time, so the probe for an earlier copy looks only in
-  the same event_date.
+  the same event_date. tenant_id is the row's tenant, 'default' when its file named none.
 materialization: incremental
 incremental_strategy: insert_new
 unique_key: event_id
@@ -17,7 +17,7 @@ owner: data-platform
 # Personal data: masked (a keyed hash) for keys without the pii permission, and not granted to the Superset role.
 classification: {user_id: pii}
 checks:
-  - not_null: [event_id, event_time, event_date, user_id, event_type]
+  - not_null: [event_id, event_time, event_date, user_id, event_type, tenant_id]
   - accepted_values: {column: event_type, values: [miles_earned, miles_redeemed, share, like, reward_search]}
   - expression:
       name: stg_events__miles_present_for_miles_events
@@ -39,6 +39,7 @@ select {{ distinct_on(event_id) }}
     platform,
     utm_source,
     country,
+    coalesce(tenant_id, 'default') as tenant_id,
     file_id,
     line_number
 from {{ changed('raw_events') }} as raw_events

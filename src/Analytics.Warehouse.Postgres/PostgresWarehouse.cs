@@ -443,8 +443,9 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         var open = (await ColumnTypesAsync(connection, relation, cancellationToken)).Keys.Where(c => !asset.Classification.ContainsKey(c)).ToList();
         if (open.Count > 0)
         {
-            await ExecuteAsync(connection, $"grant usage on schema {PostgresDialect.Quote(asset.Schema)} to {SupersetRole};\n"
-                + $"grant select ({string.Join(", ", open.Select(PostgresDialect.Quote))}) on {relation} to {SupersetRole}", cancellationToken);
+            // The schema's usage is granted once, with the schema (WarehouseSchema): granting it at every build raced
+            // between parallel builds ("tuple concurrently updated").
+            await ExecuteAsync(connection, $"grant select ({string.Join(", ", open.Select(PostgresDialect.Quote))}) on {relation} to {SupersetRole}", cancellationToken);
         }
     }
 

@@ -61,6 +61,12 @@ public static class WarehouseSchema
         exception when duplicate_object or unique_violation or insufficient_privilege then
             null;
         end $$;
+        do $$
+        begin
+            if exists (select from pg_roles where rolname = 'analytics_superset') then
+                grant usage on schema marts to analytics_superset;
+            end if;
+        end $$;
         """;
 
     public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>

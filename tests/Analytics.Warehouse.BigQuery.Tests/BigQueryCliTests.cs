@@ -56,7 +56,7 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
 
         Assert.All(builds, m => Assert.Equal(project.Graph[m.Groups["table"].Value].Layer, m.Groups["dataset"].Value["ci_".Length..]));
         var fct = _server.Queries.Single(q => q.StartsWith("CREATE OR REPLACE TABLE `proj.ci_core.fct_events`", StringComparison.Ordinal));
-        Assert.StartsWith("CREATE OR REPLACE TABLE `proj.ci_core.fct_events`\nPARTITION BY event_date\nCLUSTER BY user_id AS\nselect", fct);
+        Assert.StartsWith("CREATE OR REPLACE TABLE `proj.ci_core.fct_events`\nPARTITION BY event_date\nCLUSTER BY tenant_id, user_id AS\nselect", fct);
         Assert.Contains("from `proj.ci_staging.stg_events`", fct);
         // Incremental assets partition by their partition column (stg_events, fct_events, user_activity_days); no other does.
         Assert.All(builds.Where(m => project.Graph[m.Groups["table"].Value].PartitionBy is null), m => Assert.DoesNotContain("PARTITION BY", m.Value));

@@ -8,7 +8,8 @@ select
     coalesce(transaction_category, 'none') as transaction_category,
     CAST(count(*) AS NUMERIC) as events,
     count(distinct user_id) as users,
-    coalesce(SUM(IF(event_type in ('miles_earned', 'miles_redeemed'), miles_amount, NULL)), 0) as miles
+    coalesce(SUM(IF(event_type in ('miles_earned', 'miles_redeemed'), miles_amount, NULL)), 0) as miles,
+    tenant_id
 from `core.fct_events`
 
-group by 1, 2, 3
+group by tenant_id, 1, 2, 3

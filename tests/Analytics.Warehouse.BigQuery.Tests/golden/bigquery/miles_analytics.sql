@@ -11,8 +11,9 @@ select
     CAST(sum(case when event_type = 'miles_earned' then 1 else 0 end) AS NUMERIC) as earn_events,
     CAST(sum(case when event_type = 'miles_redeemed' then 1 else 0 end) AS NUMERIC) as redeem_events,
     COUNT(DISTINCT IF(event_type = 'miles_earned', user_id, NULL)) as earning_users,
-    COUNT(DISTINCT IF(event_type = 'miles_redeemed', user_id, NULL)) as redeeming_users
+    COUNT(DISTINCT IF(event_type = 'miles_redeemed', user_id, NULL)) as redeeming_users,
+    tenant_id
 from `core.fct_events`
 where event_type in ('miles_earned', 'miles_redeemed')
 
-group by 1, 2
+group by tenant_id, 1, 2

@@ -1,31 +1,32 @@
 with periods as (
     select
+        tenant_id,
         grain,
         user_id,
         period_index,
-        min(period_index) over (partition by user_id, grain) as cohort_index
+        min(period_index) over (partition by user_id, tenant_id, grain) as cohort_index
     from `core.user_activity_periods`
     where grain in ('week', 'month')
 ),
 cells as (
-    select grain, cohort_index, period_index - cohort_index as period_number, count(*) as retained_users
+    select tenant_id, grain, cohort_index, period_index - cohort_index as period_number, count(*) as retained_users
     from periods
-    group by grain, cohort_index, period_index - cohort_index
+    group by tenant_id, grain, cohort_index, period_index - cohort_index
 ),
 cohorts as (
-    select grain, cohort_index, retained_users as cohort_size
+    select tenant_id, grain, cohort_index, retained_users as cohort_size
     from cells
     where period_number = 0
 ),
 last_period as (
-    select grain, max(period_index) as last_index
+    select tenant_id, grain, max(period_index) as last_index
     from `core.growth_accounting`
-    group by grain
+    group by tenant_id, grain
 ),
 grid as (
-    select c.grain, c.cohort_index, c.cohort_size, period_number
+    select c.tenant_id, c.grain, c.cohort_index, c.cohort_size, period_number
     from cohorts c
-    join last_period l on l.grain = c.grain
+    join last_period l on l.tenant_id = c.tenant_id and l.grain = c.grain
     CROSS JOIN UNNEST(GENERATE_ARRAY(0, l.last_index - c.cohort_index)) AS period_number
 )
 select
@@ -35,7 +36,8 @@ select
     g.period_number,
     g.cohort_size,
     coalesce(c.retained_users, 0) as retained_users,
-    SAFE_DIVIDE(coalesce(c.retained_users, 0), g.cohort_size) as retention_rate
+    SAFE_DIVIDE(coalesce(c.retained_users, 0), g.cohort_size) as retention_rate,
+    g.tenant_id
 from grid g
-join `core.growth_accounting` p on p.grain = g.grain and p.period_index = g.cohort_index
-left join cells c on c.grain = g.grain and c.cohort_index = g.cohort_index and c.period_number = g.period_number
+join `core.growth_accounting` p on p.tenant_id = g.tenant_id and p.grain = g.grain and p.period_index = g.cohort_index
+left join cells c on c.tenant_id = g.tenant_id and c.grain = g.grain and c.cohort_index = g.cohort_index and c.period_number = g.period_number

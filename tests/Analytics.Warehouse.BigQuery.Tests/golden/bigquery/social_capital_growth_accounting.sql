@@ -7,7 +7,8 @@ select
     resurrected_users,
     churned_users,
     SAFE_DIVIDE(new_users + resurrected_users, churned_users) as quick_ratio,
-    SAFE_DIVIDE(retained_users, lag(active_users) over (partition by grain order by period_index)) as gross_retention,
-    new_users + resurrected_users - churned_users as net_change
+    SAFE_DIVIDE(retained_users, lag(active_users) over (partition by tenant_id, grain order by period_index)) as gross_retention,
+    new_users + resurrected_users - churned_users as net_change,
+    tenant_id
 from `core.growth_accounting`
 where grain in ('week', 'month')

@@ -1,8 +1,9 @@
 select
+    tenant_id,
     user_id,
     event_date as activity_date,
     DATE_DIFF(DATE(event_date), DATE(date '1970-01-01'), DAY) as day_index,
     count(*) as events
 from `staging.stg_events`
 
-group by user_id, event_date
+group by tenant_id, user_id, event_date

@@ -1,30 +1,31 @@
 with weeks as (
-    select user_id, period_index, min(period_index) over (partition by user_id) as first_week
+    select tenant_id, user_id, period_index, min(period_index) over (partition by user_id, tenant_id) as first_week
     from "core"."user_activity_periods"
     where grain = 'week'
 ),
 touch as (
-    select user_id, 'utm_source' as dimension, coalesce(first_utm_source, 'unknown') as dimension_value from "core"."dim_users"
+    select tenant_id, user_id, 'utm_source' as dimension, coalesce(first_utm_source, 'unknown') as dimension_value from "core"."dim_users"
     union all
-    select user_id, 'platform', coalesce(first_platform, 'unknown') from "core"."dim_users"
+    select tenant_id, user_id, 'platform', coalesce(first_platform, 'unknown') from "core"."dim_users"
     union all
-    select user_id, 'country', coalesce(first_country, 'unknown') from "core"."dim_users"
+    select tenant_id, user_id, 'country', coalesce(first_country, 'unknown') from "core"."dim_users"
 ),
 cells as (
-    select t.dimension, t.dimension_value, w.period_index - w.first_week as weeks_since_first, count(*) as retained_users
+    select w.tenant_id, t.dimension, t.dimension_value, w.period_index - w.first_week as weeks_since_first, count(*) as retained_users
     from weeks w
-    join touch t using (user_id)
-    group by 1, 2, 3
+    join touch t using (tenant_id, user_id)
+    group by 1, 2, 3, 4
 ),
 cohort_groups as (
-    select dimension, dimension_value, retained_users as users
+    select tenant_id, dimension, dimension_value, retained_users as users
     from cells
     where weeks_since_first = 0
 ),
 span as (
-    select max(period_index) - min(period_index) as last_week_number
+    select tenant_id, max(period_index) - min(period_index) as last_week_number
     from "core"."growth_accounting"
     where grain = 'week'
+    group by tenant_id
 )
 select
     g.dimension,
@@ -32,8 +33,9 @@ select
     week_number,
     g.users,
     coalesce(c.retained_users, 0) as retained_users,
-    ((coalesce(c.retained_users, 0))::numeric / nullif((g.users), 0)) as retention_rate
+    ((coalesce(c.retained_users, 0))::numeric / nullif((g.users), 0)) as retention_rate,
+    g.tenant_id
 from cohort_groups g
-cross join span s
+join span s on s.tenant_id = g.tenant_id
 cross join lateral generate_series(0, s.last_week_number) as week_number_series(week_number)
-left join cells c on c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.weeks_since_first = week_number
+left join cells c on c.tenant_id = g.tenant_id and c.dimension = g.dimension and c.dimension_value = g.dimension_value and c.weeks_since_first = week_number

@@ -8,7 +8,8 @@ select
     coalesce(transaction_category, 'none') as transaction_category,
     (count(*))::numeric as events,
     count(distinct user_id) as users,
-    coalesce(sum(miles_amount) filter (where event_type in ('miles_earned', 'miles_redeemed')), 0) as miles
+    coalesce(sum(miles_amount) filter (where event_type in ('miles_earned', 'miles_redeemed')), 0) as miles,
+    tenant_id
 from "core"."fct_events"
 
-group by 1, 2, 3
+group by tenant_id, 1, 2, 3

@@ -9,6 +9,7 @@ select
     platform,
     utm_source,
     country,
+    tenant_id,
     file_id,
     line_number
 from "staging"."stg_events"

@@ -3,6 +3,7 @@ with activity as (
     -- millions of groups at 10 M events and cost more.
     -- Event counts stay numeric, the type these columns had when they were sums of per-user counts.
     select
+        tenant_id,
         event_date as date,
         coalesce(platform, 'unknown') as platform,
         coalesce(utm_source, 'unknown') as utm_source,
@@ -13,10 +14,11 @@ with activity as (
         coalesce(sum(miles_amount) filter (where event_type = 'miles_redeemed'), 0) as miles_redeemed
     from "core"."fct_events"
     
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 ),
 newcomers as (
     select
+        tenant_id,
         ((first_event_at) at time zone 'UTC')::date as date,
         coalesce(first_platform, 'unknown') as platform,
         coalesce(first_utm_source, 'unknown') as utm_source,
@@ -24,7 +26,7 @@ newcomers as (
         count(*) as new_users
     from "core"."dim_users"
     
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 )
 select
     date,
@@ -35,6 +37,7 @@ select
     coalesce(a.active_users, 0) as active_users,
     coalesce(n.new_users, 0) as new_users,
     coalesce(a.miles_earned, 0) as miles_earned,
-    coalesce(a.miles_redeemed, 0) as miles_redeemed
+    coalesce(a.miles_redeemed, 0) as miles_redeemed,
+    tenant_id
 from activity a
-full join newcomers n using (date, platform, utm_source, country)
+full join newcomers n using (tenant_id, date, platform, utm_source, country)

@@ -1,7 +1,8 @@
 with days as (
     select
+        tenant_id,
         day_index as period_index,
-        lag(day_index) over (partition by user_id order by day_index) as previous_index
+        lag(day_index) over (partition by user_id, tenant_id order by day_index) as previous_index
     from "core"."user_activity_days"
 ),
 -- A user counts in WAU on [d, d+6] for each active day d; the part not already covered by the previous active
@@ -10,36 +11,38 @@ with days as (
 -- stream instead of being stored and read four times; each active day ends one interval, so the -1s at d+7 and
 -- d+28 are that day's DAU, which growth_accounting already holds.
 starts as (
-    select wau_start, mau_start, count(*) as users
+    select tenant_id, wau_start, mau_start, count(*) as users
     from (
         select
+            tenant_id,
             greatest(period_index, coalesce(previous_index + 7, period_index)) as wau_start,
             greatest(period_index, coalesce(previous_index + 28, period_index)) as mau_start
         from days
     ) as intervals
-    group by grouping sets ((wau_start), (mau_start))
+    group by grouping sets ((tenant_id, wau_start), (tenant_id, mau_start))
 ),
 deltas as (
-    select wau_start as day_index, users as wau_delta, 0 as mau_delta from starts where wau_start is not null
+    select tenant_id, wau_start as day_index, users as wau_delta, 0 as mau_delta from starts where wau_start is not null
     union all
-    select mau_start, 0, users from starts where mau_start is not null
+    select tenant_id, mau_start, 0, users from starts where mau_start is not null
     union all
-    select period_index + 7, -active_users, 0 from "core"."growth_accounting" where grain = 'day'
+    select tenant_id, period_index + 7, -active_users, 0 from "core"."growth_accounting" where grain = 'day'
     union all
-    select period_index + 28, 0, -active_users from "core"."growth_accounting" where grain = 'day'
+    select tenant_id, period_index + 28, 0, -active_users from "core"."growth_accounting" where grain = 'day'
 ),
 changes as (
-    select day_index, sum(wau_delta) as wau_delta, sum(mau_delta) as mau_delta
+    select tenant_id, day_index, sum(wau_delta) as wau_delta, sum(mau_delta) as mau_delta
     from deltas
-    group by day_index
+    group by tenant_id, day_index
 ),
 rolling as (
     select
+        g.tenant_id,
         g.period_index,
-        sum(coalesce(c.wau_delta, 0)) over (order by g.period_index) as wau,
-        sum(coalesce(c.mau_delta, 0)) over (order by g.period_index) as mau
+        sum(coalesce(c.wau_delta, 0)) over (partition by g.tenant_id order by g.period_index) as wau,
+        sum(coalesce(c.mau_delta, 0)) over (partition by g.tenant_id order by g.period_index) as mau
     from "core"."growth_accounting" g
-    left join changes c on c.day_index = g.period_index
+    left join changes c on c.tenant_id = g.tenant_id and c.day_index = g.period_index
     where g.grain = 'day'
 )
 select
@@ -51,7 +54,8 @@ select
     g.new_users,
     g.retained_users,
     g.resurrected_users,
-    g.churned_users
+    g.churned_users,
+    g.tenant_id
 from "core"."growth_accounting" g
-join rolling r using (period_index)
+join rolling r using (tenant_id, period_index)
 where g.grain = 'day'

@@ -11,8 +11,9 @@ select
     (sum(case when event_type = 'miles_earned' then 1 else 0 end))::numeric as earn_events,
     (sum(case when event_type = 'miles_redeemed' then 1 else 0 end))::numeric as redeem_events,
     count(distinct user_id) filter (where event_type = 'miles_earned') as earning_users,
-    count(distinct user_id) filter (where event_type = 'miles_redeemed') as redeeming_users
+    count(distinct user_id) filter (where event_type = 'miles_redeemed') as redeeming_users,
+    tenant_id
 from "core"."fct_events"
 where event_type in ('miles_earned', 'miles_redeemed')
 
-group by 1, 2
+group by tenant_id, 1, 2

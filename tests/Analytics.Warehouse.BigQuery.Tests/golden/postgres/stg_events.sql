@@ -9,6 +9,7 @@ select distinct on (event_id)
     platform,
     utm_source,
     country,
+    coalesce(tenant_id, 'default') as tenant_id,
     file_id,
     line_number
 from "raw"."raw_events" as raw_events

@@ -1,8 +1,9 @@
 select
+    tenant_id,
     user_id,
     event_date as activity_date,
     (((event_date)::date - (date '1970-01-01')::date)) as day_index,
     count(*) as events
 from "staging"."stg_events"
 
-group by user_id, event_date
+group by tenant_id, user_id, event_date

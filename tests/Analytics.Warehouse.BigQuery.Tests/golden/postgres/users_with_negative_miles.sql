@@ -1,5 +1,6 @@
 with deltas as (
     select
+        tenant_id,
         user_id,
         event_time,
         case when event_type = 'miles_earned' then 0 else 1 end as earned_first,
@@ -12,11 +13,12 @@ with deltas as (
 ),
 running as (
     select
+        tenant_id,
         user_id,
         event_time,
         delta,
         sum(delta) over (
-            partition by user_id
+            partition by user_id, tenant_id
             order by event_time, earned_first, file_id, line_number
             rows between unbounded preceding and current row) as balance
     from deltas
@@ -25,7 +27,8 @@ select
     user_id,
     min(event_time) filter (where balance < 0) as first_negative_at,
     min(balance) as min_balance,
-    sum(delta) as final_balance
+    sum(delta) as final_balance,
+    tenant_id
 from running
-group by user_id
+group by user_id, tenant_id
 having min(balance) < 0

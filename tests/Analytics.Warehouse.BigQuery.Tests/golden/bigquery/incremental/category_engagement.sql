@@ -11,10 +11,11 @@ select
     coalesce(transaction_category, 'none') as transaction_category,
     CAST(count(*) AS NUMERIC) as events,
     count(distinct user_id) as users,
-    coalesce(SUM(IF(event_type in ('miles_earned', 'miles_redeemed'), miles_amount, NULL)), 0) as miles
+    coalesce(SUM(IF(event_type in ('miles_earned', 'miles_redeemed'), miles_amount, NULL)), 0) as miles,
+    tenant_id
 from `core.fct_events`
 where event_date in (date '2025-02-24', date '2025-02-25', date '2025-02-26', date '2025-02-27', date '2025-02-28', date '2025-03-01', date '2025-03-02')
-group by 1, 2, 3
+group by tenant_id, 1, 2, 3
 ) AS incoming
 WHERE DATE_TRUNC(DATE(incoming.week_start), ISOWEEK) in (date '2025-02-24')
 ) AS incoming

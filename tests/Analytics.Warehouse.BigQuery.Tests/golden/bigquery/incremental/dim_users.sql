@@ -5,12 +5,13 @@ SELECT DISTINCT * FROM (
 MERGE `core.dim_users` AS existing
 USING (
 SELECT * FROM (
--- Per (user, day), then per user, both grouping rows sorted once on (user_id, event_date): the ORDER BY makes the
+-- Per (user, tenant, day), then per user, both grouping rows sorted once on (user_id, tenant_id, event_date): the ORDER BY makes the
 -- planner stream the 3.9 M user-days out of one parallel sort instead of hashing them (which spilled at 10 M
 -- events) or sorting again for count(distinct event_date).
 with user_days as (
     select
         user_id,
+        tenant_id,
         event_date,
         min(event_time) as first_at,
         max(event_time) as last_at,
@@ -18,16 +19,17 @@ with user_days as (
         SUM(IF(event_type = 'miles_earned', miles_amount, NULL)) as miles_earned,
         SUM(IF(event_type = 'miles_redeemed', miles_amount, NULL)) as miles_redeemed
     from (
-        select user_id, event_date, event_time, event_type, miles_amount
+        select user_id, tenant_id, event_date, event_time, event_type, miles_amount
         from `staging.stg_events`
         where user_id in (SELECT * FROM `core.dim_users__affected`)
         
     ) as sorted
-    group by user_id, event_date
+    group by user_id, tenant_id, event_date
 ),
 activity as (
     select
         user_id,
+        tenant_id,
         min(first_at) as first_event_at,
         max(last_at) as last_event_at,
         sum(events) as total_events,
@@ -35,19 +37,20 @@ activity as (
         coalesce(sum(miles_earned), 0) as miles_earned,
         coalesce(sum(miles_redeemed), 0) as miles_redeemed
     from user_days
-    group by user_id
+    group by user_id, tenant_id
 ),
 first_touch as (
     -- The user's earliest events (several when they share a timestamp); ingestion order breaks the tie. A
     -- semi-join, so the hash is built on the 277 k first timestamps and the events only probe it.
     select 
         s.user_id,
+        s.tenant_id,
         s.platform as first_platform,
         s.utm_source as first_utm_source,
         s.country as first_country
     from `staging.stg_events` s
-    where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY s.user_id ORDER BY s.file_id, s.line_number) = 1
+    where exists (select 1 from activity a where a.user_id = s.user_id and a.tenant_id = s.tenant_id and a.first_event_at = s.event_time)
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY s.user_id, s.tenant_id ORDER BY s.file_id, s.line_number) = 1
 )
 select
     a.user_id,
@@ -60,9 +63,10 @@ select
     a.active_days,
     a.miles_earned,
     a.miles_redeemed,
-    a.miles_earned - a.miles_redeemed as miles_balance
+    a.miles_earned - a.miles_redeemed as miles_balance,
+    a.tenant_id
 from activity a
-join first_touch f using (user_id)
+join first_touch f using (user_id, tenant_id)
 ) AS incoming
 WHERE incoming.user_id in (SELECT * FROM `core.dim_users__affected`)
 ) AS incoming

@@ -2,13 +2,14 @@ MERGE `core.user_activity_days` AS existing
 USING (
 SELECT * FROM (
 select
+    tenant_id,
     user_id,
     event_date as activity_date,
     DATE_DIFF(DATE(event_date), DATE(date '1970-01-01'), DAY) as day_index,
     count(*) as events
 from `staging.stg_events`
 where event_date in (date '2025-03-01', date '2025-03-02')
-group by user_id, event_date
+group by tenant_id, user_id, event_date
 ) AS incoming
 WHERE incoming.activity_date in (date '2025-03-01', date '2025-03-02')
 ) AS incoming

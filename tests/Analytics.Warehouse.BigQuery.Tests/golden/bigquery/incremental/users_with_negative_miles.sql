@@ -7,6 +7,7 @@ USING (
 SELECT * FROM (
 with deltas as (
     select
+        tenant_id,
         user_id,
         event_time,
         case when event_type = 'miles_earned' then 0 else 1 end as earned_first,
@@ -19,11 +20,12 @@ with deltas as (
 ),
 running as (
     select
+        tenant_id,
         user_id,
         event_time,
         delta,
         sum(delta) over (
-            partition by user_id
+            partition by user_id, tenant_id
             order by event_time, earned_first, file_id, line_number
             rows between unbounded preceding and current row) as balance
     from deltas
@@ -32,9 +34,10 @@ select
     user_id,
     MIN(IF(balance < 0, event_time, NULL)) as first_negative_at,
     min(balance) as min_balance,
-    sum(delta) as final_balance
+    sum(delta) as final_balance,
+    tenant_id
 from running
-group by user_id
+group by user_id, tenant_id
 having min(balance) < 0
 ) AS incoming
 WHERE incoming.user_id in (SELECT * FROM `marts.users_with_negative_miles__affected`)

@@ -11,9 +11,10 @@ select
     coalesce(transaction_category, 'none') as transaction_category,
     (count(*))::numeric as events,
     count(distinct user_id) as users,
-    coalesce(sum(miles_amount) filter (where event_type in ('miles_earned', 'miles_redeemed')), 0) as miles
+    coalesce(sum(miles_amount) filter (where event_type in ('miles_earned', 'miles_redeemed')), 0) as miles,
+    tenant_id
 from "core"."fct_events"
 where event_date in (date '2025-02-24', date '2025-02-25', date '2025-02-26', date '2025-02-27', date '2025-02-28', date '2025-03-01', date '2025-03-02')
-group by 1, 2, 3
+group by tenant_id, 1, 2, 3
 ) as incoming
 where (date_trunc('week', (incoming.week_start)::timestamp)::date) in (date '2025-02-24')

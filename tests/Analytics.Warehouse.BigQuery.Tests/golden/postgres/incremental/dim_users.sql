@@ -7,12 +7,13 @@ analyze "core"."dim_users__affected";
 delete from "core"."dim_users" as existing where existing.user_id in (select * from "core"."dim_users__affected");
 insert into "core"."dim_users"
 select * from (
--- Per (user, day), then per user, both grouping rows sorted once on (user_id, event_date): the ORDER BY makes the
+-- Per (user, tenant, day), then per user, both grouping rows sorted once on (user_id, tenant_id, event_date): the ORDER BY makes the
 -- planner stream the 3.9 M user-days out of one parallel sort instead of hashing them (which spilled at 10 M
 -- events) or sorting again for count(distinct event_date).
 with user_days as (
     select
         user_id,
+        tenant_id,
         event_date,
         min(event_time) as first_at,
         max(event_time) as last_at,
@@ -20,16 +21,17 @@ with user_days as (
         sum(miles_amount) filter (where event_type = 'miles_earned') as miles_earned,
         sum(miles_amount) filter (where event_type = 'miles_redeemed') as miles_redeemed
     from (
-        select user_id, event_date, event_time, event_type, miles_amount
+        select user_id, tenant_id, event_date, event_time, event_type, miles_amount
         from "staging"."stg_events"
         where user_id in (select * from "core"."dim_users__affected")
-        order by user_id, event_date
+        order by user_id, tenant_id, event_date
     ) as sorted
-    group by user_id, event_date
+    group by user_id, tenant_id, event_date
 ),
 activity as (
     select
         user_id,
+        tenant_id,
         min(first_at) as first_event_at,
         max(last_at) as last_event_at,
         sum(events) as total_events,
@@ -37,19 +39,20 @@ activity as (
         coalesce(sum(miles_earned), 0) as miles_earned,
         coalesce(sum(miles_redeemed), 0) as miles_redeemed
     from user_days
-    group by user_id
+    group by user_id, tenant_id
 ),
 first_touch as (
     -- The user's earliest events (several when they share a timestamp); ingestion order breaks the tie. A
     -- semi-join, so the hash is built on the 277 k first timestamps and the events only probe it.
-    select distinct on (s.user_id)
+    select distinct on (s.user_id, s.tenant_id)
         s.user_id,
+        s.tenant_id,
         s.platform as first_platform,
         s.utm_source as first_utm_source,
         s.country as first_country
     from "staging"."stg_events" s
-    where exists (select 1 from activity a where a.user_id = s.user_id and a.first_event_at = s.event_time)
-    order by s.user_id, s.file_id, s.line_number
+    where exists (select 1 from activity a where a.user_id = s.user_id and a.tenant_id = s.tenant_id and a.first_event_at = s.event_time)
+    order by s.user_id, s.tenant_id, s.file_id, s.line_number
 )
 select
     a.user_id,
@@ -62,8 +65,9 @@ select
     a.active_days,
     a.miles_earned,
     a.miles_redeemed,
-    a.miles_earned - a.miles_redeemed as miles_balance
+    a.miles_earned - a.miles_redeemed as miles_balance,
+    a.tenant_id
 from activity a
-join first_touch f using (user_id)
+join first_touch f using (user_id, tenant_id)
 ) as incoming
 where incoming.user_id in (select * from "core"."dim_users__affected")

@@ -11,6 +11,7 @@ select distinct on (event_id)
     platform,
     utm_source,
     country,
+    coalesce(tenant_id, 'default') as tenant_id,
     file_id,
     line_number
 from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as raw_events

@@ -17,9 +17,10 @@ select
         when activity_date - previous_active_date - 1 < 30 then 'medium'
         when activity_date - previous_active_date - 1 < 60 then 'long'
         else 'very_long'
-    end as dormancy_bucket
+    end as dormancy_bucket,
+    tenant_id
 from (
-    select user_id, activity_date, lag(activity_date) over (partition by user_id order by activity_date) as previous_active_date
+    select tenant_id, user_id, activity_date, lag(activity_date) over (partition by user_id, tenant_id order by activity_date) as previous_active_date
     from "core"."user_activity_days"
     where user_id in (select * from "marts"."user_resurrection_analysis__affected")
 ) d

@@ -1,0 +1,118 @@
+using Analytics.Cli;
+using Analytics.Core.Ingest;
+using Analytics.Orchestration;
+using Analytics.Testing;
+
+namespace Analytics.Warehouse.Postgres.Tests;
+
+/// <summary>
+/// Tenants through the pipeline, worked out by hand: the same user id in two tenants is two users; every mart keeps
+/// the tenant as a key, each tenant's series runs over its own days, and all tenants together are the sum. A file
+/// without the column loads its rows under 'default' with the event ids it had before tenants; a malformed tenant is
+/// rejected with its reason.
+/// </summary>
+public class TenantMartsTests(TenantMartsTests.Pipeline pipeline) : IClassFixture<TenantMartsTests.Pipeline>
+{
+    private const string Header = TestFiles.Header + ",tenant_id";
+
+    public sealed class Pipeline : IAsyncLifetime
+    {
+        public DatabaseFixture Db { get; } = new();
+
+        public string Output { get; private set; } = "";
+
+        public int Exit { get; private set; }
+
+        public async Task InitializeAsync()
+        {
+            await Db.InitializeAsync();
+            var settings = new AnalyticsSettings(Db.ConnectionString, null, null, TestFiles.RepositoryAssets);
+            var output = new StringWriter();
+            Assert.Equal(0, await CliApp.RunAsync(["ingest", TestFiles.Csv(
+                Header,
+                // u1 of acme: days 1 and 2 (retained on day 2), earns 10 then redeems 30 (dips to -20).
+                "2025-01-01 09:00:00,u1,miles_earned,dining,10,ios,google,SG,acme",
+                "2025-01-02 09:00:00,u1,miles_redeemed,travel,30,ios,google,SG,acme",
+                // u1 of globex, another user: day 2 only, and its first touch is android.
+                "2025-01-02 10:00:00,u1,like,,,android,organic,TH,globex",
+                // u2 of globex: day 3.
+                "2025-01-03 10:00:00,u2,share,,,web,organic,TH,globex",
+                "2025-01-03 11:00:00,u3,like,,,web,organic,TH,not a tenant!")], output, output, settings));
+            // A file without the column: its rows are of no tenant, shown as 'default'.
+            Assert.Equal(0, await CliApp.RunAsync(["ingest", TestFiles.Csv(
+                TestFiles.Header,
+                "2025-01-05 09:00:00,u9,like,,,ios,google,SG")], output, output, settings));
+            Exit = await CliApp.RunAsync(["materialize", "*"], output, output, settings);
+            Output = output.ToString();
+        }
+
+        public Task DisposeAsync() => Db.DisposeAsync();
+    }
+
+    private DatabaseFixture Db => pipeline.Db;
+
+    private async Task<List<string>> Rows(string sql) =>
+        (await Db.RowsAsync(sql)).Select(r => string.Join(" ", r.Select(v => v switch
+        {
+            DateTime t => t.ToString("yyyy-MM-dd"),
+            DateOnly d => d.ToString("yyyy-MM-dd"),
+            decimal m => (m / 1.0000m).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture),
+            null => "null",
+            _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+        }))).ToList();
+
+    [Fact]
+    public void Every_asset_builds_and_every_check_passes_with_tenants()
+    {
+        Assert.True(pipeline.Exit == 0, pipeline.Output);
+    }
+
+    [Fact]
+    public async Task A_malformed_tenant_is_rejected_with_its_reason_and_a_file_without_tenants_keeps_its_event_ids()
+    {
+        Assert.Equal(["tenant_id 'not a tenant!' is not 1 to 64 letters, digits, '.', '_', '-' or '@'"],
+            await Rows("select reason from raw.raw_events_rejected"));
+        Assert.Equal(["u9 null default"], await Rows(
+            "select r.user_id, r.tenant_id, s.tenant_id from raw.raw_events r join staging.stg_events s using (event_id) where r.user_id = 'u9'"));
+        var untenanted = new EventRow(new DateTime(2025, 1, 5, 9, 0, 0, DateTimeKind.Utc), "u9", "like", null, null, "ios", "google", "SG");
+        Assert.Equal(untenanted.EventId, await Db.ScalarAsync<Guid>("select event_id from core.fct_events where user_id = 'u9'"));
+        Assert.NotEqual(untenanted.EventId, (untenanted with { TenantId = "acme" }).EventId);
+    }
+
+    [Fact]
+    public async Task The_same_user_id_in_two_tenants_is_two_users()
+    {
+        Assert.Equal(
+            [
+                "acme u1 2 -20 ios",
+                "default u9 1 0 ios",
+                "globex u1 1 0 android",
+                "globex u2 1 0 web",
+            ],
+            await Rows("select tenant_id, user_id, total_events, miles_balance, first_platform from core.dim_users order by tenant_id, user_id"));
+        Assert.Equal(["acme u1 -20 -20"],
+            await Rows("select tenant_id, user_id, min_balance, final_balance from marts.users_with_negative_miles"));
+    }
+
+    [Fact]
+    public async Task Each_tenant_has_its_own_series_and_all_tenants_are_the_sum()
+    {
+        // date dau wau mau new retained resurrected churned, per tenant over its own first to last day.
+        Assert.Equal(
+            [
+                "acme 2025-01-01 1 1 1 1 0 0 0",
+                "acme 2025-01-02 1 1 1 0 1 0 0",
+                "default 2025-01-05 1 1 1 1 0 0 0",
+                "globex 2025-01-02 1 1 1 1 0 0 0",
+                "globex 2025-01-03 1 2 2 1 0 0 1",
+            ],
+            await Rows("select tenant_id, date, dau, wau, mau, new_users, retained_users, resurrected_users, churned_users "
+                       + "from marts.growth_metrics order by tenant_id, date"));
+        // All tenants: day 2 has acme's u1 and globex's u1, two users under one id.
+        Assert.Equal(["2025-01-02 2"], await Rows("select date, sum(dau) from marts.growth_metrics where date = '2025-01-02' group by date"));
+        Assert.Equal(["acme 1", "default 1", "globex 2"],
+            await Rows("select tenant_id, sum(new_users) from marts.social_capital_growth_accounting where grain = 'month' group by tenant_id order by tenant_id"));
+        Assert.Equal(["acme 2025-01-01 0 1 1", "acme 2025-01-02 0 1 1", "globex 2025-01-02 0 1 1", "globex 2025-01-03 0 1 1"],
+            await Rows("select tenant_id, date, 0, sum(active_users), count(*) from marts.growth_drivers where tenant_id <> 'default' group by tenant_id, date order by 1, 2"));
+    }
+}
