@@ -19,6 +19,17 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
     /// <summary>The layer whose tables Superset's datasets read.</summary>
     public const string SupersetLayer = "marts";
+
+    /// <summary>
+    /// The role every read for the API runs as (SET LOCAL ROLE): it owns nothing and has no BYPASSRLS, so each
+    /// relation's row-level security policy holds for it, keyed on the transaction's <see cref="TenantSetting"/>.
+    /// </summary>
+    public const string ReaderRole = "analytics_reader";
+
+    /// <summary>The setting that says which tenant's rows a read may see: a tenant's name, or <see cref="AllTenants"/>; unset, none.</summary>
+    public const string TenantSetting = "analytics.tenant";
+
+    public const string AllTenants = "*";
     private static readonly TimeSpan PreviewTimeout = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, bool> _schemas = new(StringComparer.Ordinal);
 
@@ -74,6 +85,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             return null;
         }
 
+        await BeginReadAsync(connection, target, scope, cancellationToken);
         var select = types.Keys.Select(c => scope.IsMasked(c)
             ? $"{PostgresTableQuerySql.Mask(PostgresDialect.Quote(c), "$1")} as {PostgresDialect.Quote(c)}"
             : PostgresDialect.Quote(c));
@@ -130,6 +142,7 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             return null;
         }
 
+        await BeginReadAsync(connection, target, scope, cancellationToken);
         var grouped = query.GroupBy.Count > 0;
         var chosen = query.ResolveColumns(types.Keys, asset.Key.Name);
 
@@ -373,8 +386,9 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             // reads the index alone; otherwise the planner may walk the index and fetch 10 M rows at random (which
             // took longer than the check's time limit where a sort takes seconds).
             await ExecuteAsync(connection, $"{(indexes.Count > 0 ? "vacuum analyze" : "analyze")} {building}", cancellationToken);
-            // Granted on the table being built, so the grant moves with it when it is swapped in.
+            // Granted on the table being built, so the grants and the policy move with it when it is swapped in.
             await GrantSupersetAsync(connection, asset, building, cancellationToken);
+            await ProtectAsync(connection, building, cancellationToken);
         }
         catch
         {
@@ -415,10 +429,100 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
     private async Task<long?> BuildViewAsync(NpgsqlConnection connection, AssetDefinition asset, string target, string sql, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\ncreate view {target} as\n{sql}", cancellationToken);
+        // security_invoker: the view reads its tables as the reader, so their row-level security holds through it.
+        await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\ncreate view {target} with (security_invoker = true) as\n{sql}",
+            cancellationToken);
         await GrantSupersetAsync(connection, asset, target, cancellationToken);
+        await ProtectAsync(connection, target, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return null;
+    }
+
+    /// <summary>
+    /// Lets the reader role read <paramref name="relation"/> through its row-level security policy: a relation with a
+    /// tenant_id shows the reader the rows of the tenant in <see cref="TenantSetting"/> (all of them for
+    /// <see cref="AllTenants"/>), one without shows it rows only for <see cref="AllTenants"/>; with the setting unset
+    /// or naming another tenant, nothing. Owners (the engine) are not subject to it. A server without the role gets none.
+    /// </summary>
+    private async Task ProtectAsync(NpgsqlConnection connection, string relation, CancellationToken cancellationToken)
+    {
+        if (!await ReaderExistsAsync(connection, cancellationToken))
+        {
+            return;
+        }
+
+        var types = await ColumnTypesAsync(connection, relation, cancellationToken);
+        await using var kind = new NpgsqlCommand("select relkind::text from pg_class where oid = to_regclass($1)", connection) { Parameters = { new() { Value = relation } } };
+        var statements = new StringBuilder($"grant select on {relation} to {ReaderRole};\n");
+        if (await kind.ExecuteScalarAsync(cancellationToken) as string == "v")
+        {
+            statements.Append($"alter view {relation} set (security_invoker = true)");
+        }
+        else
+        {
+            var visible = types.ContainsKey("tenant_id")
+                ? $"current_setting('{TenantSetting}', true) = '{AllTenants}' or tenant_id = current_setting('{TenantSetting}', true)"
+                : $"current_setting('{TenantSetting}', true) = '{AllTenants}'";
+            statements.Append($"alter table {relation} enable row level security;\n")
+                .Append($"drop policy if exists tenant_rows on {relation};\n")
+                .Append($"create policy tenant_rows on {relation} for select to {ReaderRole} using ({visible})");
+        }
+
+        await ExecuteAsync(connection, statements.ToString(), cancellationToken);
+    }
+
+    private bool? _readerExists;
+
+    private async Task<bool> ReaderExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (_readerExists is { } known)
+        {
+            return known;
+        }
+
+        await using var role = new NpgsqlCommand("select 1 from pg_roles where rolname = $1", connection) { Parameters = { new() { Value = ReaderRole } } };
+        var exists = await role.ExecuteScalarAsync(cancellationToken) is not null;
+        // Remembered once it exists; a server without it is asked again (setup may make it later).
+        if (exists)
+        {
+            _readerExists = true;
+        }
+
+        return exists;
+    }
+
+    /// <summary>
+    /// Makes the rest of the transaction read as the reader role, seeing the rows of <paramref name="scope"/>'s tenant
+    /// (all tenants when it has none): the warehouse's policies, not the API's WHERE clauses, keep tenants apart. A
+    /// relation built before the policies existed gets its policy now. Without the role a tenant's read is refused.
+    /// </summary>
+    private async Task BeginReadAsync(NpgsqlConnection connection, string relation, ReadScope scope, CancellationToken cancellationToken)
+    {
+        if (!await ReaderExistsAsync(connection, cancellationToken))
+        {
+            if (scope.Tenant is not null)
+            {
+                throw new TableQueryException($"This warehouse has no {ReaderRole} role, so a tenant's key cannot be held to its tenant's rows; "
+                                              + "the warehouse's login needs CREATEROLE once (or an administrator creates the role), then restart.");
+            }
+
+            return;
+        }
+
+        await using (var privilege = new NpgsqlCommand("select has_table_privilege($1, to_regclass($2), 'select')", connection))
+        {
+            privilege.Parameters.AddWithValue(ReaderRole);
+            privilege.Parameters.AddWithValue(relation);
+            if (await privilege.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                await ProtectAsync(connection, relation, cancellationToken);
+            }
+        }
+
+        await using var tenant = new NpgsqlCommand($"select set_config('{TenantSetting}', $1, true)", connection);
+        tenant.Parameters.AddWithValue(scope.Tenant ?? AllTenants);
+        await tenant.ExecuteNonQueryAsync(cancellationToken);
+        await ExecuteAsync(connection, $"set local role {ReaderRole}", cancellationToken);
     }
 
     /// <summary>

@@ -67,6 +67,36 @@ public static class WarehouseSchema
                 grant usage on schema marts to analytics_superset;
             end if;
         end $$;
+        -- The role the API reads as: without BYPASSRLS and owning nothing, so the row-level security policies each
+        -- build puts on its table hold for it; the tenant it may see is the transaction's analytics.tenant setting
+        -- ('*' for all). The login that makes it is made a member, so it may SET ROLE to it.
+        do $$
+        begin
+            if not exists (select from pg_roles where rolname = 'analytics_reader') then
+                create role analytics_reader nologin nobypassrls;
+            end if;
+        exception when duplicate_object or unique_violation or insufficient_privilege then
+            null;
+        end $$;
+        do $$
+        begin
+            if exists (select from pg_roles where rolname = 'analytics_reader') then
+                grant usage on schema raw, staging, core, marts to analytics_reader;
+                if not pg_has_role(current_user, 'analytics_reader', 'member') then
+                    execute format('grant analytics_reader to %I', current_user);
+                end if;
+                -- Once: altering the table takes a lock that would wait for a load in progress.
+                if not exists (select from pg_policies where schemaname = 'raw' and tablename = 'raw_events' and policyname = 'tenant_rows') then
+                    grant select on raw.raw_events to analytics_reader;
+                    alter table raw.raw_events enable row level security;
+                    create policy tenant_rows on raw.raw_events for select to analytics_reader
+                        using (current_setting('analytics.tenant', true) = '*'
+                               or coalesce(tenant_id, 'default') = current_setting('analytics.tenant', true));
+                end if;
+            end if;
+        exception when insufficient_privilege then
+            null;
+        end $$;
         """;
 
     public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>

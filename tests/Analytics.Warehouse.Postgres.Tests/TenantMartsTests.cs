@@ -115,4 +115,52 @@ public class TenantMartsTests(TenantMartsTests.Pipeline pipeline) : IClassFixtur
         Assert.Equal(["acme 2025-01-01 0 1 1", "acme 2025-01-02 0 1 1", "globex 2025-01-02 0 1 1", "globex 2025-01-03 0 1 1"],
             await Rows("select tenant_id, date, 0, sum(active_users), count(*) from marts.growth_drivers where tenant_id <> 'default' group by tenant_id, date order by 1, 2"));
     }
+
+    /// <summary>What the read role sees of a relation with the tenant setting as given (null: not set at all).</summary>
+    private async Task<(long Rows, long OtherTenants)> AsReaderAsync(string relation, string? tenant)
+    {
+        await using var connection = await Db.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (tenant is not null)
+        {
+            await using var setting = new Npgsql.NpgsqlCommand("select set_config('analytics.tenant', $1, true)", connection) { Parameters = { new() { Value = tenant } } };
+            await setting.ExecuteNonQueryAsync();
+        }
+
+        await using (var role = new Npgsql.NpgsqlCommand("set local role analytics_reader", connection))
+        {
+            await role.ExecuteNonQueryAsync();
+        }
+
+        await using var count = new Npgsql.NpgsqlCommand(
+            $"select count(*), count(*) filter (where coalesce(tenant_id, 'default') <> coalesce($1, '')) from {relation}", connection)
+        {
+            Parameters = { new() { Value = (object?)tenant ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text } },
+        };
+        await using var reader = await count.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    [Theory]
+    [InlineData("raw.raw_events")]
+    [InlineData("staging.stg_events")]
+    [InlineData("core.fct_events")]
+    [InlineData("core.dim_users")]
+    [InlineData("marts.growth_metrics")]
+    [InlineData("marts.users_with_negative_miles")]
+    [InlineData("marts.retention_cohorts")]
+    public async Task The_read_role_sees_only_the_tenant_its_setting_names_and_nothing_without_one(string relation)
+    {
+        var owner = await Db.ScalarAsync<long>($"select count(*) from {relation}");
+        var acme = await Db.ScalarAsync<long>($"select count(*) from {relation} where coalesce(tenant_id, 'default') = 'acme'");
+        Assert.True(acme > 0 && (owner > acme || relation.EndsWith("negative_miles")), $"{relation}: {acme} of {owner} rows are acme's");
+
+        Assert.Equal((acme, 0L), await AsReaderAsync(relation, "acme"));
+        // A wrong setting, an empty one, or none at all: nothing, not everything.
+        Assert.Equal((0L, 0L), await AsReaderAsync(relation, "initech"));
+        Assert.Equal((0L, 0L), await AsReaderAsync(relation, ""));
+        Assert.Equal((0L, 0L), await AsReaderAsync(relation, null));
+        Assert.Equal(owner, (await AsReaderAsync(relation, "*")).Rows);
+    }
 }

@@ -42,7 +42,7 @@ public static class AssetsApi
         }).ToList());
     }
 
-    private static async Task<IResult> DetailAsync(string key, AnalyticsServices services, CatalogCache cache, CancellationToken cancellationToken)
+    private static async Task<IResult> DetailAsync(string key, AnalyticsServices services, CatalogCache cache, HttpContext http, CancellationToken cancellationToken)
     {
         var project = services.Project;
         if (!project.Graph.Contains(key))
@@ -58,7 +58,8 @@ public static class AssetsApi
             asset.Sql.Trim(), asset.IsSource ? null : project.Compile(key, services.Warehouse.Dialect).Trim(),
             project.Graph.UpstreamOf(key), project.Graph.DownstreamOf(key),
             asset.Checks.Select(c => new DeclaredCheck(c.Name, c.Kind.ToString(), c.Severity.ToString().ToLowerInvariant())).ToList(),
-            materialization, await queries.LatestChecksAsync(key, cancellationToken),
+            materialization, (await queries.LatestChecksAsync(key, cancellationToken))
+                .Select(c => ReadScopes.SeesSamples(http, asset) || c.Passed ? c : c with { Sample = ReadScopes.WithheldSample }).ToList(),
             AssetFreshness.Evaluate(project.Graph, key, await cache.AssetStatusesAsync(cancellationToken), DateTimeOffset.UtcNow),
             asset.Incremental is { ByDate: true } spec ? WireName.Of(spec.Grain) : null)
         {

@@ -206,11 +206,31 @@ public static class RunsApi
         }
 
         _ = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), out var after);
-        return TypedResults.ServerSentEvents(Stream(queries, id, after, cancellationToken));
+        var graph = services.Project.Graph;
+        return TypedResults.ServerSentEvents(Stream(queries, id, after, e => Withheld(e, http, graph), cancellationToken));
     }
 
     /// <summary>Replays the run's events from the store, then polls for new ones until the run has finished.</summary>
-    private static async IAsyncEnumerable<SseItem<RunEvent>> Stream(RunStoreQueries queries, Guid id, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A check_result event as the request may see it: its failing rows' sample withheld where <see cref="ReadScopes.SeesSamples"/> says.</summary>
+    private static RunEvent Withheld(RunEvent e, HttpContext http, Core.Graph.AssetGraph graph)
+    {
+        if (e.Kind != "check_result" || e.Payload is not { ValueKind: System.Text.Json.JsonValueKind.Object } payload
+            || ReadScopes.SeesSamples(http, e.AssetKey is { } key && graph.Contains(key) ? graph[key] : null))
+        {
+            return e;
+        }
+
+        var copy = System.Text.Json.Nodes.JsonNode.Parse(payload.GetRawText())!.AsObject();
+        foreach (var name in copy.Select(p => p.Key).Where(k => k.Equals("sample", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            copy[name] = System.Text.Json.Nodes.JsonNode.Parse(ReadScopes.WithheldSample.GetRawText());
+        }
+
+        return e with { Payload = System.Text.Json.JsonSerializer.SerializeToElement(copy) };
+    }
+
+    private static async IAsyncEnumerable<SseItem<RunEvent>> Stream(RunStoreQueries queries, Guid id, long after, Func<RunEvent, RunEvent> shown,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -218,7 +238,7 @@ public static class RunsApi
             foreach (var e in events)
             {
                 after = e.EventId;
-                yield return new SseItem<RunEvent>(e, e.Kind) { EventId = e.EventId.ToString() };
+                yield return new SseItem<RunEvent>(shown(e), e.Kind) { EventId = e.EventId.ToString() };
             }
 
             if (events.Any(e => e.Kind == "run_finished")
