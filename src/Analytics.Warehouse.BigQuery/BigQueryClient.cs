@@ -110,6 +110,11 @@ public sealed class BigQueryClient(GoogleRestTransport transport, BigQuerySettin
         transport.SendJsonAsync(HttpMethod.Get, Url($"datasets/{Uri.EscapeDataString(dataset)}/tables/{Uri.EscapeDataString(table)}"),
             null, $"reading table {dataset}.{table}", cancellationToken, notFoundIsNull: true);
 
+    /// <summary><c>tables.patch</c>: changes what <paramref name="body"/> names of the table (its schema, for policy tags).</summary>
+    public Task<JsonNode?> PatchTableAsync(string dataset, string table, JsonObject body, CancellationToken cancellationToken) =>
+        transport.SendJsonAsync(HttpMethod.Patch, Url($"datasets/{Uri.EscapeDataString(dataset)}/tables/{Uri.EscapeDataString(table)}"),
+            body, $"tagging the classified columns of {dataset}.{table}", cancellationToken);
+
     /// <summary><c>tabledata.list</c>: up to <paramref name="maxRows"/> rows of a table, page by page.</summary>
     public async Task<IReadOnlyList<string?[]>> ListRowsAsync(string dataset, string table, int maxRows, CancellationToken cancellationToken)
     {

@@ -17,8 +17,12 @@ public sealed record BigQuerySettings(
     long MaximumBytesBilled = BigQuerySettings.DefaultMaximumBytesBilled,
     string? Staging = null,
     Uri? BigQueryEmulator = null,
-    Uri? StorageEmulator = null)
+    Uri? StorageEmulator = null,
+    BigQueryAccess? Access = null)
 {
+    /// <summary>Row access policies and policy tags, when configured (<see cref="BigQueryAccess"/>).</summary>
+    public BigQueryAccess AccessOrNone => Access ?? BigQueryAccess.None;
+
     public const long DefaultMaximumBytesBilled = 10L << 30;
 
     /// <summary>Google's endpoints; an emulator host replaces them.</summary>
@@ -60,7 +64,8 @@ public sealed record BigQuerySettings(
             maxBytes,
             staging,
             EmulatorHost(Read("BIGQUERY_EMULATOR_HOST"), "BIGQUERY_EMULATOR_HOST"),
-            EmulatorHost(Read("STORAGE_EMULATOR_HOST"), "STORAGE_EMULATOR_HOST"));
+            EmulatorHost(Read("STORAGE_EMULATOR_HOST"), "STORAGE_EMULATOR_HOST"),
+            BigQueryAccess.FromLookup(variable));
     }
 
     /// <summary>The project, or an error that says how to set it.</summary>

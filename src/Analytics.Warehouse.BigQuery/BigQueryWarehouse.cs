@@ -134,6 +134,12 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
             : BuildStatement(asset, compiledSql);
         var job = await client.ExecuteAsync(statement, $"building {target}", cancellationToken);
         var table = await client.GetTableAsync(_dialect.Dataset(asset.Schema), asset.Key.Name, cancellationToken);
+        if (table is not null && asset.Materialization != Materialization.View && incremental is null)
+        {
+            // CREATE OR REPLACE TABLE dropped the table's row access policies and policy tags: put them back.
+            await SecureAsync(asset, table, cancellationToken);
+        }
+
         var described = Describe(table, asset.Materialization == Materialization.View);
         if (asset.Materialization == Materialization.Incremental && incremental is not null)
         {
@@ -144,6 +150,24 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
         }
 
         return described;
+    }
+
+    /// <summary>The row access policies and policy tags of <see cref="BigQueryAccess"/> on a table just built.</summary>
+    private async Task SecureAsync(AssetDefinition asset, JsonNode table, CancellationToken cancellationToken)
+    {
+        var access = client.Settings.AccessOrNone;
+        var fields = table["schema"]?["fields"] as JsonArray ?? [];
+        var relation = _dialect.Relation(asset.Schema, asset.Key.Name);
+        var hasTenant = fields.Any(f => f?["name"]?.GetValue<string>() == "tenant_id");
+        if (access.RowAccessStatements(relation, hasTenant) is { Count: > 0 } policies)
+        {
+            await client.ExecuteAsync(string.Join(";\n", policies), $"granting the row access of {asset.Key.Name}", cancellationToken);
+        }
+
+        if (access.PolicyTagPatch(fields, asset) is { } patch)
+        {
+            await client.PatchTableAsync(_dialect.Dataset(asset.Schema), asset.Key.Name, patch, cancellationToken);
+        }
     }
 
     public async Task<long> CountRowsAsync(AssetDefinition asset, CancellationToken cancellationToken) =>

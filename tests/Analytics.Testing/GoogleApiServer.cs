@@ -257,7 +257,11 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
                 return;
             }
 
-            Tables[$"{dataset}.{table}"] = (new JsonArray(new JsonObject { ["name"] = "value", ["type"] = "STRING" }), [], type);
+            // The server does not work out a query's columns: a table it knows keeps the columns it was given (a test
+            // registers the ones its query makes), a new one gets a single STRING column.
+            var fields = Tables.TryGetValue($"{dataset}.{table}", out var known) ? (JsonArray)known.Fields.DeepClone()
+                : new JsonArray(new JsonObject { ["name"] = "value", ["type"] = "STRING" });
+            Tables[$"{dataset}.{table}"] = (fields, [], type);
             return;
         }
 

@@ -1,0 +1,12 @@
+CREATE OR REPLACE ROW ACCESS POLICY tenant_acme_822b33ad ON `proj.marts.retention_quality_framework`
+GRANT TO ("group:acme-analysts@example.com")
+FILTER USING (tenant_id = "acme");
+
+CREATE OR REPLACE ROW ACCESS POLICY tenant_globex_5bc1a08d ON `proj.marts.retention_quality_framework`
+GRANT TO ("user:ana@example.com", "user:bo@example.com")
+FILTER USING (tenant_id = "globex");
+
+CREATE OR REPLACE ROW ACCESS POLICY all_tenants ON `proj.marts.retention_quality_framework`
+GRANT TO ("serviceAccount:analytics@proj.iam.gserviceaccount.com")
+FILTER USING (TRUE);
+-- tables.patch: schema field user_id (pii) gets policyTags.names = ["projects/proj/locations/us/taxonomies/123/policyTags/456"]
