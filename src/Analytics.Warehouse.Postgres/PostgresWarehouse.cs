@@ -74,6 +74,22 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 
     public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, ReadScope scope, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ReadPreviewAsync(asset, limit, scope, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new TableQueryException($"The read role may not read '{asset.Key.Name}' ({e.MessageText}); materialize it again, which grants it.");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            throw new TableQueryException($"The preview of '{asset.Key.Name}' took longer than {PreviewTimeout.TotalSeconds:0} s; try again, or ask for fewer rows.");
+        }
+    }
+
+    private async Task<TablePreview?> ReadPreviewAsync(AssetDefinition asset, int limit, ReadScope scope, CancellationToken cancellationToken)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -191,6 +207,10 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         {
             // 22xxx: a value the column's type cannot hold; 42883: no such comparison for the type.
             throw new TableQueryException($"A filter value does not fit its column of '{asset.Key.Name}': {e.MessageText}.");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new TableQueryException($"The read role may not read '{asset.Key.Name}' ({e.MessageText}); materialize it again, which grants it.");
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
         {
@@ -509,12 +529,17 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
             return;
         }
 
-        await using (var privilege = new NpgsqlCommand("select has_table_privilege($1, to_regclass($2), 'select')", connection))
+        await using (var privilege = new NpgsqlCommand(
+            "select has_table_privilege($1, to_regclass($2), 'select') and has_schema_privilege($1, (select relnamespace from pg_class where oid = to_regclass($2)), 'usage')",
+            connection))
         {
             privilege.Parameters.AddWithValue(ReaderRole);
             privilege.Parameters.AddWithValue(relation);
             if (await privilege.ExecuteScalarAsync(cancellationToken) is not true)
             {
+                // Built before the policies (or in a schema made before the role): granted now, once, under the schema lock.
+                await ExecuteAsync(connection, "select pg_advisory_xact_lock(727001)", cancellationToken);
+                await ExecuteAsync(connection, $"grant usage on schema {relation[..relation.LastIndexOf(".\"", StringComparison.Ordinal)]} to {ReaderRole}", cancellationToken);
                 await ProtectAsync(connection, relation, cancellationToken);
             }
         }
@@ -593,6 +618,12 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         // Two assets of a new layer building at once would race in CREATE SCHEMA IF NOT EXISTS; the lock orders them.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, $"select pg_advisory_xact_lock(727001); create schema if not exists {PostgresDialect.Quote(schema)}", cancellationToken);
+        if (await ReaderExistsAsync(connection, cancellationToken))
+        {
+            // Here, under the lock, not per build: parallel builds granting on one schema collide ("tuple concurrently updated").
+            await ExecuteAsync(connection, $"grant usage on schema {PostgresDialect.Quote(schema)} to {ReaderRole}", cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         _schemas.TryAdd(schema, true);
     }

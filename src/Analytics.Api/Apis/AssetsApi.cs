@@ -96,7 +96,17 @@ public static class AssetsApi
         var rows = Math.Clamp(limit ?? 100, 1, MaxPreviewRows);
         var asset = project.Graph[key];
         var scope = await scopes.ForAsync(http, asset);
-        if (await services.Warehouse.PreviewAsync(asset, rows, scope, cancellationToken) is not { } preview)
+        TablePreview? preview;
+        try
+        {
+            preview = await services.Warehouse.PreviewAsync(asset, rows, scope, cancellationToken);
+        }
+        catch (TableQueryException e)
+        {
+            return Problems.Conflict(Problems.Clip(e.Message));
+        }
+
+        if (preview is null)
         {
             return Problems.Conflict($"Asset '{key}' has not been materialized yet; POST /api/runs with {{\"selection\": \"+{key}\"}} first.");
         }

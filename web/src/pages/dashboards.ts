@@ -3,12 +3,13 @@ import type { ChartOption } from "../charts";
 import { formatNumber, h, message } from "../dom";
 
 type Grain = "week" | "month";
-interface Range { from: string; to: string }
+interface Range { from: string; to: string; tenant?: string }
 
 /**
  * `/dashboards`: the dashboards of assets-sql/dashboards.yml (GET /api/dashboards), drawn from their declarations
  * alone, reading the marts only. A date range filters each chart's time column; the week/month switch fills
- * `{grain}` wherever a declaration uses it.
+ * `{grain}` wherever a declaration uses it. Every mart keeps its tenants apart: where the reader sees several, a
+ * tenant switch chooses whose figures the board draws (a tenant's key sees only its own, and gets no switch).
  */
 export async function renderDashboards(container: HTMLElement, _params: Record<string, string>, signal: AbortSignal): Promise<void> {
   const declared = await api.dashboards();
@@ -25,12 +26,17 @@ export async function renderDashboards(container: HTMLElement, _params: Record<s
   let grain: Grain = grains.includes(query.get("grain") as Grain) ? (query.get("grain") as Grain) : grains[0];
   const grainButtons = grains.map((g) => h("button", { class: g === grain ? "toggle on" : "toggle", "data-grain": g, onclick: () => { grain = g; void draw(); } }, g));
   const board = h("div", { class: "board" });
+  const tenants = await visibleTenants(dashboard);
+  const tenant = h("select", { "aria-label": "tenant" }, ...tenants.map((t) => h("option", { value: t }, t)));
+  if (tenants.includes(query.get("tenant") ?? "")) tenant.value = query.get("tenant")!;
   container.append(
     h("div", { class: "dash-head" }, h("h1", {}, dashboard.title),
-      h("div", { class: "toolbar" }, h("label", {}, "From ", from), h("label", {}, "To ", to), h("span", { class: "segmented" }, ...grainButtons))),
+      h("div", { class: "toolbar" }, tenants.length > 1 ? h("label", {}, "Tenant ", tenant) : null,
+        h("label", {}, "From ", from), h("label", {}, "To ", to), h("span", { class: "segmented" }, ...grainButtons))),
     ...declared.problems.map((p) => message(p, "error")),
     board);
   from.addEventListener("change", () => void draw());
+  tenant.addEventListener("change", () => void draw());
   to.addEventListener("change", () => void draw());
 
   let drawing: AbortController | null = null;
@@ -43,14 +49,27 @@ export async function renderDashboards(container: HTMLElement, _params: Record<s
     const next = new URLSearchParams({ grain });
     if (from.value) next.set("from", from.value);
     if (to.value) next.set("to", to.value);
+    if (tenants.length > 1) next.set("tenant", tenant.value);
     history.replaceState(null, "", `/dashboards?${next}`);
     board.replaceChildren();
-    await drawBoard(board, dashboard, { from: from.value, to: to.value }, grain, controller.signal, (first, last) => {
+    await drawBoard(board, dashboard, { from: from.value, to: to.value, tenant: tenants.length > 1 ? tenant.value : undefined }, grain, controller.signal, (first, last) => {
       from.value ||= first;
       to.value ||= last;
     });
   }
   await draw();
+}
+
+/** The tenants whose rows the reader sees in the board's first mart (one, for a tenant's key; none before it is built). */
+async function visibleTenants(dashboard: Dashboard): Promise<string[]> {
+  const mart = dashboard.charts[0]?.mart ?? dashboard.kpis[0]?.mart;
+  if (!mart) return [];
+  try {
+    const rows = await api.mart(mart, { group_by: "tenant_id", order: "tenant_id", limit: "1000" });
+    return rows.rows.map((r) => String(r[0]));
+  } catch {
+    return []; // A mart without the column, or not built yet: the board draws without a switch.
+  }
 }
 
 // ECharts is loaded while the first mart rows are on their way, not before they are asked for.
@@ -65,6 +84,7 @@ function martQuery(d: DashboardChart | DashboardKpi, columns: string[], range: R
   const filter = Object.entries(d.where).map(([column, value]) => `${column}:eq:${fill(value, grain)}`);
   if (d.time && range.from) filter.push(`${d.time}:gte:${range.from}`);
   if (d.time && range.to) filter.push(`${d.time}:lte:${range.to}`);
+  if (range.tenant) filter.push(`tenant_id:eq:${range.tenant}`);
   const query: Record<string, string | string[]> = { filter, limit: "50000", ...extra };
   if (columns.length) query.columns = [...new Set(columns)].join(",");
   if (d.order) query.order = d.order;
