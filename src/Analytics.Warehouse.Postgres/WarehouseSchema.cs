@@ -20,7 +20,7 @@ public static class WarehouseSchema
         );
         """;
 
-    private const string Ddl = ManifestDdl + """
+    private static readonly string Ddl = ManifestDdl + $$"""
         create schema if not exists staging;
         create schema if not exists core;
         create schema if not exists marts;
@@ -51,16 +51,8 @@ public static class WarehouseSchema
             reason      text not null
         );
         -- The role Superset connects as: each build of a mart grants it its unclassified columns, and nothing else is
-        -- granted it. Roles belong to the cluster, so another database's setup may be making it at this moment; a
-        -- server where this login may not make roles goes without (and its marts' grants are skipped).
-        do $$
-        begin
-            if not exists (select from pg_roles where rolname = 'analytics_superset') then
-                create role analytics_superset nologin;
-            end if;
-        exception when duplicate_object or unique_violation or insufficient_privilege then
-            null;
-        end $$;
+        -- granted it.
+        {{CreateRole("analytics_superset", "nologin")}}
         do $$
         begin
             if exists (select from pg_roles where rolname = 'analytics_superset') then
@@ -70,14 +62,7 @@ public static class WarehouseSchema
         -- The role the API reads as: without BYPASSRLS and owning nothing, so the row-level security policies each
         -- build puts on its table hold for it; the tenant it may see is the transaction's analytics.tenant setting
         -- ('*' for all). The login that makes it is made a member, so it may SET ROLE to it.
-        do $$
-        begin
-            if not exists (select from pg_roles where rolname = 'analytics_reader') then
-                create role analytics_reader nologin nobypassrls;
-            end if;
-        exception when duplicate_object or unique_violation or insufficient_privilege then
-            null;
-        end $$;
+        {{CreateRole("analytics_reader", "nologin nobypassrls")}}
         do $$
         begin
             if exists (select from pg_roles where rolname = 'analytics_reader') then
@@ -95,6 +80,21 @@ public static class WarehouseSchema
                 end if;
             end if;
         exception when insufficient_privilege then
+            null;
+        end $$;
+        """;
+
+    /// <summary>
+    /// Makes a role unless it exists. Roles belong to the cluster, so another database's setup may be making it at this
+    /// moment; a server where this login may not make roles goes without (what needs the role then says so).
+    /// </summary>
+    private static string CreateRole(string name, string options) => $"""
+        do $$
+        begin
+            if not exists (select from pg_roles where rolname = '{name}') then
+                create role {name} {options};
+            end if;
+        exception when duplicate_object or unique_violation or insufficient_privilege then
             null;
         end $$;
         """;

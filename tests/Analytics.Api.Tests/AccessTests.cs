@@ -33,16 +33,7 @@ public sealed class AccessTests : IClassFixture<DatabaseFixture>, IDisposable
 
     public void Dispose() => _api.Dispose();
 
-    private HttpClient As(string? key)
-    {
-        var client = _api.Client(withKey: false);
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add(ApiKeyFilter.Header, key);
-        }
-
-        return client;
-    }
+    private HttpClient As(string? key) => _api.ClientAs(key);
 
     private async Task<string> KeyAsync(string name, Role role) =>
         (await new ApiKeyStore(_db.DataSource).CreateAsync(name, role, null, null, "test", CancellationToken.None)).Key;

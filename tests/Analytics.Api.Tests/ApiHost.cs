@@ -48,6 +48,18 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>A client that sends <paramref name="key"/> as its X-Api-Key, or none when it is null.</summary>
+    public HttpClient ClientAs(string? key)
+    {
+        var client = Client(withKey: false);
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        return client;
+    }
+
     public HttpClient Client(bool withKey = true)
     {
         var client = CreateClient();

@@ -47,16 +47,7 @@ public sealed class ColumnSecurityTests : IClassFixture<DatabaseFixture>, IDispo
 
     public void Dispose() => _api.Dispose();
 
-    private HttpClient As(string? key)
-    {
-        var client = _api.Client(withKey: false);
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add(ApiKeyFilter.Header, key);
-        }
-
-        return client;
-    }
+    private HttpClient As(string? key) => _api.ClientAs(key);
 
     private async Task<JsonElement> RunAsync(string selection)
     {

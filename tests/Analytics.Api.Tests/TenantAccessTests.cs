@@ -60,16 +60,7 @@ public sealed class TenantAccessTests : IClassFixture<DatabaseFixture>, IAsyncLi
         return Task.CompletedTask;
     }
 
-    private HttpClient As(string? key)
-    {
-        var client = _api.Client(withKey: false);
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add(ApiKeyFilter.Header, key);
-        }
-
-        return client;
-    }
+    private HttpClient As(string? key) => _api.ClientAs(key);
 
     private static List<string?> Tenants(JsonElement table)
     {

@@ -30,25 +30,9 @@ public class MartsHandComputedTests(MartsHandComputedTests.Pipeline pipeline) : 
     ];
 
     /// <summary>Ingests the events and materializes every asset once for the whole class.</summary>
-    public sealed class Pipeline : IAsyncLifetime
+    public sealed class Pipeline : MaterializedPipeline
     {
-        public DatabaseFixture Db { get; } = new();
-
-        public string Output { get; private set; } = "";
-
-        public int Exit { get; private set; }
-
-        public async Task InitializeAsync()
-        {
-            await Db.InitializeAsync();
-            var settings = new AnalyticsSettings(Db.ConnectionString, null, null, TestFiles.RepositoryAssets);
-            var output = new StringWriter();
-            Assert.Equal(0, await CliApp.RunAsync(["ingest", TestFiles.Csv(Events)], output, output, settings));
-            Exit = await CliApp.RunAsync(["materialize", "*"], output, output, settings);
-            Output = output.ToString();
-        }
-
-        public Task DisposeAsync() => Db.DisposeAsync();
+        protected override IEnumerable<string[]> Files => [Events];
     }
 
     private DatabaseFixture Db => pipeline.Db;

@@ -15,20 +15,11 @@ public class TenantMartsTests(TenantMartsTests.Pipeline pipeline) : IClassFixtur
 {
     private const string Header = TestFiles.Header + ",tenant_id";
 
-    public sealed class Pipeline : IAsyncLifetime
+    public sealed class Pipeline : MaterializedPipeline
     {
-        public DatabaseFixture Db { get; } = new();
-
-        public string Output { get; private set; } = "";
-
-        public int Exit { get; private set; }
-
-        public async Task InitializeAsync()
-        {
-            await Db.InitializeAsync();
-            var settings = new AnalyticsSettings(Db.ConnectionString, null, null, TestFiles.RepositoryAssets);
-            var output = new StringWriter();
-            Assert.Equal(0, await CliApp.RunAsync(["ingest", TestFiles.Csv(
+        protected override IEnumerable<string[]> Files =>
+        [
+            [
                 Header,
                 // u1 of acme: days 1 and 2 (retained on day 2), earns 10 then redeems 30 (dips to -20).
                 "2025-01-01 09:00:00,u1,miles_earned,dining,10,ios,google,SG,acme",
@@ -37,16 +28,11 @@ public class TenantMartsTests(TenantMartsTests.Pipeline pipeline) : IClassFixtur
                 "2025-01-02 10:00:00,u1,like,,,android,organic,TH,globex",
                 // u2 of globex: day 3.
                 "2025-01-03 10:00:00,u2,share,,,web,organic,TH,globex",
-                "2025-01-03 11:00:00,u3,like,,,web,organic,TH,not a tenant!")], output, output, settings));
+                "2025-01-03 11:00:00,u3,like,,,web,organic,TH,not a tenant!",
+            ],
             // A file without the column: its rows are of no tenant, shown as 'default'.
-            Assert.Equal(0, await CliApp.RunAsync(["ingest", TestFiles.Csv(
-                TestFiles.Header,
-                "2025-01-05 09:00:00,u9,like,,,ios,google,SG")], output, output, settings));
-            Exit = await CliApp.RunAsync(["materialize", "*"], output, output, settings);
-            Output = output.ToString();
-        }
-
-        public Task DisposeAsync() => Db.DisposeAsync();
+            [TestFiles.Header, "2025-01-05 09:00:00,u9,like,,,ios,google,SG"],
+        ];
     }
 
     private DatabaseFixture Db => pipeline.Db;
