@@ -20,6 +20,7 @@ app.MapDashboardsApi();
 app.MapPartitionsApi();
 app.MapAutomationApi();
 app.MapKeysApi();
+app.MapAuditApi();
 app.MapWebApp();
 
 app.Run();

@@ -64,6 +64,7 @@ public static class CliApp
             SupersetCommand.Create(output, settings),
             SchedulesCommand.Create(output, settings),
             KeysCommand.Create(output, settings),
+            AuditCommand.Create(output, settings),
         };
         // `@name` is a selection (interfaces.md), never a response file: without this, `list @growth_metrics` looked
         // for a file called growth_metrics, and `list @/etc/hostname` read one.

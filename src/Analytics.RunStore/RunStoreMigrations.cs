@@ -205,6 +205,31 @@ public static class RunStoreMigrations
                 created_at timestamptz not null default now()
             );
             """),
+        // The audit log: append-only (a trigger refuses updates and deletes), and each record's hash covers its content
+        // and the previous record's hash, so an edit that gets past the trigger still shows ('analytics audit verify').
+        (12, "audit log", """
+            create table runstore.audit_log (
+                seq        bigint generated always as identity primary key,
+                at         timestamptz not null,
+                principal  text not null,
+                action     text not null,
+                target     text,
+                outcome    int not null,
+                client     text,
+                request_id text,
+                prev_hash  bytea not null,
+                hash       bytea not null
+            );
+            create index audit_log_principal on runstore.audit_log (principal, seq);
+            create function runstore.audit_log_append_only() returns trigger language plpgsql as $$
+            begin
+                raise exception 'runstore.audit_log is append-only: % is refused', tg_op;
+            end $$;
+            create trigger audit_log_append_only before update or delete on runstore.audit_log
+                for each row execute function runstore.audit_log_append_only();
+            create trigger audit_log_no_truncate before truncate on runstore.audit_log
+                for each statement execute function runstore.audit_log_append_only();
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -59,6 +59,8 @@ public sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options, ApiKeyStore ke
                 : $"Send an API key with the {WireName.Of(required)} role in the {Header} header, or open the sign-in link the AppHost prints."));
         }
 
+        // Known from here on, refused or not: the audit log records who was refused.
+        http.Items[typeof(Principal)] = principal;
         if (!principal.Has(required))
         {
             return Problems.Forbidden($"This needs the {WireName.Of(required)} role; the key '{principal.Name}' is a {WireName.Of(principal.Role)}. "
@@ -71,7 +73,6 @@ public sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options, ApiKeyStore ke
                                       + $"Other clients send the API key in the {Header} header.");
         }
 
-        http.Items[typeof(Principal)] = principal;
         return await next(context);
     }
 

@@ -47,6 +47,9 @@ public static class CatalogApiExtensions
         builder.Services.AddSingleton(provider => new ApiKeyStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
         builder.Services.AddSingleton(provider => new SecretStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
         builder.Services.AddSingleton<ReadScopes>();
+        builder.Services.AddSingleton(provider => new AuditStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
+        builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<AuditWriter>());
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -124,6 +127,7 @@ public static class CatalogApiExtensions
             },
         });
         app.UseStatusCodePages();
+        app.UseAuditLog();
         app.MapOpenApi();
         return app;
     }

@@ -38,7 +38,8 @@ public static class KeysCommand
             }
 
             var created = await WithKeysAsync(settings, keys => keys.CreateAsync(parse.GetValue(name)!, WireName.Parse<Role>(roleText), parse.GetValue(tenant),
-                expiry, $"cli:{Environment.UserName}", cancellationToken, parse.GetValue(pii)), cancellationToken);
+                expiry, Operator, cancellationToken, parse.GetValue(pii)), cancellationToken,
+                made => new AuditRecord(Operator, "CreateKey", $"/api/keys/{made.View.KeyId}", StatusCodes.Created, "cli", null));
             output.WriteLine($"key {created.View.KeyId} for {created.View.Name} ({WireName.Of(created.View.Role)}"
                              + $"{(created.View.Tenant is null ? "" : $", tenant {created.View.Tenant}")}"
                              + $"{(created.View.Pii ? ", reads pii" : "")}"
@@ -74,7 +75,9 @@ public static class KeysCommand
         var revoke = new Command("revoke", "Revoke a key: it is refused from its next request on.") { id };
         revoke.SetAction(async (parse, cancellationToken) =>
         {
-            var (key, already) = await WithKeysAsync(settings, keys => keys.RevokeAsync(parse.GetValue(id)!, cancellationToken), cancellationToken);
+            var (key, already) = await WithKeysAsync(settings, keys => keys.RevokeAsync(parse.GetValue(id)!, cancellationToken), cancellationToken,
+                done => new AuditRecord(Operator, "RevokeKey", $"/api/keys/{parse.GetValue(id)}/revoke",
+                    done.Key is null ? StatusCodes.NotFound : done.AlreadyRevoked ? StatusCodes.Conflict : StatusCodes.Ok, "cli", null));
             if (key is null)
             {
                 throw new ArgumentException($"No key has the id '{parse.GetValue(id)}'; 'analytics keys list' shows them.");
@@ -88,10 +91,27 @@ public static class KeysCommand
         return new Command("keys", "Principals' API keys: create one (shown once), list them, revoke one.") { create, list, revoke };
     }
 
-    private static async Task<T> WithKeysAsync<T>(AnalyticsSettings settings, Func<ApiKeyStore, Task<T>> use, CancellationToken cancellationToken)
+    /// <summary>Who the audit log says changed a key from the command line.</summary>
+    private static string Operator => $"cli:{Environment.UserName}";
+
+    /// <summary>The HTTP statuses the same change through the API would have, for the audit log's outcome.</summary>
+    private static class StatusCodes
+    {
+        public const int Ok = 200, Created = 201, NotFound = 404, Conflict = 409;
+    }
+
+    /// <summary>Runs <paramref name="use"/> on the run store's keys; a change is recorded in the audit log, as the API records its own.</summary>
+    private static async Task<T> WithKeysAsync<T>(AnalyticsSettings settings, Func<ApiKeyStore, Task<T>> use, CancellationToken cancellationToken,
+        Func<T, AuditRecord>? audit = null)
     {
         await using var provider = CliServices.Build(settings);
         var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
-        return await use(new ApiKeyStore(services.RunStore));
+        var result = await use(new ApiKeyStore(services.RunStore));
+        if (audit is not null)
+        {
+            await new AuditStore(services.RunStore).AppendAsync([audit(result)], cancellationToken);
+        }
+
+        return result;
     }
 }
