@@ -31,6 +31,19 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Clicks what queues a run (asking for the key first, which the page's dialog handler answers) and waits for the
+    /// run page. It waits on the queueing POST itself, so a slow or refused answer fails here with its status and
+    /// detail, rather than as a page that never moved.
+    /// </summary>
+    private static async Task QueueByClickAsync(IPage page, Func<Task> click)
+    {
+        var queued = await page.RunAndWaitForResponseAsync(click,
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/api/runs", StringComparison.Ordinal), new() { Timeout = 45_000 });
+        Assert.True(queued.Status == 202, $"POST /api/runs answered {queued.Status}: {await queued.TextAsync()}");
+        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 15_000 });
+    }
+
     private static async Task ExpectNoProblemsAsync(List<string> problems)
     {
         await Task.Delay(200);
@@ -487,9 +500,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         await page.GetByLabel("backfill to").FillAsync(to);
         await form.GetByRole(AriaRole.Checkbox).UncheckAsync();
         await app.ScreenshotAsync(page.Locator(".partitions"), "asset-partitions");
-        await form.GetByRole(AriaRole.Button, new() { Name = "Backfill" }).ClickAsync();
-
-        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await QueueByClickAsync(page, () => form.GetByRole(AriaRole.Button, new() { Name = "Backfill" }).ClickAsync());
         await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 90_000 });
         await Assertions.Expect(page.Locator(".run-head .meta")).ToContainTextAsync($"backfill {from}..{to}");
         Assert.Equal(["fct_events"], await page.Locator("tr[data-step]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.step)"));
@@ -511,8 +522,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         await app.ScreenshotAsync(page.Locator("section", new() { Has = page.Locator("table.steps") }), "run-step-statements");
 
         await page.GotoAsync(app.BaseUrl + "/assets/fct_events");
-        await page.Locator("button[data-action='full-refresh']").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await QueueByClickAsync(page, () => page.Locator("button[data-action='full-refresh']").ClickAsync());
         await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 90_000 });
         await Assertions.Expect(page.Locator(".run-head .meta")).ToContainTextAsync("full refresh");
         await page.Locator("tr[data-event-kind='incremental']").First.WaitForAsync();
@@ -553,6 +563,30 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_audit_page_shows_an_admin_the_log_and_tells_anyone_else_it_is_for_admins()
+    {
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/audit");
+        await Assertions.Expect(page.Locator(".message.error")).ToContainTextAsync("The audit log is for admins");
+        problems.RemoveAll(p => p.Contains("status of 401", StringComparison.Ordinal));
+
+        await page.Context.AddCookiesAsync([new Cookie
+        {
+            Name = Analytics.Api.Extensions.ApiKeyFilter.SessionCookie, Value = Analytics.Api.Extensions.ApiKeyFilter.SessionValue(ApiHost.ApiKey),
+            Url = app.BaseUrl, HttpOnly = true,
+        }]);
+        await page.GotoAsync(app.BaseUrl + "/audit");
+        // The fixture's own run was queued through the API: its write is in the log, as is the refused read just now.
+        await Assertions.Expect(page.Locator("table.audit tbody tr[data-seq]").First).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.Locator("table.audit tbody")).ToContainTextAsync("QueueRun");
+        await page.GetByLabel("refused only").CheckAsync();
+        await Assertions.Expect(page.Locator("table.audit tbody tr.refused").First).ToBeVisibleAsync(Soon);
+        Assert.All(await page.Locator("table.audit tbody tr[data-seq] td:nth-child(6)").AllTextContentsAsync(), o => Assert.Contains(o, new[] { "401", "403" }));
+        await app.ScreenshotAsync(page, "audit");
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task A_typed_selection_shows_what_it_selects_before_it_is_materialized_from_the_catalog()
     {
         var (page, problems) = await app.OpenAsync();
@@ -576,13 +610,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
 
         await box.FillAsync("growth_metrics");
         await Assertions.Expect(preview.Locator("code[data-selected='growth_metrics']")).ToBeVisibleAsync(Soon);
-        // The click asks for the key (the dialog above answers), then queues the run: wait on the queueing itself, so a
-        // slow answer fails here with its status rather than as a page that never moved.
-        var queued = await page.RunAndWaitForResponseAsync(
-            () => page.GetByRole(AriaRole.Button, new() { Name = "Materialize" }).ClickAsync(),
-            r => r.Request.Method == "POST" && r.Url.EndsWith("/api/runs", StringComparison.Ordinal), new() { Timeout = 45_000 });
-        Assert.Equal(202, queued.Status);
-        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 15_000 });
+        await QueueByClickAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Materialize" }).ClickAsync());
         await Assertions.Expect(page.Locator("p.meta code")).ToHaveTextAsync("growth_metrics");
         await ExpectNoProblemsAsync(problems);
     }

@@ -47,6 +47,7 @@ export interface StatementTiming {
 }
 
 export type Table = Schemas["Preview"];
+export type AuditEntry = Schemas["AuditEntry"];
 export type MartRows = Schemas["MartRows"];
 
 export class ApiError extends Error {
@@ -71,8 +72,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   const key = storedKey();
   // Reads send the key too: it decides what they see in the clear (classified columns) and of which tenant.
   if (key) headers["X-Api-Key"] = key;
-  // Proves a cookie-authenticated write comes from these pages: a cross-site form cannot send a custom header.
-  if (method !== "GET") headers["X-Analytics-Request"] = "web";
+  // Proves a cookie-authenticated request above a viewer's (a write, or an admin's read such as the audit log) comes from
+  // these pages: a cross-site form cannot send a custom header.
+  headers["X-Analytics-Request"] = "web";
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
   if (!response.ok) {
@@ -107,6 +109,8 @@ export const api = {
   alerts: () => request<Alerts>("GET", "/api/alerts?limit=100"),
   session: () => request<{ signed_in: boolean; writes_enabled: boolean }>("GET", "/api/session"),
   dashboards: () => request<Dashboards>("GET", "/api/dashboards"),
+  audit: (page: number, principal?: string, refused?: boolean) =>
+    request<Schemas["AuditPage"]>("GET", `/api/audit?page=${page}&page_size=100${principal ? `&principal=${encodeURIComponent(principal)}` : ""}${refused ? "&refused=true" : ""}`),
   partitions: (key: string) => request<Schemas["PartitionsView"]>("GET", `/api/assets/${encodeURIComponent(key)}/partitions`),
   mart: (key: string, params: Record<string, string | string[]>) => {
     const query = new URLSearchParams();

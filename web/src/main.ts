@@ -14,6 +14,7 @@ const routes: { pattern: RegExp; nav: string; page: () => Promise<Page> }[] = [
   { pattern: /^\/runs\/(?<id>[^/]+)$/, nav: "runs", page: () => import("./pages/run").then((m) => m.renderRun) },
   { pattern: /^\/automation$/, nav: "automation", page: () => import("./pages/automation").then((m) => m.renderAutomation) },
   { pattern: /^\/dashboards$/, nav: "dashboards", page: () => import("./pages/dashboards").then((m) => m.renderDashboards) },
+  { pattern: /^\/audit$/, nav: "audit", page: () => import("./pages/audit").then((m) => m.renderAudit) },
 ];
 
 let current: AbortController | null = null;
