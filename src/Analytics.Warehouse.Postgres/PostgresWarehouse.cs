@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Collections.Concurrent;
 using System.Text;
-using Analytics.Core.Access;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;
@@ -9,27 +8,14 @@ using Npgsql;
 
 namespace Analytics.Warehouse.Postgres;
 
-/// <summary>The PostgreSQL adapter: tables are built aside and swapped in within one transaction.</summary>
-public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
+/// <summary>
+/// The PostgreSQL adapter: tables are built aside and swapped in within one transaction. Its reads for the API are in
+/// PostgresWarehouse.Reads.cs, who may read what (row-level security, the Superset role) in PostgresWarehouse.Access.cs.
+/// </summary>
+public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
 {
     private const string BuildingSuffix = "__building";
 
-    /// <summary>The role the Superset connection uses: it reads the unclassified columns of the marts, and nothing else.</summary>
-    public const string SupersetRole = "analytics_superset";
-
-    /// <summary>The layer whose tables Superset's datasets read.</summary>
-    public const string SupersetLayer = "marts";
-
-    /// <summary>
-    /// The role every read for the API runs as (SET LOCAL ROLE): it owns nothing and has no BYPASSRLS, so each
-    /// relation's row-level security policy holds for it, keyed on the transaction's <see cref="TenantSetting"/>.
-    /// </summary>
-    public const string ReaderRole = "analytics_reader";
-
-    /// <summary>The setting that says which tenant's rows a read may see: a tenant's name, or <see cref="AllTenants"/>; unset, none.</summary>
-    public const string TenantSetting = "analytics.tenant";
-
-    public const string AllTenants = "*";
     private static readonly TimeSpan PreviewTimeout = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, bool> _schemas = new(StringComparer.Ordinal);
 
@@ -70,153 +56,6 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await ExecuteAsync(connection, $"drop table if exists {Dialect.Relation(asset.Schema, name)}", cancellationToken);
         return true;
-    }
-
-    public async Task<TablePreview?> PreviewAsync(AssetDefinition asset, int limit, ReadScope scope, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReadPreviewAsync(asset, limit, scope, cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-        {
-            throw new TableQueryException($"The read role may not read '{asset.Key.Name}' ({e.MessageText}); materialize it again, which grants it.");
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
-        {
-            throw new TableQueryException($"The preview of '{asset.Key.Name}' took longer than {PreviewTimeout.TotalSeconds:0} s; try again, or ask for fewer rows.");
-        }
-    }
-
-    private async Task<TablePreview?> ReadPreviewAsync(AssetDefinition asset, int limit, ReadScope scope, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var target = Dialect.Relation(asset.Schema, asset.Key.Name);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
-        var types = await ColumnTypesAsync(connection, target, cancellationToken);
-        if (types.Count == 0)
-        {
-            return null;
-        }
-
-        await BeginReadAsync(connection, target, scope, cancellationToken);
-        var select = types.Keys.Select(c => scope.IsMasked(c)
-            ? $"{PostgresTableQuerySql.Mask(PostgresDialect.Quote(c), "$1")} as {PostgresDialect.Quote(c)}"
-            : PostgresDialect.Quote(c));
-        await using var command = new NpgsqlCommand($"select {string.Join(", ", select)} from {target} limit {limit}", connection);
-        if (scope.Masked.Count > 0)
-        {
-            command.Parameters.AddWithValue(scope.MaskKey);
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = types.Select(c => new ColumnInfo(c.Key, scope.IsMasked(c.Key) ? "text" : c.Value)).ToList();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return new TablePreview(columns, rows);
-    }
-
-    /// <summary>The relation's columns and their types, in order; empty when there is no such relation.</summary>
-    private static async Task<Dictionary<string, string>> ColumnTypesAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
-    {
-        var types = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using var catalog = new NpgsqlCommand(
-            "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = to_regclass($1) and attnum > 0 "
-            + "and not attisdropped order by attnum", connection);
-        catalog.Parameters.AddWithValue(target);
-        await using var reader = await catalog.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            types[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return types;
-    }
-
-    public async Task<TableRows?> QueryAsync(AssetDefinition asset, TableQuery query, ReadScope scope, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
-        var target = Dialect.Relation(asset.Schema, asset.Key.Name);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
-        var types = await ColumnTypesAsync(connection, target, cancellationToken);
-        if (types.Count == 0)
-        {
-            return null;
-        }
-
-        await BeginReadAsync(connection, target, scope, cancellationToken);
-        var grouped = query.GroupBy.Count > 0;
-        var chosen = query.ResolveColumns(types.Keys, asset.Key.Name);
-
-        var masked = scope.Masked.Count > 0 ? scope.Masked : null;
-        var (sql, values) = PostgresTableQuerySql.Build(target, chosen, query, masked);
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            // Untyped, so PostgreSQL reads the text as the column's type (a date, a number) or says why it can't.
-            command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown });
-        }
-
-        if (masked is not null)
-        {
-            command.Parameters.AddWithValue(scope.MaskKey);
-        }
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var rows = new List<object?[]>();
-            long total = 0;
-            var width = chosen.Count + (grouped ? 1 : 0);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var row = new object?[width];
-                for (var i = 0; i < row.Length; i++)
-                {
-                    row[i] = reader.IsDBNull(i) ? null
-                        : i < chosen.Count && types[chosen[i]] == "date" && !scope.IsMasked(chosen[i]) ? reader.GetFieldValue<DateOnly>(i)
-                        : reader.GetValue(i);
-                }
-
-                total = reader.GetInt64(width);
-                rows.Add(row);
-            }
-
-            var columns = chosen.Select(c => new ColumnInfo(c, scope.IsMasked(c) ? "text" : types[c])).ToList();
-            if (grouped)
-            {
-                columns.Add(new ColumnInfo(TableQuery.CountColumn, "bigint"));
-            }
-
-            return new TableRows(columns, rows, total);
-        }
-        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState == "42883")
-        {
-            // 22xxx: a value the column's type cannot hold; 42883: no such comparison for the type.
-            throw new TableQueryException($"A filter value does not fit its column of '{asset.Key.Name}': {e.MessageText}.");
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-        {
-            throw new TableQueryException($"The read role may not read '{asset.Key.Name}' ({e.MessageText}); materialize it again, which grants it.");
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
-        {
-            throw new TableQueryException(
-                $"The query on '{asset.Key.Name}' took longer than {PreviewTimeout.TotalSeconds:0} s; narrow it with filters or fewer columns.");
-        }
     }
 
     public async Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken)
@@ -458,126 +297,6 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         return null;
     }
 
-    /// <summary>
-    /// Lets the reader role read <paramref name="relation"/> through its row-level security policy: a relation with a
-    /// tenant_id shows the reader the rows of the tenant in <see cref="TenantSetting"/> (all of them for
-    /// <see cref="AllTenants"/>), one without shows it rows only for <see cref="AllTenants"/>; with the setting unset
-    /// or naming another tenant, nothing. Owners (the engine) are not subject to it. A server without the role gets none.
-    /// </summary>
-    private async Task ProtectAsync(NpgsqlConnection connection, string relation, CancellationToken cancellationToken)
-    {
-        if (!await ReaderExistsAsync(connection, cancellationToken))
-        {
-            return;
-        }
-
-        var types = await ColumnTypesAsync(connection, relation, cancellationToken);
-        await using var kind = new NpgsqlCommand("select relkind::text from pg_class where oid = to_regclass($1)", connection) { Parameters = { new() { Value = relation } } };
-        var statements = new StringBuilder($"grant select on {relation} to {ReaderRole};\n");
-        if (await kind.ExecuteScalarAsync(cancellationToken) as string == "v")
-        {
-            statements.Append($"alter view {relation} set (security_invoker = true)");
-        }
-        else
-        {
-            var visible = types.ContainsKey("tenant_id")
-                ? $"current_setting('{TenantSetting}', true) = '{AllTenants}' or tenant_id = current_setting('{TenantSetting}', true)"
-                : $"current_setting('{TenantSetting}', true) = '{AllTenants}'";
-            statements.Append($"alter table {relation} enable row level security;\n")
-                .Append($"drop policy if exists tenant_rows on {relation};\n")
-                .Append($"create policy tenant_rows on {relation} for select to {ReaderRole} using ({visible})");
-        }
-
-        await ExecuteAsync(connection, statements.ToString(), cancellationToken);
-    }
-
-    private bool? _readerExists;
-
-    private async Task<bool> ReaderExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        if (_readerExists is { } known)
-        {
-            return known;
-        }
-
-        await using var role = new NpgsqlCommand("select 1 from pg_roles where rolname = $1", connection) { Parameters = { new() { Value = ReaderRole } } };
-        var exists = await role.ExecuteScalarAsync(cancellationToken) is not null;
-        // Remembered once it exists; a server without it is asked again (setup may make it later).
-        if (exists)
-        {
-            _readerExists = true;
-        }
-
-        return exists;
-    }
-
-    /// <summary>
-    /// Makes the rest of the transaction read as the reader role, seeing the rows of <paramref name="scope"/>'s tenant
-    /// (all tenants when it has none): the warehouse's policies, not the API's WHERE clauses, keep tenants apart. A
-    /// relation built before the policies existed gets its policy now. Without the role a tenant's read is refused.
-    /// </summary>
-    private async Task BeginReadAsync(NpgsqlConnection connection, string relation, ReadScope scope, CancellationToken cancellationToken)
-    {
-        if (!await ReaderExistsAsync(connection, cancellationToken))
-        {
-            if (scope.Tenant is not null)
-            {
-                throw new TableQueryException($"This warehouse has no {ReaderRole} role, so a tenant's key cannot be held to its tenant's rows; "
-                                              + "the warehouse's login needs CREATEROLE once (or an administrator creates the role), then restart.");
-            }
-
-            return;
-        }
-
-        await using (var privilege = new NpgsqlCommand(
-            "select has_table_privilege($1, to_regclass($2), 'select') and has_schema_privilege($1, (select relnamespace from pg_class where oid = to_regclass($2)), 'usage')",
-            connection))
-        {
-            privilege.Parameters.AddWithValue(ReaderRole);
-            privilege.Parameters.AddWithValue(relation);
-            if (await privilege.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                // Built before the policies (or in a schema made before the role): granted now, once, under the schema lock.
-                await ExecuteAsync(connection, "select pg_advisory_xact_lock(727001)", cancellationToken);
-                await ExecuteAsync(connection, $"grant usage on schema {relation[..relation.LastIndexOf(".\"", StringComparison.Ordinal)]} to {ReaderRole}", cancellationToken);
-                await ProtectAsync(connection, relation, cancellationToken);
-            }
-        }
-
-        await using var tenant = new NpgsqlCommand($"select set_config('{TenantSetting}', $1, true)", connection);
-        tenant.Parameters.AddWithValue(scope.Tenant ?? AllTenants);
-        await tenant.ExecuteNonQueryAsync(cancellationToken);
-        await ExecuteAsync(connection, $"set local role {ReaderRole}", cancellationToken);
-    }
-
-    /// <summary>
-    /// Grants the Superset role the unclassified columns of a mart's <paramref name="relation"/> (column privileges:
-    /// a query naming a classified column, or *, is refused). Other layers, and a server without the role, get none.
-    /// </summary>
-    private static async Task GrantSupersetAsync(NpgsqlConnection connection, AssetDefinition asset, string relation, CancellationToken cancellationToken)
-    {
-        if (asset.Layer != SupersetLayer)
-        {
-            return;
-        }
-
-        await using (var role = new NpgsqlCommand("select 1 from pg_roles where rolname = $1", connection) { Parameters = { new() { Value = SupersetRole } } })
-        {
-            if (await role.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return;
-            }
-        }
-
-        var open = (await ColumnTypesAsync(connection, relation, cancellationToken)).Keys.Where(c => !asset.Classification.ContainsKey(c)).ToList();
-        if (open.Count > 0)
-        {
-            // The schema's usage is granted once, with the schema (WarehouseSchema): granting it at every build raced
-            // between parallel builds ("tuple concurrently updated").
-            await ExecuteAsync(connection, $"grant select ({string.Join(", ", open.Select(PostgresDialect.Quote))}) on {relation} to {SupersetRole}", cancellationToken);
-        }
-    }
-
     /// <summary>The statement that removes whatever stands at <paramref name="target"/>, table or view.</summary>
     private static async Task<string> DropStatementAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
     {
@@ -592,21 +311,8 @@ public sealed class PostgresWarehouse(NpgsqlDataSource dataSource) : IWarehouse
         };
     }
 
-    private static async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "select attname::text, format_type(atttypid, atttypmod) from pg_attribute "
-            + "where attrelid = to_regclass($1) and attnum > 0 and not attisdropped order by attnum", connection);
-        command.Parameters.AddWithValue(target);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = new List<ColumnInfo>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            columns.Add(new ColumnInfo(reader.GetString(0), reader.GetString(1)));
-        }
-
-        return columns;
-    }
+    private static async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken) =>
+        (await ColumnTypesAsync(connection, target, cancellationToken)).Select(c => new ColumnInfo(c.Key, c.Value)).ToList();
 
     private async Task EnsureSchemaAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
