@@ -127,25 +127,23 @@ public static class AuditMiddleware
 
     private static async Task RecordAsync(AuditWriter writer, HttpContext http, bool failed)
     {
+        var endpoint = http.GetEndpoint();
+        var name = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+        var status = failed ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
+        var write = !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !HttpMethods.IsOptions(http.Request.Method);
+        if (!write && status is not (401 or 403) && !(name is not null && DataReads.Contains(name)))
         {
-            var endpoint = http.GetEndpoint();
-            var name = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
-            var status = failed ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
-            var write = !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !HttpMethods.IsOptions(http.Request.Method);
-            if (!write && status is not (401 or 403) && !(name is not null && DataReads.Contains(name)))
-            {
-                return;
-            }
-
-            var forwarded = http.Request.Headers["X-Forwarded-For"].ToString();
-            var client = forwarded.Length > 0 ? forwarded.Split(',')[0].Trim() : http.Connection.RemoteIpAddress?.ToString();
-            await writer.RecordAsync(new AuditRecord(
-                http.Principal().Name,
-                name ?? $"{http.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)"}",
-                http.Request.Path.Value,
-                status,
-                client,
-                Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier));
+            return;
         }
+
+        var forwarded = http.Request.Headers["X-Forwarded-For"].ToString();
+        var client = forwarded.Length > 0 ? forwarded.Split(',')[0].Trim() : http.Connection.RemoteIpAddress?.ToString();
+        await writer.RecordAsync(new AuditRecord(
+            http.Principal().Name,
+            name ?? $"{http.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)"}",
+            http.Request.Path.Value,
+            status,
+            client,
+            Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier));
     }
 }
