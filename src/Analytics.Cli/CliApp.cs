@@ -65,6 +65,7 @@ public static class CliApp
             SchedulesCommand.Create(output, settings),
             KeysCommand.Create(output, settings),
             AuditCommand.Create(output, settings),
+            EraseCommand.Create(output, settings),
         };
         // `@name` is a selection (interfaces.md), never a response file: without this, `list @growth_metrics` looked
         // for a file called growth_metrics, and `list @/etc/hostname` read one.

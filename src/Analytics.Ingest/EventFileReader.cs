@@ -21,17 +21,20 @@ public static class EventFileReader
     /// <paramref name="times"/> are rejected with that reason.
     /// </summary>
     public static long Read(IngestFile file, string path, EventTimeRange times, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<EventRow, bool>? erased = null)
     {
         RefuseUtf16(file, path);
         using var csv = new CsvRecordReader(new StreamReader(file.Read(), StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
-        var loaded = Read(csv, path, times, sink, rejects, progress, cancellationToken);
+        var loaded = Read(csv, path, times, sink, rejects, progress, cancellationToken, erased);
         file.EnsureUnchanged(path);
         return loaded;
     }
 
+    /// <summary>The text a row of an erased subject is kept with among the rejected rows, in place of its own.</summary>
+    public const string ErasedText = "(a row of an erased subject; its text is not kept)";
+
     private static long Read(CsvRecordReader csv, string path, EventTimeRange times, EventRowSink sink, RejectSpool rejects, IProgress<long>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<EventRow, bool>? erased)
     {
         var validator = ReadHeader(csv, path, times);
         long loaded = 0;
@@ -41,6 +44,13 @@ public static class EventFileReader
             if (reason is not null)
             {
                 rejects.Add(csv.Line, csv.RawText, reason);
+                continue;
+            }
+
+            if (erased?.Invoke(row) == true)
+            {
+                // An old file that still holds an erased subject: the row is dropped, and counted, without its text.
+                rejects.Add(csv.Line, ErasedText, "erased");
                 continue;
             }
 

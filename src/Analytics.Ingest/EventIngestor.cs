@@ -46,7 +46,8 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource, EventTimeRange? t
         }
 
         using var rejects = new RejectSpool();
-        var loaded = await CopyValidRowsAsync(connection, content, path, fileId, _times, rejects, progress, cancellationToken);
+        var erased = await PostgresErasure.ErasedAsync(connection, cancellationToken);
+        var loaded = await CopyValidRowsAsync(connection, content, path, fileId, _times, rejects, progress, erased, cancellationToken);
         await CopyRejectsAsync(connection, path, fileId, rejects, cancellationToken);
 
         await IngestManifest.CompleteAsync(connection, transaction, fileId, loaded, rejects.Count, cancellationToken);
@@ -55,7 +56,7 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource, EventTimeRange? t
     }
 
     private static async Task<long> CopyValidRowsAsync(NpgsqlConnection connection, IngestFile file, string path, long fileId, EventTimeRange times,
-        RejectSpool rejects, IProgress<long>? progress, CancellationToken cancellationToken)
+        RejectSpool rejects, IProgress<long>? progress, Func<EventRow, bool>? erased, CancellationToken cancellationToken)
     {
         // The row loop is CPU-bound: rows are encoded straight into PostgreSQL's binary COPY format.
         await using var copy = await connection.BeginRawBinaryCopyAsync(
@@ -64,7 +65,8 @@ public sealed class EventIngestor(NpgsqlDataSource dataSource, EventTimeRange? t
         long loaded;
         try
         {
-            loaded = EventFileReader.Read(file, path, times, (long line, in EventRow row) => encoder.Write(fileId, line, in row), rejects, progress, cancellationToken);
+            loaded = EventFileReader.Read(file, path, times, (long line, in EventRow row) => encoder.Write(fileId, line, in row), rejects, progress,
+                cancellationToken, erased);
             await encoder.CompleteAsync(cancellationToken);
         }
         catch

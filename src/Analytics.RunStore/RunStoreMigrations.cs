@@ -230,6 +230,22 @@ public static class RunStoreMigrations
             create trigger audit_log_no_truncate before truncate on runstore.audit_log
                 for each statement execute function runstore.audit_log_append_only();
             """),
+        // Erasures of subjects: who asked, what was removed, the rebuild's run, and the search that proves the id gone.
+        // The subject is a keyed hash (the warehouse's tombstone), never the id.
+        (13, "erasures", """
+            create table runstore.erasures (
+                erasure_id   uuid primary key,
+                subject_hash bytea not null,
+                tenant       text,
+                requested_by text not null,
+                requested_at timestamptz not null default now(),
+                status       text not null check (status in ('erasing', 'complete', 'incomplete')),
+                run_id       uuid,
+                removed      jsonb,
+                found        jsonb,
+                finished_at  timestamptz
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

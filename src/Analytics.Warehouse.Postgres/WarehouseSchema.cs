@@ -20,7 +20,7 @@ public static class WarehouseSchema
         );
         """;
 
-    private static readonly string Ddl = ManifestDdl + $$"""
+    private static readonly string Ddl = ManifestDdl + PostgresErasure.TombstoneDdl + $$"""
         create schema if not exists staging;
         create schema if not exists core;
         create schema if not exists marts;
