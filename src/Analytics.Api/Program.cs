@@ -21,6 +21,7 @@ app.MapPartitionsApi();
 app.MapAutomationApi();
 app.MapKeysApi();
 app.MapAuditApi();
+app.MapErasuresApi();
 app.MapWebApp();
 
 app.Run();

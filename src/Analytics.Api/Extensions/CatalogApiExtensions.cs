@@ -49,6 +49,7 @@ public static class CatalogApiExtensions
         builder.Services.AddSingleton<ReadScopes>();
         builder.Services.AddSingleton(provider => new AuditStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
         builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddSingleton(provider => new ErasureStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
         builder.Services.AddHostedService(provider => provider.GetRequiredService<AuditWriter>());
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

@@ -21,6 +21,7 @@ public static class OpenApiDocumentTransformers
         ["Runs"] = "Materializations: queue, follow live, cancel and retry. Writes need the X-Api-Key header.",
         ["Keys"] = "Principals' API keys: create (the key is shown once), list, revoke. Admin only.",
         ["Audit"] = "The audit log: every write, every read of warehouse rows, every refused request and key change, hash-chained. Admin only.",
+        ["Erasures"] = "Erase a subject everywhere, with the search that proves it gone; list the erasures. Admin only.",
         ["Session"] = "Whether the browser is signed in through the AppHost's one-time link.",
         ["Marts"] = "Rows of the marts for charts: chosen columns, filters and a cap, cached until the mart is rebuilt.",
         ["Automation"] = "What runs the platform unattended: schedules (pause, resume, tick), the landing-folder sensor, and alert incidents. Writes need the X-Api-Key header.",

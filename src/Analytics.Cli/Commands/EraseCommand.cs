@@ -25,7 +25,7 @@ public static class EraseCommand
                 new ConsoleReporter(output), cancellationToken);
             var erasure = outcome.Erasure;
             await new AuditStore(services.RunStore).AppendAsync(
-                [new AuditRecord($"cli:{Environment.UserName}", "Erase", $"/api/erasures/{erasure.ErasureId}", erasure.Status == "complete" ? 201 : 500, "cli", null)],
+                [new AuditRecord($"cli:{Environment.UserName}", "EraseSubject", $"/api/erasures/{erasure.ErasureId}", erasure.Status == "complete" ? 201 : 500, "cli", null)],
                 cancellationToken);
             output.WriteLine($"erasure {erasure.ErasureId}: {erasure.Status}; removed {erasure.Removed}");
             if (erasure.Status != "complete")
