@@ -25,7 +25,19 @@ public static class EventFileReader
     {
         RefuseUtf16(file, path);
         using var csv = new CsvRecordReader(new StreamReader(file.Read(), StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16));
-        var loaded = Read(csv, path, times, sink, rejects, progress, cancellationToken, erased);
+        long loaded;
+        try
+        {
+            loaded = Read(csv, path, times, sink, rejects, progress, cancellationToken, erased);
+        }
+        catch (IngestException)
+        {
+            // A file rewritten in place mid-read can look broken (a header cut short): that it changed is the truth to
+            // tell, and the refusal that says it will be read again once it stops changing.
+            file.EnsureUnchanged(path);
+            throw;
+        }
+
         file.EnsureUnchanged(path);
         return loaded;
     }

@@ -109,10 +109,14 @@ public sealed partial class PostgresWarehouse
             privilege.Parameters.AddWithValue(relation);
             if (await privilege.ExecuteScalarAsync(cancellationToken) is not true)
             {
-                // Built before the policies (or in a schema made before the role): granted now, once, under the schema lock.
-                await ExecuteAsync(connection, "select pg_advisory_xact_lock(727001)", cancellationToken);
-                await ExecuteAsync(connection, $"grant usage on schema {relation[..relation.LastIndexOf(".\"", StringComparison.Ordinal)]} to {ReaderRole}", cancellationToken);
-                await ProtectAsync(connection, relation, cancellationToken);
+                // Built before the policies (or in a schema made before the role): granted now, once, in a transaction of
+                // its own (the read's is rolled back), under the schema lock.
+                await using var owner = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var granting = await owner.BeginTransactionAsync(cancellationToken);
+                await ExecuteAsync(owner, "select pg_advisory_xact_lock(727001)", cancellationToken);
+                await ExecuteAsync(owner, $"grant usage on schema {relation[..relation.LastIndexOf(".\"", StringComparison.Ordinal)]} to {ReaderRole}", cancellationToken);
+                await ProtectAsync(owner, relation, cancellationToken);
+                await granting.CommitAsync(cancellationToken);
             }
         }
 

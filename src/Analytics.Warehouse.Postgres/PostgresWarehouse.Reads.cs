@@ -29,16 +29,13 @@ public sealed partial class PostgresWarehouse
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
-        var types = await ColumnTypesAsync(connection, target, cancellationToken);
-        if (types.Count == 0)
+        await using var read = await OpenReadAsync(target, scope, cancellationToken);
+        if (read is null)
         {
             return null;
         }
 
-        await BeginReadAsync(connection, target, scope, cancellationToken);
+        var (connection, types) = (read.Connection, read.Types);
         var select = types.Keys.Select(c => scope.IsMasked(c)
             ? $"{PostgresTableQuerySql.Mask(PostgresDialect.Quote(c), "$1")} as {PostgresDialect.Quote(c)}"
             : PostgresDialect.Quote(c));
@@ -86,16 +83,13 @@ public sealed partial class PostgresWarehouse
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
-        var types = await ColumnTypesAsync(connection, target, cancellationToken);
-        if (types.Count == 0)
+        await using var read = await OpenReadAsync(target, scope, cancellationToken);
+        if (read is null)
         {
             return null;
         }
 
-        await BeginReadAsync(connection, target, scope, cancellationToken);
+        var (connection, types) = (read.Connection, read.Types);
         var grouped = query.GroupBy.Count > 0;
         var chosen = query.ResolveColumns(types.Keys, asset.Key.Name);
 
@@ -153,6 +147,48 @@ public sealed partial class PostgresWarehouse
         {
             throw new TableQueryException(
                 $"The query on '{asset.Key.Name}' took longer than {PreviewTimeout.TotalSeconds:0} s; narrow it with filters or fewer columns.");
+        }
+    }
+
+    /// <summary>
+    /// Opens a read of <paramref name="target"/>: a transaction under the reads' time limit, as the reader role with
+    /// <paramref name="scope"/>'s tenant (<see cref="BeginReadAsync"/>), with the relation's columns; null when there is no such relation.
+    /// </summary>
+    private async Task<ReadSession?> OpenReadAsync(string target, ReadScope scope, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var session = new ReadSession(connection, await connection.BeginTransactionAsync(cancellationToken));
+        try
+        {
+            await ExecuteAsync(connection, $"set local statement_timeout = '{(int)PreviewTimeout.TotalMilliseconds}ms'", cancellationToken);
+            session.Types = await ColumnTypesAsync(connection, target, cancellationToken);
+            if (session.Types.Count == 0)
+            {
+                await session.DisposeAsync();
+                return null;
+            }
+
+            await BeginReadAsync(connection, target, scope, cancellationToken);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A read's connection and transaction (rolled back when disposed: a read changes nothing), and the relation's columns.</summary>
+    private sealed class ReadSession(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public NpgsqlConnection Connection => connection;
+
+        public Dictionary<string, string> Types { get; set; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
         }
     }
 }

@@ -149,4 +149,20 @@ public class TenantMartsTests(TenantMartsTests.Pipeline pipeline) : IClassFixtur
         Assert.Equal((0L, 0L), await AsReaderAsync(relation, null));
         Assert.Equal(owner, (await AsReaderAsync(relation, "*")).Rows);
     }
+
+    [Fact]
+    public async Task A_table_the_read_role_was_never_granted_is_granted_at_its_first_read_and_stays_granted()
+    {
+        // As a table built before the policies existed: no grant, no policy.
+        await Db.ExecuteAsync("create table marts.legacy as select 'acme' as tenant_id, 1 as n union all select 'globex', 2");
+        var legacy = new Core.Assets.AssetDefinition(new Core.Assets.AssetKey("legacy"), "marts", Core.Assets.Materialization.Table, "", [], null, [],
+            "select 1", "legacy.sql", 1, []);
+        var warehouse = new PostgresWarehouse(Db.DataSource);
+
+        var preview = await warehouse.PreviewAsync(legacy, 10, new Core.Access.ReadScope(new HashSet<string>(), [], "acme"), default);
+
+        Assert.Equal(["acme"], preview!.Rows.Select(r => (string)r[0]!));
+        Assert.True(await Db.ScalarAsync<bool>("select has_table_privilege('analytics_reader', 'marts.legacy', 'select')"));
+        Assert.Equal((1L, 0L), await AsReaderAsync("marts.legacy", "acme"));
+    }
 }
