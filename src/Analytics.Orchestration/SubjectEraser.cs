@@ -52,7 +52,7 @@ public sealed class SubjectEraser(AnalyticsServices services)
         var found = await erasure.FindAsync(userId, cancellationToken);
         var complete = found.Count == 0 && run?.Succeeded != false;
         var view = await store.FinishAsync(erasureId, complete, run?.RunId,
-            new { rows = removal.Rows, check_samples = scrubbed, rebuilt_from = removal.From, rebuilt_to = removal.To },
+            new { rows = removal.Rows, check_samples = scrubbed, subject_first_day = removal.From, subject_last_day = removal.To },
             run?.Succeeded == false ? [.. found, $"the rebuild run {run.RunId} did not succeed"] : found, cancellationToken);
         return new Outcome(view, run);
     }
