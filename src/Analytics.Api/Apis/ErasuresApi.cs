@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Analytics.Api.Extensions;
 using Analytics.Core.Access;
 using Analytics.Orchestration;
@@ -12,12 +11,7 @@ public static class ErasuresApi
 {
     public const int MaxBodyBytes = 4 * 1024;
 
-    private static readonly JsonSerializerOptions RequestJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        MaxDepth = 4,
-    };
+    private static readonly JsonSerializerOptions RequestJson = JsonBody.Strict(maxDepth: 4);
 
     public static IEndpointRouteBuilder MapErasuresApi(this IEndpointRouteBuilder app)
     {

@@ -2,7 +2,6 @@ using Analytics.Core.Access;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Analytics.Api.Extensions;
 using Microsoft.AspNetCore.Mvc;
 using Analytics.Core.Execution;
@@ -49,12 +48,7 @@ public static class RunsApi
     public const int MaxPageSize = 200;
     public const int MaxPage = 1_000_000;
 
-    private static readonly JsonSerializerOptions RequestJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        MaxDepth = 8,
-    };
+    private static readonly JsonSerializerOptions RequestJson = JsonBody.Strict(maxDepth: 8);
 
     private static async Task<IResult> EnqueueAsync(AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
     {

@@ -8,6 +8,17 @@ namespace Analytics.Api.Extensions;
 /// </summary>
 public static class JsonBody
 {
+    /// <summary>
+    /// How the writes' bodies are read: snake_case names, a field the endpoint does not take is an error (not ignored),
+    /// and nesting at most <paramref name="maxDepth"/> deep.
+    /// </summary>
+    public static JsonSerializerOptions Strict(int maxDepth) => new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = maxDepth,
+    };
+
     public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, int maxBytes, JsonSerializerOptions options, string hint,
         CancellationToken cancellationToken) where T : class
     {
