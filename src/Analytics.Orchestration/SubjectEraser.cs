@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Analytics.Core.Execution;
 using Analytics.RunStore;
 using Analytics.Warehouse.Postgres;
@@ -47,8 +46,7 @@ public sealed class SubjectEraser(AnalyticsServices services)
             run = await executor.RunAsync(Guid.NewGuid(), keys, false, cancellationToken);
         }
 
-        var pattern = $"(^|[^A-Za-z0-9_]){Regex.Escape(userId).Replace("]", "\\]")}([^A-Za-z0-9_]|$)";
-        var scrubbed = await store.ScrubAsync(pattern, cancellationToken);
+        var scrubbed = await store.ScrubAsync(PostgresErasure.WordPattern(userId), cancellationToken);
         var found = await erasure.FindAsync(userId, cancellationToken);
         var complete = found.Count == 0 && run?.Succeeded != false;
         var view = await store.FinishAsync(erasureId, complete, run?.RunId,

@@ -117,7 +117,7 @@ public sealed class PostgresErasure(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<IReadOnlyList<string>> FindAsync(string userId, CancellationToken cancellationToken)
     {
-        var pattern = $"(^|[^A-Za-z0-9_]){Regex.Escape(userId).Replace("]", "\\]")}([^A-Za-z0-9_]|$)";
+        var pattern = WordPattern(userId);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var columns = new List<(string Schema, string Table, string Column)>();
         await using (var catalog = new NpgsqlCommand("""
@@ -152,6 +152,9 @@ public sealed class PostgresErasure(NpgsqlDataSource dataSource)
 
         return found;
     }
+
+    /// <summary>A PostgreSQL regular expression matching <paramref name="userId"/> as a whole word ("u_1" does not match "u_10").</summary>
+    public static string WordPattern(string userId) => $"(^|[^A-Za-z0-9_]){Regex.Escape(userId).Replace("]", "\\]")}([^A-Za-z0-9_]|$)";
 
     /// <summary>Every table with a user_id column, and whether it has a tenant_id column too.</summary>
     private static async Task<List<(string Schema, string Table, bool HasTenant)>> RelationsWithUserIdAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -36,14 +36,13 @@ public sealed partial class PostgresWarehouse
     /// <see cref="AllTenants"/>), one without shows it rows only for <see cref="AllTenants"/>; with the setting unset
     /// or naming another tenant, nothing. Owners (the engine) are not subject to it. A server without the role gets none.
     /// </summary>
-    private async Task ProtectAsync(NpgsqlConnection connection, string relation, CancellationToken cancellationToken)
+    private async Task ProtectAsync(NpgsqlConnection connection, string relation, IReadOnlyDictionary<string, string> types, CancellationToken cancellationToken)
     {
         if (!await ReaderExistsAsync(connection, cancellationToken))
         {
             return;
         }
 
-        var types = await ColumnTypesAsync(connection, relation, cancellationToken);
         await using var kind = new NpgsqlCommand("select relkind::text from pg_class where oid = to_regclass($1)", connection) { Parameters = { new() { Value = relation } } };
         var statements = new StringBuilder($"grant select on {relation} to {ReaderRole};\n");
         if (await kind.ExecuteScalarAsync(cancellationToken) as string == "v")
@@ -115,7 +114,7 @@ public sealed partial class PostgresWarehouse
                 await using var granting = await owner.BeginTransactionAsync(cancellationToken);
                 await ExecuteAsync(owner, "select pg_advisory_xact_lock(727001)", cancellationToken);
                 await ExecuteAsync(owner, $"grant usage on schema {relation[..relation.LastIndexOf(".\"", StringComparison.Ordinal)]} to {ReaderRole}", cancellationToken);
-                await ProtectAsync(owner, relation, cancellationToken);
+                await ProtectAsync(owner, relation, await ColumnTypesAsync(owner, relation, cancellationToken), cancellationToken);
                 await granting.CommitAsync(cancellationToken);
             }
         }
@@ -130,7 +129,8 @@ public sealed partial class PostgresWarehouse
     /// Grants the Superset role the unclassified columns of a mart's <paramref name="relation"/> (column privileges:
     /// a query naming a classified column, or *, is refused). Other layers, and a server without the role, get none.
     /// </summary>
-    private static async Task GrantSupersetAsync(NpgsqlConnection connection, AssetDefinition asset, string relation, CancellationToken cancellationToken)
+    private static async Task GrantSupersetAsync(NpgsqlConnection connection, AssetDefinition asset, string relation, IReadOnlyDictionary<string, string> types,
+        CancellationToken cancellationToken)
     {
         if (asset.Layer != SupersetLayer)
         {
@@ -145,12 +145,20 @@ public sealed partial class PostgresWarehouse
             }
         }
 
-        var open = (await ColumnTypesAsync(connection, relation, cancellationToken)).Keys.Where(c => !asset.Classification.ContainsKey(c)).ToList();
+        var open = types.Keys.Where(c => !asset.Classification.ContainsKey(c)).ToList();
         if (open.Count > 0)
         {
             // The schema's usage is granted once, with the schema (WarehouseSchema): granting it at every build raced
             // between parallel builds ("tuple concurrently updated").
             await ExecuteAsync(connection, $"grant select ({string.Join(", ", open.Select(PostgresDialect.Quote))}) on {relation} to {SupersetRole}", cancellationToken);
         }
+    }
+
+    /// <summary>What every build of a relation gets, from one read of its columns: the Superset role's grant and the reader's policy.</summary>
+    private async Task SecureAsync(NpgsqlConnection connection, AssetDefinition asset, string relation, CancellationToken cancellationToken)
+    {
+        var types = await ColumnTypesAsync(connection, relation, cancellationToken);
+        await GrantSupersetAsync(connection, asset, relation, types, cancellationToken);
+        await ProtectAsync(connection, relation, types, cancellationToken);
     }
 }

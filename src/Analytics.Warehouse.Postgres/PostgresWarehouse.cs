@@ -246,8 +246,7 @@ public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWa
             // took longer than the check's time limit where a sort takes seconds).
             await ExecuteAsync(connection, $"{(indexes.Count > 0 ? "vacuum analyze" : "analyze")} {building}", cancellationToken);
             // Granted on the table being built, so the grants and the policy move with it when it is swapped in.
-            await GrantSupersetAsync(connection, asset, building, cancellationToken);
-            await ProtectAsync(connection, building, cancellationToken);
+            await SecureAsync(connection, asset, building, cancellationToken);
         }
         catch
         {
@@ -291,8 +290,7 @@ public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWa
         // security_invoker: the view reads its tables as the reader, so their row-level security holds through it.
         await ExecuteAsync(connection, $"{await DropStatementAsync(connection, target, cancellationToken)};\ncreate view {target} with (security_invoker = true) as\n{sql}",
             cancellationToken);
-        await GrantSupersetAsync(connection, asset, target, cancellationToken);
-        await ProtectAsync(connection, target, cancellationToken);
+        await SecureAsync(connection, asset, target, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return null;
     }
