@@ -34,6 +34,10 @@ public sealed class SubjectEraser(AnalyticsServices services)
         var store = new ErasureStore(services.RunStore);
         var removal = await erasure.RemoveAsync(userId, tenant, cancellationToken);
         await store.StartAsync(erasureId, removal.SubjectHash, tenant, requestedBy, cancellationToken);
+        // The assets whose tables the removal shrank: the rebuild counts them rather than trust the sizes recorded before.
+        var graph = services.Project.Graph;
+        await store.ForgetSizesAsync(removal.Rows.Where(r => r.Value > 0).Select(r => r.Key.Split('.'))
+            .Where(n => graph.Contains(n[1]) && graph[n[1]].Schema == n[0]).Select(n => n[1]).ToList(), cancellationToken);
 
         RunResult? run = null;
         if (removal.From is { } first && removal.To is { } last)

@@ -61,6 +61,17 @@ public sealed class ErasureStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// Forgets the table sizes recorded for <paramref name="assetKeys"/>, whose tables lost rows outside a build: an
+    /// incremental build adds its write's delta to the recorded size, so the next one counts the table instead.
+    /// </summary>
+    public async Task ForgetSizesAsync(IReadOnlyList<string> assetKeys, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("update runstore.incremental_state set table_rows = null where asset_key = any($1)");
+        command.Parameters.AddWithValue(assetKeys.ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Removes what the run store kept that names the subject (as a whole word, <paramref name="pattern"/>): the failing
     /// rows checks kept as samples, in their records and in their runs' events. Returns how many were scrubbed.
     /// </summary>

@@ -77,6 +77,13 @@ public sealed class ErasureTests : IAsyncLifetime
         Assert.Equal("[]", await _erased.ScalarAsync<string>("select found::text from runstore.erasures"));
         Assert.Equal(0L, await _erased.ScalarAsync<long>($"select count(*) from runstore.erasures where row_to_json(erasures)::text like '%{subject}%'"));
         Assert.True(await _erased.ScalarAsync<long>("select (removed->'rows'->>'raw.raw_events')::bigint from runstore.erasures") > 0);
+
+        // The sizes the catalog shows are the tables' after the erasure, not the sizes before it less nothing.
+        foreach (var (table, relation) in new[] { ("dim_users", "core.dim_users"), ("retention_quality_framework", "marts.retention_quality_framework"), ("stg_events", "staging.stg_events") })
+        {
+            Assert.Equal(await _erased.ScalarAsync<long>($"select count(*) from {relation}"),
+                await _erased.ScalarAsync<long>($"select table_rows from runstore.materializations where asset_key = '{table}' order by materialized_at desc limit 1"));
+        }
     }
 
     [Fact]
