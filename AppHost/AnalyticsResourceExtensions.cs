@@ -43,6 +43,7 @@ public static class AnalyticsResourceExtensions
         job
             // Beside the landing folder, not in it: the workers' sensor would ingest it too and start a second run.
             .WithEnvironment("Analytics__Seed__Folder", Path.Combine(settings.Home, "sample-data"))
+            .WithEnvironment("ANALYTICS_ASSETS", settings.Assets) // raw_events' declaration: how the file is read
             .WithEnvironment("Analytics__Seed__Users", settings.SampleUsers)
             .WithEnvironment("Analytics__Seed__Selection", settings.SampleSelection)
             .WithEnvironment("Analytics__Seed__AppStartedAt", settings.StartedAtUnixMilliseconds);

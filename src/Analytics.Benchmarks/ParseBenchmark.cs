@@ -20,7 +20,9 @@ internal static class ParseBenchmark
         using var csv = new CsvRecordReader(new StreamReader(path, new UTF8Encoding(false, true), false, 1 << 16));
         csv.Read();
         var header = Enumerable.Range(0, csv.FieldCount).Select(i => csv[i].ToString()).ToList();
-        var validator = new EventRowValidator(EventSchema.MapHeader(header, out _), header.Count);
+        var events = Analytics.Core.Assets.AssetProject.Load("assets-sql").Graph["raw_events"].Source!;
+        var validator = new SourceRowValidator(events, SourceHeader.Map(events, header, out _), header.Count);
+        var row = new SourceRow(events);
         long rows = 0, valid = 0;
         var parse = clock.Elapsed;
         Guid last = default;
@@ -28,11 +30,11 @@ internal static class ParseBenchmark
         while (csv.Read())
         {
             rows++;
-            if (validator.Validate(csv, out var row) is null)
+            if (validator.Validate(new CsvFields(csv), row) is null)
             {
                 valid++;
                 var start = Stopwatch.GetTimestamp();
-                last = row.EventId;
+                last = row.Id;
                 hashing += Stopwatch.GetElapsedTime(start);
             }
         }

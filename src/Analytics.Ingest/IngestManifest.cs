@@ -3,7 +3,7 @@ using Npgsql;
 namespace Analytics.Ingest;
 
 /// <summary>
-/// <c>raw.ingest_manifest</c>, the record that makes ingest idempotent by content: one row per SHA-256, written in the
+/// <c>raw.ingest_manifest</c>, the record that makes ingest idempotent by content: one row per source and SHA-256 (or database extraction window), written in the
 /// same transaction that loads the file (PostgreSQL), or committed only once the warehouse has the rows (BigQuery).
 /// </summary>
 public static class IngestManifest
@@ -33,11 +33,11 @@ public static class IngestManifest
     }
 
     /// <summary>
-    /// Locks <paramref name="hash"/> for the transaction (a second ingest of the same content waits, then sees the
+    /// Locks <paramref name="hash"/> (within <paramref name="source"/>) for the transaction (a second ingest of the same content waits, then sees the
     /// first's row) and returns the earlier ingest of it, or the new file id with <c>Existing</c> null.
     /// </summary>
-    public static async Task<(IngestResult? Existing, long FileId)> BeginAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string hash, string path, long bytes, CancellationToken cancellationToken)
+    public static async Task<(IngestResult? Existing, long FileId)> BeginAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
+        string hash, string path, long bytes, CancellationToken cancellationToken)
     {
         await using (var loads = new NpgsqlCommand($"select pg_advisory_xact_lock_shared({LoadsLock})", connection, transaction))
         {
@@ -46,13 +46,14 @@ public static class IngestManifest
 
         await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", connection, transaction))
         {
-            lockCommand.Parameters.AddWithValue(hash);
+            lockCommand.Parameters.AddWithValue(source + ":" + hash);
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using (var find = new NpgsqlCommand(
-            "select file_id, rows_read, rows_loaded, rows_rejected from raw.ingest_manifest where content_hash = $1", connection, transaction))
+            "select file_id, rows_read, rows_loaded, rows_rejected from raw.ingest_manifest where source = $1 and content_hash = $2", connection, transaction))
         {
+            find.Parameters.AddWithValue(source);
             find.Parameters.AddWithValue(hash);
             await using var reader = await find.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
@@ -63,7 +64,8 @@ public static class IngestManifest
         }
 
         await using var insert = new NpgsqlCommand(
-            "insert into raw.ingest_manifest (file_path, content_hash, bytes) values ($1, $2, $3) returning file_id", connection, transaction);
+            "insert into raw.ingest_manifest (source, file_path, content_hash, bytes) values ($1, $2, $3, $4) returning file_id", connection, transaction);
+        insert.Parameters.AddWithValue(source);
         insert.Parameters.AddWithValue(path);
         insert.Parameters.AddWithValue(hash);
         insert.Parameters.AddWithValue(bytes);

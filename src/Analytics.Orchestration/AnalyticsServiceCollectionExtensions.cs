@@ -29,13 +29,13 @@ public static class AnalyticsServiceCollectionExtensions
         {
             case "postgres":
                 services.AddPostgresWarehouse(provider => provider.GetRequiredService<AnalyticsEnvironment>().WarehouseConnectionString);
-                services.AddSingleton<IEventIngestor>(provider => new EventIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource, settings.EventTimes));
+                services.AddSingleton<ISourceIngestor>(provider => new SourceIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource, settings.EventTimes));
                 services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredService<PostgresWarehouse>().DataSource));
                 break;
             case "bigquery":
                 // The run store stays PostgreSQL (embedded unless ConnectionStrings__runstore is set); the manifest lives there too.
                 services.AddBigQueryWarehouse(settings.BigQueryOrEnvironment());
-                services.AddSingleton<IEventIngestor>(provider => new BigQueryEventIngestor(
+                services.AddSingleton<ISourceIngestor>(provider => new BigQuerySourceIngestor(
                     provider.GetRequiredService<BigQueryWarehouse>(), provider.GetRequiredService<GcsClient>(),
                     provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), settings.EventTimes));
                 services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey)));

@@ -28,7 +28,7 @@ public sealed class AnalyticsServices(AssetProject project, IWarehouse warehouse
             provider.GetRequiredService<IWarehouse>(),
             provider.GetRequiredKeyedService<NpgsqlDataSource>(AnalyticsServiceCollectionExtensions.RunStoreKey),
             provider.GetRequiredService<RunExecutorFactory>());
-        await services.Warehouse.EnsureSchemaAsync(cancellationToken);
+        await services.Warehouse.EnsureSchemaAsync(services.Project.Graph.Keys.Select(k => services.Project.Graph[k]).Where(a => a.IsSource).ToList(), cancellationToken);
         await RunStoreMigrations.ApplyAsync(services.RunStore, cancellationToken);
         return services;
     }

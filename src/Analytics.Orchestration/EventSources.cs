@@ -1,3 +1,4 @@
+using Analytics.Core.Assets;
 using Analytics.Ingest;
 using Analytics.Warehouse.BigQuery;
 
@@ -10,14 +11,15 @@ public sealed record EventSource(string Path, GcsObject? Object)
     /// Ingests this source: a local file directly; an object streamed to a temporary file first (so it is hashed and
     /// validated exactly as a local file is), recorded under its <c>gs://</c> address, then deleted.
     /// </summary>
-    public async Task<IngestResult> IngestAsync(IEventIngestor ingestor, GcsClient? storage, IProgress<long>? progress, CancellationToken cancellationToken)
+    public async Task<IngestResult> IngestAsync(ISourceIngestor ingestor, AssetDefinition source, GcsClient? storage, IProgress<long>? progress,
+        CancellationToken cancellationToken)
     {
         if (Object is null)
         {
-            return await ingestor.IngestAsync(Path, Path, progress, cancellationToken);
+            return await ingestor.IngestAsync(source, Path, Path, progress, cancellationToken);
         }
 
-        var local = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"analytics-gcs-{Guid.NewGuid():N}.csv");
+        var local = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"analytics-gcs-{Guid.NewGuid():N}{System.IO.Path.GetExtension(Object.Name)}");
         try
         {
             await using (var file = new FileStream(local, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -25,7 +27,7 @@ public sealed record EventSource(string Path, GcsObject? Object)
                 await storage!.DownloadAsync(Object, file, cancellationToken);
             }
 
-            return await ingestor.IngestAsync(local, Path, progress, cancellationToken);
+            return await ingestor.IngestAsync(source, local, Path, progress, cancellationToken);
         }
         finally
         {
@@ -37,28 +39,30 @@ public sealed record EventSource(string Path, GcsObject? Object)
 public static class EventSources
 {
     /// <summary>
-    /// Local files and folders (their <c>*.csv</c>, in name order) and <c>gs://bucket/prefix</c> addresses: the object
-    /// of exactly that name, else every <c>*.csv</c> object under the prefix, listed page by page, in name order.
+    /// Local files and folders (their files of <paramref name="extension"/>, <c>.csv</c> by default, in name order) and
+    /// <c>gs://bucket/prefix</c> addresses: the object of exactly that name, else every such object under the prefix,
+    /// listed page by page, in name order.
     /// </summary>
-    public static async Task<IReadOnlyList<EventSource>> ExpandAsync(IEnumerable<string> paths, Func<GcsClient> storage, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<EventSource>> ExpandAsync(IEnumerable<string> paths, Func<GcsClient> storage, CancellationToken cancellationToken,
+        string extension = ".csv")
     {
         var sources = new List<EventSource>();
         foreach (var path in paths)
         {
             if (!GcsUri.IsGcs(path))
             {
-                sources.AddRange(EventIngestor.ExpandPaths([path]).Select(p => new EventSource(p, null)));
+                sources.AddRange(SourceIngestor.ExpandPaths([path], extension).Select(p => new EventSource(p, null)));
                 continue;
             }
 
             var address = GcsUri.Parse(path, "the path");
             var objects = await storage().ListAsync(address.Bucket, address.Name, cancellationToken);
             var exact = objects.Where(o => o.Name == address.Name).ToList();
-            var chosen = exact.Count > 0 ? exact : objects.Where(o => o.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToList();
+            var chosen = exact.Count > 0 ? exact : objects.Where(o => o.Name.EndsWith(extension, StringComparison.OrdinalIgnoreCase)).ToList();
             if (chosen.Count == 0)
             {
                 throw new FileNotFoundException(
-                    $"{path}: no object of that name and no *.csv objects under it ({objects.Count} object(s) listed); give a CSV object or a prefix holding some.", path);
+                    $"{path}: no object of that name and no *{extension} objects under it ({objects.Count} object(s) listed); give a {extension} object or a prefix holding some.", path);
             }
 
             sources.AddRange(chosen.Select(o => new EventSource(o.ToString(), o)));

@@ -11,17 +11,17 @@ public sealed record SensorSweep(int Seen, IReadOnlyList<string> Ingested, IRead
 
 /// <summary>
 /// Watches the landing zone (<c>Analytics__Landing</c>: a folder, default <c>&lt;ANALYTICS_HOME&gt;/landing</c>, or a
-/// <c>gs://bucket/prefix</c>): a new or
-/// changed CSV (by content hash) is ingested, then one run of <c>raw_events+</c> starts for everything the sweep
-/// loaded. While that run is queued or running, new files wait and go into the next run together. A file touched but
+/// <c>gs://bucket/prefix</c>): a new or changed file of a landing source (by content hash; see <see cref="LandingRoutes"/>)
+/// is ingested into its source, then one run of the loaded sources and their downstream (<c>raw_events+</c>) starts
+/// for everything the sweep loaded. While that run is queued or running, new files wait and go into the next run together. A file touched but
 /// unchanged is not read again; a file refused whole is recorded with its reason and not retried until its content
 /// changes. One worker sweeps at a time (an advisory lock in the run store); any number may try.
 /// </summary>
-public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ingestor, ILandingStore store, ILogger logger, TimeProvider? clock = null,
+public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor ingestor, ILandingStore store, ILogger logger, TimeProvider? clock = null,
     int maxFilesPerSweep = LandingSensor.MaxFilesPerSweep)
 {
     /// <summary>A sensor on a local folder.</summary>
-    public LandingSensor(AnalyticsServices services, IEventIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null,
+    public LandingSensor(AnalyticsServices services, ISourceIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null,
         int maxFilesPerSweep = MaxFilesPerSweep)
         : this(services, ingestor, new LocalLandingStore(folder), logger, clock, maxFilesPerSweep)
     {
@@ -29,7 +29,7 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
 
     public const string Name = "landing";
 
-    /// <summary>The selection a sweep that loaded rows materializes.</summary>
+    /// <summary>The selection a sweep that loaded rows of raw_events materializes; each other source loaded adds itself the same way.</summary>
     public const string Selection = "raw_events+";
 
     /// <summary>Who the sensor's runs say requested them.</summary>
@@ -42,6 +42,8 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
     private readonly SensorFiles _files = new(services.RunStore);
+    private readonly LandingRoutes _routes = new(services.Project);
+    private readonly HashSet<string> _loaded = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public string Folder => store.Location;
@@ -73,7 +75,8 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
         var unchanged = new List<string>();
         var refused = new List<string>();
         var seen = 0;
-        foreach (var entry in await store.ListAsync(cancellationToken))
+        _loaded.Clear();
+        foreach (var entry in await store.ListAsync(_routes.Extensions, cancellationToken))
         {
             if (ingested.Count + refused.Count >= maxFilesPerSweep)
             {
@@ -112,7 +115,7 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
                 var (file, release) = await store.FetchAsync(entry, cancellationToken);
                 try
                 {
-                    var (hash, bytes) = await EventIngestor.HashAsync(file, cancellationToken);
+                    var (hash, bytes) = await SourceIngestor.HashAsync(file, cancellationToken);
                     if (before is not null && before.ContentHash == hash)
                     {
                         // Touched, copied over with the same bytes, or its time changed: nothing new to load.
@@ -121,7 +124,16 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
                         continue;
                     }
 
-                    await IngestAsync(file, path, bytes, modified, hash, ingested, refused, cancellationToken);
+                    var (source, problem) = _routes.Route(store.RelativePath(entry));
+                    if (source is null)
+                    {
+                        await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Refused, $"{path}: {problem}", null, null, null,
+                            default, default), cancellationToken);
+                        refused.Add(path);
+                        continue;
+                    }
+
+                    await IngestAsync(source, file, path, bytes, modified, hash, ingested, refused, cancellationToken);
                 }
                 finally
                 {
@@ -138,22 +150,23 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
         Guid? runId = null;
         if (ingested.Count > 0)
         {
-            var plan = SelectionParser.Parse(Selection).ResolveOrdered(services.Project.Graph);
-            runId = await new RunQueue(services.RunStore).EnqueueAsync(Selection, plan, RequestedBy, cancellationToken: cancellationToken);
+            var selection = string.Join(" ", _loaded.Order(StringComparer.Ordinal).Select(s => s + "+"));
+            var plan = SelectionParser.Parse(selection).ResolveOrdered(services.Project.Graph);
+            runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, RequestedBy, cancellationToken: cancellationToken);
             await _files.AttachRunAsync(Name, ingested, runId.Value, cancellationToken);
-            logger.LogInformation("Landing sensor ingested {Count} file(s); run {RunId} of '{Selection}' queued", ingested.Count, runId, Selection);
+            logger.LogInformation("Landing sensor ingested {Count} file(s); run {RunId} of '{Selection}' queued", ingested.Count, runId, selection);
         }
 
         await _files.SweptAsync(Name, store.Location, null, cancellationToken);
         return new SensorSweep(seen, ingested, unchanged, refused, runId, null);
     }
 
-    private async Task IngestAsync(string file, string path, long bytes, DateTimeOffset modified, string hash, List<string> ingested, List<string> refused,
-        CancellationToken cancellationToken)
+    private async Task IngestAsync(Core.Assets.AssetDefinition source, string file, string path, long bytes, DateTimeOffset modified, string hash,
+        List<string> ingested, List<string> refused, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await ingestor.IngestAsync(file, path, null, cancellationToken);
+            var result = await ingestor.IngestAsync(source, file, path, null, cancellationToken);
             if (result.AlreadyIngested)
             {
                 await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.AlreadyIngested,
@@ -164,6 +177,7 @@ public sealed class LandingSensor(AnalyticsServices services, IEventIngestor ing
             await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Ingested, null, result.RowsLoaded, result.RowsRejected,
                 null, default, default), cancellationToken);
             ingested.Add(path);
+            _loaded.Add(source.Key.Name);
         }
         catch (IngestException e)
         {

@@ -22,8 +22,11 @@ public interface ILandingStore
 
     bool Exists();
 
-    /// <summary>Every <c>*.csv</c> in the zone, in name order.</summary>
-    Task<IReadOnlyList<LandingEntry>> ListAsync(CancellationToken cancellationToken);
+    /// <summary>Every file of the <paramref name="extensions"/> (<c>.csv</c>, ...) in the zone, in name order.</summary>
+    Task<IReadOnlyList<LandingEntry>> ListAsync(IReadOnlySet<string> extensions, CancellationToken cancellationToken);
+
+    /// <summary>The entry's path below the zone, '/'-separated.</summary>
+    string RelativePath(LandingEntry entry);
 
     /// <summary>A local file with the entry's bytes (the file itself, or a download), and how to let it go.</summary>
     Task<(string File, Action Release)> FetchAsync(LandingEntry entry, CancellationToken cancellationToken);
@@ -42,11 +45,11 @@ public sealed class LocalLandingStore(string folder) : ILandingStore
     public bool Exists() => Directory.Exists(folder);
 
     /// <summary>
-    /// Every <c>*.csv</c> below the folder. Only regular files inside it are read: a link is followed only to a regular
+    /// Every file of the <paramref name="extensions"/> below the folder. Only regular files inside it are read: a link is followed only to a regular
     /// file inside the folder, a linked folder is not entered (so a loop ends), and a FIFO, socket or device is listed
     /// as skipped, with why, without being opened.
     /// </summary>
-    public Task<IReadOnlyList<LandingEntry>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LandingEntry>> ListAsync(IReadOnlySet<string> extensions, CancellationToken cancellationToken)
     {
         var root = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         var entries = new List<LandingEntry>();
@@ -64,7 +67,7 @@ public sealed class LocalLandingStore(string folder) : ILandingStore
                         folders.Push(directory);
                     }
                 }
-                else if (item.Name.EndsWith(".csv", StringComparison.Ordinal))
+                else if (extensions.Contains(Path.GetExtension(item.Name)))
                 {
                     entries.Add(Entry((FileInfo)item, root));
                 }
@@ -104,6 +107,8 @@ public sealed class LocalLandingStore(string folder) : ILandingStore
 
     public Task<(string File, Action Release)> FetchAsync(LandingEntry entry, CancellationToken cancellationToken) =>
         Task.FromResult<(string, Action)>((entry.Path, () => { }));
+
+    public string RelativePath(LandingEntry entry) => Path.GetRelativePath(folder, entry.Path).Replace(Path.DirectorySeparatorChar, '/');
 }
 
 public sealed class GcsLandingStore(GcsUri prefix, GcsClient storage) : ILandingStore
@@ -114,15 +119,15 @@ public sealed class GcsLandingStore(GcsUri prefix, GcsClient storage) : ILanding
 
     public bool Exists() => true;
 
-    public async Task<IReadOnlyList<LandingEntry>> ListAsync(CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<LandingEntry>> ListAsync(IReadOnlySet<string> extensions, CancellationToken cancellationToken) =>
         (await storage.ListAsync(prefix.Bucket, prefix.Name, cancellationToken))
-        .Where(o => o.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        .Where(o => extensions.Contains(Path.GetExtension(o.Name)))
         .Select(o => new LandingEntry(o.ToString(), o.Size, o.Updated, o))
         .ToList();
 
     public async Task<(string File, Action Release)> FetchAsync(LandingEntry entry, CancellationToken cancellationToken)
     {
-        var local = Path.Combine(Path.GetTempPath(), $"analytics-landing-{Guid.NewGuid():N}.csv");
+        var local = Path.Combine(Path.GetTempPath(), $"analytics-landing-{Guid.NewGuid():N}{Path.GetExtension(entry.Object!.Name)}");
         try
         {
             await using (var file = new FileStream(local, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -138,4 +143,6 @@ public sealed class GcsLandingStore(GcsUri prefix, GcsClient storage) : ILanding
 
         return (local, () => File.Delete(local));
     }
+
+    public string RelativePath(LandingEntry entry) => entry.Object!.Name[Math.Min(prefix.Name.Length, entry.Object.Name.Length)..].TrimStart('/');
 }

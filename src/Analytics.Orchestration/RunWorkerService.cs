@@ -45,7 +45,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
         await RepeatAsync("landing sensor", options.Value.SensorInterval, async token =>
         {
             // Made on the first sweep, inside the loop's error handling: a gs:// zone needs credentials or the emulator.
-            sensor ??= new LandingSensor(services, provider.GetRequiredService<IEventIngestor>(), ILandingStore.For(location, () =>
+            sensor ??= new LandingSensor(services, provider.GetRequiredService<ISourceIngestor>(), ILandingStore.For(location, () =>
             {
                 var bigQuery = settings.BigQueryOrEnvironment();
                 return new GcsClient(GoogleRestTransport.CreateAsync(bigQuery.StorageEmulator is not null, token).GetAwaiter().GetResult(), bigQuery);

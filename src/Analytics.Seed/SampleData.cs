@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Analytics.Core.Assets;
 using Analytics.Core.Generation;
 using Analytics.Ingest;
 using Analytics.Warehouse.Postgres;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Analytics.Seed;
 
 /// <summary>
-/// Settings (the AppHost sets them): <c>ConnectionStrings:warehouse</c>; <c>Analytics:ApiKey</c>;
+/// Settings (the AppHost sets them): <c>ConnectionStrings:warehouse</c>; <c>ANALYTICS_ASSETS</c>, whose raw_events declaration reads the file; <c>Analytics:ApiKey</c>;
 /// <c>Analytics:Seed:Folder</c> where the file is written; <c>Analytics:Seed:Users</c> (default 5,000);
 /// <c>Analytics:Seed:Selection</c>, what to materialize (default <c>*</c>); <c>Analytics:Seed:AppStartedAt</c>, the app's start as Unix milliseconds, for the "first mart" line.
 /// </summary>
@@ -27,7 +28,9 @@ public sealed class SampleData(IConfiguration configuration, IHttpClientFactory 
         var warehouse = configuration.GetConnectionString("warehouse")
                         ?? throw new InvalidOperationException("ConnectionStrings:warehouse is not set; the AppHost passes it with WithReference(warehouse).");
         await using var dataSource = PostgresDataSources.Create(warehouse);
-        await WarehouseSchema.EnsureAsync(dataSource, cancellationToken);
+        var assets = configuration["ANALYTICS_ASSETS"] ?? throw new InvalidOperationException("ANALYTICS_ASSETS is not set; the AppHost passes the assets folder.");
+        var events = AssetProject.Load(assets).Graph["raw_events"];
+        await PostgresSourceTables.EnsureAsync(dataSource, events, cancellationToken);
         await using (var count = dataSource.CreateCommand("select exists (select 1 from raw.raw_events)"))
         {
             if (await count.ExecuteScalarAsync(cancellationToken) is true)
@@ -46,7 +49,7 @@ public sealed class SampleData(IConfiguration configuration, IHttpClientFactory 
             new EventGenerator(new EventGeneratorOptions { Users = configuration.GetValue("Analytics:Seed:Users", 5_000), Days = 180 }).Write(writer);
         }
 
-        var ingested = await new EventIngestor(dataSource).IngestAsync(file, cancellationToken: cancellationToken);
+        var ingested = await new SourceIngestor(dataSource).IngestAsync(events, file, cancellationToken: cancellationToken);
         Say($"{file}: loaded {ingested.RowsLoaded:N0} events, rejected {ingested.RowsRejected:N0}");
 
         var http = httpClients.CreateClient(Gateway);

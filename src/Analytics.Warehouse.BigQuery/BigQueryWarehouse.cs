@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Analytics.Core.Access;
 using Analytics.Core.Assets;
+using Analytics.Core.Sources;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;
 
@@ -16,26 +17,40 @@ namespace Analytics.Warehouse.BigQuery;
 /// </summary>
 public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
 {
-    /// <summary>The landing tables' schemas: what ingest loads, column for column.</summary>
-    public static readonly IReadOnlyList<BigQueryField> RawEventsSchema =
-    [
-        new("file_id", "INT64", "REQUIRED"),
-        new("line_number", "INT64", "REQUIRED"),
-        new("event_id", "STRING", "REQUIRED"),
-        new("event_time", "TIMESTAMP", "REQUIRED"),
-        new("user_id", "STRING", "REQUIRED"),
-        new("event_type", "STRING", "REQUIRED"),
-        new("transaction_category", "STRING"),
-        new("miles_amount", "NUMERIC"),
-        new("platform", "STRING"),
-        new("utm_source", "STRING"),
-        new("country", "STRING"),
-        new("tenant_id", "STRING"),
-    ];
+    /// <summary>A declared source's table, column for column as its load writes it: load id, line (file sources), identity, declared columns.</summary>
+    public static IReadOnlyList<BigQueryField> SchemaOf(AssetDefinition source)
+    {
+        var declaration = source.Source ?? throw new InvalidOperationException($"{source.SourcePath}: '{source.Key.Name}' declares no columns.");
+        var fields = new List<BigQueryField> { new(declaration.LoadIdColumn, "INT64", "REQUIRED") };
+        if (declaration.Origin is FileOrigin)
+        {
+            fields.Add(new BigQueryField("line_number", "INT64", "REQUIRED"));
+        }
 
-    public static readonly IReadOnlyList<BigQueryField> RejectedSchema =
+        if (declaration.Identity is { } identity)
+        {
+            fields.Add(new BigQueryField(identity.Column, "STRING", "REQUIRED"));
+        }
+
+        fields.AddRange(declaration.Columns.Select(c => new BigQueryField(c.Name, TypeOf(c.Type), c.Required && c.When is null ? "REQUIRED" : "NULLABLE")));
+        return fields;
+    }
+
+    /// <summary>The BigQuery type of a declared column.</summary>
+    public static string TypeOf(SourceColumnType type) => type switch
+    {
+        SourceColumnType.Text => "STRING",
+        SourceColumnType.Integer => "INT64",
+        SourceColumnType.Numeric => "NUMERIC",
+        SourceColumnType.Timestamp => "TIMESTAMP",
+        SourceColumnType.Date => "DATE",
+        _ => "BOOL",
+    };
+
+    /// <summary>A source's rejected rows: the load, file, line, raw text and reason.</summary>
+    public static IReadOnlyList<BigQueryField> RejectedSchemaOf(AssetDefinition source) =>
     [
-        new("file_id", "INT64", "REQUIRED"),
+        new(source.Source?.LoadIdColumn ?? "load_id", "INT64", "REQUIRED"),
         new("file_path", "STRING", "REQUIRED"),
         new("line_number", "INT64", "REQUIRED"),
         new("raw_text", "STRING", "REQUIRED"),
@@ -50,18 +65,26 @@ public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
 
     public BigQueryClient Client => client;
 
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    public async Task EnsureSchemaAsync(IReadOnlyCollection<AssetDefinition> sources, CancellationToken cancellationToken)
     {
         foreach (var layer in Layers)
         {
             await client.EnsureDatasetAsync(_dialect.Dataset(layer), cancellationToken);
         }
 
-        await client.ExecuteAsync(CreateTableIfMissing("raw_events", RawEventsSchema), "creating raw.raw_events", cancellationToken);
-        // Tenants came later: a table made before them gains the column.
-        await client.ExecuteAsync($"ALTER TABLE {_dialect.Relation("raw", "raw_events")} ADD COLUMN IF NOT EXISTS tenant_id STRING",
-            "adding tenant_id to raw.raw_events", cancellationToken);
-        await client.ExecuteAsync(CreateTableIfMissing("raw_events_rejected", RejectedSchema), "creating raw.raw_events_rejected", cancellationToken);
+        foreach (var source in sources.Where(s => s.Source is not null))
+        {
+            var key = source.Key.Name;
+            await client.ExecuteAsync(CreateTableIfMissing(key, SchemaOf(source)), $"creating raw.{key}", cancellationToken);
+            // A table made by an earlier declaration gains the columns declared since.
+            foreach (var column in source.Source!.Columns)
+            {
+                await client.ExecuteAsync($"ALTER TABLE {_dialect.Relation("raw", key)} ADD COLUMN IF NOT EXISTS {column.Name} {TypeOf(column.Type)}",
+                    $"adding {column.Name} to raw.{key}", cancellationToken);
+            }
+
+            await client.ExecuteAsync(CreateTableIfMissing(key + "_rejected", RejectedSchemaOf(source)), $"creating raw.{key}_rejected", cancellationToken);
+        }
     }
 
     /// <summary>The DDL of a landing table.</summary>

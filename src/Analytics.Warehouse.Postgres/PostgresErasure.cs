@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Analytics.Core.Ingest;
+using Analytics.Core.Sources;
 using Analytics.Core.Templating;
 using Npgsql;
 
@@ -35,7 +35,8 @@ public sealed class PostgresErasure(NpgsqlDataSource dataSource)
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{tenant}\u0001{userId}"));
 
     /// <summary>The tombstones, and the key to test an id against them; null when nothing was ever erased (the usual case, which costs ingest nothing).</summary>
-    public static async Task<Func<EventRow, bool>?> ErasedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <remarks>The test takes a subject's id and tenant (null when the row names none, which is the default tenant).</remarks>
+    public static async Task<Func<string, string?, bool>?> ErasedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using (var exists = new NpgsqlCommand("select exists (select 1 from raw.erased_subjects)", connection))
         {
@@ -56,8 +57,8 @@ public sealed class PostgresErasure(NpgsqlDataSource dataSource)
             }
         }
 
-        return row => hashes.Contains(Convert.ToHexString(SubjectHash(key, row.UserId, null)))
-                      || hashes.Contains(Convert.ToHexString(SubjectHash(key, row.UserId, row.TenantId ?? EventSchema.DefaultTenant)));
+        return (userId, tenant) => hashes.Contains(Convert.ToHexString(SubjectHash(key, userId, null)))
+                                   || hashes.Contains(Convert.ToHexString(SubjectHash(key, userId, tenant ?? SourceDeclaration.DefaultTenant)));
     }
 
     /// <summary>

@@ -24,7 +24,14 @@ public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWa
     /// <summary>The connections of this warehouse, for what only PostgreSQL does (binary COPY ingest).</summary>
     public NpgsqlDataSource DataSource => dataSource;
 
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => WarehouseSchema.EnsureAsync(dataSource, cancellationToken);
+    public async Task EnsureSchemaAsync(IReadOnlyCollection<AssetDefinition> sources, CancellationToken cancellationToken)
+    {
+        await WarehouseSchema.EnsureAsync(dataSource, cancellationToken);
+        foreach (var source in sources.Where(s => s.Source is not null))
+        {
+            await PostgresSourceTables.EnsureAsync(dataSource, source, cancellationToken);
+        }
+    }
 
     public async Task<IReadOnlyList<AssetDefinition>> FindAbandonedBuildsAsync(IReadOnlyCollection<AssetDefinition> assets, CancellationToken cancellationToken)
     {

@@ -2,7 +2,10 @@ using Npgsql;
 
 namespace Analytics.Warehouse.Postgres;
 
-/// <summary>The warehouse tables that exist before any asset is built: the landing tables and the ingest manifest.</summary>
+/// <summary>
+/// What exists before any asset is built: the schemas, the ingest manifest, the erasure tombstones and the reader roles.
+/// Each declared source's tables are made from its declaration (<see cref="PostgresSourceTables"/>).
+/// </summary>
 public static class WarehouseSchema
 {
     /// <summary>The ingest manifest: one row per ingested content hash.</summary>
@@ -10,46 +13,34 @@ public static class WarehouseSchema
         create schema if not exists raw;
         create table if not exists raw.ingest_manifest (
             file_id       bigint generated always as identity primary key,
+            source        text not null default 'raw_events',
             file_path     text not null,
-            content_hash  text not null unique,
+            content_hash  text not null,
             bytes         bigint not null,
             rows_read     bigint not null default 0,
             rows_loaded   bigint not null default 0,
             rows_rejected bigint not null default 0,
             ingested_at   timestamptz not null default now()
         );
+        -- Every declared source records its loads here, each under one sequence of load ids (so one watermark covers
+        -- them all); a content hash is unique within its source.
+        -- (A manifest from before sources were declared gains the column; checked first, since altering the table
+        -- would wait for every load in progress.)
+        do $$
+        begin
+            if not exists (select from information_schema.columns
+                           where table_schema = 'raw' and table_name = 'ingest_manifest' and column_name = 'source') then
+                alter table raw.ingest_manifest add column source text not null default 'raw_events';
+                alter table raw.ingest_manifest drop constraint if exists ingest_manifest_content_hash_key;
+            end if;
+        end $$;
+        create unique index if not exists ingest_manifest_source_content on raw.ingest_manifest (source, content_hash);
         """;
 
     private static readonly string Ddl = ManifestDdl + PostgresErasure.TombstoneDdl + $$"""
         create schema if not exists staging;
         create schema if not exists core;
         create schema if not exists marts;
-        create table if not exists raw.raw_events (
-            file_id              bigint not null,
-            line_number          bigint not null,
-            event_id             uuid not null,
-            event_time           timestamptz not null,
-            user_id              text not null,
-            event_type           text not null,
-            transaction_category text,
-            miles_amount         numeric,
-            platform             text,
-            utm_source           text,
-            country              text,
-            tenant_id            text
-        );
-        -- Tenants came later: a table made before them gains the column (null: of no tenant).
-        alter table raw.raw_events add column if not exists tenant_id text;
-        -- Loads append in file_id order, so a BRIN index finds the rows of the latest loads (what an incremental run
-        -- reads) in a few pages, at almost no cost to COPY.
-        create index if not exists raw_events_file_id on raw.raw_events using brin (file_id);
-        create table if not exists raw.raw_events_rejected (
-            file_id     bigint not null,
-            file_path   text not null,
-            line_number bigint not null,
-            raw_text    text not null,
-            reason      text not null
-        );
         -- The role Superset connects as: each build of a mart grants it its unclassified columns, and nothing else is
         -- granted it.
         {{CreateRole("analytics_superset", "nologin")}}
@@ -69,14 +60,6 @@ public static class WarehouseSchema
                 grant usage on schema raw, staging, core, marts to analytics_reader;
                 if not pg_has_role(current_user, 'analytics_reader', 'member') then
                     execute format('grant analytics_reader to %I', current_user);
-                end if;
-                -- Once: altering the table takes a lock that would wait for a load in progress.
-                if not exists (select from pg_policies where schemaname = 'raw' and tablename = 'raw_events' and policyname = 'tenant_rows') then
-                    grant select on raw.raw_events to analytics_reader;
-                    alter table raw.raw_events enable row level security;
-                    create policy tenant_rows on raw.raw_events for select to analytics_reader
-                        using (current_setting('analytics.tenant', true) = '*'
-                               or coalesce(tenant_id, 'default') = current_setting('analytics.tenant', true));
                 end if;
             end if;
         exception when insufficient_privilege then

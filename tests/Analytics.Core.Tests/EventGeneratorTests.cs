@@ -1,5 +1,6 @@
 using Analytics.Core.Generation;
 using Analytics.Core.Ingest;
+using Analytics.Testing;
 
 namespace Analytics.Core.Tests;
 
@@ -27,11 +28,12 @@ public class EventGeneratorTests
         using var reader = new CsvRecordReader(new StringReader(Generate(3, dirty: 0.1)));
         reader.Read();
         var header = Enumerable.Range(0, reader.FieldCount).Select(i => reader[i].ToString()).ToList();
-        var validator = new EventRowValidator(EventSchema.MapHeader(header, out var problem), header.Count);
+        var validator = TestSources.Validator(header, out var problem)!;
         Assert.Null(problem);
+        var row = TestSources.Row();
         while (reader.Read())
         {
-            var reason = validator.Validate(reader, out _);
+            var reason = validator.Validate(reader, row);
             if (reason is null)
             {
                 valid++;
@@ -51,10 +53,11 @@ public class EventGeneratorTests
     {
         using var reader = new CsvRecordReader(new StringReader(Generate(5, dirty: 0)));
         reader.Read();
-        var validator = new EventRowValidator(EventSchema.MapHeader(EventSchema.Columns, out _), 8);
+        var validator = TestSources.Validator(TestFiles.Header.Split(','), out _)!;
+        var row = TestSources.Row();
         while (reader.Read())
         {
-            Assert.Null(validator.Validate(reader, out _));
+            Assert.Null(validator.Validate(reader, row));
         }
     }
 

@@ -1,4 +1,5 @@
 using Analytics.Core.Ingest;
+using Analytics.Testing;
 
 namespace Analytics.Core.Tests;
 
@@ -65,10 +66,10 @@ public class IngestParsingTests
     {
         using var reader = new CsvRecordReader(new StringReader("event_time,user_id,event_type\n" + new string('x', 5_000)), maxRecordLength: 4_096);
         reader.Read();
-        var validator = new EventRowValidator(EventSchema.MapHeader(["event_time", "user_id", "event_type"], out _), 3);
+        var validator = TestSources.Validator(["event_time", "user_id", "event_type"], out _)!;
         reader.Read();
 
-        Assert.StartsWith("the row is longer than 4,096 characters", validator.Validate(reader, out _));
+        Assert.StartsWith("the row is longer than 4,096 characters", validator.Validate(reader, TestSources.Row()));
     }
 
     [Fact]
@@ -107,15 +108,16 @@ public class IngestParsingTests
     public void Impossible_or_malformed_timestamps_are_invalid(string text) =>
         Assert.False(TimestampParser.TryParse(text, out _));
 
-    private static (string? Reason, EventRow Row) Validate(string line, string header = "event_time,user_id,event_type,transaction_category,miles_amount,platform,utm_source,country")
+    private static (string? Reason, EventValues Row) Validate(string line, string header = "event_time,user_id,event_type,transaction_category,miles_amount,platform,utm_source,country")
     {
         using var reader = new CsvRecordReader(new StringReader(header + "\n" + line + "\n"));
         reader.Read();
         var names = Enumerable.Range(0, reader.FieldCount).Select(i => reader[i].ToString()).ToList();
-        var validator = new EventRowValidator(EventSchema.MapHeader(names, out _), names.Count);
+        var validator = TestSources.Validator(names, out _)!;
         reader.Read();
-        var reason = validator.Validate(reader, out var row);
-        return (reason, row);
+        var row = TestSources.Row();
+        var reason = validator.Validate(reader, row);
+        return (reason, reason is null ? TestSources.Values(row) : null!);
     }
 
     [Theory]
@@ -206,7 +208,28 @@ public class IngestParsingTests
     [Fact]
     public void A_header_without_a_required_column_names_it()
     {
-        EventSchema.MapHeader(["event_time", "event_type", "country"], out var problem);
+        TestSources.Validator(["event_time", "event_type", "country"], out var problem);
         Assert.Contains("user_id", problem);
+    }
+
+    /// <summary>
+    /// event_ids computed before raw_events was declared as data (by the C# event schema it replaced), pinned: the
+    /// declaration's identity rule must give every event the id it had, or an incremental run would see old events as new.
+    /// </summary>
+    [Theory]
+    [InlineData("2025-01-05 09:00:00,u9,like,,,ios,google,SG", "00c4cdb6-948e-f19b-afbf-f8396e6b92ea")]
+    [InlineData("2025-03-01T12:30:15.784808Z,user-1,miles_earned,dining,516.0,android,organic,SG", "fa1d20ba-7eb6-91f9-a90d-e69ad14238bd")]
+    [InlineData("2025-03-01 12:30:15.784808,user-1,miles_earned, dining ,516,android,organic,SG", "fa1d20ba-7eb6-91f9-a90d-e69ad14238bd")]
+    public void Event_ids_are_those_the_events_had_before_their_schema_was_declared(string line, string id) =>
+        Assert.Equal(Guid.Parse(id), Validate(line).Row.EventId);
+
+    [Fact]
+    public void A_tenant_enters_the_event_id_only_when_the_file_has_the_column()
+    {
+        Assert.Equal(Guid.Parse("0052135a-855f-5bbc-38e3-43816616f3bc"),
+            Validate("2025-01-05 09:00:00,u9,like,,,ios,google,SG,acme", TestFiles.Header + ",tenant_id").Row.EventId);
+        // A long value takes the identity's heap path: the same layout, the same id as before.
+        Assert.Equal(Guid.Parse("20320b57-fc22-9816-111f-9eb5fef44116"),
+            Validate($"2025-01-05 09:00:00,{new string('x', 600)},share,,-3.25,,,").Row.EventId);
     }
 }

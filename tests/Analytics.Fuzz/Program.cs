@@ -64,6 +64,20 @@ public static class Program
         }
     }
 
+    /// <summary>raw_events' declaration, from the repository's assets-sql (the fuzzer runs from inside the repository).</summary>
+    private static readonly Lazy<Analytics.Core.Sources.SourceDeclaration> Events = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, "assets-sql")))
+            {
+                return AssetProject.Load(Path.Combine(dir.FullName, "assets-sql")).Graph["raw_events"].Source!;
+            }
+        }
+
+        throw new InvalidOperationException("assets-sql not found above " + AppContext.BaseDirectory);
+    });
+
     private static void Csv(Stream input)
     {
         using var reader = new CsvRecordReader(new StreamReader(input, new UTF8Encoding(false, throwOnInvalidBytes: false)), maxRecordLength: 4_096);
@@ -73,16 +87,17 @@ public static class Program
         }
 
         var header = Enumerable.Range(0, reader.FieldCount).Select(i => reader[i].ToString()).ToList();
-        var map = EventSchema.MapHeader(header, out var problem);
+        var map = SourceHeader.Map(Events.Value, header, out var problem);
         if (problem is not null || reader.Oversized)
         {
             return;
         }
 
-        var validator = new EventRowValidator(map, reader.FieldCount);
+        var validator = new SourceRowValidator(Events.Value, map, reader.FieldCount);
+        var row = new SourceRow(Events.Value);
         while (reader.Read())
         {
-            if (validator.Validate(reader, out var row) is null && row.UserId.Length == 0)
+            if (validator.Validate(reader, row) is null && string.IsNullOrEmpty(row.TextOf("user_id")))
             {
                 throw new InvalidOperationException($"line {reader.Line} was accepted without a user id");
             }

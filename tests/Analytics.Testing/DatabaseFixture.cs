@@ -26,6 +26,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
         ConnectionString = server.ConnectionString(name);
         DataSource = PostgresDataSources.Create(ConnectionString);
         await WarehouseSchema.EnsureAsync(DataSource);
+        await PostgresSourceTables.EnsureAsync(DataSource, TestSources.Events, CancellationToken.None);
         await RunStoreMigrations.ApplyAsync(DataSource);
     }
 

@@ -108,7 +108,7 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
         {
             Assert.Equal("ci_raw", l["destinationTable"]!["datasetId"]!.GetValue<string>());
             Assert.Equal("CSV", l["sourceFormat"]!.GetValue<string>());
-            Assert.Equal(BigQueryWarehouse.RawEventsSchema.Select(f => f.Name), l["schema"]!["fields"]!.AsArray().Select(f => f!["name"]!.GetValue<string>()));
+            Assert.Equal(BigQueryWarehouse.SchemaOf(TestSources.Events).Select(f => f.Name), l["schema"]!["fields"]!.AsArray().Select(f => f!["name"]!.GetValue<string>()));
             Assert.Matches("^gs://stage/loads/raw_events/[0-9a-f]{64}\\.csv$", l["sourceUris"]![0]!.GetValue<string>());
         });
 

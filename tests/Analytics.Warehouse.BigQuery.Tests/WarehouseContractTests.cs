@@ -86,6 +86,6 @@ public sealed class WarehouseContractTests : IAsyncLifetime
         Assert.Equal("CREATE OR REPLACE VIEW `proj.marts.growth_metrics` AS\nselect 1", statement);
         Assert.Equal("CREATE TABLE IF NOT EXISTS `proj.raw.raw_events_rejected` (\n  file_id INT64 NOT NULL,\n  file_path STRING NOT NULL,\n"
                      + "  line_number INT64 NOT NULL,\n  raw_text STRING NOT NULL,\n  reason STRING NOT NULL\n)",
-            _warehouse.CreateTableIfMissing("raw_events_rejected", BigQueryWarehouse.RejectedSchema));
+            _warehouse.CreateTableIfMissing("raw_events_rejected", BigQueryWarehouse.RejectedSchemaOf(TestSources.Events)));
     }
 }

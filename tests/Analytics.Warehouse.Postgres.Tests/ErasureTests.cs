@@ -101,7 +101,7 @@ public sealed class ErasureTests : IAsyncLifetime
         Assert.Equal(0, await RunAsync(_erased, again, "ingest", TestFiles.Csv(TestFiles.Header,
             "2025-01-03 09:00:00,gone,share,,,ios,google,SG", "2025-01-03 10:00:00,stays,share,,,ios,google,SG")));
         Assert.Contains("loaded 1, rejected 1", again.ToString());
-        Assert.Equal(["erased " + EventFileReader.ErasedText],
+        Assert.Equal(["erased " + SourceFileReader.ErasedText],
             (await _erased.RowsAsync("select reason, raw_text from raw.raw_events_rejected")).Select(r => $"{r[0]} {r[1]}").ToList());
         Assert.Equal(0L, await _erased.ScalarAsync<long>("select count(*) from raw.raw_events where user_id = 'gone'"));
         // The tombstone is a keyed hash: the id is in no text column of the warehouse.

@@ -16,7 +16,7 @@ public class HostileFileTests(DatabaseFixture db) : IClassFixture<DatabaseFixtur
             "2025-01-01 10:00:00,long_user,miles_earned," + new string('c', 66_000) + ",5,ios,organic,SG",
             "2025-01-01 11:00:00,fine_user,like,,,ios,organic,SG");
 
-        var result = await new EventIngestor(db.DataSource).IngestAsync(path);
+        var result = await new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path);
 
         Assert.Equal((2L, 1L, 1L), (result.RowsRead, result.RowsLoaded, result.RowsRejected));
         var reason = await db.ScalarAsync<string>($"select reason from raw.raw_events_rejected where file_id = {result.FileId} and line_number = 2");
@@ -29,7 +29,7 @@ public class HostileFileTests(DatabaseFixture db) : IClassFixture<DatabaseFixtur
         var csv = Encoding.UTF8.GetBytes(TestFiles.Header + "\n2025-01-01 10:00:00,bom_user,like,,,ios,organic,SG\n");
         var path = TestFiles.WriteBytes([0xEF, 0xBB, 0xBF, .. csv]);
 
-        var result = await new EventIngestor(db.DataSource).IngestAsync(path);
+        var result = await new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path);
 
         Assert.Equal(1L, result.RowsLoaded);
     }
@@ -40,7 +40,7 @@ public class HostileFileTests(DatabaseFixture db) : IClassFixture<DatabaseFixtur
         var text = TestFiles.Header + "\n2025-01-01 10:00:00,wide_user,like,,,ios,organic,SG\n";
         var path = TestFiles.WriteBytes([.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(text)]);
 
-        var error = await Assert.ThrowsAsync<IngestException>(() => new EventIngestor(db.DataSource).IngestAsync(path));
+        var error = await Assert.ThrowsAsync<IngestException>(() => new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path));
 
         Assert.Contains(path, error.Message);
         Assert.Contains("UTF-16", error.Message);
@@ -60,7 +60,7 @@ public class HostileFileTests(DatabaseFixture db) : IClassFixture<DatabaseFixtur
             IngestResult result;
             try
             {
-                result = await new EventIngestor(db.DataSource).IngestAsync(path);
+                result = await new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path);
             }
             catch (IngestException e)
             {

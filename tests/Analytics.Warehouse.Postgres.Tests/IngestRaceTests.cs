@@ -19,7 +19,7 @@ public class IngestRaceTests(DatabaseFixture db) : IClassFixture<DatabaseFixture
             var first = Content($"r{round}a_", 60_000, contents);
             var second = Content($"r{round}b_", 40_000, contents);
             await File.WriteAllBytesAsync(path, first);
-            var ingest = Task.Run(() => new EventIngestor(db.DataSource).IngestAsync(path));
+            var ingest = Task.Run(() => new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path));
             await Task.Delay(random.Next(0, 250));
             if (round % 2 == 0)
             {
@@ -40,7 +40,7 @@ public class IngestRaceTests(DatabaseFixture db) : IClassFixture<DatabaseFixture
                 Assert.Contains("changed while it was being read", refused.Message);
             }
 
-            await new EventIngestor(db.DataSource).IngestAsync(path); // what the file holds now
+            await new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path); // what the file holds now
         }
 
         var manifest = await db.RowsAsync($"select file_id, content_hash, rows_loaded from raw.ingest_manifest where file_path = '{path}'");

@@ -23,7 +23,7 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
             "\"2025-01-01 10:00:00\",\"u,2\",like,,,\"ios\",organic,SG",
             "2025-01-01 23:30:00-02:00,u3,like,,,ios,organic,SG");
 
-        var result = await new EventIngestor(db.DataSource).IngestAsync(path);
+        var result = await new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path);
 
         Assert.Equal((12L, 4L, 8L), (result.RowsRead, result.RowsLoaded, result.RowsRejected));
         var reasons = await db.RowsAsync($"select line_number, reason, raw_text from raw.raw_events_rejected where file_id = {result.FileId} order by line_number");
@@ -50,7 +50,7 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         string[] miles = ["0", "0.05", "12.50", "516.0", "1e3", "123456789.123456", "-5.25", "79228162514264337593543950335", "0.0000000000000000000000000001", "10000"];
         var path = TestFiles.Csv([TestFiles.Header, .. miles.Select((m, i) => $"2024-02-29T23:59:59.123456+01:00,exact_{i},like,caf\u00e9 \u2615,{m},ios,\"quoted, \"\"source\"\"\",SG")]);
 
-        await new EventIngestor(db.DataSource).IngestAsync(path);
+        await new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path);
 
         var rows = await db.RowsAsync("""
             select miles_amount::text, to_char(event_time at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), transaction_category, utm_source
@@ -68,7 +68,7 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     {
         var path = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,nul\0user,like,,,ios,organic,SG", "2025-01-01 10:00:00,fine_user,like,,,ios,organic,SG");
 
-        var result = await new EventIngestor(db.DataSource).IngestAsync(path);
+        var result = await new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path);
 
         Assert.Equal((2L, 1L, 1L), (result.RowsRead, result.RowsLoaded, result.RowsRejected));
         Assert.Equal("2025-01-01 10:00:00,nul\\0user,like,,,ios,organic,SG",
@@ -79,12 +79,12 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     public async Task Ingesting_the_same_file_twice_loads_it_once_and_says_so()
     {
         var path = TestFiles.Csv(TestFiles.Header, "2025-01-01 10:00:00,twice,like,,,ios,organic,SG");
-        var ingestor = new EventIngestor(db.DataSource);
+        var ingestor = new SourceIngestor(db.DataSource);
 
-        var first = await ingestor.IngestAsync(path);
+        var first = await ingestor.IngestAsync(TestSources.Events, path);
         var copy = Path.Combine(TestFiles.Folder(), "renamed.csv");
         File.Copy(path, copy);
-        var second = await ingestor.IngestAsync(copy);
+        var second = await ingestor.IngestAsync(TestSources.Events, copy);
 
         Assert.False(first.AlreadyIngested);
         Assert.True(second.AlreadyIngested);
@@ -97,7 +97,7 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     {
         var path = TestFiles.Csv("event_time,event_type,country", "2025-01-01 10:00:00,like,SG");
 
-        var error = await Assert.ThrowsAsync<IngestException>(() => new EventIngestor(db.DataSource).IngestAsync(path));
+        var error = await Assert.ThrowsAsync<IngestException>(() => new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path));
 
         Assert.Contains($"{path}:1", error.Message);
         Assert.Contains("user_id", error.Message);
@@ -112,7 +112,7 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
             .Concat(new byte[] { 0xE9 }).Concat(System.Text.Encoding.UTF8.GetBytes(",like,,,ios,organic,SG\n")).ToArray();
         var path = TestFiles.WriteBytes(bytes);
 
-        var error = await Assert.ThrowsAsync<IngestException>(() => new EventIngestor(db.DataSource).IngestAsync(path));
+        var error = await Assert.ThrowsAsync<IngestException>(() => new SourceIngestor(db.DataSource).IngestAsync(TestSources.Events, path));
 
         Assert.Contains("not UTF-8", error.Message);
         Assert.Contains("Nothing from this file was loaded", error.Message);
@@ -134,10 +134,10 @@ public class IngestTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         File.WriteAllText(Path.Combine(folder, ".analytics", "landing", "events.csv"), "x");
         File.WriteAllText(Path.Combine(folder, ".partial.csv"), "x");
 
-        var files = EventIngestor.ExpandPaths([folder]);
+        var files = SourceIngestor.ExpandPaths([folder]);
 
         Assert.Equal(["2025/03/c.csv", "a.csv", "b.csv"], files.Select(f => Path.GetRelativePath(folder, f)));
-        Assert.Throws<FileNotFoundException>(() => EventIngestor.ExpandPaths([Path.Combine(folder, "missing.csv")]));
+        Assert.Throws<FileNotFoundException>(() => SourceIngestor.ExpandPaths([Path.Combine(folder, "missing.csv")]));
         await Task.CompletedTask;
     }
 }

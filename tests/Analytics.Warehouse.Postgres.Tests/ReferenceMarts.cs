@@ -29,10 +29,11 @@ public sealed class ReferenceMarts
         using var reader = new CsvRecordReader(new StreamReader(csvPath));
         reader.Read();
         var header = Enumerable.Range(0, reader.FieldCount).Select(i => reader[i].ToString()).ToList();
-        var validator = new EventRowValidator(EventSchema.MapHeader(header, out _), header.Count);
+        var validator = TestSources.Validator(header, out _)!;
+        var row = TestSources.Row();
         while (reader.Read())
         {
-            if (validator.Validate(reader, out var r) is null
+            if (validator.Validate(reader, row) is null && TestSources.Values(row) is var r
                 && seen.Add((r.EventTime, r.UserId, r.EventType, r.TransactionCategory, r.MilesAmount, r.Platform, r.UtmSource, r.Country)))
             {
                 _events.Add(new Event(r.EventTime, r.UserId, r.EventType, r.TransactionCategory, r.MilesAmount, r.Platform, r.UtmSource, r.Country, reader.Line));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analytics.Core.Sources;
 using Analytics.Ingest;
 using Analytics.Orchestration;
 using Analytics.Warehouse.BigQuery;
@@ -10,19 +11,33 @@ public static class IngestCommand
 {
     public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
-        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "CSV files, folders of them, or gs://bucket/prefix" };
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "files, folders of them, or gs://bucket/prefix" };
+        var sourceOption = new Option<string>("--source")
+        {
+            Description = "the declared file source to load into (default raw_events); folders are read for its format's files",
+            DefaultValueFactory = _ => "raw_events",
+        };
         var target = WarehouseTargetOption.Create();
         var command = new Command("ingest",
-            "Load event CSVs into raw.raw_events; rejected rows go to raw.raw_events_rejected with their reason. "
-            + $"Event times accepted: {settings.EventTimes} (widen with Analytics__Ingest__EventTimeFrom / __EventTimeUntil).") { paths, target };
+            "Load files into a declared source (event CSVs into raw.raw_events by default); rejected rows go to raw.<source>_rejected with their reason. "
+            + $"Event times accepted: {settings.EventTimes} (widen with Analytics__Ingest__EventTimeFrom / __EventTimeUntil).") { paths, sourceOption, target };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var chosen = WarehouseTargetOption.Apply(parse.GetValue(target), settings);
-            var storage = new Lazy<GcsClient>(() => WarehouseTargetOption.Storage(chosen));
-            var files = await EventSources.ExpandAsync(parse.GetValue(paths)!, () => storage.Value, cancellationToken);
             await using var provider = CliServices.Build(chosen);
-            await AnalyticsServices.OpenAsync(provider, cancellationToken);
-            var ingestor = provider.GetRequiredService<IEventIngestor>();
+            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            var name = parse.GetValue(sourceOption)!;
+            if (!services.Project.Graph.Contains(name) || services.Project.Graph[name].Source?.Origin is not FileOrigin origin)
+            {
+                var sources = services.Project.Graph.Keys.Where(k => services.Project.Graph[k].Source?.Origin is FileOrigin);
+                output.WriteLine($"error: --source '{name}' is not a declared file source; name one of {string.Join(", ", sources)}.");
+                return CliApp.BadInput;
+            }
+
+            var source = services.Project.Graph[name];
+            var storage = new Lazy<GcsClient>(() => WarehouseTargetOption.Storage(chosen));
+            var files = await EventSources.ExpandAsync(parse.GetValue(paths)!, () => storage.Value, cancellationToken, origin.Extension);
+            var ingestor = provider.GetRequiredService<ISourceIngestor>();
             var reporter = new ConsoleReporter(output);
             var refused = new List<string>();
             long rejected = 0;
@@ -31,7 +46,7 @@ public static class IngestCommand
                 IngestResult result;
                 try
                 {
-                    result = await file.IngestAsync(ingestor, file.Object is not null ? storage.Value : null,
+                    result = await file.IngestAsync(ingestor, source, file.Object is not null ? storage.Value : null,
                         new Progress<long>(n => reporter.Progress(file.Path, n)), cancellationToken);
                 }
                 catch (IngestException e)
@@ -53,7 +68,7 @@ public static class IngestCommand
 
             if (rejected > 0)
             {
-                reporter.Line($"{rejected:N0} row(s) rejected, each kept with its reason in raw.raw_events_rejected; "
+                reporter.Line($"{rejected:N0} row(s) rejected, each kept with its reason in raw.{name}_rejected; "
                               + $"event times accepted: {chosen.EventTimes}");
             }
 

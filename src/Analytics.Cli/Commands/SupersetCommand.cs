@@ -102,7 +102,7 @@ public static class SupersetCommand
             throw new ArgumentException("--reader-password applies to the PostgreSQL warehouse; on BigQuery, grant Superset's service account the marts' policy-tagged columns instead.");
         }
 
-        await postgres.EnsureSchemaAsync(cancellationToken);
+        await postgres.EnsureSchemaAsync([], cancellationToken);
         await using var command = postgres.DataSource.CreateCommand($"alter role {PostgresWarehouse.SupersetRole} with login password '{password}'");
         try
         {

@@ -39,6 +39,9 @@ public sealed record AssetDefinition(
     /// </summary>
     public IReadOnlyDictionary<string, string> Classification { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>A loadable source's declaration (columns, rules, where its rows come from); null for models and observed-only sources.</summary>
+    public Sources.SourceDeclaration? Source { get; init; }
+
     /// <summary>The partitions and change tracking of an interval-tracked incremental asset; null otherwise.</summary>
     public IncrementalSpec? Incremental { get; init; }
 

@@ -54,13 +54,16 @@ public static partial class AssetFileParser
     private static CheckDefinition ClassifiedColumnsCheck(string key, IReadOnlyDictionary<string, string> classification) =>
         new($"{key}__classified_columns_exist", CheckKind.ClassifiedColumns, CheckSeverity.Error, classification.Keys.Order(StringComparer.Ordinal).ToList(), []);
 
-    /// <summary>The 1-based line of the first line of <paramref name="text"/> that starts with <paramref name="field"/>; 1 when none does.</summary>
-    private static int LineOf(string text, string field)
+    /// <summary>
+    /// The 1-based line of the first line of <paramref name="text"/> from line <paramref name="from"/> on that starts with
+    /// <paramref name="field"/>; <paramref name="from"/> when none does.
+    /// </summary>
+    private static int LineOf(string text, string field, int from = 1)
     {
         var line = 1;
         foreach (var row in text.AsSpan().EnumerateLines())
         {
-            if (row.TrimStart().StartsWith(field, StringComparison.Ordinal))
+            if (line >= from && row.TrimStart().StartsWith(field, StringComparison.Ordinal))
             {
                 return line;
             }
@@ -68,6 +71,6 @@ public static partial class AssetFileParser
             line++;
         }
 
-        return 1;
+        return from;
     }
 }

@@ -85,6 +85,11 @@ public static partial class AssetFileParser
             LoadId = ReadLoadId(path, meta, materialization),
             Classification = classification,
         };
+        if (ReadSource(path, text, meta, materialization, asset.PartitionBy, asset.LoadId) is { } source)
+        {
+            asset = asset with { Source = source, LoadId = source.LoadIdColumn };
+        }
+
         asset = asset with { Incremental = ReadIncremental(path, meta, asset) };
         if (asset.Incremental?.Affected is { } affected)
         {

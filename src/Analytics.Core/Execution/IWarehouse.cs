@@ -12,8 +12,8 @@ public interface IWarehouse
 {
     ISqlDialect Dialect { get; }
 
-    /// <summary>Creates the layer schemas and the landing tables if they are missing; safe to call from many processes at once.</summary>
-    Task EnsureSchemaAsync(CancellationToken cancellationToken);
+    /// <summary>Creates the layer schemas and the declared <paramref name="sources"/>' tables if they are missing; safe to call from many processes at once.</summary>
+    Task EnsureSchemaAsync(IReadOnlyCollection<AssetDefinition> sources, CancellationToken cancellationToken);
 
     Task<bool> RelationExistsAsync(string schema, string name, CancellationToken cancellationToken);
 

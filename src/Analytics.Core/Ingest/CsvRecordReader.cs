@@ -8,7 +8,7 @@ namespace Analytics.Core.Ingest;
 /// a record longer than <see cref="MaxRecordLength"/> characters (a quote never closed swallows the rest of the
 /// file, say) is read to its end but only its first <see cref="MaxRecordLength"/> characters are kept.
 /// </summary>
-public sealed class CsvRecordReader(TextReader reader, int maxRecordLength = CsvRecordReader.DefaultMaxRecordLength) : IDisposable
+public sealed class CsvRecordReader(TextReader reader, int maxRecordLength = CsvRecordReader.DefaultMaxRecordLength) : ISourceRecord, IDisposable
 {
     public const int DefaultMaxRecordLength = 1 << 20;
 
@@ -37,6 +37,11 @@ public sealed class CsvRecordReader(TextReader reader, int maxRecordLength = Csv
 
     /// <summary>Set when the current record is longer than <see cref="MaxRecordLength"/>: its fields are not kept.</summary>
     public bool Oversized { get; private set; }
+
+    /// <summary>Why the record is no set of fields: longer than the limit, or a quote never closed.</summary>
+    public string? Problem => Oversized
+        ? $"the row is longer than {MaxRecordLength:N0} characters (often a quote that is never closed); its first characters are kept here"
+        : UnterminatedQuote ? "a quoted field is never closed" : null;
 
     public ReadOnlySpan<char> this[int index] => _chars.AsSpan(_starts[index], _lengths[index]);
 

@@ -28,9 +28,9 @@ public sealed record EventTimeRange(DateTime From, DateTime Until)
     /// <summary>The range as people read it: <c>2000-01-01T00:00:00Z up to 2100-01-01T00:00:00Z</c>.</summary>
     public override string ToString() => $"{Format(From)} up to {Format(Until)}";
 
-    /// <summary>Why <paramref name="utc"/> is rejected, naming the range and the settings that widen it.</summary>
-    public string Refusal(DateTime utc) =>
-        $"event_time {Format(utc)} is outside the accepted range, {this}; if it is real, widen the range with "
+    /// <summary>Why <paramref name="utc"/> (of <paramref name="column"/>) is rejected, naming the range and the settings that widen it.</summary>
+    public string Refusal(DateTime utc, string column = "event_time") =>
+        $"{column} {Format(utc)} is outside the accepted range, {this}; if it is real, widen the range with "
         + $"{Env(FromSetting)} or {Env(UntilSetting)}";
 
     /// <summary>

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Analytics.Core.Assets;
 using Analytics.Core.Ingest;
+using Analytics.Core.Sources;
 using Analytics.Ingest;
 using Analytics.Warehouse.Postgres;
 using Npgsql;
@@ -10,18 +12,20 @@ namespace Analytics.Warehouse.BigQuery;
 
 /// <summary>
 /// Ingest into BigQuery: the file goes through the same reader and validator as on PostgreSQL; the valid rows are
-/// written as a clean CSV, uploaded to the GCS staging prefix and loaded into <c>raw.raw_events</c> by a load job
-/// carrying the table's schema; rejected rows, with their reasons, go the same way into <c>raw.raw_events_rejected</c>.
+/// written as a clean CSV, uploaded to the GCS staging prefix and loaded into <c>raw.KEY</c> by a load job carrying the
+/// declared schema; rejected rows, with their reasons, go the same way into <c>raw.KEY_rejected</c>.
 /// The manifest lives in the run store (PostgreSQL) and commits only after BigQuery has the rows, so re-ingesting
 /// the same content is a no-op and a failed load can simply be run again.
 /// </summary>
-public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient storage, NpgsqlDataSource runStore, EventTimeRange? times = null)
-    : IEventIngestor
+public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClient storage, NpgsqlDataSource runStore, EventTimeRange? times = null)
+    : ISourceIngestor
 {
     private readonly EventTimeRange _times = times ?? EventTimeRange.Default;
 
-    public async Task<IngestResult> IngestAsync(string file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
+    public async Task<IngestResult> IngestAsync(AssetDefinition source, string file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
+        var declaration = SourceIngestor.Declaration(source);
+        var key = source.Key.Name;
         var clock = Stopwatch.StartNew();
         var staging = StagingFor(path);
         await WarehouseSchema.EnsureManifestAsync(runStore, cancellationToken);
@@ -29,7 +33,7 @@ public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient
         var (hash, bytes) = (content.Hash, content.Bytes);
         await using var connection = await runStore.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (existing, fileId) = await IngestManifest.BeginAsync(connection, transaction, hash, path, bytes, cancellationToken);
+        var (existing, fileId) = await IngestManifest.BeginAsync(connection, transaction, key, hash, path, bytes, cancellationToken);
         if (existing is not null)
         {
             return existing with { Duration = clock.Elapsed };
@@ -43,28 +47,28 @@ public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient
             long loaded;
             await using (var writer = new StreamWriter(clean, false, new UTF8Encoding(false), 1 << 16))
             {
-                writer.Write(string.Join(",", BigQueryWarehouse.RawEventsSchema.Select(f => f.Name)) + "\n");
+                writer.Write(string.Join(",", BigQueryWarehouse.SchemaOf(source).Select(f => f.Name)) + "\n");
                 var line = new StringBuilder(256);
-                loaded = EventFileReader.Read(content, path, _times, (long number, in EventRow row) =>
+                loaded = SourceFileReader.Read(declaration, content, path, _times, (number, row) =>
                 {
-                    WriteEvent(line.Clear(), fileId, number, in row);
+                    WriteRow(line.Clear(), fileId, number, row);
                     writer.Write(line);
                 }, rejects, progress, cancellationToken);
             }
 
-            await LoadAsync(clean, staging, "raw_events", hash, BigQueryWarehouse.RawEventsSchema, path, cancellationToken);
+            await LoadAsync(clean, staging, key, hash, BigQueryWarehouse.SchemaOf(source), path, cancellationToken);
             if (rejects.Count > 0)
             {
                 await using (var writer = new StreamWriter(rejected, false, new UTF8Encoding(false), 1 << 16))
                 {
-                    writer.Write(string.Join(",", BigQueryWarehouse.RejectedSchema.Select(f => f.Name)) + "\n");
+                    writer.Write(string.Join(",", BigQueryWarehouse.RejectedSchemaOf(source).Select(f => f.Name)) + "\n");
                     foreach (var (number, raw, reason) in rejects.ReadAll())
                     {
                         writer.Write($"{fileId},{Quote(path)},{number},{Quote(raw)},{Quote(reason)}\n");
                     }
                 }
 
-                await LoadAsync(rejected, staging, "raw_events_rejected", hash, BigQueryWarehouse.RejectedSchema, path, cancellationToken);
+                await LoadAsync(rejected, staging, key + "_rejected", hash, BigQueryWarehouse.RejectedSchemaOf(source), path, cancellationToken);
             }
 
             await IngestManifest.CompleteAsync(connection, transaction, fileId, loaded, rejects.Count, cancellationToken);
@@ -109,21 +113,54 @@ public sealed class BigQueryEventIngestor(BigQueryWarehouse warehouse, GcsClient
             $"loading {path} into raw.{table}", cancellationToken);
     }
 
-    /// <summary>One row in the column order of <see cref="BigQueryWarehouse.RawEventsSchema"/>; text is always quoted, NULL is empty.</summary>
-    private static void WriteEvent(StringBuilder line, long fileId, long number, in EventRow row)
+    /// <summary>One row in the column order of <see cref="BigQueryWarehouse.SchemaOf"/>; text is always quoted, NULL is empty.</summary>
+    public static void WriteRow(StringBuilder line, long loadId, long number, SourceRow row)
     {
-        line.Append(fileId.ToString(CultureInfo.InvariantCulture)).Append(',')
-            .Append(number.ToString(CultureInfo.InvariantCulture)).Append(',')
-            .Append(row.EventId.ToString("D")).Append(',')
-            .Append(row.EventTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)).Append("+00:00,")
-            .Append(Quote(row.UserId)).Append(',')
-            .Append(Quote(row.EventType)).Append(',')
-            .Append(Quote(row.TransactionCategory)).Append(',')
-            .Append(row.MilesAmount?.ToString(CultureInfo.InvariantCulture)).Append(',')
-            .Append(Quote(row.Platform)).Append(',')
-            .Append(Quote(row.UtmSource)).Append(',')
-            .Append(Quote(row.Country)).Append(',')
-            .Append(Quote(row.TenantId)).Append('\n');
+        var source = row.Source;
+        line.Append(loadId.ToString(CultureInfo.InvariantCulture));
+        if (source.Origin is FileOrigin)
+        {
+            line.Append(',').Append(number.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (source.Identity is not null)
+        {
+            line.Append(',').Append(row.Id.ToString("D"));
+        }
+
+        for (var i = 0; i < source.Columns.Count; i++)
+        {
+            line.Append(',');
+            ref readonly var value = ref row.Values[i];
+            if (value.IsNull)
+            {
+                continue;
+            }
+
+            switch (source.Columns[i].Type)
+            {
+                case SourceColumnType.Text:
+                    line.Append(Quote(value.Text));
+                    break;
+                case SourceColumnType.Numeric:
+                    line.Append(value.Decimal.ToString(CultureInfo.InvariantCulture));
+                    break;
+                case SourceColumnType.Timestamp:
+                    line.Append(new DateTime(value.Long, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)).Append("+00:00");
+                    break;
+                case SourceColumnType.Date:
+                    line.Append(DateOnly.FromDayNumber((int)value.Long).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    break;
+                case SourceColumnType.Boolean:
+                    line.Append(value.Long != 0 ? "true" : "false");
+                    break;
+                default:
+                    line.Append(value.Long.ToString(CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+
+        line.Append('\n');
     }
 
     /// <summary>A CSV field: quoted with inner quotes doubled; null is an empty, unquoted field (which BigQuery loads as NULL).</summary>

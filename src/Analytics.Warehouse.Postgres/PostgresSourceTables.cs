@@ -1,0 +1,149 @@
+using Analytics.Core.Assets;
+using Analytics.Core.Sources;
+using Npgsql;
+
+namespace Analytics.Warehouse.Postgres;
+
+/// <summary>
+/// The tables of a declared source, made from its declaration: <c>raw.KEY</c> (the load id, the line number of a file
+/// source, the identity, then the declared columns) and <c>raw.KEY_rejected</c> (file, line, raw text, reason). A table
+/// made by an earlier declaration gains the columns added since. A source with a tenant column gets the reader's
+/// row-level security policy.
+/// </summary>
+public static class PostgresSourceTables
+{
+    /// <summary>
+    /// The declarations this process has made tables for, by database: made once, since each statement of it takes a lock
+    /// that waits for loads in progress. A table dropped behind the process's back is made again by the next process.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), bool> Made = new();
+
+    /// <summary>The PostgreSQL type of a declared column.</summary>
+    public static string TypeOf(SourceColumnType type) => type switch
+    {
+        SourceColumnType.Text => "text",
+        SourceColumnType.Integer => "bigint",
+        SourceColumnType.Numeric => "numeric",
+        SourceColumnType.Timestamp => "timestamptz",
+        SourceColumnType.Date => "date",
+        _ => "boolean",
+    };
+
+    /// <summary>Whether the source's rows keep the line they came from (file sources do; a database source's rows are keyed).</summary>
+    public static bool HasLines(SourceDeclaration source) => source.Origin is FileOrigin;
+
+    public static string Ddl(AssetDefinition asset)
+    {
+        var source = asset.Source ?? throw new InvalidOperationException($"{asset.SourcePath}: '{asset.Key.Name}' declares no columns to make its table from.");
+        var table = $"raw.{asset.Key.Name}";
+        var columns = new List<string> { $"{source.LoadIdColumn} bigint not null" };
+        if (HasLines(source))
+        {
+            columns.Add("line_number bigint not null");
+        }
+
+        if (source.Identity is { } identity)
+        {
+            columns.Add($"{identity.Column} uuid not null");
+        }
+
+        columns.AddRange(source.Columns.Select(c => $"{c.Name} {TypeOf(c.Type)}{(c.Required && c.When is null ? " not null" : "")}"));
+        var ddl = $"""
+            create schema if not exists raw;
+            create table if not exists {table} (
+                {string.Join(",\n    ", columns)}
+            );
+            {AddedColumns(asset.Key.Name, source)}
+            -- Loads append in load-id order, so a BRIN index finds the rows of the latest loads (what an incremental run
+            -- reads) in a few pages, at almost no cost to COPY.
+            create index if not exists {asset.Key.Name}_{source.LoadIdColumn} on {table} using brin ({source.LoadIdColumn});
+            create table if not exists {table}_rejected (
+                {source.LoadIdColumn} bigint not null,
+                file_path   text not null,
+                line_number bigint not null,
+                raw_text    text not null,
+                reason      text not null
+            );
+
+            """;
+        if (source.PrimaryKey.Count > 0)
+        {
+            ddl += $"create unique index if not exists {asset.Key.Name}_key on {table} ({string.Join(", ", source.PrimaryKey)});\n";
+        }
+
+        if (source.Column(SourceDeclaration.TenantColumn) is not null)
+        {
+            ddl += TenantPolicy(asset.Key.Name);
+        }
+
+        return ddl;
+    }
+
+    /// <summary>
+    /// A table made by an earlier declaration gains the columns declared since (as null for the rows it has). Checked
+    /// first, since altering the table would wait for every load in progress.
+    /// </summary>
+    private static string AddedColumns(string key, SourceDeclaration source) => $$"""
+        do $$
+        declare
+            wanted text[][] := array[{{string.Join(", ", source.Columns.Select(c => $"['{c.Name}', '{TypeOf(c.Type)}']"))}}];
+            i int;
+        begin
+            for i in 1 .. array_length(wanted, 1) loop
+                if not exists (select from information_schema.columns
+                               where table_schema = 'raw' and table_name = '{{key}}' and column_name = wanted[i][1]) then
+                    execute format('alter table raw.%I add column %I %s', '{{key}}', wanted[i][1], wanted[i][2]);
+                end if;
+            end loop;
+        end $$;
+        """;
+
+    /// <summary>Makes the source's tables (or adds the columns declared since), in one transaction.</summary>
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, AssetDefinition asset, CancellationToken cancellationToken)
+    {
+        var ddl = Ddl(asset);
+        if (Made.ContainsKey((dataSource.ConnectionString, ddl)))
+        {
+            return;
+        }
+
+        await WarehouseSchema.EnsureAsync(dataSource, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Two loads making the same table at once would collide in the catalog: one at a time.
+        await using (var wait = new NpgsqlCommand($"select pg_advisory_xact_lock(hashtextextended('source tables ' || $1, 0))", connection, transaction))
+        {
+            wait.Parameters.AddWithValue(asset.Key.Name);
+            await wait.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var command = new NpgsqlCommand(ddl, connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        Made.TryAdd((dataSource.ConnectionString, ddl), true);
+    }
+
+    /// <summary>
+    /// The reader sees a tenant's rows only (see <see cref="WarehouseSchema"/>); made once, since altering the table takes
+    /// a lock that would wait for a load in progress.
+    /// </summary>
+    private static string TenantPolicy(string key) => $$"""
+        do $$
+        begin
+            if exists (select from pg_roles where rolname = 'analytics_reader')
+               and not exists (select from pg_policies where schemaname = 'raw' and tablename = '{{key}}' and policyname = 'tenant_rows') then
+                grant select on raw.{{key}} to analytics_reader;
+                alter table raw.{{key}} enable row level security;
+                create policy tenant_rows on raw.{{key}} for select to analytics_reader
+                    using (current_setting('analytics.tenant', true) = '*'
+                           or coalesce(tenant_id, '{{SourceDeclaration.DefaultTenant}}') = current_setting('analytics.tenant', true));
+            end if;
+        exception when insufficient_privilege then
+            null;
+        end $$;
+
+        """;
+}
