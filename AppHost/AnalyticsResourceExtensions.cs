@@ -18,22 +18,24 @@ public static class AnalyticsResourceExtensions
         {
             var container = builder.AddPostgres(name);
             var database = container.AddDatabase("analytics");
-            return new AnalyticsPostgres(container, database, database, null);
+            return new AnalyticsPostgres(container, database, database, container.AddDatabase("appdb"), null);
         }
 
         // The cluster the CLI uses too (same ANALYTICS_HOME), so 'analytics list' beside the running app sees its runs.
         var server = builder.AddLocalPostgres(name, home);
         var databaseName = Analytics.Postgres.Server.EmbeddedPostgres.Database;
-        return new AnalyticsPostgres(server, server.AddDatabase("warehouse", databaseName), server.AddDatabase("runstore", databaseName), server.Resource);
+        return new AnalyticsPostgres(server, server.AddDatabase("warehouse", databaseName), server.AddDatabase("runstore", databaseName),
+            server.AddDatabase("appdb", "appdb"), server.Resource);
     }
 
-    /// <summary>What the API and the workers share: an http endpoint with its health check, the two databases, the data and assets folders.</summary>
+    /// <summary>What the API and the workers share: an http endpoint with its health check, the databases, the data and assets folders.</summary>
     public static IResourceBuilder<ProjectResource> WithAnalyticsDefaults(this IResourceBuilder<ProjectResource> service, AnalyticsPostgres postgres, AppHostSettings settings) =>
         service
             .WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/health")
             .WithReference(postgres.Warehouse, "warehouse")
             .WithReference(postgres.Runstore, "runstore")
+            .WithReference(postgres.AppDb, "appdb") // the example's database sources (raw_users, raw_topups) read it
             .WithEnvironment("ANALYTICS_HOME", settings.Home)
             .WithEnvironment("ANALYTICS_ASSETS", settings.Assets)
             .WithEnvironment("Analytics__Worker__HeartbeatTimeout", settings.HeartbeatTimeout);

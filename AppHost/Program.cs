@@ -43,6 +43,12 @@ var gateway = builder.AddProject<Projects.Analytics_Gateway>("gateway", launchPr
 worker.WithEnvironment("Analytics__Alerts__BaseUrl", gateway.GetEndpoint("http")); // links in alerts open the web UI
 
 // Jobs
+builder.AddProject<Projects.Analytics_Cli>("app-simulator", launchProfileName: null) // the rewards app writing to appdb
+    .WithArgs("simulate-app")
+    .WithReference(postgres.AppDb, "appdb")
+    .WaitFor(postgres.Server)
+    .ExcludeFromManifest();
+
 var sampleData = builder.AddProject<Projects.Analytics_Seed>("sample-data", launchProfileName: null)
     .WithReference(postgres.Warehouse, "warehouse")
     .WithReference(gateway)

@@ -61,6 +61,7 @@ public static class CliApp
             CompileCommand.Create(output, settings),
             ValidateCommand.Create(output, settings),
             GenerateEventsCommand.Create(output, settings),
+            SimulateAppCommand.Create(output, settings),
             SupersetCommand.Create(output, settings),
             SchedulesCommand.Create(output, settings),
             KeysCommand.Create(output, settings),

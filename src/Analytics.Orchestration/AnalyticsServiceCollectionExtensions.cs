@@ -45,6 +45,10 @@ public static class AnalyticsServiceCollectionExtensions
                     $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or 'bigquery'.");
         }
 
+        services.AddSingleton<ISourceLoader>(provider => new SourceLoader(provider.GetRequiredService<IWarehouse>(),
+            provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), provider.GetRequiredService<ISourceIngestor>(), settings,
+            provider.GetService<GcsClient>() is { } storage ? () => storage : null,
+            provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(SourceLoader).FullName!)));
         services.AddSingleton<RunExecutorFactory>();
         services.AddSingleton(provider => AnalyticsServices.OpenAsync(provider, CancellationToken.None).GetAwaiter().GetResult());
         return services;

@@ -19,6 +19,11 @@ public sealed record AnalyticsSettings(
     /// <summary>The event times ingest accepts (<c>Analytics__Ingest__EventTimeFrom|Until</c>).</summary>
     public EventTimeRange EventTimes { get; init; } = EventTimeRange.Default;
 
+    /// <summary>
+    /// The connection string a database source names (<c>ConnectionStrings__NAME</c>), or null when it is not set.
+    /// </summary>
+    public Func<string, string?> SourceConnections { get; init; } = _ => null;
+
     /// <summary>Where a command says which database it uses when it starts or joins the embedded one (the CLI's standard error).</summary>
     public TextWriter? Notices { get; init; }
 
@@ -39,6 +44,7 @@ public sealed record AnalyticsSettings(
         Read(configuration["Analytics:Landing"]))
     {
         EventTimes = EventTimeRange.Parse(configuration[EventTimeRange.FromSetting], configuration[EventTimeRange.UntilSetting]),
+        SourceConnections = name => Read(configuration.GetConnectionString(name)),
     };
 
     private static string? Read(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

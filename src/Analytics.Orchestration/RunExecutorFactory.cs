@@ -12,7 +12,7 @@ namespace Analytics.Orchestration;
 /// </summary>
 public sealed class RunExecutorFactory(
     AssetProject project, IWarehouse warehouse, [FromKeyedServices(AnalyticsServiceCollectionExtensions.RunStoreKey)] NpgsqlDataSource runStore,
-    ISourceWatermark? loads = null)
+    ISourceWatermark? loads = null, ISourceLoader? sourceLoader = null)
 {
     public AssetExecutor Create(RunKind kind, string selection, string requestedBy, int parallelism, IRunObserver? observer = null,
         Action<ExecutorOptions>? configure = null)
@@ -25,6 +25,7 @@ public sealed class RunExecutorFactory(
             Locks = new PostgresAssetLocks(runStore),
             Intervals = new PostgresIntervalStore(runStore),
             SourceWatermark = loads,
+            SourceLoader = sourceLoader,
         };
         configure?.Invoke(options);
         return new AssetExecutor(project, warehouse, options, observer is null ? recorder : new CompositeObserver(observer, recorder));

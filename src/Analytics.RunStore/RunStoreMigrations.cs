@@ -246,6 +246,26 @@ public static class RunStoreMigrations
                 finished_at  timestamptz
             );
             """),
+        // Each window a database source's extraction read (or the failure that stopped it): what the Sources page lists.
+        (14, "extractions", """
+            create table runstore.extractions (
+                extraction_id bigint generated always as identity primary key,
+                source        text not null,
+                run_id        uuid,
+                window_from   text,
+                window_to     text,
+                rows_loaded   bigint not null default 0,
+                rows_rejected bigint not null default 0,
+                bytes         bigint not null default 0,
+                duration_ms   bigint not null default 0,
+                status        text not null check (status in ('succeeded', 'failed', 'skipped')),
+                error         text,
+                warning       text,
+                load_id       bigint,
+                finished_at   timestamptz not null default now()
+            );
+            create index extractions_by_source on runstore.extractions (source, extraction_id desc);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -71,10 +71,7 @@ public static class PostgresSourceTables
             ddl += $"create unique index if not exists {asset.Key.Name}_key on {table} ({string.Join(", ", source.PrimaryKey)});\n";
         }
 
-        if (source.Column(SourceDeclaration.TenantColumn) is not null)
-        {
-            ddl += TenantPolicy(asset.Key.Name);
-        }
+        ddl += TenantPolicy(asset.Key.Name, source.Column(SourceDeclaration.TenantColumn) is not null);
 
         return ddl;
     }
@@ -127,23 +124,28 @@ public static class PostgresSourceTables
     }
 
     /// <summary>
-    /// The reader sees a tenant's rows only (see <see cref="WarehouseSchema"/>); made once, since altering the table takes
-    /// a lock that would wait for a load in progress.
+    /// The reader sees a tenant's rows only (see <see cref="WarehouseSchema"/>), and a source without a tenant column only
+    /// when it may see all tenants; made once, since altering the table takes a lock that would wait for a load in progress.
     /// </summary>
-    private static string TenantPolicy(string key) => $$"""
-        do $$
-        begin
-            if exists (select from pg_roles where rolname = 'analytics_reader')
-               and not exists (select from pg_policies where schemaname = 'raw' and tablename = '{{key}}' and policyname = 'tenant_rows') then
-                grant select on raw.{{key}} to analytics_reader;
-                alter table raw.{{key}} enable row level security;
-                create policy tenant_rows on raw.{{key}} for select to analytics_reader
-                    using (current_setting('analytics.tenant', true) = '*'
-                           or coalesce(tenant_id, '{{SourceDeclaration.DefaultTenant}}') = current_setting('analytics.tenant', true));
-            end if;
-        exception when insufficient_privilege then
-            null;
-        end $$;
+    private static string TenantPolicy(string key, bool hasTenant)
+    {
+        var tenantRows = hasTenant
+            ? $" or coalesce(tenant_id, '{SourceDeclaration.DefaultTenant}') = current_setting('analytics.tenant', true)"
+            : "";
+        return $$"""
+            do $$
+            begin
+                if exists (select from pg_roles where rolname = 'analytics_reader')
+                   and not exists (select from pg_policies where schemaname = 'raw' and tablename = '{{key}}' and policyname = 'tenant_rows') then
+                    grant select on raw.{{key}} to analytics_reader;
+                    alter table raw.{{key}} enable row level security;
+                    create policy tenant_rows on raw.{{key}} for select to analytics_reader
+                        using (current_setting('analytics.tenant', true) = '*'{{tenantRows}});
+                end if;
+            exception when insufficient_privilege then
+                null;
+            end $$;
 
-        """;
+            """;
+    }
 }

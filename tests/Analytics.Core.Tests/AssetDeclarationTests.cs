@@ -148,7 +148,9 @@ public class AssetDeclarationTests
     public void The_shipped_assets_load_and_form_one_graph()
     {
         var project = AssetProject.Load(TestFiles.RepositoryAssets);
-        Assert.Equal(["raw_events", "stg_events"], project.Graph.TopologicalOrder.Take(2));
+        // The sources come first (alphabetical within a level), each declared as data.
+        Assert.Equal(["raw_events", "raw_partner_channels", "raw_topups", "raw_users"], project.Graph.TopologicalOrder.Take(4));
+        Assert.All(project.Graph.TopologicalOrder.Take(4), key => Assert.NotNull(project.Graph[key].Source));
         Assert.True(project.Graph.Contains("fct_events"));
         Assert.True(project.Graph.Contains("dim_users"));
     }

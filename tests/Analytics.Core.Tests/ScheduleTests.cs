@@ -14,7 +14,7 @@ public class ScheduleTests
     {
         var schedules = ScheduleFile.Load(TestFiles.RepositoryAssets);
 
-        Assert.Equal(["every_10_minutes", "daily_report"], schedules.Select(s => s.Name));
+        Assert.Equal(["every_10_minutes", "daily_report", "appdb_every_minute"], schedules.Select(s => s.Name));
         var daily = schedules[1];
         Assert.Equal("layer:marts", daily.Selection);
         // 10:00 in Singapore (UTC+8, no DST) is 02:00 UTC.

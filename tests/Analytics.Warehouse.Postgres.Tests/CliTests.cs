@@ -105,7 +105,7 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Theory]
-    [InlineData("list", "tag:nosuchtag", "no asset has the tag 'nosuchtag'. The tags are: core,")]
+    [InlineData("list", "tag:nosuchtag", "no asset has the tag 'nosuchtag'. The tags are: appdb, core,")]
     [InlineData("list", "tag:retenton", "Did you mean 'retention'?")]
     [InlineData("materialize", "layer:mart", "no asset has the layer 'mart'. Did you mean 'marts'?")]
     [InlineData("list", "key:nothing_*", "no asset has the key pattern 'nothing_*'.")]

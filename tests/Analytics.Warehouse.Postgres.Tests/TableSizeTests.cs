@@ -47,8 +47,11 @@ public class TableSizeTests : IAsyncLifetime
             """);
         var layers = (await _db.RowsAsync("select table_schema, table_name from information_schema.tables where table_schema in ('raw', 'staging', 'core', 'marts')"))
             .ToDictionary(r => (string)r[1]!, r => (string)r[0]!);
-        Assert.Equal(18, recorded.Count);
-        foreach (var row in recorded)
+        // A view stores no rows, so no size is recorded for it.
+        var views = (await _db.RowsAsync("select table_name from information_schema.views where table_schema in ('staging', 'core', 'marts')"))
+            .Select(r => (string)r[0]!).ToHashSet();
+        Assert.Equal(25, recorded.Count);
+        foreach (var row in recorded.Where(r => !views.Contains((string)r[0]!)))
         {
             var key = (string)row[0]!;
             var count = await _db.ScalarAsync<long>($"select count(*) from {layers[key]}.{key}");

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Analytics.Core.Generation;
+using Analytics.Ingest;
 
 namespace Analytics.Cli.Commands;
 
@@ -12,7 +13,11 @@ public static class GenerateEventsCommand
     public static Command Create(TextWriter output, AnalyticsSettings settings)
     {
         var defaults = new EventGeneratorOptions();
-        var outFile = new Option<string>("--out") { Description = "the CSV file to write", Required = true };
+        var outFile = new Option<string>("--out") { Description = "the CSV file to write" };
+        var partnerReport = new Option<string>("--partner-report")
+        {
+            Description = "also (or only) write a partner's daily top-ups report (.xlsx, sheet 'Channels') over the same days, for raw_partner_channels",
+        };
         var users = new Option<int>("--users") { Description = "number of users", DefaultValueFactory = _ => defaults.Users };
         var days = new Option<int>("--days") { Description = "length of the period in days", DefaultValueFactory = _ => defaults.Days };
         var start = new Option<string>("--start") { Description = "first day, YYYY-MM-DD", DefaultValueFactory = _ => defaults.Start.ToString("yyyy-MM-dd") };
@@ -20,7 +25,7 @@ public static class GenerateEventsCommand
         var dirty = new Option<double>("--dirty-rate") { Description = "share of rows written dirty, 0 to 1", DefaultValueFactory = _ => defaults.DirtyRate };
         var command = new Command("generate-events", "Write realistic sample events (with some dirty rows) in the input schema.")
         {
-            outFile, users, days, start, seed, dirty,
+            outFile, partnerReport, users, days, start, seed, dirty,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +44,25 @@ public static class GenerateEventsCommand
             {
                 Users = parse.GetValue(users), Days = parse.GetValue(days), Start = startDate, Seed = parse.GetValue(seed), DirtyRate = rate,
             };
-            var path = parse.GetValue(outFile)!;
+            if (parse.GetValue(partnerReport) is { } report)
+            {
+                if (!report.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ArgumentException($"--partner-report '{report}' must name an .xlsx file.");
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(report))!);
+                var written = PartnerReport.Write(report, startDate, options.Days, options.Seed);
+                output.WriteLine($"{report}: wrote {written:N0} partner report rows ({options.Days} days x {PartnerReport.Channels.Length} channels)");
+            }
+
+            if (parse.GetValue(outFile) is not { } path)
+            {
+                return parse.GetValue(partnerReport) is null
+                    ? throw new ArgumentException("give --out FILE.csv for events, --partner-report FILE.xlsx for the partner report, or both.")
+                    : CliApp.Ok;
+            }
+
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             var clock = Stopwatch.StartNew();
             using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);

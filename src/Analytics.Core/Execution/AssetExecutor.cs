@@ -172,6 +172,11 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             {
                 if (asset.IsSource)
                 {
+                    if (asset.Source is not null && options.SourceLoader is { } loader)
+                    {
+                        await loader.LoadAsync(runId, asset, cancellationToken);
+                    }
+
                     built = await warehouse.ObserveAsync(asset, cancellationToken);
                 }
                 else if (asset.Incremental is not null)

@@ -17,6 +17,9 @@ public sealed class ExecutorOptions
     /// <summary>The source's committed load id, read once per run: what the run's incremental builds cover.</summary>
     public ISourceWatermark? SourceWatermark { get; set; }
 
+    /// <summary>What loads a declared source when it is materialized (extraction, a folder's files); without it a source is only observed.</summary>
+    public ISourceLoader? SourceLoader { get; set; }
+
     /// <summary>Build the selected incremental assets whole (<c>--full-refresh</c>).</summary>
     public bool FullRefresh { get; set; }
 

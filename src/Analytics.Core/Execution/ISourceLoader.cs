@@ -1,0 +1,13 @@
+using Analytics.Core.Assets;
+
+namespace Analytics.Core.Execution;
+
+/// <summary>
+/// Loads a declared source when it is materialized: a database source extracts its due windows, a folder source
+/// ingests its new files. A landing source is loaded by the landing sensor instead, so materializing it only observes it.
+/// </summary>
+public interface ISourceLoader
+{
+    /// <summary>Loads <paramref name="source"/> for run <paramref name="runId"/>; returns a line saying what was loaded, or null when it loads nothing this way.</summary>
+    Task<string?> LoadAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken);
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.Core.Sources;
+using Analytics.Ingest;
+using Analytics.RunStore;
+using Analytics.Warehouse.BigQuery;
+using Analytics.Warehouse.Postgres;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Analytics.Orchestration;
+
+/// <summary>
+/// Loads a declared source when a run materializes it: a database source extracts its due windows (each recorded in
+/// <c>runstore.extractions</c>, a failure too); a source read from a folder or a <c>gs://</c> prefix ingests the files
+/// there it has not loaded (the manifest skips those it has). A landing source is the landing sensor's to load. A
+/// database source whose connection is not set where the run runs is not extracted, with a warning and a record saying so.
+/// </summary>
+public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore, ISourceIngestor ingestor, AnalyticsSettings settings,
+    Func<GcsClient>? storage = null, ILogger? logger = null) : ISourceLoader
+{
+    private readonly ExtractionStore _extractions = new(runStore);
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    public async Task<string?> LoadAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken)
+    {
+        switch (source.Source?.Origin)
+        {
+            case DatabaseOrigin:
+                return await ExtractAsync(runId, source, cancellationToken);
+            case FileOrigin { Location: not FileOrigin.Landing } files:
+                return await IngestFolderAsync(source, files, cancellationToken);
+            default:
+                return null;
+        }
+    }
+
+    private async Task<string> ExtractAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var connection = ((DatabaseOrigin)source.Source!.Origin).Connection;
+        if (settings.SourceConnections(connection) is null)
+        {
+            // Not configured here (a laptop without the app's database): the source stays as it is, and says why.
+            var why = $"ConnectionStrings__{connection} is not set here, so {source.Key.Name} was not extracted; set it to read the source";
+            _logger.LogWarning("{Source}: {Why}", source.Key.Name, why);
+            await _extractions.RecordAsync(new Extraction(0, source.Key.Name, runId, null, null, 0, 0, 0, 0, ExtractionStore.Skipped, why, null, null, default),
+                CancellationToken.None);
+            return $"{source.Key.Name}: {why}";
+        }
+
+        if (warehouse is not PostgresWarehouse postgres)
+        {
+            throw new InvalidOperationException($"{source.SourcePath}: database sources load into the PostgreSQL warehouse in this version; "
+                                                + "on BigQuery, export the table to the landing bucket and declare it as a file source.");
+        }
+
+        var extractor = new DatabaseExtractor(postgres.DataSource, settings.SourceConnections, settings.EventTimes);
+        try
+        {
+            var windows = await extractor.ExtractAsync(source, async window =>
+            {
+                if (window.Warning is { } warning)
+                {
+                    _logger.LogWarning("{Source}: {Warning}", source.Key.Name, warning);
+                }
+
+                await _extractions.RecordAsync(new Extraction(0, window.Source, runId, window.From, window.To, window.Rows, window.Rejected, window.Bytes,
+                    (long)window.Duration.TotalMilliseconds, ExtractionStore.Succeeded, null, window.Warning, window.LoadId, default), CancellationToken.None);
+            }, cancellationToken);
+            return $"{source.Key.Name}: {windows.Count} window(s), {windows.Sum(w => w.Rows):N0} row(s) loaded, {windows.Sum(w => w.Rejected):N0} rejected";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await _extractions.RecordAsync(new Extraction(0, source.Key.Name, runId, null, null, 0, 0, 0, (long)clock.Elapsed.TotalMilliseconds,
+                ExtractionStore.Failed, e.Message, null, null, default), CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<string> IngestFolderAsync(AssetDefinition source, FileOrigin files, CancellationToken cancellationToken)
+    {
+        // A folder is relative to the project: the folder holding assets-sql/.
+        var project = Path.GetDirectoryName(Path.GetFullPath(AnalyticsEnvironment.AssetsFolder(settings)))!;
+        var location = GcsUri.IsGcs(files.Location) ? files.Location : Path.GetFullPath(Path.Combine(project, files.Location));
+        if (!GcsUri.IsGcs(location) && !Directory.Exists(location))
+        {
+            return $"{source.Key.Name}: the folder {location} does not exist yet; nothing to load";
+        }
+
+        var bucket = new Lazy<GcsClient>(() => storage?.Invoke()
+            ?? throw new InvalidOperationException($"{source.SourcePath}: reading {files.Location} needs Cloud Storage; set the ANALYTICS_BIGQUERY_* settings."));
+        var found = await EventSources.ExpandAsync([location], () => bucket.Value, cancellationToken, files.Extension);
+        long loaded = 0, rejected = 0, newFiles = 0;
+        foreach (var file in found)
+        {
+            var result = await file.IngestAsync(ingestor, source, file.Object is not null ? bucket.Value : null, null, cancellationToken);
+            if (!result.AlreadyIngested)
+            {
+                (loaded, rejected, newFiles) = (loaded + result.RowsLoaded, rejected + result.RowsRejected, newFiles + 1);
+            }
+        }
+
+        return $"{source.Key.Name}: {newFiles} new file(s) of {found.Count}, {loaded:N0} row(s) loaded, {rejected:N0} rejected";
+    }
+}
