@@ -17,7 +17,8 @@ public static partial class SourceFileReader
     /// </summary>
     private static void ReadSpreadsheet(SourceDeclaration source, FileOrigin origin, IngestFile file, string path, EventTimeRange times, Rows rows)
     {
-        // The zip inside needs a seekable stream: the bytes go to a private copy as they are hashed, and that is read.
+        // The zip inside needs a seekable stream: the bytes go to a private copy as they are hashed (and checked against the
+        // hash taken at open, once read), and the copy is what is read.
         var copy = Path.Combine(Path.GetTempPath(), $"analytics-xlsx-{Guid.NewGuid():N}.xlsx");
         try
         {
@@ -26,7 +27,6 @@ public static partial class SourceFileReader
                 file.Read().CopyTo(target);
             }
 
-            file.EnsureUnchanged(path);
             using var stream = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             using var reader = Open(stream, path);
             SelectSheet(reader, origin, path);
@@ -38,13 +38,28 @@ public static partial class SourceFileReader
         }
     }
 
+    /// <summary>The signature of an OLE compound file: what an encrypted .xlsx (or an old .xls) is, not a zip.</summary>
+    private static readonly byte[] CompoundFile = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
     private static IExcelDataReader Open(Stream stream, string path)
     {
+        var start = new byte[CompoundFile.Length];
+        var read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        if (read == start.Length && start.AsSpan().SequenceEqual(CompoundFile))
+        {
+            // Excel's "Encrypt with password" wraps the workbook in a compound file; so does the old .xls format.
+            throw new IngestException(path, 0, "the spreadsheet is password-protected (or an old .xls): it is a compound file, not an .xlsx package; "
+                                               + "save a copy as .xlsx without the password and load that");
+        }
+
         try
         {
+            // The reader's configuration names Windows-1252 as its fallback (for the old binary formats) as it is made.
+            System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
             return ExcelReaderFactory.CreateOpenXmlReader(stream);
         }
-        catch (InvalidPasswordException)
+        catch (Exception e) when (e is InvalidPasswordException or CompoundDocumentException)
         {
             throw new IngestException(path, 0, "the spreadsheet is password-protected; save a copy without the password and load that");
         }

@@ -55,11 +55,12 @@ public static partial class AssetFileParser
         new($"{key}__classified_columns_exist", CheckKind.ClassifiedColumns, CheckSeverity.Error, classification.Keys.Order(StringComparer.Ordinal).ToList(), []);
 
     /// <summary>
-    /// The 1-based line of the first line of <paramref name="text"/> from line <paramref name="from"/> on that starts with
-    /// <paramref name="field"/>; <paramref name="from"/> when none does.
+    /// The 1-based line, from line <paramref name="from"/> on, of the first line of <paramref name="text"/> that starts with
+    /// <paramref name="field"/>, else of the first that holds it (a field inside a flow mapping); <paramref name="from"/> when none does.
     /// </summary>
     private static int LineOf(string text, string field, int from = 1)
     {
+        int? holding = null;
         var line = 1;
         foreach (var row in text.AsSpan().EnumerateLines())
         {
@@ -68,9 +69,14 @@ public static partial class AssetFileParser
                 return line;
             }
 
+            if (line >= from && holding is null && row.Contains(field, StringComparison.Ordinal))
+            {
+                holding = line;
+            }
+
             line++;
         }
 
-        return from;
+        return holding ?? from;
     }
 }
