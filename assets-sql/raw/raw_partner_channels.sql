@@ -12,5 +12,7 @@ columns:
   topups: {type: integer, required: true, min: 0}
   amount: {type: numeric, required: true, min: 0}
   fees: {type: numeric, min: 0}
+  # Optional: a partner serving several tenants names each row's; a report without the column is the default tenant's.
+  tenant_id: {type: text, pattern: '[A-Za-z0-9._@-]{1,64}', means: "1 to 64 letters, digits, '.', '_', '-' or '@'"}
 from: {files: landing, format: xlsx, sheet: Channels}
 */

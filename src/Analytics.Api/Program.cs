@@ -19,6 +19,7 @@ app.MapMartsApi();
 app.MapDashboardsApi();
 app.MapPartitionsApi();
 app.MapAutomationApi();
+app.MapSourcesApi();
 app.MapKeysApi();
 app.MapAuditApi();
 app.MapErasuresApi();

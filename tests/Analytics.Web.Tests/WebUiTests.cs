@@ -587,6 +587,26 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_sources_page_shows_each_declared_source_its_rules_and_what_its_loads_and_extractions_did()
+    {
+        var (page, problems) = await app.OpenAsync();
+        await page.GotoAsync(app.BaseUrl + "/sources");
+
+        var events = page.Locator("section.source[data-source='raw_events']");
+        await Assertions.Expect(events).ToContainTextAsync("files landing in the landing folder (csv)", new() { Timeout = 15_000 });
+        await Assertions.Expect(events.Locator("table.loads tbody tr")).ToHaveCountAsync(1);
+        await events.Locator("summary").ClickAsync();
+        await Assertions.Expect(events.Locator("details table")).ToContainTextAsync("one of miles_earned, miles_redeemed, share, like, reward_search");
+        // The fixture materialized '*' without appdb: the extraction says it was skipped, and why.
+        var users = page.Locator("section.source[data-source='raw_users']");
+        await Assertions.Expect(users).ToContainTextAsync("appdb:public.users by watermark on updated_at, 1d windows, 30s behind the source's clock");
+        await Assertions.Expect(users.Locator("table.extractions")).ToContainTextAsync("ConnectionStrings__appdb is not set");
+        Assert.Equal(4, await page.Locator("section.source").CountAsync());
+        await app.ScreenshotAsync(page, "sources");
+        await ExpectNoProblemsAsync(problems);
+    }
+
+    [Fact]
     public async Task A_typed_selection_shows_what_it_selects_before_it_is_materialized_from_the_catalog()
     {
         var (page, problems) = await app.OpenAsync();

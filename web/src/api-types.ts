@@ -426,6 +426,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The declared sources: origin, columns and rules, key, watermark, and their latest loads and extractions
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
+        get: operations["ListSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sources/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One declared source with its last 100 loads and extractions
+         * @description Role: viewer (public unless the server requires keys for reads).
+         */
+        get: operations["GetSource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/keys": {
         parameters: {
             query?: never;
@@ -723,6 +763,27 @@ export interface components {
             /** Format: date-time */
             finished_at: null | string;
         };
+        ExtractionView: {
+            /** Format: int64 */
+            id: number;
+            /** Format: uuid */
+            run_id: null | string;
+            window_from: null | string;
+            window_to: null | string;
+            /** Format: int64 */
+            rows: number;
+            /** Format: int64 */
+            rejected: number;
+            /** Format: int64 */
+            bytes: number;
+            /** Format: int64 */
+            duration_ms: number;
+            status: string;
+            error: null | string;
+            warning: null | string;
+            /** Format: date-time */
+            at: string;
+        };
         /** @enum {unknown} */
         FreshnessState: "fresh" | "stale" | "failed" | "never" | "running";
         FreshnessView: {
@@ -911,6 +972,48 @@ export interface components {
             signed_in: boolean;
             writes_enabled: boolean;
         };
+        SourceColumnView: {
+            name: string;
+            type: string;
+            required: boolean;
+            rules: string[];
+        };
+        SourceLoadView: {
+            /** Format: int64 */
+            load_id: number;
+            path: string;
+            /** Format: int64 */
+            rows_loaded: number;
+            /** Format: int64 */
+            rows_rejected: number;
+            /** Format: int64 */
+            bytes: number;
+            /** Format: date-time */
+            at: string;
+        };
+        SourceView: {
+            key: string;
+            kind: string;
+            description: string;
+            file: string;
+            from: string;
+            format: null | string;
+            connection: null | string;
+            watermark: null | string;
+            window: null | string;
+            lag: null | string;
+            columns: components["schemas"]["SourceColumnView"][];
+            primary_key: string[];
+            identity: null | string;
+            event_time: null | string;
+            state: null | components["schemas"]["WatermarkView"];
+            extractions: components["schemas"]["ExtractionView"][];
+            loads: components["schemas"]["SourceLoadView"][];
+            /** Format: int64 */
+            total_rows: number;
+            /** Format: int64 */
+            total_rejected: number;
+        };
         StepView: {
             asset_key: string;
             status: string;
@@ -933,6 +1036,12 @@ export interface components {
             run_id: null | string;
             run_status: null | string;
             claimed_by: string;
+        };
+        WatermarkView: {
+            position: null | string;
+            cursor: null | string[];
+            /** Format: date-time */
+            updated_at: string;
         };
     };
     responses: never;
@@ -2145,6 +2254,93 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ListSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceView"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GetSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,7 @@ export type Tick = Schemas["TickView"];
 export type Schedule = Schemas["ScheduleView"];
 export type SensorFile = Schemas["SensorFile"];
 export type Sensor = Schemas["SensorView"];
+export type Source = Schemas["SourceView"];
 export type AlertIncident = Schemas["AlertIncidentView"];
 export type Alerts = Schemas["AlertsView"];
 export type Dashboards = Schemas["DashboardsView"];
@@ -106,6 +107,7 @@ export const api = {
   scheduleAction: (name: string, action: "pause" | "resume" | "tick") =>
     request<Schedule | Run>("POST", `/api/schedules/${encodeURIComponent(name)}/${action}`),
   sensors: () => request<Sensor[]>("GET", "/api/sensors"),
+  sources: () => request<Source[]>("GET", "/api/sources"),
   alerts: () => request<Alerts>("GET", "/api/alerts?limit=100"),
   session: () => request<{ signed_in: boolean; writes_enabled: boolean }>("GET", "/api/session"),
   dashboards: () => request<Dashboards>("GET", "/api/dashboards"),

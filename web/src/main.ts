@@ -12,6 +12,7 @@ const routes: { pattern: RegExp; nav: string; page: () => Promise<Page> }[] = [
   { pattern: /^\/assets\/(?<key>[^/]+)$/, nav: "catalog", page: () => import("./pages/asset").then((m) => m.renderAsset) },
   { pattern: /^\/runs$/, nav: "runs", page: () => import("./pages/runs").then((m) => m.renderRuns) },
   { pattern: /^\/runs\/(?<id>[^/]+)$/, nav: "runs", page: () => import("./pages/run").then((m) => m.renderRun) },
+  { pattern: /^\/sources$/, nav: "sources", page: () => import("./pages/sources").then((m) => m.renderSources) },
   { pattern: /^\/automation$/, nav: "automation", page: () => import("./pages/automation").then((m) => m.renderAutomation) },
   { pattern: /^\/dashboards$/, nav: "dashboards", page: () => import("./pages/dashboards").then((m) => m.renderDashboards) },
   { pattern: /^\/audit$/, nav: "audit", page: () => import("./pages/audit").then((m) => m.renderAudit) },

@@ -11,7 +11,7 @@ namespace Analytics.Api.Apis;
 public static class WebApp
 {
     /// <summary>The pages; each answers index.html and the page's script draws it.</summary>
-    public static readonly string[] Pages = ["/", "/lineage", "/assets/{key}", "/runs", "/runs/{id}", "/dashboards", "/automation", "/audit"];
+    public static readonly string[] Pages = ["/", "/lineage", "/assets/{key}", "/runs", "/runs/{id}", "/dashboards", "/automation", "/sources", "/audit"];
 
     private static int _signInSpent;
 

@@ -24,6 +24,7 @@ public static class OpenApiDocumentTransformers
         ["Erasures"] = "Erase a subject everywhere, with the search that proves it gone; list the erasures. Admin only.",
         ["Session"] = "Whether the browser is signed in through the AppHost's one-time link.",
         ["Marts"] = "Rows of the marts for charts: chosen columns, filters and a cap, cached until the mart is rebuilt.",
+        ["Sources"] = "The declared sources: where their rows come from, their columns and rules, the watermark, and their latest loads and extractions.",
         ["Automation"] = "What runs the platform unattended: schedules (pause, resume, tick), the landing-folder sensor, and alert incidents. Writes need the X-Api-Key header.",
     };
 

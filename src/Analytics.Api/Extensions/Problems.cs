@@ -27,6 +27,11 @@ public static class Problems
         statusCode: StatusCodes.Status404NotFound,
         title: "Unknown mart");
 
+    public static IResult UnknownSource(string key, IEnumerable<string> sources) => Results.Problem(
+        $"No declared source is called '{Clip(key)}'; the sources are {string.Join(", ", sources)}.",
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown source");
+
     public static IResult UnknownRun(Guid runId) =>
         Results.Problem($"No run has id {runId}; GET /api/runs lists them.", statusCode: StatusCodes.Status404NotFound, title: "Unknown run");
 

@@ -34,4 +34,5 @@ select
     d.topups - p.topups as topups_difference,
     d.tenant_id
 from daily as d
-left join `staging.stg_partner_channels` as p on p.report_date = d.topup_date and p.channel = d.channel
+left join `staging.stg_partner_channels` as p
+    on p.tenant_id = d.tenant_id and p.report_date = d.topup_date and p.channel = d.channel
