@@ -25,6 +25,9 @@ switch (what)
     case "api":
         await ApiBenchmark.RunAsync();
         break;
+    case "sources":
+        await SourcesBenchmark.RunAsync(Options.Long(rest, "--rows", 1_000_000));
+        break;
     case "parse":
         ParseBenchmark.Run(rest.FirstOrDefault() ?? "bench-data/events-277777u-clean.csv");
         break;
@@ -32,6 +35,6 @@ switch (what)
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | incremental [--events 1000000,10000000] | api | web [--events N] [--assets N] | dashboard [--seconds N] [--events N] [--rounds N]");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | incremental [--events 1000000,10000000] | sources [--rows N] | api | web [--events N] [--assets N] | dashboard [--seconds N] [--events N] [--rounds N]");
         break;
 }

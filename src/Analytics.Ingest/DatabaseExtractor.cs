@@ -14,7 +14,9 @@ namespace Analytics.Ingest;
 /// the source's own clock so a transaction that commits late is not passed over; rows are read in
 /// <c>(watermark, key)</c> order above the last pair read (never by the timestamp alone, so rows sharing a watermark
 /// value are never split or skipped), streamed (never the whole table in memory), validated by the declaration, and
-/// written by primary key: a row read again replaces its earlier copy. Each window commits in one transaction with
+/// written by primary key: a window of new keys is copied straight into the table (its unique key index says so), and
+/// one holding a key the table has is read again into a temporary table and written by key, so a row read again
+/// replaces its earlier copy. Each window commits in one transaction with
 /// its new watermark, so catching up after downtime proceeds window by window, and a restart resumes from the last
 /// committed one.
 /// </summary>
@@ -139,11 +141,30 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var (_, loadId) = await IngestManifest.BeginAsync(connection, transaction, key, $"window {from} .. {to} after {state.CursorText}",
             $"{origin.Connection}:{origin.Table ?? "query"} [{from}, {to})", 0, cancellationToken);
-        await Execute(connection, transaction, $"create temp table extracted (like raw.{key}) on commit drop", cancellationToken);
+        var rejects = new RejectSpool();
+        long rows, bytes;
+        object[]? cursor;
+        bool full;
+        await Execute(connection, transaction, "savepoint appended", cancellationToken);
+        try
+        {
+            // Optimistic: a window of new keys (a first load, a catch-up) is copied straight in, as fast as a COPY goes.
+            (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, $"raw.{key}", rejects,
+                cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // A key the table holds already (a row updated since it was read): the window is read again and written by key.
+            await Execute(connection, transaction, "rollback to savepoint appended", cancellationToken);
+            rejects.Dispose();
+            rejects = new RejectSpool();
+            await Execute(connection, transaction, $"create temp table extracted (like raw.{key}) on commit drop", cancellationToken);
+            (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, "extracted", rejects,
+                cancellationToken);
+            await UpsertAsync(connection, transaction, source, order, cancellationToken);
+        }
 
-        using var rejects = new RejectSpool();
-        var (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, rejects, cancellationToken);
-        await UpsertAsync(connection, transaction, source, order, cancellationToken);
+        using var spooled = rejects;
         await SourceIngestor.CopyRejectsAsync(connection, source, $"{origin.Connection}:{origin.Table ?? "query"}", loadId, rejects, cancellationToken);
 
         if (cursor is not null)

@@ -77,8 +77,8 @@ public sealed class SourceIngestor(NpgsqlDataSource dataSource, EventTimeRange? 
         // The row loop is CPU-bound: rows are encoded straight into PostgreSQL's binary COPY format.
         var declaration = source.Source!;
         await using var copy = await connection.BeginRawBinaryCopyAsync(
-            $"copy raw.{source.Key.Name} ({SourceBinaryEncoder.Columns(declaration, withLine: true)}) from stdin (format binary)", cancellationToken);
-        var encoder = new SourceBinaryEncoder(copy, declaration, withLine: true);
+            $"copy raw.{source.Key.Name} ({SourceBinaryEncoder.Columns(declaration)}) from stdin (format binary)", cancellationToken);
+        var encoder = new SourceBinaryEncoder(copy, declaration);
         long loaded;
         try
         {

@@ -117,12 +117,7 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
     public static void WriteRow(StringBuilder line, long loadId, long number, SourceRow row)
     {
         var source = row.Source;
-        line.Append(loadId.ToString(CultureInfo.InvariantCulture));
-        if (source.Origin is FileOrigin)
-        {
-            line.Append(',').Append(number.ToString(CultureInfo.InvariantCulture));
-        }
-
+        line.Append(loadId.ToString(CultureInfo.InvariantCulture)).Append(',').Append(number.ToString(CultureInfo.InvariantCulture));
         if (source.Identity is not null)
         {
             line.Append(',').Append(row.Id.ToString("D"));

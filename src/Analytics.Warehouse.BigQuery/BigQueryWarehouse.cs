@@ -17,16 +17,11 @@ namespace Analytics.Warehouse.BigQuery;
 /// </summary>
 public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
 {
-    /// <summary>A declared source's table, column for column as its load writes it: load id, line (file sources), identity, declared columns.</summary>
+    /// <summary>A declared source's table, column for column as its load writes it: load id, line, identity, declared columns.</summary>
     public static IReadOnlyList<BigQueryField> SchemaOf(AssetDefinition source)
     {
         var declaration = source.Source ?? throw new InvalidOperationException($"{source.SourcePath}: '{source.Key.Name}' declares no columns.");
-        var fields = new List<BigQueryField> { new(declaration.LoadIdColumn, "INT64", "REQUIRED") };
-        if (declaration.Origin is FileOrigin)
-        {
-            fields.Add(new BigQueryField("line_number", "INT64", "REQUIRED"));
-        }
-
+        var fields = new List<BigQueryField> { new(declaration.LoadIdColumn, "INT64", "REQUIRED"), new("line_number", "INT64", "REQUIRED") };
         if (declaration.Identity is { } identity)
         {
             fields.Add(new BigQueryField(identity.Column, "STRING", "REQUIRED"));

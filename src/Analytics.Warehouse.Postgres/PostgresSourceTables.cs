@@ -29,19 +29,12 @@ public static class PostgresSourceTables
         _ => "boolean",
     };
 
-    /// <summary>Whether the source's rows keep the line they came from (file sources do; a database source's rows are keyed).</summary>
-    public static bool HasLines(SourceDeclaration source) => source.Origin is FileOrigin;
-
     public static string Ddl(AssetDefinition asset)
     {
         var source = asset.Source ?? throw new InvalidOperationException($"{asset.SourcePath}: '{asset.Key.Name}' declares no columns to make its table from.");
         var table = $"raw.{asset.Key.Name}";
-        var columns = new List<string> { $"{source.LoadIdColumn} bigint not null" };
-        if (HasLines(source))
-        {
-            columns.Add("line_number bigint not null");
-        }
-
+        // line_number: a file's line (or sheet row), or a database row's place in its window's read order.
+        var columns = new List<string> { $"{source.LoadIdColumn} bigint not null", "line_number bigint not null" };
         if (source.Identity is { } identity)
         {
             columns.Add($"{identity.Column} uuid not null");
@@ -54,9 +47,7 @@ public static class PostgresSourceTables
                 {string.Join(",\n    ", columns)}
             );
             {AddedColumns(asset.Key.Name, source)}
-            -- Loads append in load-id order, so a BRIN index finds the rows of the latest loads (what an incremental run
-            -- reads) in a few pages, at almost no cost to COPY.
-            create index if not exists {asset.Key.Name}_{source.LoadIdColumn} on {table} using brin ({source.LoadIdColumn});
+            {LoadIndex(asset.Key.Name, source)}
             create table if not exists {table}_rejected (
                 {source.LoadIdColumn} bigint not null,
                 file_path   text not null,
@@ -75,6 +66,13 @@ public static class PostgresSourceTables
 
         return ddl;
     }
+
+    /// <summary>
+    /// Loads append in load-id order, so a BRIN index finds the rows of the latest loads (what an incremental run reads)
+    /// in a few pages, at almost no cost to COPY.
+    /// </summary>
+    private static string LoadIndex(string key, SourceDeclaration source) =>
+        $"create index if not exists {key}_{source.LoadIdColumn} on raw.{key} using brin ({source.LoadIdColumn});";
 
     /// <summary>
     /// A table made by an earlier declaration gains the columns declared since (as null for the rows it has). Checked

@@ -30,8 +30,8 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
 
     public async Task DisposeAsync() => await _source.DisposeAsync();
 
-    /// <summary>A source <c>raw_KEY</c> over the table <c>KEY</c> of the source database.</summary>
-    private static AssetDefinition Declare(string key, string lag = "0", int maxRows = 1_000, string window = "1d") =>
+    /// <summary>A source <c>raw_KEY</c> over the table <c>KEY</c> of the source database (or over <paramref name="query"/>).</summary>
+    private static AssetDefinition Declare(string key, string lag = "0", int maxRows = 1_000, string window = "1d", string? query = null) =>
         AssetFileParser.Parse($"assets-sql/raw/raw_{key}.sql", "raw", $$"""
             /*
             materialization: source
@@ -41,7 +41,7 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
               name: text
               tier: {type: text, accepted_values: [basic, gold]}
               updated_at: {type: timestamp, required: true}
-            from: {database: appdb, table: public.{{key}}, watermark: updated_at, window: {{window}}, lag: '{{lag}}', max_rows_per_window: {{maxRows}}}
+            from: {database: appdb, {{(query is null ? $"table: public.{key}" : $"query: \"{query}\"")}}, watermark: updated_at, window: {{window}}, lag: '{{lag}}', max_rows_per_window: {{maxRows}}}
             */
             """).Asset;
 
@@ -94,6 +94,20 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
 
         Assert.Equal([[1L, "after", "gold"], [2L, "other", "basic"]], await Loaded(key));
         Assert.True(await db.ScalarAsync<long>($"select load_id from raw.raw_{key} where id = 1") > first, "the new version carries the new load");
+    }
+
+    [Fact]
+    public async Task A_query_whose_key_repeats_within_a_window_keeps_the_last_version_read()
+    {
+        // A view of a history table: id 1 has two versions in one window; the later (by watermark) is the one kept.
+        var key = await TableAsync();
+        await ExecAsync($"create table {key}_history (id int, name text, tier text, updated_at timestamptz not null)");
+        await ExecAsync($"insert into {key}_history values (1, 'old', 'basic', '2025-01-01 10:00:00Z'), (1, 'new', 'gold', '2025-01-01 11:00:00Z'), "
+                        + "(2, 'only', 'basic', '2025-01-01 10:30:00Z')");
+
+        await Extractor().ExtractAsync(Declare(key, query: $"select * from {key}_history"), null, default);
+
+        Assert.Equal([[1L, "new", "gold"], [2L, "only", "basic"]], await Loaded(key));
     }
 
     [Fact]

@@ -133,4 +133,25 @@ public class LandingSensorTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
         Assert.Equal(2, first.Ingested.Count);
         Assert.Equal([Path.Combine(folder, "3.csv")], second.Ingested);
     }
+
+    [Fact]
+    public async Task Each_landed_file_goes_to_its_source_by_format_or_folder_and_the_run_follows_the_sources_loaded()
+    {
+        var folder = TestFiles.Folder();
+        var sensor = await SensorAsync(folder);
+        var events = Land(folder, "events-routing.csv", "2025-03-05 10:00:00,routing_u1,like,,,ios,organic,SG");
+        var report = Path.Combine(folder, "partner", "2025-03.xlsx");
+        Directory.CreateDirectory(Path.GetDirectoryName(report)!);
+        Ingest.PartnerReport.Write(report, new DateOnly(2025, 3, 1), 2, seed: 5);
+        File.SetLastWriteTimeUtc(report, DateTime.UtcNow.AddMinutes(-1));
+        // A file no landing source reads is not listed at all; a .jsonl here has no source to go to.
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "not data");
+
+        var sweep = await sensor.SweepAsync(CancellationToken.None);
+
+        Assert.Equal([events, report], sweep.Ingested.Order(StringComparer.Ordinal));
+        Assert.Equal(8L, await db.ScalarAsync<long>("select count(*) from raw.raw_partner_channels"));
+        Assert.Equal(1L, await db.ScalarAsync<long>("select count(*) from raw.raw_events where user_id = 'routing_u1'"));
+        Assert.Equal("raw_events+ raw_partner_channels+", await db.ScalarAsync<string>($"select selection from runstore.runs where run_id = '{sweep.RunId}'"));
+    }
 }
