@@ -24,6 +24,8 @@ public sealed class SourceRowValidator
     private readonly int[] _identityWhenPresent;
     private readonly int[] _identityForFile;
     private readonly bool[] _hasRules;
+    private readonly string[]?[] _accepted;
+    private readonly string[]?[] _when;
     private readonly int[] _fieldLimits;
     private readonly string[] _fieldNames;
     private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal);
@@ -41,6 +43,9 @@ public sealed class SourceRowValidator
         _times = times ?? EventTimeRange.Default;
         _eventTime = source.EventTime is { } time ? IndexOf(time) : -1;
         _hasRules = _columns.Select(c => c.HasRules).ToArray();
+        // Arrays, not the declaration's lists: a foreach over an IReadOnlyList allocates its enumerator, once a row.
+        _accepted = _columns.Select(c => c.AcceptedValues.Count > 0 ? c.AcceptedValues.ToArray() : null).ToArray();
+        _when = _columns.Select(c => c.When?.Values.ToArray()).ToArray();
         _conditions = _columns.Select(c => c.When is { } when ? IndexOf(when.Column) : -1).ToArray();
         _identity = source.Identity?.Hash.Select(IndexOf).ToArray() ?? [];
         _identityWhenPresent = source.Identity?.HashWhenPresent.Select(IndexOf).ToArray() ?? [];
@@ -132,7 +137,7 @@ public sealed class SourceRowValidator
         if (_conditions[c] >= 0)
         {
             var on = Field(record, _conditions[c]);
-            foreach (var candidate in column.When!.Values)
+            foreach (var candidate in _when[c]!)
             {
                 if (on.SequenceEqual(candidate))
                 {
@@ -149,7 +154,7 @@ public sealed class SourceRowValidator
             return strict && column.Required ? condition is null ? $"{column.Name} is missing" : $"{column.Name} is missing for {condition}" : null;
         }
 
-        var reason = Parse(column, text, ref value, out var unaccepted);
+        var reason = Parse(column, _accepted[c], text, ref value, out var unaccepted);
         if (reason is not null)
         {
             value = FieldValue.Null;
@@ -164,14 +169,14 @@ public sealed class SourceRowValidator
         return strict && _hasRules[c] ? Rules(column, text, in value, unaccepted) : null;
     }
 
-    private string? Parse(SourceColumn column, ReadOnlySpan<char> text, ref FieldValue value, out bool unaccepted)
+    private string? Parse(SourceColumn column, string[]? accepted, ReadOnlySpan<char> text, ref FieldValue value, out bool unaccepted)
     {
         unaccepted = false;
         switch (column.Type)
         {
             case SourceColumnType.Text:
-                var known = column.AcceptedValues.Count > 0 ? Accepted(column, text) : null;
-                unaccepted = column.AcceptedValues.Count > 0 && known is null;
+                var known = accepted is null ? null : Accepted(accepted, text);
+                unaccepted = accepted is not null && known is null;
                 value = new FieldValue { Text = known ?? Intern(text) };
                 return null;
             case SourceColumnType.Timestamp:
@@ -248,9 +253,9 @@ public sealed class SourceRowValidator
         return null;
     }
 
-    private static string? Accepted(SourceColumn column, ReadOnlySpan<char> text)
+    private static string? Accepted(string[] accepted, ReadOnlySpan<char> text)
     {
-        foreach (var known in column.AcceptedValues)
+        foreach (var known in accepted)
         {
             if (text.SequenceEqual(known))
             {
