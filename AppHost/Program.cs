@@ -31,6 +31,7 @@ var worker = builder.AddProject<Projects.Analytics_Worker>("worker", launchProfi
     .WithEnvironment("Analytics__Worker__Sensor", "true") // the landing folder (or gs://bucket/prefix): one replica sweeps at a time
     .WithEnvironment("Analytics__Landing", settings.Landing)
     .WithEnvironment("Analytics__Worker__Alerts", "true") // assets-sql/alerts.yml to SLACK_WEBHOOK_URL / Analytics__Alerts__Smtp__*
+    .WithEnvironment("Analytics__Worker__Retention", "true") // sources' declared retention, hourly
     .WaitFor(api);
 
 var gateway = builder.AddProject<Projects.Analytics_Gateway>("gateway", launchProfileName: null)

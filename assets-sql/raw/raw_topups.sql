@@ -8,6 +8,8 @@ partition_by: created_at
 tags: [raw, appdb]
 owner: data-platform
 classification: {user_id: pii}
+# Top-ups older than 400 days (by created_at) are deleted hourly by the workers, and what was built from them follows.
+retention: {max_age: 400d}
 primary_key: [topup_id]
 columns:
   topup_id: {type: integer, required: true}

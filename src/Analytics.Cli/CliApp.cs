@@ -67,6 +67,7 @@ public static class CliApp
             KeysCommand.Create(output, settings),
             AuditCommand.Create(output, settings),
             EraseCommand.Create(output, settings),
+            RetentionCommand.Create(output, settings),
         };
         // `@name` is a selection (interfaces.md), never a response file: without this, `list @growth_metrics` looked
         // for a file called growth_metrics, and `list @/etc/hostname` read one.

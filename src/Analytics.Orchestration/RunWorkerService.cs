@@ -29,9 +29,10 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
         var scheduling = options.Value.Schedules ? ScheduleAsync(stoppingToken) : Task.CompletedTask;
         var sensing = options.Value.Sensor ? SenseAsync(stoppingToken) : Task.CompletedTask;
         var alerting = options.Value.Alerts ? AlertAsync(stoppingToken) : Task.CompletedTask;
+        var retaining = options.Value.Retention ? RetainAsync(stoppingToken) : Task.CompletedTask;
         var worker = new RunWorker(services, options.Value, logger);
         await worker.RunAsync(stoppingToken);
-        foreach (var loop in new[] { pruning, scheduling, sensing, alerting })
+        foreach (var loop in new[] { pruning, scheduling, sensing, alerting, retaining })
         {
             await loop.ContinueWith(_ => { }, TaskScheduler.Default);
         }
@@ -93,6 +94,31 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
     }
 
     /// <summary>Runs <paramref name="work"/> every <paramref name="interval"/>; a run-store outage is logged and waited out.</summary>
+    /// <summary>The sources' declared retention, hourly; one worker at a time (a session lock in the run store).</summary>
+    private Task RetainAsync(CancellationToken stoppingToken) => RepeatAsync("retention", TimeSpan.FromHours(1), async token =>
+    {
+        var retention = new SourceRetention(services);
+        if (!retention.Sources.Any())
+        {
+            return;
+        }
+
+        await using var turn = await new PostgresAssetLocks(services.RunStore).TryAcquireAsync("retention:sources", token);
+        if (turn is null)
+        {
+            return;
+        }
+
+        foreach (var outcome in await retention.ApplyAsync(DateTimeOffset.UtcNow, $"worker:{RunStoreRecorder.Worker}", dryRun: false, null, token))
+        {
+            if (outcome.Rows > 0)
+            {
+                logger.LogInformation("Retention deleted {Rows} row(s) of {Source} dated before {KeptFrom}; run {RunId} rebuilt what they fed",
+                    outcome.Rows, outcome.Source, outcome.KeptFrom, outcome.RunId);
+            }
+        }
+    }, stoppingToken);
+
     private async Task RepeatAsync(string what, TimeSpan interval, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

@@ -38,6 +38,12 @@ public sealed class WorkerOptions
     /// </summary>
     public bool Alerts { get; set; }
 
+    /// <summary>
+    /// Whether this worker applies the sources' declared retention every hour (<c>Analytics__Worker__Retention</c>); off by
+    /// default, on in the AppHost. Any number may: one applies it at a time.
+    /// </summary>
+    public bool Retention { get; set; }
+
     /// <summary>Events of finished runs older than this are pruned.</summary>
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(30);
 }

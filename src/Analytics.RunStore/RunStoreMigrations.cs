@@ -266,6 +266,20 @@ public static class RunStoreMigrations
             );
             create index extractions_by_source on runstore.extractions (source, extraction_id desc);
             """),
+        // Each retention deletion: the source, the first day kept, the rows deleted per UTC day, and the run that rebuilt
+        // what was built from them.
+        (15, "retention deletions", """
+            create table runstore.retention_deletions (
+                deletion_id  bigint generated always as identity primary key,
+                source       text not null,
+                kept_from    date not null,
+                days         jsonb not null,
+                rows_deleted bigint not null,
+                run_id       uuid,
+                requested_by text not null,
+                deleted_at   timestamptz not null default now()
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

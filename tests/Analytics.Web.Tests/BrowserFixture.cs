@@ -50,6 +50,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         var settings = new AnalyticsSettings(_db.ConnectionString, null, null, assets);
         Assert.Equal(CliApp.Ok, await CliApp.RunAsync(["ingest", csv], TextWriter.Null, TextWriter.Null, settings));
+        await LoadSourcesExampleAsync(settings);
         Api = new ApiHost(_db.ConnectionString, assets);
         BaseUrl = Api.Client().BaseAddress!.ToString().TrimEnd('/');
         var client = Api.Client();
@@ -59,6 +60,34 @@ public sealed class BrowserFixture : IAsyncLifetime
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
         Browser = await Chromium.LaunchAsync(_playwright);
+    }
+
+    /// <summary>
+    /// The example's sources, so the top-ups charts have rows: the app simulator writes an appdb of its own, the CLI extracts
+    /// it (the API's run later finds no appdb configured and keeps what was loaded), and a partner report is ingested.
+    /// </summary>
+    private static async Task LoadSourcesExampleAsync(AnalyticsSettings settings)
+    {
+        var server = await SharedServer.InstanceAsync();
+        var name = "appdb_" + Guid.NewGuid().ToString("N")[..10];
+        await using (var admin = Npgsql.NpgsqlDataSource.Create(server.ConnectionString()))
+        await using (var create = admin.CreateCommand($"create database {name}"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var appDb = server.ConnectionString(name);
+        await using (var source = Npgsql.NpgsqlDataSource.Create(appDb))
+        {
+            await new AppSimulator(source, seed: 11).PrepareAsync(default);
+        }
+
+        var output = new StringWriter();
+        Assert.True(await CliApp.RunAsync(["materialize", "raw_users", "raw_topups"], output, output,
+            settings with { SourceConnections = n => n == "appdb" ? appDb : null }) == CliApp.Ok, output.ToString());
+        var report = Path.Combine(TestFiles.Folder(), "partner.xlsx");
+        Ingest.PartnerReport.Write(report, DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-35)), 40, seed: 5);
+        Assert.Equal(CliApp.Ok, await CliApp.RunAsync(["ingest", "--source", "raw_partner_channels", report], output, output, settings));
     }
 
     /// <summary>The shipped assets plus a leaf whose error-severity check fails: stg_events holds more platforms than ios.</summary>

@@ -64,7 +64,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         await app.ScreenshotAsync(page, "catalog");
 
         await page.GetByLabel("layer").SelectOptionAsync("marts");
-        Assert.Equal(11, await page.Locator("tr[data-asset]").CountAsync());
+        Assert.Equal(12, await page.Locator("tr[data-asset]").CountAsync());
         await page.GetByLabel("Search").FillAsync("retention");
         var shown = await page.Locator("tr[data-asset]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.asset)");
         Assert.Superset(new HashSet<string> { "acquisition_channel_retention", "retention_cohorts", "retention_quality_framework" }, shown.ToHashSet());
@@ -255,7 +255,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
 
         await Assertions.Expect(page.Locator("[data-kpi='dau'] .kpi-value")).Not.ToHaveTextAsync("–", new() { Timeout = 15_000 });
         var charts = page.Locator("[data-chart]");
-        await Assertions.Expect(charts).ToHaveCountAsync(9);
+        await Assertions.Expect(charts).ToHaveCountAsync(11);
         // The first screen's charts draw; the last, far below the fold, has asked for nothing until it is scrolled to.
         await Assertions.Expect(charts.First).ToHaveAttributeAsync("data-state", "drawn", new() { Timeout = 15_000 });
         Assert.Equal("waiting", await charts.Last.GetAttributeAsync("data-state"));
@@ -287,9 +287,9 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         // sat on the legend, and the largest category was on the legend's second page.
         var (page, problems) = await app.OpenAsync();
         await page.GotoAsync(app.BaseUrl + "/dashboards");
-        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(9);
+        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(11);
         await DrawEveryChartAsync(page);
-        await page.WaitForFunctionAsync("() => { const charts = [...document.querySelectorAll('[data-chart]')]; return charts.length === 9 && charts.every(c => c.chartInstance); }",
+        await page.WaitForFunctionAsync("() => { const charts = [...document.querySelectorAll('[data-chart]')]; return charts.length === 11 && charts.every(c => c.chartInstance); }",
             null, new() { Timeout = 15_000 });
 
         // As ECharts laid them out: each axis's texts (labels and name), and the legend's and colour scale's boxes.
@@ -391,7 +391,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         var (page, problems) = await app.OpenAsync();
         await page.GotoAsync(api.Client().BaseAddress!.ToString().TrimEnd('/') + "/dashboards");
 
-        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(11);
+        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(13);
         await DrawEveryChartAsync(page);
         var added = page.Locator("[data-chart='negative-balances'] canvas").First;
         await Assertions.Expect(added).ToBeVisibleAsync(Soon);

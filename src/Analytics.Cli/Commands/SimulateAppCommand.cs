@@ -24,7 +24,10 @@ public static class SimulateAppCommand
 
             var connection = settings.SourceConnections("appdb")
                              ?? throw new ArgumentException("ConnectionStrings__appdb is not set; point it at the app's database (the AppHost sets it).");
-            await using var database = NpgsqlDataSource.Create(connection);
+            // The app's own writes are not the platform's work: no spans for them (they would be roots, burying the runs' traces).
+            var builder = new NpgsqlDataSourceBuilder(connection);
+            builder.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => false).ConfigureBatchFilter(_ => false));
+            await using var database = builder.Build();
             var simulator = new AppSimulator(database);
             var (users, topups) = await simulator.PrepareAsync(cancellationToken);
             output.WriteLine(users > 0 ? $"appdb: wrote {AppSimulator.HistoryDays} days of history ({users} users, {topups} top-ups)" : "appdb: history present");

@@ -28,7 +28,7 @@ public static partial class AssetFileParser
     private static SourceDeclaration? ReadSource(string path, string text, IReadOnlyDictionary<string, object?> meta, Materialization materialization,
         string? partitionBy, string? loadId)
     {
-        string[] fields = ["columns", "from", "primary_key", "identity", "subject"];
+        string[] fields = ["columns", "from", "primary_key", "identity", "subject", "retention"];
         if (materialization != Materialization.Source)
         {
             if (fields.FirstOrDefault(meta.ContainsKey) is { } misplaced)
@@ -98,12 +98,39 @@ public static partial class AssetFileParser
 
         return new SourceDeclaration(columns, origin)
         {
+            Retention = ReadRetention(path, text, meta.GetValueOrDefault("retention"), partitionBy),
             PrimaryKey = primaryKey,
             Identity = identity,
             EventTime = partitionBy,
             Subject = subject,
             LoadIdColumn = loadColumn,
         };
+    }
+
+    /// <summary><c>retention: {max_age: 400d}</c>: how long rows are kept, by their event time (the source's partition_by).</summary>
+    private static TimeSpan? ReadRetention(string path, string text, object? value, string? partitionBy)
+    {
+        const string Example = "write e.g. 'retention: {max_age: 400d}' (units d and w; one day to ten years)";
+        if (value is null)
+        {
+            return null;
+        }
+
+        var at = $"{path}:{LineOf(text, "retention:")}";
+        if (value is not Dictionary<object, object> map || Mapping(path, "retention", map) is not { Count: 1 } fields || !fields.ContainsKey("max_age"))
+        {
+            throw new AssetDeclarationException($"{at}: retention takes one field, max_age; {Example}.");
+        }
+
+        if (partitionBy is null)
+        {
+            throw new AssetDeclarationException($"{at}: retention deletes rows by their event time; give the source 'partition_by: <timestamp column>'.");
+        }
+
+        var age = DurationText.TryParse(fields["max_age"] as string, SourceDeclaration.MaxRetention);
+        return age is { } days && days >= TimeSpan.FromDays(1) && days.Ticks % TimeSpan.TicksPerDay == 0
+            ? days
+            : throw new AssetDeclarationException($"{at}: retention max_age '{Shorten(fields["max_age"]?.ToString() ?? "")}' is not whole days; {Example}.");
     }
 
     private static List<SourceColumn> ReadColumns(string path, string text, object? value)

@@ -14,7 +14,10 @@ public static partial class DurationText
     private static partial Regex Part();
 
     /// <summary>The duration, or null when <paramref name="text"/> is not one (or is zero, or longer than a year).</summary>
-    public static TimeSpan? TryParse(string? text)
+    public static TimeSpan? TryParse(string? text) => TryParse(text, Max);
+
+    /// <summary>The duration, or null when <paramref name="text"/> is not one (or is zero, or longer than <paramref name="max"/>).</summary>
+    public static TimeSpan? TryParse(string? text, TimeSpan max)
     {
         var rest = (text ?? "").Trim();
         if (rest.Length is 0 or > 64)
@@ -40,7 +43,7 @@ public static partial class DurationText
                 "m" => TimeSpan.FromMinutes(n),
                 _ => TimeSpan.FromSeconds(n),
             };
-            if (total > Max)
+            if (total > max)
             {
                 return null;
             }

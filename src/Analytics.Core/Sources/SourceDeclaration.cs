@@ -32,6 +32,15 @@ public sealed record SourceDeclaration(IReadOnlyList<SourceColumn> Columns, Sour
     /// <summary>The column erasure finds a subject by (with <c>tenant_id</c>, when declared); null when the source holds no subjects.</summary>
     public string? Subject { get; init; }
 
+    /// <summary>
+    /// <c>retention: {max_age: 400d}</c>: rows whose event time is older than this (by UTC day) are deleted by the
+    /// retention job, and what was built from them follows; null keeps every row.
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
+
+    /// <summary>The longest retention a source may declare: ten years.</summary>
+    public static readonly TimeSpan MaxRetention = TimeSpan.FromDays(3_660);
+
     /// <summary>The column a load writes its load id to (the asset's <c>load_id</c>).</summary>
     public string LoadIdColumn { get; init; } = "load_id";
 

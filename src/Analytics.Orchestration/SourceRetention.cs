@@ -1,0 +1,69 @@
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.RunStore;
+using Analytics.Warehouse.Postgres;
+
+namespace Analytics.Orchestration;
+
+/// <summary>What retention did (or, dry, would do) to one source.</summary>
+public sealed record RetentionOutcome(string Source, DateOnly KeptFrom, IReadOnlyDictionary<DateOnly, long> Days, Guid? RunId, bool? Rebuilt)
+{
+    public long Rows => Days.Values.Sum();
+}
+
+/// <summary>
+/// The retention job: for each source that declares <c>retention: {max_age: ...}</c>, deletes the rows dated (by the
+/// source's event time, in UTC days) before today minus the age, records the deletion with its days and row counts
+/// (<c>runstore.retention_deletions</c>, and the audit log), and rebuilds the partitions of everything downstream that
+/// held those days, so the marts are what a full build on the rows kept would give.
+/// </summary>
+public sealed class SourceRetention(AnalyticsServices services)
+{
+    public IEnumerable<AssetDefinition> Sources => services.Project.Graph.TopologicalOrder.Select(k => services.Project.Graph[k])
+        .Where(a => a.Source?.Retention is not null);
+
+    public async Task<IReadOnlyList<RetentionOutcome>> ApplyAsync(DateTimeOffset now, string requestedBy, bool dryRun, IRunObserver? reporter,
+        CancellationToken cancellationToken)
+    {
+        if (services.Warehouse is not PostgresWarehouse postgres)
+        {
+            throw new InvalidOperationException("retention deletes from the PostgreSQL warehouse in this version; on BigQuery, set the raw dataset's "
+                                                + "partition expiration (partition_expiration_days) to the same age.");
+        }
+
+        var outcomes = new List<RetentionOutcome>();
+        foreach (var source in Sources)
+        {
+            var keptFrom = DateOnly.FromDateTime(now.UtcDateTime.Date - source.Source!.Retention!.Value);
+            var days = await PostgresRetention.DeleteBeforeAsync(postgres.DataSource, source, keptFrom, dryRun, cancellationToken);
+            if (dryRun || days.Count == 0)
+            {
+                outcomes.Add(new RetentionOutcome(source.Key.Name, keptFrom, days, null, null));
+                continue;
+            }
+
+            var deletion = await new RetentionStore(services.RunStore).RecordAsync(source.Key.Name, keptFrom, days, requestedBy, CancellationToken.None);
+            await new AuditStore(services.RunStore).AppendAsync(
+                [new AuditRecord(requestedBy, "RetentionDelete", $"{source.Key.Name} before {keptFrom:yyyy-MM-dd}: {days.Values.Sum()} row(s)", 200, null, null)],
+                CancellationToken.None);
+            var run = await RebuildAsync(source, days.Keys.Min(), keptFrom.AddDays(-1), requestedBy, reporter, cancellationToken);
+            await new RetentionStore(services.RunStore).AttachRunAsync(deletion, run.RunId, CancellationToken.None);
+            outcomes.Add(new RetentionOutcome(source.Key.Name, keptFrom, days, run.RunId, run.Succeeded));
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Rebuilds what the source feeds over the deleted days, and the weeks and months they fall in.</summary>
+    private async Task<RunResult> RebuildAsync(AssetDefinition source, DateOnly first, DateOnly last, string requestedBy, IRunObserver? reporter,
+        CancellationToken cancellationToken)
+    {
+        var graph = services.Project.Graph;
+        var keys = graph.TopologicalOrder.Where(k => !graph[k].IsSource && graph.Reachable([source.Key.Name], upstream: false).Contains(k)).ToList();
+        var from = new[] { first.AddDays(-6), new DateOnly(first.Year, first.Month, 1) }.Min();
+        var build = BuildOptions.Backfill(from, last, ("the first day deleted", "the last"));
+        var executor = services.Executors.Create(RunKind.Materialize, $"retention of {source.Key.Name}", requestedBy, Environment.ProcessorCount, reporter,
+            build.Apply);
+        return await executor.RunAsync(Guid.NewGuid(), keys, false, cancellationToken);
+    }
+}
