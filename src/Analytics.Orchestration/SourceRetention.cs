@@ -14,8 +14,10 @@ public sealed record RetentionOutcome(string Source, DateOnly KeptFrom, IReadOnl
 /// <summary>
 /// The retention job: for each source that declares <c>retention: {max_age: ...}</c>, deletes the rows dated (by the
 /// source's event time, in UTC days) before today minus the age, records the deletion with its days and row counts
-/// (<c>runstore.retention_deletions</c>, and the audit log), and rebuilds the partitions of everything downstream that
-/// held those days, so the marts are what a full build on the rows kept would give.
+/// (<c>runstore.retention_deletions</c>, and the audit log), and rebuilds everything downstream whole, so the marts are
+/// what a full build on the rows kept gives. (A backfill of the deleted days would rebuild the date partitions, but an
+/// asset incremental by key, dim_users say, learns which keys changed from the rows loaded, and the rows deleted are
+/// gone: it would keep their totals. Rows age out once a day, so the full rebuild runs once a day.)
 /// </summary>
 public sealed class SourceRetention(AnalyticsServices services)
 {
@@ -46,7 +48,7 @@ public sealed class SourceRetention(AnalyticsServices services)
             await new AuditStore(services.RunStore).AppendAsync(
                 [new AuditRecord(requestedBy, "RetentionDelete", $"{source.Key.Name} before {keptFrom:yyyy-MM-dd}: {days.Values.Sum()} row(s)", 200, null, null)],
                 CancellationToken.None);
-            var run = await RebuildAsync(source, days.Keys.Min(), keptFrom.AddDays(-1), requestedBy, reporter, cancellationToken);
+            var run = await RebuildAsync(source, requestedBy, reporter, cancellationToken);
             await new RetentionStore(services.RunStore).AttachRunAsync(deletion, run.RunId, CancellationToken.None);
             outcomes.Add(new RetentionOutcome(source.Key.Name, keptFrom, days, run.RunId, run.Succeeded));
         }
@@ -54,14 +56,13 @@ public sealed class SourceRetention(AnalyticsServices services)
         return outcomes;
     }
 
-    /// <summary>Rebuilds what the source feeds over the deleted days, and the weeks and months they fall in.</summary>
-    private async Task<RunResult> RebuildAsync(AssetDefinition source, DateOnly first, DateOnly last, string requestedBy, IRunObserver? reporter,
-        CancellationToken cancellationToken)
+    /// <summary>Rebuilds what the source feeds, whole.</summary>
+    private async Task<RunResult> RebuildAsync(AssetDefinition source, string requestedBy, IRunObserver? reporter, CancellationToken cancellationToken)
     {
         var graph = services.Project.Graph;
-        var keys = graph.TopologicalOrder.Where(k => !graph[k].IsSource && graph.Reachable([source.Key.Name], upstream: false).Contains(k)).ToList();
-        var from = new[] { first.AddDays(-6), new DateOnly(first.Year, first.Month, 1) }.Min();
-        var build = BuildOptions.Backfill(from, last, ("the first day deleted", "the last"));
+        var downstream = graph.Reachable([source.Key.Name], upstream: false);
+        var keys = graph.TopologicalOrder.Where(k => !graph[k].IsSource && downstream.Contains(k)).ToList();
+        var build = new BuildOptions(FullRefresh: true);
         var executor = services.Executors.Create(RunKind.Materialize, $"retention of {source.Key.Name}", requestedBy, Environment.ProcessorCount, reporter,
             build.Apply);
         return await executor.RunAsync(Guid.NewGuid(), keys, false, cancellationToken);

@@ -93,8 +93,10 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             {
                 var list = IncrementalSql.PartitionList(partitions.Select(p => p.Start));
                 var sql = project.CompileIncremental(key, Dialect, window, list, IncrementalSql.DayList(partitions.Select(p => p.Start), spec.Grain));
-                var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, list), cancellationToken),
-                    cancellationToken);
+                // A backfill rebuilds its partitions: an insert_new asset's too are cleared and written again (what the source
+                // no longer holds, after retention or an erasure, goes), not only topped up with keys they lack.
+                var write = IncrementalSql.Write(window.IsBackfill ? spec with { Strategy = IncrementalStrategy.Replace } : spec, list);
+                var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, write, cancellationToken), cancellationToken);
                 await intervals.RecordAsync(key, runId, newState with { TableRows = built.TableRows }, partitions, replaceAll: false, cancellationToken);
                 return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions) { CheckScope = IncrementalSql.CheckScope(spec, list) }, sql);
             }
