@@ -39,25 +39,25 @@ public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore
 
     private async Task<string> ExtractAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
         var connection = ((DatabaseOrigin)source.Source!.Origin).Connection;
-        if (settings.SourceConnections(connection) is null)
+        var why = warehouse is not PostgresWarehouse
+            ? $"database sources load into the PostgreSQL warehouse only in this version, so {source.Key.Name} was not extracted; "
+              + "export the table to the landing bucket and declare it as a file source to load it into BigQuery"
+            : Connection(connection) is null
+                ? $"ConnectionStrings__{connection} is not set here, so {source.Key.Name} was not extracted; set it to read the source"
+                : null;
+        if (why is not null)
         {
-            // Not configured here (a laptop without the app's database): the source stays as it is, and says why.
-            var why = $"ConnectionStrings__{connection} is not set here, so {source.Key.Name} was not extracted; set it to read the source";
+            // Not extractable here (a laptop without the app's database, a BigQuery warehouse): the source stays as it is, and says why.
             _logger.LogWarning("{Source}: {Why}", source.Key.Name, why);
             await _extractions.RecordAsync(new Extraction(0, source.Key.Name, runId, null, null, 0, 0, 0, 0, ExtractionStore.Skipped, why, null, null, default),
                 CancellationToken.None);
             return $"{source.Key.Name}: {why}";
         }
 
-        if (warehouse is not PostgresWarehouse postgres)
-        {
-            throw new InvalidOperationException($"{source.SourcePath}: database sources load into the PostgreSQL warehouse in this version; "
-                                                + "on BigQuery, export the table to the landing bucket and declare it as a file source.");
-        }
-
-        var extractor = new DatabaseExtractor(postgres.DataSource, settings.SourceConnections, settings.EventTimes);
+        var postgres = (PostgresWarehouse)warehouse;
+        var clock = Stopwatch.StartNew();
+        var extractor = new DatabaseExtractor(postgres.DataSource, Connection, settings.EventTimes);
         try
         {
             var windows = await extractor.ExtractAsync(source, async window =>
@@ -79,6 +79,13 @@ public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore
             throw;
         }
     }
+
+    /// <summary>
+    /// <c>ConnectionStrings__NAME</c>; unset, <c>runstore</c> is the run store this process uses (the embedded one, say),
+    /// so the audit log is a source wherever the platform runs.
+    /// </summary>
+    private string? Connection(string name) =>
+        settings.SourceConnections(name) ?? (name == "runstore" ? runStore.ConnectionString : null);
 
     private async Task<string> IngestFolderAsync(AssetDefinition source, FileOrigin files, CancellationToken cancellationToken)
     {

@@ -87,6 +87,14 @@ public sealed class TenantAccessTests : IClassFixture<DatabaseFixture>, IAsyncLi
         {
             var everyone = await (await As(ApiHost.ApiKey).GetAsync($"/api/assets/{key}/preview?limit=1000")).JsonAsync();
             var theirs = await (await As(acme).GetAsync($"/api/assets/{key}/preview?limit=1000")).JsonAsync();
+            if (project.Graph[key].Tags.Contains("security"))
+            {
+                // The platform's own audit log and keys name no tenant: a tenant's key sees none of their rows.
+                Assert.Empty(theirs.GetProperty("rows").EnumerateArray());
+                walked++;
+                continue;
+            }
+
             var all = Tenants(everyone);
             Assert.All(Tenants(theirs), t => Assert.Equal("acme", t));
             Assert.Equal(all.Count(t => t == "acme"), Tenants(theirs).Count);

@@ -60,8 +60,8 @@ public class AlertAndFreshnessDeclarationTests
         var rules = AlertFile.Load(TestFiles.RepositoryAssets);
         var project = AssetProject.Load(TestFiles.RepositoryAssets);
 
-        Assert.Equal(["run_failed", "blocking_check_failed", "freshness_sla", "growth_shrinking", "dau_drop"], rules.Select(r => r.Name));
-        Assert.Equal([AlertKind.RunFailed, AlertKind.CheckFailed, AlertKind.Freshness, AlertKind.Metric, AlertKind.Metric], rules.Select(r => r.Kind));
+        Assert.Equal(["run_failed", "blocking_check_failed", "freshness_sla", "growth_shrinking", "dau_drop", "refused_burst"], rules.Select(r => r.Name));
+        Assert.Equal([AlertKind.RunFailed, AlertKind.CheckFailed, AlertKind.Freshness, AlertKind.Metric, AlertKind.Metric, AlertKind.Metric], rules.Select(r => r.Kind));
         var shrinking = project.CompileQuery(rules[3].Query!, new PostgresDialect());
         Assert.Contains("\"marts\".\"quick_ratio_analysis\"", shrinking);
         Assert.DoesNotContain("{{", shrinking);

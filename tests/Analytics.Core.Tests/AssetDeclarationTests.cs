@@ -149,8 +149,8 @@ public class AssetDeclarationTests
     {
         var project = AssetProject.Load(TestFiles.RepositoryAssets);
         // The sources come first (alphabetical within a level), each declared as data.
-        Assert.Equal(["raw_events", "raw_partner_channels", "raw_topups", "raw_users"], project.Graph.TopologicalOrder.Take(4));
-        Assert.All(project.Graph.TopologicalOrder.Take(4), key => Assert.NotNull(project.Graph[key].Source));
+        Assert.Equal(["raw_api_keys", "raw_audit_log", "raw_events", "raw_partner_channels", "raw_topups", "raw_users"], project.Graph.TopologicalOrder.Take(6));
+        Assert.All(project.Graph.TopologicalOrder.Take(6), key => Assert.NotNull(project.Graph[key].Source));
         Assert.True(project.Graph.Contains("fct_events"));
         Assert.True(project.Graph.Contains("dim_users"));
     }

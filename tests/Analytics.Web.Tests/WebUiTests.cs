@@ -64,7 +64,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         await app.ScreenshotAsync(page, "catalog");
 
         await page.GetByLabel("layer").SelectOptionAsync("marts");
-        Assert.Equal(12, await page.Locator("tr[data-asset]").CountAsync());
+        Assert.Equal(15, await page.Locator("tr[data-asset]").CountAsync());
         await page.GetByLabel("Search").FillAsync("retention");
         var shown = await page.Locator("tr[data-asset]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.asset)");
         Assert.Superset(new HashSet<string> { "acquisition_channel_retention", "retention_cohorts", "retention_quality_framework" }, shown.ToHashSet());
@@ -601,7 +601,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         var users = page.Locator("section.source[data-source='raw_users']");
         await Assertions.Expect(users).ToContainTextAsync("appdb:public.users by watermark on updated_at, 1d windows, 30s behind the source's clock");
         await Assertions.Expect(users.Locator("table.extractions")).ToContainTextAsync("ConnectionStrings__appdb is not set");
-        Assert.Equal(4, await page.Locator("section.source").CountAsync());
+        Assert.Equal(6, await page.Locator("section.source").CountAsync());
         await app.ScreenshotAsync(page, "sources");
         await ExpectNoProblemsAsync(problems);
     }

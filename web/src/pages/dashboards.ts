@@ -13,12 +13,13 @@ interface Range { from: string; to: string; tenant?: string }
  */
 export async function renderDashboards(container: HTMLElement, _params: Record<string, string>, signal: AbortSignal): Promise<void> {
   const declared = await api.dashboards();
-  const dashboard = declared.dashboards[0];
+  const query = new URLSearchParams(location.search);
+  // ?board=NAME picks one of several dashboards; the first is the default.
+  const dashboard = declared.dashboards.find((d) => d.name === query.get("board")) ?? declared.dashboards[0];
   if (!dashboard) {
     container.append(h("h1", {}, "Dashboards"), message("No dashboard is declared: add one to assets-sql/dashboards.yml."));
     return;
   }
-  const query = new URLSearchParams(location.search);
   // No range in the URL means all of history; the inputs show its bounds once the first chart has them.
   const from = h("input", { type: "date", "aria-label": "from", value: query.get("from") ?? "" });
   const to = h("input", { type: "date", "aria-label": "to", value: query.get("to") ?? "" });
@@ -29,7 +30,12 @@ export async function renderDashboards(container: HTMLElement, _params: Record<s
   const tenants = await visibleTenants(dashboard);
   const tenant = h("select", { "aria-label": "tenant" }, ...tenants.map((t) => h("option", { value: t }, t)));
   if (tenants.includes(query.get("tenant") ?? "")) tenant.value = query.get("tenant")!;
+  const boards = declared.dashboards.length > 1
+    ? h("nav", { class: "boards", "aria-label": "dashboards" }, ...declared.dashboards.map((d) =>
+      h("a", { href: `/dashboards?board=${encodeURIComponent(d.name)}`, class: d === dashboard ? "toggle on" : "toggle", "data-board": d.name }, d.title)))
+    : null;
   container.append(
+    ...(boards ? [boards] : []),
     h("div", { class: "dash-head" }, h("h1", {}, dashboard.title),
       h("div", { class: "toolbar" }, tenants.length > 1 ? h("label", {}, "Tenant ", tenant) : null,
         h("label", {}, "From ", from), h("label", {}, "To ", to), h("span", { class: "segmented" }, ...grainButtons))),
@@ -47,6 +53,7 @@ export async function renderDashboards(container: HTMLElement, _params: Record<s
     signal.addEventListener("abort", () => controller.abort());
     for (const b of grainButtons) b.classList.toggle("on", b.dataset.grain === grain);
     const next = new URLSearchParams({ grain });
+    if (dashboard !== declared.dashboards[0]) next.set("board", dashboard.name);
     if (from.value) next.set("from", from.value);
     if (to.value) next.set("to", to.value);
     if (tenants.length > 1) next.set("tenant", tenant.value);
