@@ -10,6 +10,20 @@ public static class SharedServer
 
     public static Task<EmbeddedPostgres> InstanceAsync() => Server.Value;
 
+    /// <summary>A new, empty database on the shared server (a source database beside a test's warehouse, say); its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var server = await InstanceAsync();
+        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..10];
+        await using (var admin = Npgsql.NpgsqlDataSource.Create(server.ConnectionString()))
+        await using (var create = admin.CreateCommand($"create database {name}"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return server.ConnectionString(name);
+    }
+
     private static async Task<EmbeddedPostgres> StartAsync()
     {
         var server = await EmbeddedPostgres.StartAsync(Root, new EmbeddedPostgresOptions { Durable = false, SharedBuffers = "128MB" });

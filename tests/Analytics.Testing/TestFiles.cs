@@ -22,6 +22,21 @@ public static class TestFiles
 
     public static string RepositoryAssets => Path.Combine(RepositoryRoot, "assets-sql");
 
+    /// <summary>A copy of the assets folder <paramref name="from"/> (the repository's by default) to change in a test; its path.</summary>
+    public static string CopyAssets(string? from = null)
+    {
+        from ??= RepositoryAssets;
+        var root = Path.Combine(Folder(), "assets-sql");
+        foreach (var file in Directory.GetFiles(from, "*.*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        return root;
+    }
+
     /// <summary>The checkout the tests run from: the first folder above them holding Analytics.sln.</summary>
     public static string RepositoryRoot
     {

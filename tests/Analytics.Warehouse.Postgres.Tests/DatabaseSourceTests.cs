@@ -16,15 +16,7 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
 
     public async Task InitializeAsync()
     {
-        var server = await SharedServer.InstanceAsync();
-        var name = "src_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = NpgsqlDataSource.Create(server.ConnectionString()))
-        await using (var create = admin.CreateCommand($"create database {name}"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        _sourceConnection = server.ConnectionString(name);
+        _sourceConnection = await SharedServer.CreateDatabaseAsync("src");
         _source = NpgsqlDataSource.Create(_sourceConnection);
     }
 

@@ -28,14 +28,7 @@ public sealed class RetentionTests : IAsyncLifetime
         await _retained.InitializeAsync();
         await _fresh.InitializeAsync();
         // The shipped assets, with raw_events keeping 30 days.
-        _assets = Path.Combine(TestFiles.Folder(), "assets-sql");
-        foreach (var file in Directory.GetFiles(TestFiles.RepositoryAssets, "*.*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(_assets, Path.GetRelativePath(TestFiles.RepositoryAssets, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
+        _assets = TestFiles.CopyAssets();
         var events = Path.Combine(_assets, "raw", "raw_events.sql");
         File.WriteAllText(events, File.ReadAllText(events).Replace("partition_by: event_time\n", "partition_by: event_time\nretention: {max_age: 30d}\n"));
     }

@@ -16,14 +16,7 @@ public sealed class SecurityMartsTests(DatabaseFixture db) : IClassFixture<Datab
 {
     private static string Assets()
     {
-        var root = Path.Combine(TestFiles.Folder(), "assets-sql");
-        foreach (var file in Directory.GetFiles(TestFiles.RepositoryAssets, "*.*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(root, Path.GetRelativePath(TestFiles.RepositoryAssets, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
+        var root = TestFiles.CopyAssets();
         foreach (var source in new[] { "raw_audit_log", "raw_api_keys" })
         {
             var path = Path.Combine(root, "raw", source + ".sql");

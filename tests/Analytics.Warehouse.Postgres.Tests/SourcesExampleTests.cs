@@ -18,15 +18,7 @@ public class SourcesExampleTests(DatabaseFixture db) : IClassFixture<DatabaseFix
 
     public async Task InitializeAsync()
     {
-        var server = await SharedServer.InstanceAsync();
-        var name = "appdb_" + Guid.NewGuid().ToString("N")[..10];
-        await using (var admin = NpgsqlDataSource.Create(server.ConnectionString()))
-        await using (var create = admin.CreateCommand($"create database {name}"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        _appDb = server.ConnectionString(name);
+        _appDb = await SharedServer.CreateDatabaseAsync("appdb");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

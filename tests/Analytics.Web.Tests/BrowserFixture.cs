@@ -68,15 +68,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// </summary>
     private static async Task LoadSourcesExampleAsync(AnalyticsSettings settings)
     {
-        var server = await SharedServer.InstanceAsync();
-        var name = "appdb_" + Guid.NewGuid().ToString("N")[..10];
-        await using (var admin = Npgsql.NpgsqlDataSource.Create(server.ConnectionString()))
-        await using (var create = admin.CreateCommand($"create database {name}"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var appDb = server.ConnectionString(name);
+        var appDb = await SharedServer.CreateDatabaseAsync("appdb");
         await using (var source = Npgsql.NpgsqlDataSource.Create(appDb))
         {
             await new AppSimulator(source, seed: 11).PrepareAsync(default);
@@ -93,14 +85,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>The shipped assets plus a leaf whose error-severity check fails: stg_events holds more platforms than ios.</summary>
     private static string CopyShippedAssets()
     {
-        var root = Path.Combine(TestFiles.Folder(), "assets-sql");
-        foreach (var file in Directory.GetFiles(TestFiles.RepositoryAssets, "*.*", SearchOption.AllDirectories).Where(f => f.EndsWith(".sql") || f.EndsWith(".yml")))
-        {
-            var target = Path.Combine(root, Path.GetRelativePath(TestFiles.RepositoryAssets, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
+        var root = TestFiles.CopyAssets();
         Directory.CreateDirectory(Path.Combine(root, "quality"));
         File.WriteAllText(Path.Combine(root, "quality", FailingAsset + ".sql"), """
             /*

@@ -356,14 +356,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
     public async Task A_chart_added_to_dashboards_yml_alone_is_drawn_on_the_page_and_built_into_the_superset_bundle()
     {
         // Issue 26: a chart was written twice, in TypeScript and in C#. Now one entry in dashboards.yml, nothing else.
-        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
-        foreach (var file in Directory.GetFiles(app.Assets, "*.*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(assets, Path.GetRelativePath(app.Assets, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
+        var assets = TestFiles.CopyAssets(app.Assets);
         await File.AppendAllTextAsync(Path.Combine(assets, "dashboards.yml"), """
                   - id: negative-balances
                     title: Lowest balances of users below zero
