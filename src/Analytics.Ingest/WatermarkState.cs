@@ -4,22 +4,13 @@ using Npgsql;
 namespace Analytics.Ingest;
 
 /// <summary>
-/// Where a database source's extraction stands, kept in the warehouse (<c>raw.source_watermarks</c>) and committed with
+/// Where a database source's extraction stands, kept in the warehouse (<c>raw.source_watermarks</c>, made with the warehouse's
+/// schema, see <see cref="Warehouse.Postgres.WarehouseSchema"/>) and committed with
 /// each window's rows: the window position (the watermark value the next window starts at) and the cursor (the last
 /// (watermark, key) read), each as text.
 /// </summary>
 internal sealed class WatermarkState
 {
-    private const string Ddl = """
-        create table if not exists raw.source_watermarks (
-            source     text primary key,
-            position   text,
-            cursor     text[],
-            warned     text[] not null default '{}',
-            updated_at timestamptz not null default now()
-        )
-        """;
-
     private string _source = "";
 
     /// <summary>The watermark value the next window starts at (a UTC DateTime or a long), null before the first extraction.</summary>
@@ -32,11 +23,6 @@ internal sealed class WatermarkState
 
     public static async Task<WatermarkState> LoadAsync(NpgsqlDataSource warehouse, string source, CancellationToken cancellationToken)
     {
-        await using (var create = warehouse.CreateCommand(Ddl))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         var state = new WatermarkState { _source = source };
         await using var command = warehouse.CreateCommand("select position, cursor from raw.source_watermarks where source = $1");
         command.Parameters.AddWithValue(source);
@@ -68,11 +54,6 @@ internal sealed class WatermarkState
         if (columns.Count == 0)
         {
             return [];
-        }
-
-        await using (var create = warehouse.CreateCommand(Ddl))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using var command = warehouse.CreateCommand(

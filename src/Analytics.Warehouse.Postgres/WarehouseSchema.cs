@@ -38,6 +38,15 @@ public static class WarehouseSchema
         """;
 
     private static readonly string Ddl = ManifestDdl + PostgresErasure.TombstoneDdl + $$"""
+        -- Where each database source's extraction stands: the next window's start and the last (watermark, key) read,
+        -- committed with each window's rows; the source columns already warned of.
+        create table if not exists raw.source_watermarks (
+            source     text primary key,
+            position   text,
+            cursor     text[],
+            warned     text[] not null default '{}',
+            updated_at timestamptz not null default now()
+        );
         create schema if not exists staging;
         create schema if not exists core;
         create schema if not exists marts;
