@@ -26,7 +26,7 @@ public static class SimulateAppCommand
                              ?? throw new ArgumentException("ConnectionStrings__appdb is not set; point it at the app's database (the AppHost sets it).");
             // The app's own writes are not the platform's work: no spans for them (they would be roots, burying the runs' traces).
             var builder = new NpgsqlDataSourceBuilder(connection);
-            builder.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => false).ConfigureBatchFilter(_ => false));
+            builder.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => false).ConfigureBatchFilter(_ => false).EnablePhysicalOpenTracing(false));
             await using var database = builder.Build();
             var simulator = new AppSimulator(database);
             var (users, topups) = await simulator.PrepareAsync(cancellationToken);
