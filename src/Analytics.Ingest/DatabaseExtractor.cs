@@ -141,30 +141,9 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var (_, loadId) = await IngestManifest.BeginAsync(connection, transaction, key, $"window {from} .. {to} after {state.CursorText}",
             $"{origin.Connection}:{origin.Table ?? "query"} [{from}, {to})", 0, cancellationToken);
-        var rejects = new RejectSpool();
-        long rows, bytes;
-        object[]? cursor;
-        bool full;
-        await Execute(connection, transaction, "savepoint appended", cancellationToken);
-        try
-        {
-            // Optimistic: a window of new keys (a first load, a catch-up) is copied straight in, as fast as a COPY goes.
-            (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, $"raw.{key}", rejects,
-                cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            // A key the table holds already (a row updated since it was read): the window is read again and written by key.
-            await Execute(connection, transaction, "rollback to savepoint appended", cancellationToken);
-            rejects.Dispose();
-            rejects = new RejectSpool();
-            await Execute(connection, transaction, $"create temp table extracted (like raw.{key}) on commit drop", cancellationToken);
-            (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, "extracted", rejects,
-                cancellationToken);
-            await UpsertAsync(connection, transaction, source, order, cancellationToken);
-        }
-
-        using var spooled = rejects;
+        var (rows, bytes, cursor, full, spool) = await WriteWindowAsync(source, origin, database, relation, order, state, end, loadId, connection,
+            transaction, cancellationToken);
+        using var rejects = spool;
         await SourceIngestor.CopyRejectsAsync(connection, source, $"{origin.Connection}:{origin.Table ?? "query"}", loadId, rejects, cancellationToken);
 
         if (cursor is not null)
@@ -181,12 +160,8 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
         if (rows + rejects.Count == 0)
         {
             // An empty window: the next starts at the next row's watermark (never past the upper bound, where a late row may
-            // still appear), so a quiet month costs one window, not thirty.
+            // still appear), so a quiet month costs one window, not thirty; and it took no load.
             state.Position = await NextAsync(database, relation, origin.Watermark, end, upper, cancellationToken);
-        }
-
-        if (rows + rejects.Count == 0)
-        {
             await Execute(connection, transaction, $"delete from raw.ingest_manifest where file_id = {loadId}", cancellationToken);
         }
         else
@@ -199,6 +174,51 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
         await transaction.CommitAsync(cancellationToken);
         return new ExtractedWindow(key, from, to, rows, rejects.Count, bytes, clock.Elapsed,
             rows + rejects.Count == 0 ? null : loadId, warning);
+    }
+
+    /// <summary>
+    /// Reads the window into the table. Optimistic: a window of new keys (a first load, a catch-up) is copied straight in,
+    /// as fast as a COPY goes; one holding a key the table has (a row updated since it was read) is read again into a
+    /// temporary table and written by key. Returns what was read, and the rejected rows, which the caller disposes.
+    /// </summary>
+    private async Task<(long Rows, long Bytes, object[]? Cursor, bool Full, RejectSpool Rejects)> WriteWindowAsync(AssetDefinition source,
+        DatabaseOrigin origin, NpgsqlDataSource database, string relation, IReadOnlyList<string> order, WatermarkState state, object end, long loadId,
+        NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var key = source.Key.Name;
+        await Execute(connection, transaction, "savepoint appended", cancellationToken);
+        var rejects = new RejectSpool();
+        try
+        {
+            var (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, $"raw.{key}",
+                rejects, cancellationToken);
+            return (rows, bytes, cursor, full, rejects);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            rejects.Dispose();
+            await Execute(connection, transaction, "rollback to savepoint appended", cancellationToken);
+        }
+        catch
+        {
+            rejects.Dispose();
+            throw;
+        }
+
+        var again = new RejectSpool();
+        try
+        {
+            await Execute(connection, transaction, $"create temp table extracted (like raw.{key}) on commit drop", cancellationToken);
+            var (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, "extracted",
+                again, cancellationToken);
+            await UpsertAsync(connection, transaction, source, order, cancellationToken);
+            return (rows, bytes, cursor, full, again);
+        }
+        catch
+        {
+            again.Dispose();
+            throw;
+        }
     }
 
     private static async Task<object> NextAsync(NpgsqlDataSource database, string relation, string watermark, object end, object upper,

@@ -36,7 +36,7 @@ public static class IngestCommand
 
             var source = services.Project.Graph[name];
             var storage = new Lazy<GcsClient>(() => WarehouseTargetOption.Storage(chosen));
-            var files = await EventSources.ExpandAsync(parse.GetValue(paths)!, () => storage.Value, cancellationToken, origin.Extension);
+            var files = await SourceFiles.ExpandAsync(parse.GetValue(paths)!, () => storage.Value, cancellationToken, origin.Extension);
             var ingestor = provider.GetRequiredService<ISourceIngestor>();
             var reporter = new ConsoleReporter(output);
             var refused = new List<string>();
