@@ -5,14 +5,14 @@ materialization: view
 tags: [staging, security]
 owner: security
 checks:
-  - not_null: [seq, at, day, hour, principal, action, outcome]
+  - not_null: [seq, recorded_at, day, hour, principal, action, outcome]
   - unique: [seq]
 */
 select
     seq,
-    at,
-    {{ utc_date(at) }} as day,
-    extract(hour from at) as hour,
+    recorded_at,
+    {{ utc_date(recorded_at) }} as day,
+    extract(hour from recorded_at) as hour,
     principal,
     action,
     target,

@@ -104,6 +104,18 @@ public sealed partial class DialectTests
     }
 
     [Fact]
+    public void No_declared_source_column_is_a_bigquery_reserved_keyword()
+    {
+        // A source's columns name its BigQuery table's columns: CREATE TABLE (at TIMESTAMP) does not parse. (The audit
+        // log's 'at' is read as recorded_at for that reason.)
+        var found = Project.Graph.TopologicalOrder.Select(k => Project.Graph[k]).Where(a => a.Source is not null)
+            .SelectMany(a => a.Source!.Columns.Select(c => (a.Key.Name, c.Name)))
+            .Where(c => Reserved.Contains(c.Item2)).Select(c => $"{c.Item1}.{c.Item2}");
+
+        Assert.Empty(found);
+    }
+
+    [Fact]
     public void The_alert_rules_and_checks_compile_for_bigquery_without_postgres_casts()
     {
         var alerts = Analytics.Core.Alerting.AlertFile.Load(AnalyticsEnvironment.AssetsFolder(new AnalyticsSettings(null, null, null, null)));

@@ -1,8 +1,8 @@
 select
     seq,
-    at,
-    DATE(at, 'UTC') as day,
-    extract(hour from at) as hour,
+    recorded_at,
+    DATE(recorded_at, 'UTC') as day,
+    extract(hour from recorded_at) as hour,
     principal,
     action,
     target,

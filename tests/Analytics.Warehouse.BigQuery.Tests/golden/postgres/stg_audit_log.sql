@@ -1,8 +1,8 @@
 select
     seq,
-    at,
-    ((at) at time zone 'UTC')::date as day,
-    extract(hour from at) as hour,
+    recorded_at,
+    ((recorded_at) at time zone 'UTC')::date as day,
+    extract(hour from recorded_at) as hour,
     principal,
     action,
     target,
