@@ -15,13 +15,6 @@ namespace Analytics.Warehouse.Postgres.Tests;
 [Collection(CliTests.Collection)]
 public sealed class ErasureTests : IAsyncLifetime
 {
-    private static readonly string[] Marts =
-    [
-        "growth_metrics", "social_capital_growth_accounting", "quick_ratio_analysis", "retention_cohorts", "retention_quality_framework",
-        "user_resurrection_analysis", "growth_drivers", "miles_analytics", "users_with_negative_miles", "acquisition_channel_retention",
-        "category_engagement",
-    ];
-
     private readonly DatabaseFixture _erased = new();
     private readonly DatabaseFixture _without = new();
 
@@ -64,13 +57,7 @@ public sealed class ErasureTests : IAsyncLifetime
 
         Assert.Equal(0, await RunAsync(_without, output, "ingest", TestFiles.Csv([.. lines.Where(l => !Names(l, subject))])));
         Assert.True(await RunAsync(_without, output, "materialize", "*") == 0, output.ToString());
-        foreach (var mart in Marts)
-        {
-            var sql = $"select * from marts.{mart}";
-            var erased = (await _erased.RowsAsync(sql)).Select(r => string.Join("|", r)).Order(StringComparer.Ordinal).ToList();
-            var without = (await _without.RowsAsync(sql)).Select(r => string.Join("|", r)).Order(StringComparer.Ordinal).ToList();
-            Assert.True(without.SequenceEqual(erased), $"{mart}: {erased.Count} rows after the erasure, {without.Count} built without the subject");
-        }
+        await SameMarts.AssertAsync(_erased, _without, "after the erasure", "built without the subject");
 
         // The proof, as recorded: complete, nothing found, and the record does not hold the id.
         Assert.Equal("complete", await _erased.ScalarAsync<string>("select status from runstore.erasures"));

@@ -12,13 +12,6 @@ namespace Analytics.Warehouse.Postgres.Tests;
 [Collection(CliTests.Collection)]
 public sealed class RetentionTests : IAsyncLifetime
 {
-    private static readonly string[] Marts =
-    [
-        "growth_metrics", "social_capital_growth_accounting", "quick_ratio_analysis", "retention_cohorts", "retention_quality_framework",
-        "user_resurrection_analysis", "growth_drivers", "miles_analytics", "users_with_negative_miles", "acquisition_channel_retention",
-        "category_engagement",
-    ];
-
     private readonly DatabaseFixture _retained = new();
     private readonly DatabaseFixture _fresh = new();
     private string _assets = "";
@@ -86,12 +79,6 @@ public sealed class RetentionTests : IAsyncLifetime
         }
 
         Assert.Equal(["staging.stg_events 0", "core.fct_events 0", "core.user_activity_days 0"], leftovers);
-        foreach (var mart in Marts)
-        {
-            var sql = $"select * from marts.{mart}";
-            var retained = (await _retained.RowsAsync(sql)).Select(r => string.Join("|", r)).Order(StringComparer.Ordinal).ToList();
-            var fresh = (await _fresh.RowsAsync(sql)).Select(r => string.Join("|", r)).Order(StringComparer.Ordinal).ToList();
-            Assert.True(fresh.SequenceEqual(retained), $"{mart}: {retained.Count} rows after retention, {fresh.Count} built on the rows kept");
-        }
+        await SameMarts.AssertAsync(_retained, _fresh, "after retention", "built on the rows kept");
     }
 }
