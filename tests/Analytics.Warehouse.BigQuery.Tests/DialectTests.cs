@@ -104,6 +104,27 @@ public sealed partial class DialectTests
     }
 
     [Fact]
+    public void The_erasure_statements_render_to_their_golden_file_without_postgres_only_sql()
+    {
+        var erasure = new BigQueryErasure(Project, new BigQueryDialect("proj"));
+        var script = erasure.Script();
+        var path = Path.Combine(TestFiles.RepositoryRoot, "tests", "Analytics.Warehouse.BigQuery.Tests", "golden", "bigquery", "erasure", "erase.sql");
+        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, script);
+        }
+
+        Assert.True(File.ReadAllText(path) == script, $"golden/bigquery/erasure/erase.sql differs; regenerate with UPDATE_GOLDEN=1.\n{script}");
+        Assert.Empty(PostgresOnly.Where(c => c.Value.IsMatch(script)).Select(c => c.Key));
+        // Every table holding a person's user_id is in it: raw_events (its subject) and each table asset classifying user_id.
+        Assert.Contains("DELETE FROM `proj.raw.raw_events`\nWHERE user_id = @user_id\n  AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant)", script);
+        Assert.Contains("DELETE FROM `proj.core.dim_users`", script);
+        Assert.Contains("DELETE FROM `proj.raw.raw_events_rejected`\nWHERE REGEXP_CONTAINS(raw_text, @word_pattern)", script);
+        // A view holds no rows of its own: the tables under it lose them.
+        Assert.DoesNotContain("DELETE FROM `proj.staging.stg_users`", script);
+    }
+
+    [Fact]
     public void No_declared_source_column_is_a_bigquery_reserved_keyword()
     {
         // A source's columns name its BigQuery table's columns: CREATE TABLE (at TIMESTAMP) does not parse. (The audit
