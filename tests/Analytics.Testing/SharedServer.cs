@@ -10,6 +10,29 @@ public static class SharedServer
 
     public static Task<EmbeddedPostgres> InstanceAsync() => Server.Value;
 
+    /// <summary>
+    /// Deletes the clusters of earlier test processes that are gone: one killed before its exit handler ran (a test host
+    /// torn down, a cancelled run) leaves its cluster behind, and dozens of runs filled a disk.
+    /// </summary>
+    private static void SweepLeftovers()
+    {
+        const string Prefix = "analytics-test-pg-";
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            if (int.TryParse(Path.GetFileName(folder)[Prefix.Length..], out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Another run is sweeping it, or it is not ours to delete: leave it.
+                }
+            }
+        }
+    }
+
     /// <summary>A new, empty database on the shared server (a source database beside a test's warehouse, say); its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string prefix)
     {
@@ -26,6 +49,7 @@ public static class SharedServer
 
     private static async Task<EmbeddedPostgres> StartAsync()
     {
+        SweepLeftovers();
         var server = await EmbeddedPostgres.StartAsync(Root, new EmbeddedPostgresOptions { Durable = false, SharedBuffers = "128MB" });
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
