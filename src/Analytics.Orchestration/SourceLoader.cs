@@ -24,20 +24,22 @@ public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore
     private readonly ExtractionStore _extractions = new(runStore);
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
-    public async Task<string?> LoadAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken)
+    public async Task LoadAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken)
     {
-        switch (source.Source?.Origin)
+        string? loaded = source.Source?.Origin switch
         {
-            case DatabaseOrigin:
-                return await ExtractAsync(runId, source, cancellationToken);
-            case FileOrigin { Location: not FileOrigin.Landing } files:
-                return await IngestFolderAsync(source, files, cancellationToken);
-            default:
-                return null;
+            DatabaseOrigin => await ExtractAsync(runId, source, cancellationToken),
+            FileOrigin { Location: not FileOrigin.Landing } files => await IngestFolderAsync(source, files, cancellationToken),
+            _ => null,
+        };
+        if (loaded is not null)
+        {
+            _logger.LogInformation("{Loaded}", loaded);
         }
     }
 
-    private async Task<string> ExtractAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken)
+    /// <summary>Extracts the source's due windows; what was loaded, or null when it was not extracted here (said as a warning).</summary>
+    private async Task<string?> ExtractAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken)
     {
         var connection = ((DatabaseOrigin)source.Source!.Origin).Connection;
         var why = warehouse is not PostgresWarehouse
@@ -52,7 +54,7 @@ public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore
             _logger.LogWarning("{Source}: {Why}", source.Key.Name, why);
             await _extractions.RecordAsync(new Extraction(0, source.Key.Name, runId, null, null, 0, 0, 0, 0, ExtractionStore.Skipped, why, null, null, default),
                 CancellationToken.None);
-            return $"{source.Key.Name}: {why}";
+            return null;
         }
 
         var postgres = (PostgresWarehouse)warehouse;

@@ -8,6 +8,6 @@ namespace Analytics.Core.Execution;
 /// </summary>
 public interface ISourceLoader
 {
-    /// <summary>Loads <paramref name="source"/> for run <paramref name="runId"/>; returns a line saying what was loaded, or null when it loads nothing this way.</summary>
-    Task<string?> LoadAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken);
+    /// <summary>Loads <paramref name="source"/> for run <paramref name="runId"/> (nothing, for a source this way does not load).</summary>
+    Task LoadAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken);
 }

@@ -13,6 +13,4 @@ public readonly struct CsvFields(CsvRecordReader reader) : ISourceRecord
     public string RawText => reader.RawText;
 
     public string? Problem => reader.Problem;
-
-    public bool Has(int index) => index < reader.FieldCount;
 }
