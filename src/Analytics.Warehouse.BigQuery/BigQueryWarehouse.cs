@@ -15,7 +15,7 @@ namespace Analytics.Warehouse.BigQuery;
 /// says), a view by <c>CREATE OR REPLACE VIEW</c>: a failed statement leaves the previous table as it was, and no
 /// half-built table is ever left behind. Checks run as queries. The run store stays PostgreSQL.
 /// </summary>
-public sealed class BigQueryWarehouse(BigQueryClient client) : IWarehouse
+public sealed partial class BigQueryWarehouse(BigQueryClient client) : IWarehouse
 {
     /// <summary>A declared source's table, column for column as its load writes it: load id, line, identity, declared columns.</summary>
     public static IReadOnlyList<BigQueryField> SchemaOf(AssetDefinition source)

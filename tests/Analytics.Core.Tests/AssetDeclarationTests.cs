@@ -86,7 +86,7 @@ public class AssetDeclarationTests
     }
 
     [Theory]
-    [InlineData("/*\nmaterialization: snapshot\n*/\nselect 1", "materialization 'snapshot' is unknown")]
+    [InlineData("/*\nmaterialization: snapshots\n*/\nselect 1", "materialization 'snapshots' is unknown; use table, view, incremental, snapshot or source")]
     [InlineData("/*\nchecks:\n  - not_nul: a\n*/\nselect 1", "unknown check 'not_nul'")]
     [InlineData("/*\nchecks:\n  - accepted_values: {column: a}\n*/\nselect 1", "non-empty 'values'")]
     [InlineData("/*\nchecks:\n  - relationships: {column: a, to: b}\n*/\nselect 1", "needs 'column', 'to' (an asset) and 'field'")]

@@ -35,7 +35,7 @@ public class SupersetBundleTests
 
         Assert.Empty(BundleValidator.Validate(bundle));
         Assert.Equal(bundle.Files, read.Files);
-        Assert.Equal(15, read.Files.Keys.Count(k => k.StartsWith("datasets/", StringComparison.Ordinal)));
+        Assert.Equal(17, read.Files.Keys.Count(k => k.StartsWith("datasets/", StringComparison.Ordinal)));
         Assert.True(read.Files.Keys.Count(k => k.StartsWith("charts/", StringComparison.Ordinal)) >= 14);
         Assert.Contains("XXXXXXXXXX", read.Files["databases/analytics_warehouse.yaml"]);
         Assert.DoesNotContain("s3cret", string.Concat(read.Files.Values));

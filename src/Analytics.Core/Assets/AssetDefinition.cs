@@ -45,6 +45,9 @@ public sealed record AssetDefinition(
     /// <summary>The partitions and change tracking of an interval-tracked incremental asset; null otherwise.</summary>
     public IncrementalSpec? Incremental { get; init; }
 
+    /// <summary>The key, change rule and delete rule of a snapshot (type 2 history); null for every other asset.</summary>
+    public SnapshotSpec? Snapshot { get; init; }
+
     /// <summary>The warehouse schema (PostgreSQL) or dataset (BigQuery) the asset lives in.</summary>
     public string Schema => Layer;
 

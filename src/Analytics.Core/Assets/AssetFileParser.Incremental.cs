@@ -12,8 +12,9 @@ public static partial class AssetFileParser
 
     private static IncrementalSpec? ReadIncremental(string path, Dictionary<string, object?> meta, AssetDefinition asset)
     {
-        string[] fields = ["grain", "lookback", "unique_key", "incremental_strategy", "affected"];
-        var uniqueKey = ReadLayoutColumns(path, meta, "unique_key", 1, asset.Materialization).SingleOrDefault();
+        string[] fields = asset.Materialization == Materialization.Snapshot
+            ? ["grain", "lookback", "incremental_strategy", "affected"] // A snapshot's unique_key is its own (ReadSnapshot).
+            : ["grain", "lookback", "unique_key", "incremental_strategy", "affected"];
         if (asset.Materialization != Materialization.Incremental)
         {
             if (fields.FirstOrDefault(meta.ContainsKey) is { } misplaced)
@@ -25,6 +26,7 @@ public static partial class AssetFileParser
             return null;
         }
 
+        var uniqueKey = ReadLayoutColumns(path, meta, "unique_key", 1, asset.Materialization).SingleOrDefault();
         if (asset.PartitionBy is null && uniqueKey is null)
         {
             if (fields.FirstOrDefault(meta.ContainsKey) is { } orphan)

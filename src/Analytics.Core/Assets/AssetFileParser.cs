@@ -90,7 +90,11 @@ public static partial class AssetFileParser
             asset = asset with { Source = source, LoadId = source.LoadIdColumn };
         }
 
-        asset = asset with { Incremental = ReadIncremental(path, meta, asset) };
+        asset = asset with { Incremental = ReadIncremental(path, meta, asset), Snapshot = ReadSnapshot(path, meta, materialization) };
+        if (asset.Snapshot is { } snapshot)
+        {
+            asset = asset with { Checks = [.. asset.Checks, .. SnapshotChecks(key, snapshot)] };
+        }
         if (asset.Incremental?.Affected is { } affected)
         {
             // Its ref()s are dependencies too: the partitions are worked out from what they hold after they build.
@@ -195,8 +199,9 @@ public static partial class AssetFileParser
             "view" => Materialization.View,
             "incremental" => Materialization.Incremental,
             "source" => Materialization.Source,
+            "snapshot" => Materialization.Snapshot,
             _ => throw new AssetDeclarationException(
-                $"{path}: materialization '{value}' is unknown; use table, view, incremental or source."),
+                $"{path}: materialization '{value}' is unknown; use table, view, incremental, snapshot or source."),
         };
     }
 

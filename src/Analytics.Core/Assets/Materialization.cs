@@ -8,4 +8,7 @@ public enum Materialization
     Table,
     View,
     Incremental,
+
+    /// <summary>History of a mutable source (type 2 slowly changing dimension): versions are added, never rebuilt.</summary>
+    Snapshot,
 }

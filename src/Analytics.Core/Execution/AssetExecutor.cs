@@ -189,6 +189,13 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                         return new StepResult(key, StepStatus.Succeeded, 0, clock.Elapsed, null, [], null, []) { Incremental = build };
                     }
                 }
+                else if (asset.Snapshot is not null)
+                {
+                    var sql = project.Compile(key, warehouse.Dialect);
+                    sqlHash = Hash(sql);
+                    // Without a source watermark (a run outside the run store) there are no loads to stamp: 0.
+                    (built, incremental) = await SnapshotAsync(runId, asset, sql, options.SourceWatermark is null ? 0 : await loads.Value, cancellationToken);
+                }
                 else
                 {
                     var append = asset.Materialization == Materialization.Incremental
@@ -232,6 +239,30 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             built?.Columns ?? [],
             sqlHash,
             checks) { Incremental = incremental, TableRows = built?.TableRows };
+    }
+
+    /// <summary>
+    /// Adds a run to a snapshot's history, stamped with the load its inputs reflect (which an incremental asset
+    /// downstream follows). A full refresh leaves the history as it is, and says so; only <c>--rebuild-snapshots</c> drops it.
+    /// </summary>
+    private async Task<(MaterializationResult Built, IncrementalBuild Build)> SnapshotAsync(
+        Guid runId, AssetDefinition asset, string sql, long runLoads, CancellationToken cancellationToken)
+    {
+        var tracked = _incremental.TracksLoads(asset);
+        var loadId = tracked ? await _incremental.UpstreamLoadAsync(asset, runLoads, cancellationToken) : runLoads;
+        var write = new SnapshotWrite(options.Clock.GetUtcNow(), loadId, options.RebuildSnapshots);
+        var built = await warehouse.SnapshotAsync(asset, sql, write, cancellationToken);
+        if (tracked)
+        {
+            await _incremental.RecordTableAsync(runId, asset, runLoads, cancellationToken);
+        }
+
+        var added = $"{built.Rows ?? 0} version(s) added, {built.TableRows ?? 0} in the history";
+        var reason = options.RebuildSnapshots ? $"history dropped and started over (--rebuild-snapshots): {added}"
+            : options.FullRefresh ? $"{added}; a full refresh does not rebuild a snapshot, since the {built.TableRows - built.Rows ?? 0} version(s) it held "
+                                    + "cannot be recomputed from today's source and would be lost (add --rebuild-snapshots to start it over anyway)"
+            : added;
+        return (built, new IncrementalBuild(IncrementalBuildKind.Snapshot, reason, []));
     }
 
     private async Task<CheckResult> RunCheckAsync(AssetDefinition asset, CheckDefinition check, IncrementalWrite? scope, CancellationToken cancellationToken)

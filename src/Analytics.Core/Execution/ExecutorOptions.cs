@@ -23,6 +23,15 @@ public sealed class ExecutorOptions
     /// <summary>Build the selected incremental assets whole (<c>--full-refresh</c>).</summary>
     public bool FullRefresh { get; set; }
 
+    /// <summary>
+    /// Drop the selected snapshots' history and start it over (<c>--rebuild-snapshots</c>). A full refresh never does:
+    /// history cannot be recomputed from today's inputs.
+    /// </summary>
+    public bool RebuildSnapshots { get; set; }
+
+    /// <summary>The clock a snapshot's run stands at (a check-strategy version, a delete and a returning key start then).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     /// <summary>Rebuild the selected incremental assets' partitions dated in this range (<c>analytics backfill</c>).</summary>
     public (DateOnly From, DateOnly To)? Backfill { get; set; }
 }

@@ -25,6 +25,14 @@ public interface IWarehouse
     Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, IncrementalWrite? incremental, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Adds to the history of a snapshot what its source (<paramref name="compiledSql"/>) says changed, in one
+    /// transaction or statement: the versions that end are closed, the new ones inserted. A source with a null or
+    /// repeated key is refused whole. The table is made the first time, and dropped first only when
+    /// <paramref name="write"/> says rebuild.
+    /// </summary>
+    Task<MaterializationResult> SnapshotAsync(AssetDefinition asset, string compiledSql, SnapshotWrite write, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Writes the distinct rows of <paramref name="sql"/> (an incremental build's affected keys) to a scratch table
     /// beside the asset, <c>{key}__affected</c>, replacing an earlier one, and returns a subquery reading it: the keys
     /// are worked out once, and the planner knows how many there are, instead of guessing at a subquery in every

@@ -11,7 +11,7 @@ public sealed record IncrementalBuild(IncrementalBuildKind Kind, string Reason, 
     {
         if (Kind != IncrementalBuildKind.Partitions || Partitions.Count == 0)
         {
-            return $"{Kind switch { IncrementalBuildKind.Full => "full build", IncrementalBuildKind.Keys => "incremental by key", _ => "up to date" }}: {Reason}";
+            return $"{Kind switch { IncrementalBuildKind.Full => "full build", IncrementalBuildKind.Keys => "incremental by key", IncrementalBuildKind.Snapshot => "snapshot", _ => "up to date" }}: {Reason}";
         }
 
         var counts = string.Join(", ", Partitions.GroupBy(p => p.Reason).OrderBy(g => g.Key)
@@ -33,4 +33,7 @@ public enum IncrementalBuildKind
 
     /// <summary>Nothing upstream changed since the last build.</summary>
     UpToDate,
+
+    /// <summary>A snapshot's run: versions added to its history, never rebuilt unless asked to.</summary>
+    Snapshot,
 }

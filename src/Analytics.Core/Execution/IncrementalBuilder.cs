@@ -34,6 +34,10 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         await options.Intervals!.RecordAsync(asset.Key.Name, runId,
             new IncrementalState(await UpstreamAsOfAsync(asset, runLoads, cancellationToken), ""), [], replaceAll: false, cancellationToken);
 
+    /// <summary>The newest load all of <paramref name="asset"/>'s inputs reflect (see <see cref="UpstreamAsOfAsync"/>).</summary>
+    public Task<long> UpstreamLoadAsync(AssetDefinition asset, long runLoads, CancellationToken cancellationToken) =>
+        UpstreamAsOfAsync(asset, runLoads, cancellationToken);
+
     /// <summary>
     /// The newest load all of <paramref name="asset"/>'s inputs reflect: the run's for a source, the recorded one for
     /// an asset (0 when none is recorded), through views to what they read. An incremental asset never runs ahead of
@@ -153,6 +157,21 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             foreach (var date in dates)
             {
                 changed.Add(Partitions.Truncate(date, spec.Grain));
+            }
+        }
+
+        if (!window.IsBackfill && window.ThroughLoadId > window.AfterLoadId)
+        {
+            // A snapshot upstream that opened or closed versions: each row from the earliest such time on may have
+            // joined another version, so every partition built from there on is rebuilt.
+            foreach (var snapshot in IncrementalSql.SnapshotsOf(project, asset))
+            {
+                var since = await warehouse.QueryDatesAsync(IncrementalSql.SnapshotChangesQuery(snapshot, Dialect, window), 1, cancellationToken);
+                if (since.Count > 0)
+                {
+                    var from = Partitions.Truncate(since[0], spec.Grain);
+                    changed.UnionWith(built.Where(b => b >= from));
+                }
             }
         }
 

@@ -35,15 +35,56 @@ public static class IncrementalSql
     public static IncrementalWrite CheckScope(IncrementalSpec spec, string affected) =>
         Write(spec with { Strategy = IncrementalStrategy.Replace }, affected);
 
-    /// <summary>The one source with a load_id upstream of <paramref name="asset"/>: whose loads are its changes.</summary>
+    /// <summary>
+    /// The one source with a load_id upstream of <paramref name="asset"/>: whose loads are its changes. The walk
+    /// stops at snapshots: what a snapshot adds is followed by its own stamps (<see cref="SnapshotsOf"/>).
+    /// </summary>
     public static AssetDefinition SourceOf(AssetProject project, AssetDefinition asset)
     {
-        var graph = project.Graph;
-        var sources = graph.Reachable([asset.Key.Name], upstream: true).Select(k => graph[k]).Where(a => a.LoadId is not null).ToList();
+        var sources = Upstream(project, asset).Where(a => a.LoadId is not null).ToList();
         return sources.Count == 1
             ? sources[0]
             : throw new InvalidOperationException(sources.Count == 0
                 ? $"{asset.SourcePath}: '{asset.Key.Name}' is incremental, but nothing upstream is a source with a 'load_id' to say what is new."
                 : $"{asset.SourcePath}: '{asset.Key.Name}' reads {sources.Count} sources with a load_id ({string.Join(", ", sources.Select(s => s.Key.Name))}); an incremental asset follows one.");
+    }
+
+    /// <summary>The snapshots upstream of <paramref name="asset"/> (not those behind another snapshot).</summary>
+    public static IReadOnlyList<AssetDefinition> SnapshotsOf(AssetProject project, AssetDefinition asset) =>
+        Upstream(project, asset).Where(a => a.Snapshot is not null).ToList();
+
+    /// <summary>
+    /// The earliest day a snapshot's versions opened or closed in <paramref name="window"/> start or end on: an asset
+    /// joining the versions valid at a time must rebuild what lies from there on.
+    /// </summary>
+    public static string SnapshotChangesQuery(AssetDefinition snapshot, ISqlDialect dialect, ChangeWindow window)
+    {
+        var relation = dialect.Relation(snapshot.Schema, snapshot.Key.Name);
+        var loads = (string column) => $"{column} > {window.AfterLoadId} and {column} <= {window.ThroughLoadId}";
+        return $"select min(day) from (select min({dialect.UtcDate(SnapshotSpec.ValidFrom)}) as day from {relation} where {loads(SnapshotSpec.RecordedLoad)} "
+               + $"union all select min({dialect.UtcDate(SnapshotSpec.ValidTo)}) as day from {relation} where {loads(SnapshotSpec.ClosedLoad)}) as changed";
+    }
+
+    private static IEnumerable<AssetDefinition> Upstream(AssetProject project, AssetDefinition asset)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var frontier = new Stack<AssetKey>(asset.Dependencies);
+        while (frontier.TryPop(out var key))
+        {
+            if (!seen.Add(key.Name))
+            {
+                continue;
+            }
+
+            var upstream = project.Graph[key.Name];
+            yield return upstream;
+            if (upstream.Snapshot is null)
+            {
+                foreach (var dependency in upstream.Dependencies)
+                {
+                    frontier.Push(dependency);
+                }
+            }
+        }
     }
 }

@@ -50,6 +50,12 @@ public sealed class BigQueryDialect(string? project = null, string datasetPrefix
     public string PresortedBy(string columns) => "";
 
     /// <summary>The GoogleSQL type for a PostgreSQL type name used in an asset.</summary>
+    public string TimestampLiteral(DateTimeOffset at) =>
+        $"TIMESTAMP '{at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture)}+00'";
+
+    public string VersionId(IReadOnlyList<string> keys, string timestamp) =>
+        $"TO_HEX(MD5(CONCAT({string.Join(", '|', ", keys.Select(k => $"CAST({k} AS STRING)"))}, '|', CAST(UNIX_MICROS({timestamp}) AS STRING))))";
+
     public static string TypeName(string postgresType) => postgresType.Trim().ToLowerInvariant() switch
     {
         "numeric" or "decimal" => "NUMERIC",

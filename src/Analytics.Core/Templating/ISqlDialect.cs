@@ -51,4 +51,10 @@ public interface ISqlDialect
     /// lets PostgreSQL group them by streaming instead of hashing. Warehouses without the benefit drop it.
     /// </summary>
     string PresortedBy(string columns);
+
+    /// <summary>A timestamp literal of <paramref name="at"/> (UTC, to the microsecond).</summary>
+    string TimestampLiteral(DateTimeOffset at);
+
+    /// <summary>A hex digest naming one version of a row: its <paramref name="keys"/> and the <paramref name="timestamp"/> it starts at.</summary>
+    string VersionId(IReadOnlyList<string> keys, string timestamp);
 }

@@ -53,6 +53,13 @@ public sealed class PostgresDialect : ISqlDialect
 
     public string PresortedBy(string columns) => $"order by {columns}";
 
+    public string TimestampLiteral(DateTimeOffset at) =>
+        $"timestamptz '{at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture)}+00'";
+
+    // Microseconds since the epoch, not the timestamp's text, which follows the session's time zone.
+    public string VersionId(IReadOnlyList<string> keys, string timestamp) =>
+        $"md5(concat_ws('|', {string.Join(", ", keys.Select(k => $"({k})::text"))}, (extract(epoch from {timestamp}) * 1000000)::bigint::text))";
+
     /// <summary>An identifier quoted for PostgreSQL (embedded quotes doubled).</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 }

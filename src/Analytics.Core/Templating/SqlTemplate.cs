@@ -16,6 +16,8 @@ public sealed partial class SqlTemplate
         ["date_trunc"] = 2, ["date_diff"] = 3, ["date_add"] = 3, ["safe_divide"] = 2, ["cast"] = 2, ["utc_date"] = 1,
         ["count_if"] = 1, ["sum_if"] = 2, ["min_if"] = 2, ["max_if"] = 2, ["count_distinct_if"] = 2,
         ["join_series"] = 3, ["distinct_on"] = 1, ["keep_first"] = 2, ["presorted_by"] = 1,
+        // Point-in-time: the condition that a snapshot's version (by its alias) was the valid one at a time.
+        ["valid_at"] = 2,
     };
 
     /// <summary>The type names cast() accepts (PostgreSQL spelling; each dialect maps them).</summary>
@@ -100,9 +102,18 @@ public sealed partial class SqlTemplate
             "distinct_on" => dialect.DistinctOn(args[0]),
             "keep_first" => dialect.KeepFirst(args[0], args[1]),
             "presorted_by" => dialect.PresortedBy(args[0]),
+            "valid_at" => ValidAt(args[0].Trim(), args[1].Trim()),
             _ => throw new TemplateException($"{Path}:{e.Line}: unknown function '{e.Function}'."),
         };
     }
+
+    /// <summary>
+    /// <c>valid_at(alias, time)</c>: the version of a snapshot joined as <c>alias</c> was true at <c>time</c>, and is no
+    /// delete. Its interval is half open, so at the instant of a change the new version holds, never both.
+    /// </summary>
+    private static string ValidAt(string alias, string time) =>
+        $"({alias}.{Assets.SnapshotSpec.ValidFrom} <= {time} and ({alias}.{Assets.SnapshotSpec.ValidTo} is null or {time} < {alias}.{Assets.SnapshotSpec.ValidTo}) "
+        + $"and not {alias}.{Assets.SnapshotSpec.IsDeleted})";
 
     private DatePart ParsePart(string literal, ExpressionNode e) => Unquote(literal)?.ToLowerInvariant() switch
     {
