@@ -12,8 +12,9 @@ namespace Analytics.Core.Execution;
 /// The rules, in the words of the README's "Snapshots": a key seen for the first time opens a version at its
 /// <c>updated_at</c> (timestamp) or at the run (check). A changed row closes the current version where the new one
 /// starts. A row whose <c>updated_at</c> is not later than the current version's is no change, even when its values
-/// differ (the source's clock went backwards, or it was restored). A key that comes back after a delete opens a
-/// version at its <c>updated_at</c> if that is after its history ended, else at the run, so versions never overlap.
+/// differ (the source's clock went backwards, or it was restored). A version opens at its <c>updated_at</c> when
+/// that is after the key's history so far ends (the current version's start, or the last close), else at the run's
+/// time (a key restored after a delete with its old <c>updated_at</c>), so versions never overlap or run backwards.
 /// </remarks>
 public static class SnapshotSql
 {
@@ -61,13 +62,13 @@ public static class SnapshotSql
         var now = dialect.TimestampLiteral(write.At);
         var first = spec.UniqueKey[0];
         string On(string left, string right) => string.Join(" and ", spec.UniqueKey.Select(k => $"{left}.{k} = {right}.{k}"));
-        var live = $"c.{first} is not null and not c.{SnapshotSpec.IsDeleted}";
         string changed, opensAt;
         if (spec.Strategy == SnapshotStrategy.Timestamp)
         {
             var u = spec.UpdatedAt!;
             changed = $"s.{u} > c.{u}";
-            opensAt = $"case when {live} then s.{u} when h.ended is null or s.{u} > h.ended then s.{u} else {now} end";
+            // After the key's history so far ends (the current version's start, or the last close): else the run's time.
+            opensAt = $"case when h.ended is null or s.{u} > h.ended then s.{u} else {now} end";
         }
         else
         {
