@@ -50,7 +50,7 @@ public sealed class BigQueryErasure(AssetProject project, BigQueryDialect dialec
         var statements = new List<string> { Tombstone() };
         statements.AddRange(Tables.Select(t => Delete(t, Tenanted(t))));
         statements.AddRange(Tables.Where(t => t.Source is not null).Select(DeleteRejected));
-        statements.AddRange(new[] { "raw", "staging", "core", "marts" }.Select(StringColumns));
+        statements.AddRange(new[] { "raw", "staging", "snapshots", "core", "marts" }.Select(StringColumns));
         statements.Add(Search("marts", "TABLE", "COLUMN") + " -- for each STRING column listed");
         return string.Join(";\n\n", statements) + ";\n";
     }

@@ -32,7 +32,7 @@ public sealed partial class BigQueryWarehouse
             $"SELECT {fromVersion}, {changes}, 'close' AS merge_action, FALSE AS merge_deleted\n"
             + $"FROM changes AS ch JOIN {target} AS t ON {on("t", "ch")} AND t.{SnapshotSpec.IsCurrent} AND t.{SnapshotSpec.ValidFrom} = ch.{SnapshotSql.Closes}",
             $"SELECT {fromSource}, {changes}, 'open' AS merge_action, FALSE AS merge_deleted\n"
-            + $"FROM changes AS ch JOIN incoming AS s ON {on("s", "ch")} WHERE ch.{SnapshotSql.Action} = 'open'",
+            + $"FROM changes AS ch JOIN snapshot_source AS s ON {on("s", "ch")} WHERE ch.{SnapshotSql.Action} = 'open'",
         };
         if (spec.HardDeletes == HardDeletes.NewRecord)
         {
@@ -42,8 +42,8 @@ public sealed partial class BigQueryWarehouse
         }
 
         var versionId = dialect.VersionId(spec.UniqueKey.Select(k => "incoming." + k).ToList(), $"incoming.{SnapshotSql.At}");
-        return $"MERGE {target} AS existing\nUSING (\nWITH incoming AS (\n{compiledSql.Trim()}\n),\nchanges AS (\n"
-               + SnapshotSql.Changes(spec, "incoming", target, dataColumns, write, dialect)
+        return $"MERGE {target} AS existing\nUSING (\nWITH snapshot_source AS (\n{compiledSql.Trim()}\n),\nchanges AS (\n"
+               + SnapshotSql.Changes(spec, "snapshot_source", target, dataColumns, write, dialect)
                + $"\n)\n{string.Join("\nUNION ALL\n", branches)}\n) AS incoming\n"
                + $"ON incoming.merge_action = 'close' AND {on("existing", "incoming")} AND existing.{SnapshotSpec.IsCurrent} "
                + $"AND existing.{SnapshotSpec.ValidFrom} = incoming.{SnapshotSql.Closes}\n"
@@ -57,6 +57,7 @@ public sealed partial class BigQueryWarehouse
     public async Task<MaterializationResult> SnapshotAsync(AssetDefinition asset, string compiledSql, SnapshotWrite write, CancellationToken cancellationToken)
     {
         var spec = asset.Snapshot ?? throw new ArgumentException($"'{asset.Key.Name}' is not a snapshot.", nameof(asset));
+        await EnsureLayerAsync(asset.Schema, cancellationToken);
         var problems = await client.QueryAsync(SnapshotSql.Problems(spec, $"(\n{compiledSql.Trim()}\n) AS incoming", _dialect), 1,
             $"checking the source of {asset.Key.Name}", cancellationToken);
         if (problems.Rows.FirstOrDefault() is { } problem)

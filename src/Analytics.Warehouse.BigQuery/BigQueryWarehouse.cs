@@ -52,7 +52,10 @@ public sealed partial class BigQueryWarehouse(BigQueryClient client) : IWarehous
         new("reason", "STRING", "REQUIRED"),
     ];
 
-    private static readonly string[] Layers = ["raw", "staging", "core", "marts"];
+    private static readonly string[] Layers = ["raw", "staging", "snapshots", "core", "marts"];
+
+    /// <summary>The datasets of other layers (a folder of the project's own) made by this process, so each is made once.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _otherLayers = new(StringComparer.Ordinal);
 
     private readonly BigQueryDialect _dialect = client.Settings.Dialect();
 
@@ -144,8 +147,14 @@ public sealed partial class BigQueryWarehouse(BigQueryClient client) : IWarehous
         };
     }
 
+    /// <summary>Makes the dataset of a layer outside the shipped ones (which <see cref="EnsureSchemaAsync"/> makes), once per process.</summary>
+    private Task EnsureLayerAsync(string layer, CancellationToken cancellationToken) =>
+        Layers.Contains(layer) ? Task.CompletedTask
+            : _otherLayers.GetOrAdd(layer, l => client.EnsureDatasetAsync(_dialect.Dataset(l), cancellationToken));
+
     public async Task<MaterializationResult> MaterializeAsync(AssetDefinition asset, string compiledSql, IncrementalWrite? incremental, CancellationToken cancellationToken)
     {
+        await EnsureLayerAsync(asset.Schema, cancellationToken);
         var target = $"{_dialect.Dataset(asset.Schema)}.{asset.Key.Name}";
         var statement = asset.Materialization == Materialization.Incremental && incremental is not null
             ? IncrementalStatement(asset, compiledSql, incremental)

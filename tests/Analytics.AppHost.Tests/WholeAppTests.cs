@@ -129,16 +129,20 @@ public sealed class WholeAppTests(AppFixture app)
     public async Task The_app_simulator_writes_appdb_and_its_sources_extract_by_watermark_into_the_top_ups_mart()
     {
         Assert.Equal(KnownResourceStates.Running, (await app.SnapshotAsync("app-simulator")).State?.Text);
-        // What the every-minute schedule does: extract appdb's users and top-ups, then build what reads them.
-        var run = await app.WaitForRunAsync(await app.QueueAsync("raw_users+ raw_topups+"));
+        // What the every-minute schedule does: extract appdb's users and top-ups, then build what reads only them.
+        var run = await app.WaitForRunAsync(await app.QueueAsync("+membership_transitions raw_topups+"));
 
-        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.True(run.GetProperty("status").GetString() == "succeeded", string.Join("\n", run.GetProperty("steps").EnumerateArray()
+            .Where(s => s.GetProperty("status").GetString() != "succeeded").Select(s => $"{s.GetProperty("asset_key")}: {s.GetProperty("error")}")));
         var sources = (await app.Gateway.GetFromJsonAsync<JsonElement>("/api/sources")).EnumerateArray().ToDictionary(s => s.GetProperty("key").GetString()!);
         Assert.True(sources["raw_topups"].GetProperty("total_rows").GetInt64() > 100, sources["raw_topups"].GetRawText());
         Assert.True(sources["raw_users"].GetProperty("total_rows").GetInt64() >= 200, sources["raw_users"].GetRawText());
         Assert.All(sources["raw_topups"].GetProperty("extractions").EnumerateArray(), e => Assert.Equal("succeeded", e.GetProperty("status").GetString()));
         var mart = await app.Gateway.GetFromJsonAsync<JsonElement>("/api/marts/topups_by_channel/rows?limit=100");
         Assert.NotEmpty(mart.GetProperty("rows").EnumerateArray());
+        // The users' history: one current version per user extracted, each from its updated_at.
+        var history = await app.Gateway.GetFromJsonAsync<JsonElement>("/api/assets/snap_users");
+        Assert.True(history.GetProperty("rows").GetInt64() >= sources["raw_users"].GetProperty("total_rows").GetInt64(), history.GetRawText());
     }
 
     [Fact]

@@ -36,17 +36,20 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
         var (exit, output, error) = await InProcessCli.RunAsync(Settings(), "materialize", "*", "--parallelism", "1");
 
         Assert.True(exit == 0, output + error);
-        Assert.Contains("31 asset(s)", output);
+        Assert.Contains("34 asset(s)", output);
         // The datasets, with the prefix, in the configured location.
-        Assert.Equal(["ci_core", "ci_marts", "ci_raw", "ci_staging"], _server.Datasets.Order());
+        Assert.Equal(["ci_core", "ci_marts", "ci_raw", "ci_snapshots", "ci_staging"], _server.Datasets.Order());
         Assert.All(_server.Requests.Where(r => r.PathAndQuery.EndsWith("/datasets", StringComparison.Ordinal)),
             r => Assert.Equal("EU", r.Json!["location"]!.GetValue<string>()));
 
         var builds = _server.Queries.Select(q => BuildTarget().Match(q)).Where(m => m.Success).ToList();
         var built = builds.Select(m => m.Groups["table"].Value).ToList();
         var project = AssetProject.Load(TestFiles.RepositoryAssets);
-        var expected = project.Graph.TopologicalOrder.Where(k => !project.Graph[k].IsSource).ToList();
+        // A snapshot is made once if missing and merged into, never replaced (see DialectTests.Snapshot).
+        var expected = project.Graph.TopologicalOrder.Where(k => !project.Graph[k].IsSource && project.Graph[k].Snapshot is null).ToList();
         Assert.Equal(expected.Order(), built.Order());
+        Assert.Contains(_server.Queries, q => q.StartsWith("CREATE TABLE IF NOT EXISTS `proj.ci_snapshots.snap_users` AS", StringComparison.Ordinal));
+        Assert.Contains(_server.Queries, q => q.StartsWith("MERGE `proj.ci_snapshots.snap_users` AS existing", StringComparison.Ordinal));
         // Each asset was sent after everything it depends on.
         foreach (var key in expected)
         {
@@ -175,7 +178,7 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
         var (exit, output, error) = await InProcessCli.RunAsync(Settings(), "compile", "*", "--target", "bigquery", "--out", folder);
 
         Assert.True(exit == 0, output + error);
-        Assert.Equal(25, Directory.GetFiles(folder).Length);
+        Assert.Equal(28, Directory.GetFiles(folder).Length);
         var stg = await File.ReadAllTextAsync(Path.Combine(folder, "stg_events.sql"));
         Assert.Contains("from `proj.ci_raw.raw_events`", stg);
         Assert.Contains("QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY file_id, line_number) = 1", stg);

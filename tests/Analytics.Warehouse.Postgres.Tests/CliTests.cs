@@ -31,7 +31,7 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         Assert.Equal(0, ingested.Exit);
         Assert.Contains("rejected", ingested.Output);
         Assert.True(materialized.Exit == 0, materialized.Output + materialized.Error);
-        Assert.Contains("succeeded: 4 asset(s)", materialized.Output);
+        Assert.Contains("succeeded: 7 asset(s)", materialized.Output);
         var rejected = await db.ScalarAsync<long>("select count(*) from raw.raw_events_rejected");
         var duplicates = await db.ScalarAsync<long>("select count(*) - count(distinct event_id) from core.fct_events");
         Assert.True(rejected > 0);

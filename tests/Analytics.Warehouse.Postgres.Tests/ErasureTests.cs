@@ -36,6 +36,26 @@ public sealed class ErasureTests : IAsyncLifetime
     /// <summary>Whether a CSV line names <paramref name="user"/> in one of its fields.</summary>
     private static bool Names(string line, string user) => line.Split(',').Any(f => f.Trim().Trim('"').Trim() == user);
 
+    /// <summary>
+    /// Builds everything with <paramref name="users"/> in raw_users (as the app database's extraction leaves them),
+    /// basic from before the events, then gold from mid-January: two versions each in snap_users, and events of
+    /// both tiers in fct_events.
+    /// </summary>
+    private static async Task BuildWithUsersAsync(DatabaseFixture db, StringWriter output, string[] users)
+    {
+        Assert.True(await RunAsync(db, output, "materialize", "raw_users") == 0, output.ToString());
+        await db.ExecuteAsync("insert into raw.raw_users (load_id, line_number, user_id, tier, signed_up_at, updated_at) values "
+                              + string.Join(", ", users.Select((u, i) => $"(1, {i + 1}, '{u}', 'basic', timestamptz '2024-12-01 00:00:00+00', timestamptz '2024-12-01 00:00:00+00')")));
+        Assert.True(await RunAsync(db, output, "materialize", "*") == 0, output.ToString());
+        await db.ExecuteAsync("update raw.raw_users set tier = 'gold', updated_at = timestamptz '2025-01-20 12:00:00+00'");
+        // An extraction is a load: an empty file stands in for it, so the run's loads move on as they would.
+        Assert.Equal(0, await RunAsync(db, output, "ingest", TestFiles.Csv(TestFiles.Header)));
+        Assert.True(await RunAsync(db, output, "materialize", "*") == 0, output.ToString());
+        Assert.Equal(["basic", "gold"], (await db.RowsAsync(
+                $"select distinct membership_tier from core.fct_events where user_id = '{users[^1]}' and event_time >= timestamptz '2025-01-01 00:00:00+00' order by 1"))
+            .Select(r => (string)r[0]!));
+    }
+
     [Fact]
     public async Task After_an_erasure_the_marts_equal_a_build_without_the_subject_and_the_id_is_found_nowhere()
     {
@@ -47,17 +67,29 @@ public sealed class ErasureTests : IAsyncLifetime
             .OrderByDescending(g => g.Count()).First().Key;
         var output = new StringWriter();
 
+        var other = lines.Skip(1).Select(l => l.Split(',')).Where(f => f.Length > 1 && f[1].Trim().Length > 0 && f[1].Trim() != subject).First()[1].Trim();
+
         Assert.Equal(0, await RunAsync(_erased, output, "ingest", TestFiles.Csv(lines)));
-        Assert.True(await RunAsync(_erased, output, "materialize", "*") == 0, output.ToString());
+        await BuildWithUsersAsync(_erased, output, [subject, other]);
         Assert.True(await _erased.ScalarAsync<long>($"select count(*) from marts.retention_quality_framework where user_id = '{subject}'") == 1);
+        Assert.Equal(2L, await _erased.ScalarAsync<long>($"select count(*) from snapshots.snap_users where user_id = '{subject}'"));
 
         var erase = new StringWriter();
         Assert.True(await RunAsync(_erased, erase, "erase", "--user-id", subject) == 0, erase.ToString());
         Assert.Contains("complete", erase.ToString());
 
         Assert.Equal(0, await RunAsync(_without, output, "ingest", TestFiles.Csv([.. lines.Where(l => !Names(l, subject))])));
-        Assert.True(await RunAsync(_without, output, "materialize", "*") == 0, output.ToString());
+        await BuildWithUsersAsync(_without, output, [other]);
         await SameMarts.AssertAsync(_erased, _without, "after the erasure", "built without the subject");
+        foreach (var mart in new[] { "miles_by_tier", "membership_transitions" })
+        {
+            var sql = $"select * from marts.{mart} order by 1, 2, 3";
+            Assert.Equal((await _without.RowsAsync(sql)).Select(r => string.Join("|", r)), (await _erased.RowsAsync(sql)).Select(r => string.Join("|", r)));
+        }
+
+        // The users' history (a snapshot, which no rebuild recomputes) lost the subject's versions and kept the others'.
+        Assert.Equal(0L, await _erased.ScalarAsync<long>($"select count(*) from snapshots.snap_users where user_id = '{subject}'"));
+        Assert.Equal(["basic", "gold"], (await _erased.RowsAsync($"select tier from snapshots.snap_users where user_id = '{other}' order by valid_from")).Select(r => (string)r[0]!));
 
         // The proof, as recorded: complete, nothing found, and the record does not hold the id.
         Assert.Equal("complete", await _erased.ScalarAsync<string>("select status from runstore.erasures"));

@@ -137,7 +137,7 @@ public class IncrementalTests : IAsyncLifetime
         var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
         CopyFolder(TestFiles.RepositoryAssets, assets);
         var fct = Path.Combine(assets, "core", "fct_events.sql");
-        File.WriteAllText(fct, File.ReadAllText(fct).Replace("    line_number\nfrom", "    line_number,\n    1 as version\nfrom"));
+        File.WriteAllText(fct, File.ReadAllText(fct).Replace("    e.line_number\nfrom", "    e.line_number,\n    1 as version\nfrom"));
 
         var changed = await RunAsync(Settings(assets), "materialize", "fct_events");
         Assert.Contains("full build: its SQL or an upstream asset's changed since the last build", changed);

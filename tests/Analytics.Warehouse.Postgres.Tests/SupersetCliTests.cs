@@ -27,7 +27,7 @@ public class SupersetCliTests(DatabaseFixture db) : IClassFixture<DatabaseFixtur
         var written = await RunAsync("superset", "bundle", "--out", zip);
 
         Assert.True(written.Exit == 0, written.Error);
-        Assert.Contains("15 mart datasets", written.Output);
+        Assert.Contains("17 mart datasets", written.Output);
         await using var file = File.OpenRead(zip);
         var bundle = SupersetBundle.ReadZip(file);
         Assert.Empty(BundleValidator.Validate(bundle));

@@ -45,12 +45,12 @@ public class TableSizeTests : IAsyncLifetime
             select distinct on (asset_key) asset_key, table_rows, rows from runstore.materializations
             order by asset_key, materialization_id desc
             """);
-        var layers = (await _db.RowsAsync("select table_schema, table_name from information_schema.tables where table_schema in ('raw', 'staging', 'core', 'marts')"))
+        var layers = (await _db.RowsAsync("select table_schema, table_name from information_schema.tables where table_schema in ('raw', 'staging', 'snapshots', 'core', 'marts')"))
             .ToDictionary(r => (string)r[1]!, r => (string)r[0]!);
         // A view stores no rows, so no size is recorded for it.
         var views = (await _db.RowsAsync("select table_name from information_schema.views where table_schema in ('staging', 'core', 'marts')"))
             .Select(r => (string)r[0]!).ToHashSet();
-        Assert.Equal(31, recorded.Count);
+        Assert.Equal(34, recorded.Count);
         foreach (var row in recorded.Where(r => !views.Contains((string)r[0]!)))
         {
             var key = (string)row[0]!;

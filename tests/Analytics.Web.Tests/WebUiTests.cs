@@ -64,7 +64,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         await app.ScreenshotAsync(page, "catalog");
 
         await page.GetByLabel("layer").SelectOptionAsync("marts");
-        Assert.Equal(15, await page.Locator("tr[data-asset]").CountAsync());
+        Assert.Equal(17, await page.Locator("tr[data-asset]").CountAsync());
         await page.GetByLabel("Search").FillAsync("retention");
         var shown = await page.Locator("tr[data-asset]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.asset)");
         Assert.Superset(new HashSet<string> { "acquisition_channel_retention", "retention_cohorts", "retention_quality_framework" }, shown.ToHashSet());

@@ -18,13 +18,21 @@ public static class MaterializeCommand
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var target = WarehouseTargetOption.Create();
-        var fullRefresh = new Option<bool>("--full-refresh") { Description = "build incremental assets whole, as on their first build" };
+        var fullRefresh = new Option<bool>("--full-refresh") { Description = "build incremental assets whole, as on their first build (snapshots keep their history)" };
+        var rebuildSnapshots = new Option<bool>("--rebuild-snapshots")
+        {
+            Description = "drop the selected snapshots' history and start it over from today's source: the versions they held are lost for good",
+        };
         var command = checksOnly
             ? new Command("check", "Run the asset checks of the selection without rebuilding anything.") { selection, parallelism, target }
             : new Command("materialize", "Build the selected assets in dependency order, then run their checks. Incremental assets "
-                                         + "rebuild only the partitions that changed since their last build.") { selection, parallelism, target, fullRefresh };
+                                         + "rebuild only the partitions that changed since their last build.") { selection, parallelism, target, fullRefresh, rebuildSnapshots };
         command.SetAction((parse, cancellationToken) => RunAsync(output, settings, parse, selection, parallelism, target, checksOnly,
-            options => options.FullRefresh = !checksOnly && parse.GetValue(fullRefresh), cancellationToken));
+            options =>
+            {
+                options.FullRefresh = !checksOnly && parse.GetValue(fullRefresh);
+                options.RebuildSnapshots = !checksOnly && parse.GetValue(rebuildSnapshots);
+            }, cancellationToken));
         return command;
     }
 

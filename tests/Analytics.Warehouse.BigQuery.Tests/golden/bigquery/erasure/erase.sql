@@ -23,6 +23,10 @@ DELETE FROM `proj.core.dim_users`
 WHERE user_id = @user_id
   AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
 
+DELETE FROM `proj.snapshots.snap_users`
+WHERE user_id = @user_id
+  AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
+
 DELETE FROM `proj.core.user_activity_days`
 WHERE user_id = @user_id
   AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
