@@ -21,7 +21,8 @@ public class DashboardFileTests
         Assert.Equal("Growth dashboard", growth.Title);
         Assert.Equal(["week", "month"], growth.Grains);
         Assert.Equal(6, growth.Kpis.Count);
-        Assert.Equal(11, growth.Charts.Count);
+        Assert.Equal(13, growth.Charts.Count);
+        Assert.Equal("membership_transitions", growth.Charts.Single(c => c.Id == "membership-transitions").Mart);
         var accounting = growth.Charts.Single(c => c.Id == "growth-accounting");
         Assert.Equal("{grain}", accounting.Where["grain"]);
         Assert.True(accounting.Series.Single(s => s.Column == "churned_users").Negate);

@@ -36,7 +36,11 @@ public class SupersetBundleTests
         Assert.Empty(BundleValidator.Validate(bundle));
         Assert.Equal(bundle.Files, read.Files);
         Assert.Equal(17, read.Files.Keys.Count(k => k.StartsWith("datasets/", StringComparison.Ordinal)));
-        Assert.True(read.Files.Keys.Count(k => k.StartsWith("charts/", StringComparison.Ordinal)) >= 14);
+        Assert.True(read.Files.Keys.Count(k => k.StartsWith("charts/", StringComparison.Ordinal)) >= 16);
+        // The membership charts, on the users' history and the tier at each event's time.
+        Assert.Contains("charts/membership-transitions.yaml", read.Files.Keys);
+        Assert.Contains("charts/miles-by-tier.yaml", read.Files.Keys);
+        Assert.Contains("datasets/analytics_warehouse/membership_transitions.yaml", read.Files.Keys);
         Assert.Contains("XXXXXXXXXX", read.Files["databases/analytics_warehouse.yaml"]);
         Assert.DoesNotContain("s3cret", string.Concat(read.Files.Values));
     }
