@@ -61,6 +61,10 @@ public class SourcesExampleTests(DatabaseFixture db) : IClassFixture<DatabaseFix
         Assert.Equal(0L, await db.ScalarAsync<long>("select count(*) - count(distinct topup_id) from raw.raw_topups"));
         var users = await db.ScalarAsync<long>("select count(*) from raw.raw_users");
         Assert.True(users >= 200, $"{users} users extracted");
+        // The users' history starts: one current version per user extracted, from their updated_at.
+        var snapshot = await RunAsync(true, "materialize", "snap_users");
+        Assert.True(snapshot.Exit == 0, snapshot.Output + snapshot.Error);
+        Assert.Equal(users, await db.ScalarAsync<long>("select count(*) from snapshots.snap_users where is_current and valid_from = updated_at"));
         // The mart: top-ups per day and channel, its repeat rate a share, the partner's figures beside them.
         Assert.True(await db.ScalarAsync<long>("select count(*) from marts.topups_by_channel") > 20);
         Assert.Equal(await db.ScalarAsync<long>("select count(*) from staging.stg_topups where status = 'succeeded'"),
