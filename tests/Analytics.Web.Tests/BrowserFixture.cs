@@ -75,8 +75,22 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         var output = new StringWriter();
-        Assert.True(await CliApp.RunAsync(["materialize", "raw_users", "raw_topups"], output, output,
-            settings with { SourceConnections = n => n == "appdb" ? appDb : null }) == CliApp.Ok, output.ToString());
+        var withAppDb = settings with { SourceConnections = n => n == "appdb" ? appDb : null };
+        Assert.True(await CliApp.RunAsync(["materialize", "+snap_users", "raw_topups"], output, output, withAppDb) == CliApp.Ok, output.ToString());
+        // The app changes some tiers (dated just past the extraction's 30-second lag), and the next extraction sees
+        // them: the users' history gains versions, so the membership chart has transitions to draw.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await using (var source = Npgsql.NpgsqlDataSource.Create(appDb))
+        await using (var change = source.CreateCommand("""
+            update users set tier = case tier when 'basic' then 'gold' when 'gold' then 'silver' when 'silver' then 'basic' else 'gold' end,
+                             updated_at = now() - interval '30.5 seconds'
+            where user_id in (select user_id from users order by user_id limit 40)
+            """))
+        {
+            await change.ExecuteNonQueryAsync();
+        }
+
+        Assert.True(await CliApp.RunAsync(["materialize", "raw_users", "snap_users"], output, output, withAppDb) == CliApp.Ok, output.ToString());
         var report = Path.Combine(TestFiles.Folder(), "partner.xlsx");
         Ingest.PartnerReport.Write(report, DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-35)), 40, seed: 5);
         Assert.Equal(CliApp.Ok, await CliApp.RunAsync(["ingest", "--source", "raw_partner_channels", report], output, output, settings));

@@ -255,7 +255,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
 
         await Assertions.Expect(page.Locator("[data-kpi='dau'] .kpi-value")).Not.ToHaveTextAsync("–", new() { Timeout = 15_000 });
         var charts = page.Locator("[data-chart]");
-        await Assertions.Expect(charts).ToHaveCountAsync(11);
+        await Assertions.Expect(charts).ToHaveCountAsync(13);
         // The first screen's charts draw; the last, far below the fold, has asked for nothing until it is scrolled to.
         await Assertions.Expect(charts.First).ToHaveAttributeAsync("data-state", "drawn", new() { Timeout = 15_000 });
         Assert.Equal("waiting", await charts.Last.GetAttributeAsync("data-state"));
@@ -287,9 +287,9 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         // sat on the legend, and the largest category was on the legend's second page.
         var (page, problems) = await app.OpenAsync();
         await page.GotoAsync(app.BaseUrl + "/dashboards");
-        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(11);
+        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(13);
         await DrawEveryChartAsync(page);
-        await page.WaitForFunctionAsync("() => { const charts = [...document.querySelectorAll('[data-chart]')]; return charts.length === 11 && charts.every(c => c.chartInstance); }",
+        await page.WaitForFunctionAsync("() => { const charts = [...document.querySelectorAll('[data-chart]')]; return charts.length === 13 && charts.every(c => c.chartInstance); }",
             null, new() { Timeout = 15_000 });
 
         // As ECharts laid them out: each axis's texts (labels and name), and the legend's and colour scale's boxes.
@@ -385,7 +385,7 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         var (page, problems) = await app.OpenAsync();
         await page.GotoAsync(api.Client().BaseAddress!.ToString().TrimEnd('/') + "/dashboards");
 
-        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(13);
+        await Assertions.Expect(page.Locator("[data-chart]")).ToHaveCountAsync(15);
         await DrawEveryChartAsync(page);
         var added = page.Locator("[data-chart='negative-balances'] canvas").First;
         await Assertions.Expect(added).ToBeVisibleAsync(Soon);

@@ -64,6 +64,8 @@ SELECT table_name, column_name FROM `proj.raw.INFORMATION_SCHEMA.COLUMNS` WHERE 
 
 SELECT table_name, column_name FROM `proj.staging.INFORMATION_SCHEMA.COLUMNS` WHERE data_type = 'STRING' ORDER BY table_name, column_name;
 
+SELECT table_name, column_name FROM `proj.snapshots.INFORMATION_SCHEMA.COLUMNS` WHERE data_type = 'STRING' ORDER BY table_name, column_name;
+
 SELECT table_name, column_name FROM `proj.core.INFORMATION_SCHEMA.COLUMNS` WHERE data_type = 'STRING' ORDER BY table_name, column_name;
 
 SELECT table_name, column_name FROM `proj.marts.INFORMATION_SCHEMA.COLUMNS` WHERE data_type = 'STRING' ORDER BY table_name, column_name;

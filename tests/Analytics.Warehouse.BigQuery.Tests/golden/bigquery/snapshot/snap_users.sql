@@ -11,7 +11,7 @@ from `staging.stg_users`
 ) as s where false;
 MERGE `snapshots.snap_users` AS existing
 USING (
-WITH incoming AS (
+WITH snapshot_source AS (
 select
     tenant_id,
     user_id,
@@ -23,20 +23,20 @@ from `staging.stg_users`
 ),
 changes AS (
 select s.tenant_id, s.user_id, 'open' as snapshot_action, case when h.ended is null or s.updated_at > h.ended then s.updated_at else TIMESTAMP '2025-03-02 10:00:00.000000+00' end as snapshot_at, c.valid_from as snapshot_closes
-from incoming as s
+from snapshot_source as s
 left join (select * from `snapshots.snap_users` where is_current) as c on c.tenant_id = s.tenant_id and c.user_id = s.user_id
 left join (select tenant_id, user_id, max(coalesce(valid_to, valid_from)) as ended from `snapshots.snap_users` group by tenant_id, user_id) as h on h.tenant_id = s.tenant_id and h.user_id = s.user_id
 where c.tenant_id is null or c.is_deleted or (s.updated_at > c.updated_at)
 union all
 select c.tenant_id, c.user_id, 'delete' as snapshot_action, TIMESTAMP '2025-03-02 10:00:00.000000+00' as snapshot_at, c.valid_from as snapshot_closes
 from `snapshots.snap_users` as c
-where c.is_current and not c.is_deleted and not exists (select 1 from incoming as s where s.tenant_id = c.tenant_id and s.user_id = c.user_id)
+where c.is_current and not c.is_deleted and not exists (select 1 from snapshot_source as s where s.tenant_id = c.tenant_id and s.user_id = c.user_id)
 )
 SELECT t.tenant_id, t.user_id, t.tier, t.country, t.signed_up_at, t.updated_at, ch.snapshot_at, ch.snapshot_closes, 'close' AS merge_action, FALSE AS merge_deleted
 FROM changes AS ch JOIN `snapshots.snap_users` AS t ON t.tenant_id = ch.tenant_id AND t.user_id = ch.user_id AND t.is_current AND t.valid_from = ch.snapshot_closes
 UNION ALL
 SELECT s.tenant_id, s.user_id, s.tier, s.country, s.signed_up_at, s.updated_at, ch.snapshot_at, ch.snapshot_closes, 'open' AS merge_action, FALSE AS merge_deleted
-FROM changes AS ch JOIN incoming AS s ON s.tenant_id = ch.tenant_id AND s.user_id = ch.user_id WHERE ch.snapshot_action = 'open'
+FROM changes AS ch JOIN snapshot_source AS s ON s.tenant_id = ch.tenant_id AND s.user_id = ch.user_id WHERE ch.snapshot_action = 'open'
 UNION ALL
 SELECT t.tenant_id, t.user_id, t.tier, t.country, t.signed_up_at, t.updated_at, ch.snapshot_at, ch.snapshot_closes, 'open' AS merge_action, TRUE AS merge_deleted
 FROM changes AS ch JOIN `snapshots.snap_users` AS t ON t.tenant_id = ch.tenant_id AND t.user_id = ch.user_id AND t.valid_from = ch.snapshot_closes WHERE ch.snapshot_action = 'delete'
