@@ -61,7 +61,9 @@ internal static partial class MartsBenchmark
             ["-h", "127.0.0.1", "-p", server.Server.Port.ToString(), "-U", "postgres", "-d", "bench_marts", "-v", "ON_ERROR_STOP=1", "-q", "-o", "/dev/null",
              "-c", "set jit = off", "-c", "set work_mem = '512MB'", "-f", script]);
         File.Delete(script);
-        var (again, _) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "materialize", "*"], environment);
+        // Whole, as the first pass was: the run store says the incremental assets are up to date, and psql's floor
+        // did not tell it otherwise.
+        var (again, _) = await ChildProcess.RunAsync("dotnet", [ChildProcess.CliDll, "materialize", "*", "--full-refresh"], environment);
         Console.WriteLine($"same statements through psql, one after another: {psql.TotalSeconds:0.0} s");
         Console.WriteLine($"engine materialize '*': {materialize.TotalSeconds:0.0} s, again after psql: {again.TotalSeconds:0.0} s; "
                           + $"ratio to psql {Math.Min(materialize.TotalSeconds, again.TotalSeconds) / psql.TotalSeconds:0.00}");
@@ -112,9 +114,14 @@ internal static partial class MartsBenchmark
         {
             var asset = project.Graph[key];
             var target = dialect.Relation(asset.Schema, key);
-            if (asset.IsSource)
+            if (asset.IsSource || asset.Snapshot is not null)
             {
+                // A snapshot merges what changed into its history (nothing, on a second pass over the same source).
                 script.AppendLine($"select count(*) from {target};");
+            }
+            else if (asset.Materialization == Materialization.View)
+            {
+                script.AppendLine($"begin; drop view if exists {target} cascade; create view {target} with (security_invoker = true) as\n{project.Compile(key, dialect)};\ncommit;");
             }
             else
             {
