@@ -16,6 +16,17 @@ internal static class ParseBenchmark
         }
 
         Console.WriteLine($"content hash (SHA-256, the manifest's pre-pass): {hashClock.Elapsed.TotalSeconds:0.00} s");
+        var readClock = Stopwatch.StartNew();
+        long split = 0;
+        using (var reader = new CsvRecordReader(new StreamReader(path, new UTF8Encoding(false, true), false, 1 << 16)))
+        {
+            while (reader.Read())
+            {
+                split += reader.FieldCount;
+            }
+        }
+
+        Console.WriteLine($"read and split into fields alone (no validation): {readClock.Elapsed.TotalSeconds:0.00} s ({split:N0} fields)");
         var clock = Stopwatch.StartNew();
         using var csv = new CsvRecordReader(new StreamReader(path, new UTF8Encoding(false, true), false, 1 << 16));
         csv.Read();
@@ -26,20 +37,18 @@ internal static class ParseBenchmark
         long rows = 0, valid = 0;
         var parse = clock.Elapsed;
         Guid last = default;
-        var hashing = TimeSpan.Zero;
         while (csv.Read())
         {
             rows++;
+            // The event_id is hashed inside Validate, with the row's values.
             if (validator.Validate(new CsvFields(csv), row) is null)
             {
                 valid++;
-                var start = Stopwatch.GetTimestamp();
                 last = row.Id;
-                hashing += Stopwatch.GetElapsedTime(start);
             }
         }
 
         Console.WriteLine($"{rows:N0} rows ({valid:N0} valid) read, parsed, validated and hashed in {clock.Elapsed.TotalSeconds:0.00} s "
-                          + $"= {rows / clock.Elapsed.TotalSeconds:N0} rows/s; event_id hashing {hashing.TotalSeconds:0.00} s of it ({last})");
+                          + $"= {rows / clock.Elapsed.TotalSeconds:N0} rows/s; the last event_id {last}");
     }
 }
