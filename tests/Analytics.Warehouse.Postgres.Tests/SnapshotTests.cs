@@ -179,6 +179,27 @@ public sealed class SnapshotTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     }
 
     [Fact]
+    public async Task A_run_that_fails_after_closing_versions_leaves_the_history_as_it_was()
+    {
+        var h = await HarnessAsync(Timestamp("invalidate"));
+        await h.SetAsync(("u1", "basic", "TH", 60), ("u2", "gold", "SG", 60));
+        Succeeded(await h.RunAtAsync(61));
+        // The inserts fail on u1's new version, after the update closing u1's and u2's current versions has run.
+        await db.ExecuteAsync($"""
+            create function {h.Layer}.refuse() returns trigger language plpgsql as
+            $$ begin if new.tier = 'platinum' then raise exception 'refused'; end if; return new; end $$;
+            create trigger refuse before insert on {h.Layer}.snap for each row execute function {h.Layer}.refuse();
+            """);
+        await h.SetAsync(("u1", "platinum", "TH", 90));
+
+        var run = await h.RunAtAsync(100);
+
+        Assert.Equal(StepStatus.Failed, run["snap"].Status);
+        Assert.Contains("refused", run["snap"].Error);
+        Assert.Equal(["u1 basic TH 60..now current", "u2 gold SG 60..now current"], await h.VersionsAsync());
+    }
+
+    [Fact]
     public async Task A_full_refresh_keeps_the_history_and_says_what_a_rebuild_would_lose_and_only_the_explicit_flag_rebuilds()
     {
         var h = await HarnessAsync(Timestamp());
