@@ -41,6 +41,13 @@ internal sealed class DatabaseRecord(IReadOnlyList<string> names)
     /// <summary>Reads the reader's current row, column i of the reader being declared column i.</summary>
     public void Load(NpgsqlDataReader reader)
     {
+        // The columns' types are the same on every row of a query: looked up once, not once a value.
+        if (_kinds is null || !ReferenceEquals(_reader, reader))
+        {
+            _reader = reader;
+            _kinds = Enumerable.Range(0, _starts.Length).Select(i => KindOf(reader.GetFieldType(i))).ToArray();
+        }
+
         _used = 0;
         for (var i = 0; i < _starts.Length; i++)
         {
@@ -51,50 +58,93 @@ internal sealed class DatabaseRecord(IReadOnlyList<string> names)
                 continue;
             }
 
-            var type = reader.GetFieldType(i);
-            if (type == typeof(string))
+            switch (_kinds[i])
             {
-                Append(reader.GetString(i));
-            }
-            else if (type == typeof(DateTime))
-            {
-                // timestamptz arrives as UTC; a timestamp without zone is taken as UTC, as a file's would be.
-                Format(reader.GetDateTime(i), "yyyy-MM-dd HH:mm:ss.ffffff'Z'");
-            }
-            else if (type == typeof(decimal))
-            {
-                Format(reader.GetDecimal(i), null);
-            }
-            else if (type == typeof(long))
-            {
-                Format(reader.GetInt64(i), null);
-            }
-            else if (type == typeof(int))
-            {
-                Format(reader.GetInt32(i), null);
-            }
-            else if (type == typeof(short))
-            {
-                Format(reader.GetInt16(i), null);
-            }
-            else if (type == typeof(double))
-            {
-                Format(reader.GetDouble(i), "R");
-            }
-            else if (type == typeof(bool))
-            {
-                Append(reader.GetBoolean(i) ? "true" : "false");
-            }
-            else if (type == typeof(DateOnly))
-            {
-                Format(reader.GetFieldValue<DateOnly>(i), "yyyy-MM-dd");
-            }
-            else
-            {
-                Append(Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? "");
+                case Kind.Text:
+                    Append(reader.GetString(i));
+                    break;
+                case Kind.Timestamp:
+                    // timestamptz arrives as UTC; a timestamp without zone is taken as UTC, as a file's would be.
+                    Timestamp(reader.GetDateTime(i));
+                    break;
+                case Kind.Decimal:
+                    Format(reader.GetDecimal(i), null);
+                    break;
+                case Kind.Int64:
+                    Format(reader.GetInt64(i), null);
+                    break;
+                case Kind.Int32:
+                    Format(reader.GetInt32(i), null);
+                    break;
+                case Kind.Int16:
+                    Format(reader.GetInt16(i), null);
+                    break;
+                case Kind.Double:
+                    Format(reader.GetDouble(i), "R");
+                    break;
+                case Kind.Boolean:
+                    Append(reader.GetBoolean(i) ? "true" : "false");
+                    break;
+                case Kind.Date:
+                    Format(reader.GetFieldValue<DateOnly>(i), "yyyy-MM-dd");
+                    break;
+                default:
+                    Append(Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? "");
+                    break;
             }
 
             _lengths[i] = _used - _starts[i];
+        }
+    }
+
+    private enum Kind { Other, Text, Timestamp, Decimal, Int64, Int32, Int16, Double, Boolean, Date }
+
+    private Kind[]? _kinds;
+    private NpgsqlDataReader? _reader;
+
+    private static Kind KindOf(Type type) =>
+        type == typeof(string) ? Kind.Text
+        : type == typeof(DateTime) ? Kind.Timestamp
+        : type == typeof(decimal) ? Kind.Decimal
+        : type == typeof(long) ? Kind.Int64
+        : type == typeof(int) ? Kind.Int32
+        : type == typeof(short) ? Kind.Int16
+        : type == typeof(double) ? Kind.Double
+        : type == typeof(bool) ? Kind.Boolean
+        : type == typeof(DateOnly) ? Kind.Date
+        : Kind.Other;
+
+    /// <summary>
+    /// <c>yyyy-MM-dd HH:mm:ss.ffffffZ</c>, digit by digit: a custom format string parses itself on every call, and cost
+    /// a tenth of an extraction's time.
+    /// </summary>
+    private void Timestamp(DateTime at)
+    {
+        Reserve(27);
+        var to = _chars.AsSpan(_used, 27);
+        Digits(to[..4], at.Year);
+        to[4] = '-';
+        Digits(to.Slice(5, 2), at.Month);
+        to[7] = '-';
+        Digits(to.Slice(8, 2), at.Day);
+        to[10] = ' ';
+        Digits(to.Slice(11, 2), at.Hour);
+        to[13] = ':';
+        Digits(to.Slice(14, 2), at.Minute);
+        to[16] = ':';
+        Digits(to.Slice(17, 2), at.Second);
+        to[19] = '.';
+        Digits(to.Slice(20, 6), (int)(at.Ticks % TimeSpan.TicksPerSecond / 10));
+        to[26] = 'Z';
+        _used += 27;
+    }
+
+    private static void Digits(Span<char> to, int value)
+    {
+        for (var i = to.Length - 1; i >= 0; i--)
+        {
+            to[i] = (char)('0' + value % 10);
+            value /= 10;
         }
     }
 

@@ -228,6 +228,22 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
     }
 
     [Fact]
+    public async Task A_timestamp_arrives_to_the_microsecond_whatever_its_year()
+    {
+        // The extractor writes a source's timestamps as text digit by digit (not through a format string): each
+        // instant, to the microsecond, from year one on, is the instant loaded. (Rows dated after the source's clock
+        // less the lag wait, so none is in the future.)
+        string[] instants = ["0001-01-01 00:00:00.5+00", "0999-06-15 12:00:00.000001+00", "2025-01-02 03:04:05.000007+00", "2025-12-31 23:59:59.999999+00"];
+        var key = await TableAsync(instants.Select((t, i) => $"{i + 1}, 'n', 'basic', '{t}'").ToArray());
+
+        await Extractor().ExtractAsync(Declare(key), null, default);
+
+        Assert.Equal(
+            ["0001-01-01 00:00:00.500000", "0999-06-15 12:00:00.000001", "2025-01-02 03:04:05.000007", "2025-12-31 23:59:59.999999"],
+            (await db.RowsAsync($"select to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') from raw.raw_{key} order by id")).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public async Task A_missing_connection_string_is_a_clear_error_naming_the_setting()
     {
         var key = await TableAsync();
