@@ -9,19 +9,23 @@ using Npgsql;
 namespace Analytics.Ingest;
 
 /// <summary>
-/// Reads a database source (PostgreSQL, through Npgsql) into <c>raw.KEY</c> window by window above its stored
+/// Reads a database source (PostgreSQL, through Npgsql) into the target's <c>raw.KEY</c> window by window above its stored
 /// watermark. A window covers <c>[position, position + window)</c> of the watermark column, stopping <c>lag</c> behind
 /// the source's own clock so a transaction that commits late is not passed over; rows are read in
 /// <c>(watermark, key)</c> order above the last pair read (never by the timestamp alone, so rows sharing a watermark
 /// value are never split or skipped), streamed (never the whole table in memory), validated by the declaration, and
-/// written by primary key: a window of new keys is copied straight into the table (its unique key index says so), and
-/// one holding a key the table has is read again into a temporary table and written by key, so a row read again
-/// replaces its earlier copy. Each window commits in one transaction with
-/// its new watermark, so catching up after downtime proceeds window by window, and a restart resumes from the last
-/// committed one.
+/// written by primary key by the <see cref="IExtractionTarget"/> (the PostgreSQL warehouse, or BigQuery through a staged
+/// file), so a row read again replaces its earlier copy. Each window commits with its load and its new watermark, so
+/// catching up after downtime proceeds window by window, and a restart resumes from the last committed one.
 /// </summary>
-public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<string, string?> connectionStrings, EventTimeRange? times = null)
+public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<string, string?> connectionStrings, EventTimeRange? times = null)
 {
+    /// <summary>Extracts into the PostgreSQL warehouse <paramref name="warehouse"/>.</summary>
+    public DatabaseExtractor(NpgsqlDataSource warehouse, Func<string, string?> connectionStrings, EventTimeRange? times = null)
+        : this(new PostgresExtractionTarget(warehouse), connectionStrings, times)
+    {
+    }
+
     /// <summary>The most windows one extraction reads; the rest wait for the next (a year of one-day windows fits).</summary>
     public const int MaxWindows = 1_000;
 
@@ -41,11 +45,11 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
         var connection = connectionStrings(origin.Connection)
                          ?? throw new ExtractionException(source, $"the connection '{origin.Connection}' is not set; set ConnectionStrings__{origin.Connection} "
                                                                  + "to the source database's connection string");
-        await PostgresSourceTables.EnsureAsync(warehouse, source, cancellationToken);
+        await target.PrepareAsync(source, cancellationToken);
         await using var database = NpgsqlDataSource.Create(connection);
         var relation = Relation(origin);
         var warning = await CheckColumnsAsync(source, database, relation, cancellationToken);
-        var state = await WatermarkState.LoadAsync(warehouse, source.Key.Name, cancellationToken);
+        var state = await WatermarkState.LoadAsync(target.Bookkeeping, source.Key.Name, cancellationToken);
         var windows = new List<ExtractedWindow>();
         var (now, first, last) = await BoundsAsync(database, relation, origin.Watermark, cancellationToken);
         state.Position ??= first;
@@ -115,7 +119,7 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
         }
 
         var extra = columns.Except(declaration.Columns.Select(c => c.Name)).ToList();
-        var unwarned = await WatermarkState.UnwarnedAsync(warehouse, source.Key.Name, extra, cancellationToken);
+        var unwarned = await WatermarkState.UnwarnedAsync(target.Bookkeeping, source.Key.Name, extra, cancellationToken);
         return unwarned.Count == 0
             ? null
             : $"the source {relation} has column(s) {string.Join(", ", unwarned)} that the declaration does not name; they are not loaded "
@@ -137,14 +141,14 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
         var from = Text(state.Position!);
         var to = Text(end);
 
-        await using var connection = await warehouse.OpenConnectionAsync(cancellationToken);
+        await using var connection = await target.Bookkeeping.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var label = $"{origin.Connection}:{origin.Table ?? "query"}";
         var (_, loadId) = await IngestManifest.BeginAsync(connection, transaction, key, $"window {from} .. {to} after {state.CursorText}",
-            $"{origin.Connection}:{origin.Table ?? "query"} [{from}, {to})", 0, cancellationToken);
-        var (rows, bytes, cursor, full, spool) = await WriteWindowAsync(source, origin, database, relation, order, state, end, loadId, connection,
-            transaction, cancellationToken);
-        using var rejects = spool;
-        await SourceIngestor.CopyRejectsAsync(connection, source, $"{origin.Connection}:{origin.Table ?? "query"}", loadId, rejects, cancellationToken);
+            $"{label} [{from}, {to})", 0, cancellationToken);
+        var ((rows, bytes, cursor, full), rejected) = await target.WriteAsync(source, loadId, label,
+            (write, rejects, token) => ReadAsync(source, origin, database, relation, order, state, end, write, rejects, token),
+            connection, transaction, cancellationToken);
 
         if (cursor is not null)
         {
@@ -157,7 +161,7 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
             state.Position = end;
         }
 
-        if (rows + rejects.Count == 0)
+        if (rows + rejected == 0)
         {
             // An empty window: the next starts at the next row's watermark (never past the upper bound, where a late row may
             // still appear), so a quiet month costs one window, not thirty; and it took no load.
@@ -166,59 +170,14 @@ public sealed partial class DatabaseExtractor(NpgsqlDataSource warehouse, Func<s
         }
         else
         {
-            await IngestManifest.CompleteAsync(connection, transaction, loadId, rows, rejects.Count, cancellationToken);
+            await IngestManifest.CompleteAsync(connection, transaction, loadId, rows, rejected, cancellationToken);
             await Execute(connection, transaction, $"update raw.ingest_manifest set bytes = {bytes} where file_id = {loadId}", cancellationToken);
         }
 
         await state.SaveAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new ExtractedWindow(key, from, to, rows, rejects.Count, bytes, clock.Elapsed,
-            rows + rejects.Count == 0 ? null : loadId, warning);
-    }
-
-    /// <summary>
-    /// Reads the window into the table. Optimistic: a window of new keys (a first load, a catch-up) is copied straight in,
-    /// as fast as a COPY goes; one holding a key the table has (a row updated since it was read) is read again into a
-    /// temporary table and written by key. Returns what was read, and the rejected rows, which the caller disposes.
-    /// </summary>
-    private async Task<(long Rows, long Bytes, object[]? Cursor, bool Full, RejectSpool Rejects)> WriteWindowAsync(AssetDefinition source,
-        DatabaseOrigin origin, NpgsqlDataSource database, string relation, IReadOnlyList<string> order, WatermarkState state, object end, long loadId,
-        NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        var key = source.Key.Name;
-        await Execute(connection, transaction, "savepoint appended", cancellationToken);
-        var rejects = new RejectSpool();
-        try
-        {
-            var (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, $"raw.{key}",
-                rejects, cancellationToken);
-            return (rows, bytes, cursor, full, rejects);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            rejects.Dispose();
-            await Execute(connection, transaction, "rollback to savepoint appended", cancellationToken);
-        }
-        catch
-        {
-            rejects.Dispose();
-            throw;
-        }
-
-        var again = new RejectSpool();
-        try
-        {
-            await Execute(connection, transaction, $"create temp table extracted (like raw.{key}) on commit drop", cancellationToken);
-            var (rows, bytes, cursor, full) = await ReadAsync(source, origin, database, relation, order, state, end, loadId, connection, "extracted",
-                again, cancellationToken);
-            await UpsertAsync(connection, transaction, source, order, cancellationToken);
-            return (rows, bytes, cursor, full, again);
-        }
-        catch
-        {
-            again.Dispose();
-            throw;
-        }
+        return new ExtractedWindow(key, from, to, rows, rejected, bytes, clock.Elapsed,
+            rows + rejected == 0 ? null : loadId, warning);
     }
 
     private static async Task<object> NextAsync(NpgsqlDataSource database, string relation, string watermark, object end, object upper,

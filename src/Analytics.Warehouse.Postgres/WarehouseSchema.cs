@@ -37,7 +37,8 @@ public static class WarehouseSchema
         create unique index if not exists ingest_manifest_source_content on raw.ingest_manifest (source, content_hash);
         """;
 
-    private static readonly string Ddl = ManifestDdl + PostgresErasure.TombstoneDdl + $$"""
+    /// <summary>Where each database source's extraction stands (see WatermarkState in Analytics.Ingest).</summary>
+    private const string WatermarksDdl = """
         -- Where each database source's extraction stands: the next window's start and the last (watermark, key) read,
         -- committed with each window's rows; the source columns already warned of.
         create table if not exists raw.source_watermarks (
@@ -47,6 +48,9 @@ public static class WarehouseSchema
             warned     text[] not null default '{}',
             updated_at timestamptz not null default now()
         );
+        """;
+
+    private static readonly string Ddl = ManifestDdl + PostgresErasure.TombstoneDdl + WatermarksDdl + $$"""
         create schema if not exists staging;
         create schema if not exists core;
         create schema if not exists marts;
@@ -94,9 +98,9 @@ public static class WarehouseSchema
     public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
         ExecuteAsync(dataSource, Ddl, cancellationToken);
 
-    /// <summary>Only the ingest manifest: what a warehouse elsewhere (BigQuery) keeps in the run store's database.</summary>
+    /// <summary>Only the ingest manifest and the extraction watermarks: what a warehouse elsewhere (BigQuery) keeps in the run store's database.</summary>
     public static Task EnsureManifestAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(dataSource, ManifestDdl, cancellationToken);
+        ExecuteAsync(dataSource, ManifestDdl + WatermarksDdl, cancellationToken);
 
     private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string ddl, CancellationToken cancellationToken)
     {
