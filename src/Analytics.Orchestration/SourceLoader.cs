@@ -42,12 +42,9 @@ public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore
     private async Task<string?> ExtractAsync(Guid runId, AssetDefinition source, CancellationToken cancellationToken)
     {
         var connection = ((DatabaseOrigin)source.Source!.Origin).Connection;
-        var why = warehouse is not PostgresWarehouse
-            ? $"database sources load into the PostgreSQL warehouse only in this version, so {source.Key.Name} was not extracted; "
-              + "export the table to the landing bucket and declare it as a file source to load it into BigQuery"
-            : Connection(connection) is null
-                ? $"ConnectionStrings__{connection} is not set here, so {source.Key.Name} was not extracted; set it to read the source"
-                : null;
+        var why = Connection(connection) is null
+            ? $"ConnectionStrings__{connection} is not set here, so {source.Key.Name} was not extracted; set it to read the source"
+            : null;
         if (why is not null)
         {
             // Not extractable here (a laptop without the app's database, a BigQuery warehouse): the source stays as it is, and says why.
@@ -57,9 +54,15 @@ public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore
             return null;
         }
 
-        var postgres = (PostgresWarehouse)warehouse;
+        IExtractionTarget target = warehouse switch
+        {
+            PostgresWarehouse postgres => new PostgresExtractionTarget(postgres.DataSource),
+            // BigQuery: each window through a staged file and a load job, the bookkeeping in the run store.
+            _ when ingestor is BigQuerySourceIngestor bigQuery => bigQuery.ExtractionTarget(),
+            _ => throw new InvalidOperationException($"{source.SourcePath}: no extraction target for the {warehouse.Dialect.Name} warehouse."),
+        };
         var clock = Stopwatch.StartNew();
-        var extractor = new DatabaseExtractor(postgres.DataSource, Connection, settings.EventTimes);
+        var extractor = new DatabaseExtractor(target, Connection, settings.EventTimes);
         try
         {
             var windows = await extractor.ExtractAsync(source, async window =>

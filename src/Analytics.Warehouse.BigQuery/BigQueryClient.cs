@@ -84,8 +84,9 @@ public sealed class BigQueryClient(GoogleRestTransport transport, BigQuerySettin
     }
 
     /// <summary>Loads CSV objects into a table with the given schema, appending, and waits for the job.</summary>
+    /// <summary>A load job of CSV files into a table (appended to, or replaced when <paramref name="replace"/>), with the given schema.</summary>
     public async Task<JsonNode> LoadCsvAsync(IReadOnlyList<string> sourceUris, string dataset, string table, IReadOnlyList<BigQueryField> schema,
-        string what, CancellationToken cancellationToken)
+        string what, CancellationToken cancellationToken, bool replace = false)
     {
         var load = new JsonObject
         {
@@ -98,7 +99,7 @@ public sealed class BigQueryClient(GoogleRestTransport transport, BigQuerySettin
                 ["skipLeadingRows"] = 1,
                 ["allowQuotedNewlines"] = true,
                 ["encoding"] = "UTF-8",
-                ["writeDisposition"] = "WRITE_APPEND",
+                ["writeDisposition"] = replace ? "WRITE_TRUNCATE" : "WRITE_APPEND",
                 ["createDisposition"] = "CREATE_IF_NEEDED",
             },
         };

@@ -64,7 +64,7 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
                     writer.Write(string.Join(",", BigQueryWarehouse.RejectedSchemaOf(source).Select(f => f.Name)) + "\n");
                     foreach (var (number, raw, reason) in rejects.ReadAll())
                     {
-                        writer.Write($"{fileId},{Quote(path)},{number},{Quote(raw)},{Quote(reason)}\n");
+                        writer.Write(RejectedRow(fileId, path, number, raw, reason));
                     }
                 }
 
@@ -157,6 +157,13 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
 
         line.Append('\n');
     }
+
+    /// <summary>One rejected row in the column order of <see cref="BigQueryWarehouse.RejectedSchemaOf"/>.</summary>
+    public static string RejectedRow(long loadId, string path, long number, string raw, string reason) =>
+        $"{loadId},{Quote(path)},{number},{Quote(raw)},{Quote(reason)}\n";
+
+    /// <summary>An extraction's target that loads into the same warehouse, through the same staging, keeping its bookkeeping in the same run store.</summary>
+    public BigQueryExtractionTarget ExtractionTarget() => new(warehouse, storage, runStore);
 
     /// <summary>A CSV field: quoted with inner quotes doubled; null is an empty, unquoted field (which BigQuery loads as NULL).</summary>
     private static string Quote(string? text) =>

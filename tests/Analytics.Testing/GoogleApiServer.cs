@@ -217,7 +217,7 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
         return (404, Error(404, "notFound", "no route " + path));
     }
 
-    /// <summary>Runs a job in the server's terms: DDL registers tables, loads append CSV rows, SELECTs are answered.</summary>
+    /// <summary>Runs a job in the server's terms: DDL registers tables, loads append (or replace) CSV rows, SELECTs are answered.</summary>
     private void Complete(string id, JsonObject job)
     {
         var configuration = job["configuration"]!;
@@ -233,8 +233,19 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
                 rows.AddRange(Csv(text).Skip(load["skipLeadingRows"]?.GetValue<int>() ?? 0));
             }
 
+            // WRITE_TRUNCATE replaces the table's rows, as BigQuery does; anything else appends.
+            var replace = load["writeDisposition"]?.GetValue<string>() == "WRITE_TRUNCATE";
             Tables.AddOrUpdate(key, _ => ((JsonArray)load["schema"]!["fields"]!.DeepClone(), rows, "TABLE"),
-                (_, existing) => { existing.Rows.AddRange(rows); return existing; });
+                (_, existing) =>
+                {
+                    if (replace)
+                    {
+                        existing.Rows.Clear();
+                    }
+
+                    existing.Rows.AddRange(rows);
+                    return existing;
+                });
             return;
         }
 
