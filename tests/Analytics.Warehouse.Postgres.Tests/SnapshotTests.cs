@@ -222,6 +222,22 @@ public sealed class SnapshotTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     }
 
     [Fact]
+    public async Task A_changed_select_keeps_the_history_and_says_so()
+    {
+        var h = await HarnessAsync(Check);
+        await h.SetAsync(("u1", "basic", "TH", 60));
+        Succeeded(await h.RunAtAsync(61));
+        Assert.Equal("snapshot: 0 version(s) added, 1 in the history", (await h.RunAtAsync(62))["snap"].Incremental!.Describe());
+
+        var changed = await h.RunAtAsync(70, select: "select user_id, upper(tier) as tier, country, updated_at from {0}");
+
+        Succeeded(changed);
+        Assert.Contains("its SELECT changed since the last run, and the 1 version(s) before were kept, not rebuilt", changed["snap"].Incremental!.Describe());
+        Assert.Equal(["u1 basic TH 61..70", "u1 BASIC TH 70..now current"], await h.VersionsAsync());
+        Assert.DoesNotContain("changed", (await h.RunAtAsync(80, select: "select user_id, upper(tier) as tier, country, updated_at from {0}"))["snap"].Incremental!.Describe());
+    }
+
+    [Fact]
     public async Task A_column_the_source_gains_is_added_and_null_in_the_versions_before_it()
     {
         var h = await HarnessAsync(Check);

@@ -248,19 +248,26 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
     private async Task<(MaterializationResult Built, IncrementalBuild Build)> SnapshotAsync(
         Guid runId, AssetDefinition asset, string sql, long runLoads, CancellationToken cancellationToken)
     {
-        var tracked = _incremental.TracksLoads(asset);
+        // With a run store, a snapshot always records the load it reflects and its definition's hash.
+        var tracked = options.Intervals is not null;
         var loadId = tracked ? await _incremental.UpstreamLoadAsync(asset, runLoads, cancellationToken) : runLoads;
+        var definition = Hash(sql);
+        var before = tracked ? (await options.Intervals!.GetAsync(asset.Key.Name, cancellationToken))?.LineageHash : null;
         var write = new SnapshotWrite(options.Clock.GetUtcNow(), loadId, options.RebuildSnapshots);
         var built = await warehouse.SnapshotAsync(asset, sql, write, cancellationToken);
         if (tracked)
         {
-            await _incremental.RecordTableAsync(runId, asset, runLoads, cancellationToken);
+            await _incremental.RecordTableAsync(runId, asset, runLoads, cancellationToken, definition);
         }
 
         var added = $"{built.Rows ?? 0} version(s) added, {built.TableRows ?? 0} in the history";
+        var kept = built.TableRows - built.Rows ?? 0;
         var reason = options.RebuildSnapshots ? $"history dropped and started over (--rebuild-snapshots): {added}"
-            : options.FullRefresh ? $"{added}; a full refresh does not rebuild a snapshot, since the {built.TableRows - built.Rows ?? 0} version(s) it held "
+            : options.FullRefresh ? $"{added}; a full refresh does not rebuild a snapshot, since the {kept} version(s) it held "
                                     + "cannot be recomputed from today's source and would be lost (add --rebuild-snapshots to start it over anyway)"
+            : before is { Length: > 0 } && before != definition
+                ? $"{added}; its SELECT changed since the last run, and the {kept} version(s) before were kept, not rebuilt: versions from now on "
+                  + "follow the new SELECT (add --rebuild-snapshots to start the history over, losing them)"
             : added;
         return (built, new IncrementalBuild(IncrementalBuildKind.Snapshot, reason, []));
     }

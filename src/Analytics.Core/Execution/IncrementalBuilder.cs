@@ -29,10 +29,13 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
     public bool TracksLoads(AssetDefinition asset) =>
         options is { Intervals: not null, SourceWatermark: not null } && !asset.IsSource && _feedIncremental.Contains(asset.Key.Name);
 
-    /// <summary>After a table feeding an incremental asset builds: the load it reflects, the oldest of its inputs'.</summary>
-    public async Task RecordTableAsync(Guid runId, AssetDefinition asset, long runLoads, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// After a table feeding an incremental asset builds: the load it reflects, the oldest of its inputs'; and, for a
+    /// snapshot, <paramref name="definition"/> (its SQL's hash), so the next run can say when it changed.
+    /// </summary>
+    public async Task RecordTableAsync(Guid runId, AssetDefinition asset, long runLoads, CancellationToken cancellationToken, string definition = "") =>
         await options.Intervals!.RecordAsync(asset.Key.Name, runId,
-            new IncrementalState(await UpstreamAsOfAsync(asset, runLoads, cancellationToken), ""), [], replaceAll: false, cancellationToken);
+            new IncrementalState(await UpstreamAsOfAsync(asset, runLoads, cancellationToken), definition), [], replaceAll: false, cancellationToken);
 
     /// <summary>The newest load all of <paramref name="asset"/>'s inputs reflect (see <see cref="UpstreamAsOfAsync"/>).</summary>
     public Task<long> UpstreamLoadAsync(AssetDefinition asset, long runLoads, CancellationToken cancellationToken) =>
