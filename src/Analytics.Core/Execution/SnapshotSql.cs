@@ -62,27 +62,29 @@ public static class SnapshotSql
         var now = dialect.TimestampLiteral(write.At);
         var first = spec.UniqueKey[0];
         string On(string left, string right) => string.Join(" and ", spec.UniqueKey.Select(k => $"{left}.{k} = {right}.{k}"));
-        string changed, opensAt;
+        var keys = string.Join(", ", spec.UniqueKey);
+        string changed, opensAt, history;
         if (spec.Strategy == SnapshotStrategy.Timestamp)
         {
             var u = spec.UpdatedAt!;
             changed = $"s.{u} > c.{u}";
             // After the key's history so far ends (the current version's start, or the last close): else the run's time.
             opensAt = $"case when h.ended is null or s.{u} > h.ended then s.{u} else {now} end";
+            history = $"\nleft join (select {keys}, max(coalesce({SnapshotSpec.ValidTo}, {SnapshotSpec.ValidFrom})) as ended from {target} group by {keys}) as h on {On("h", "s")}";
         }
         else
         {
-            var compared = (spec.CheckColumns ?? dataColumns.Where(c => !spec.UniqueKey.Contains(c, StringComparer.Ordinal)).ToList());
+            var compared = spec.CheckColumns ?? dataColumns.Where(c => !spec.UniqueKey.Contains(c, StringComparer.Ordinal)).ToList();
             changed = compared.Count == 0 ? "false" : string.Join(" or ", compared.Select(c => $"s.{c} is distinct from c.{c}"));
-            opensAt = now;
+            // Every check-strategy version starts at a run, each later than the last: no history to look at.
+            (opensAt, history) = (now, "");
         }
 
         var keysOf = (string alias) => string.Join(", ", spec.UniqueKey.Select(k => $"{alias}.{k}"));
         var sql = $"""
             select {keysOf("s")}, 'open' as {Action}, {opensAt} as {At}, c.{SnapshotSpec.ValidFrom} as {Closes}
             from {incoming} as s
-            left join (select * from {target} where {SnapshotSpec.IsCurrent}) as c on {On("c", "s")}
-            left join (select {string.Join(", ", spec.UniqueKey)}, max(coalesce({SnapshotSpec.ValidTo}, {SnapshotSpec.ValidFrom})) as ended from {target} group by {string.Join(", ", spec.UniqueKey)}) as h on {On("h", "s")}
+            left join (select * from {target} where {SnapshotSpec.IsCurrent}) as c on {On("c", "s")}{history}
             where c.{first} is null or c.{SnapshotSpec.IsDeleted} or ({changed})
             """;
         if (spec.HardDeletes != HardDeletes.Ignore)
