@@ -76,7 +76,7 @@ public sealed partial class PostgresWarehouse
         await transaction.CommitAsync(cancellationToken);
         return new MaterializationResult(added, await ColumnsAsync(connection, target, cancellationToken))
         {
-            TableRows = await CountAsync(connection, target, cancellationToken), Delta = added,
+            TableRows = await CountRowsAsync(asset, cancellationToken), Delta = added,
         };
     }
 
@@ -118,16 +118,11 @@ public sealed partial class PostgresWarehouse
             ? name
             : PostgresDialect.Quote(name);
 
+    /// <summary>Whether the relation exists as the transaction on <paramref name="connection"/> sees it (after a rebuild's drop, it does not).</summary>
     private static async Task<bool> RelationExistsAsync(NpgsqlConnection connection, string relation, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("select to_regclass($1) is not null", connection);
         command.Parameters.AddWithValue(relation);
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task<long> CountAsync(NpgsqlConnection connection, string relation, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"select count(*) from {relation}", connection) { CommandTimeout = 0 };
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }
