@@ -210,7 +210,9 @@ public sealed class WebUiTests(BrowserFixture app) : IAsyncLifetime
         await page.GotoAsync(app.BaseUrl + "/assets/quick_ratio_analysis");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "With upstream" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        // As long as the run's own wait below: under the whole suite's load (two cores, the integration tests' builds
+        // beside it) the queueing and the run page's first load once took longer than the default 30 s.
+        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 90_000 });
         await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 90_000 });
         var steps = await page.Locator("tr[data-step]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.step + ':' + r.dataset.status)");
         Assert.Contains("quick_ratio_analysis:succeeded", steps);
