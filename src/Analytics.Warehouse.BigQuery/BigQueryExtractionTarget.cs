@@ -74,22 +74,16 @@ public sealed class BigQueryExtractionTarget(BigQueryWarehouse warehouse, GcsCli
 
             if (read.Rows > 0)
             {
-                await LoadAsync(clean, staging, key, key + "__extracted", loadId, BigQueryWarehouse.SchemaOf(source), replace: true, cancellationToken);
+                await StagedLoad.LoadAsync(warehouse, storage, clean, staging, $"{key}/{key}__extracted-window-{loadId}.csv", key + "__extracted",
+                    BigQueryWarehouse.SchemaOf(source), $"loading window {loadId} of {key} into raw.{key}__extracted", replace: true, cancellationToken);
                 await warehouse.Client.ExecuteAsync(MergeStatement(Dialect, source), $"writing window {loadId} into raw.{key}", cancellationToken);
             }
 
             if (rejects.Count > 0)
             {
-                await using (var writer = new StreamWriter(rejected, false, new UTF8Encoding(false), 1 << 16))
-                {
-                    await writer.WriteAsync(string.Join(",", BigQueryWarehouse.RejectedSchemaOf(source).Select(f => f.Name)) + "\n");
-                    foreach (var (number, raw, reason) in rejects.ReadAll())
-                    {
-                        await writer.WriteAsync(BigQuerySourceIngestor.RejectedRow(loadId, origin, number, raw, reason));
-                    }
-                }
-
-                await LoadAsync(rejected, staging, key, key + "_rejected", loadId, BigQueryWarehouse.RejectedSchemaOf(source), replace: false, cancellationToken);
+                await StagedLoad.WriteRejectsAsync(rejected, source, loadId, origin, rejects);
+                await StagedLoad.LoadAsync(warehouse, storage, rejected, staging, $"{key}/{key}_rejected-window-{loadId}.csv", key + "_rejected",
+                    BigQueryWarehouse.RejectedSchemaOf(source), $"loading window {loadId} of {key} into raw.{key}_rejected", replace: false, cancellationToken);
             }
 
             return (read, rejects.Count);
@@ -99,15 +93,5 @@ public sealed class BigQueryExtractionTarget(BigQueryWarehouse warehouse, GcsCli
             File.Delete(clean);
             File.Delete(rejected);
         }
-    }
-
-    private async Task LoadAsync(string file, GcsUri staging, string source, string table, long loadId, IReadOnlyList<BigQueryField> schema, bool replace,
-        CancellationToken cancellationToken)
-    {
-        var prefix = staging.Name.Length == 0 || staging.Name.EndsWith('/') ? staging.Name : staging.Name + "/";
-        var name = $"{prefix}{source}/{table}-window-{loadId}.csv";
-        await storage.UploadAsync(file, staging.Bucket, name, "text/csv", cancellationToken);
-        await warehouse.Client.LoadCsvAsync([$"gs://{staging.Bucket}/{name}"], Dialect.Dataset("raw"), table, schema,
-            $"loading window {loadId} of {source} into raw.{table}", cancellationToken, replace);
     }
 }

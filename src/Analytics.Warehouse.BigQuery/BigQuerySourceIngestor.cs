@@ -56,19 +56,13 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
                 }, rejects, progress, cancellationToken);
             }
 
-            await LoadAsync(clean, staging, key, hash, BigQueryWarehouse.SchemaOf(source), path, cancellationToken);
+            await StagedLoad.LoadAsync(warehouse, storage, clean, staging, $"{key}/{hash}.csv", key, BigQueryWarehouse.SchemaOf(source),
+                $"loading {path} into raw.{key}", replace: false, cancellationToken);
             if (rejects.Count > 0)
             {
-                await using (var writer = new StreamWriter(rejected, false, new UTF8Encoding(false), 1 << 16))
-                {
-                    writer.Write(string.Join(",", BigQueryWarehouse.RejectedSchemaOf(source).Select(f => f.Name)) + "\n");
-                    foreach (var (number, raw, reason) in rejects.ReadAll())
-                    {
-                        writer.Write(RejectedRow(fileId, path, number, raw, reason));
-                    }
-                }
-
-                await LoadAsync(rejected, staging, key + "_rejected", hash, BigQueryWarehouse.RejectedSchemaOf(source), path, cancellationToken);
+                await StagedLoad.WriteRejectsAsync(rejected, source, fileId, path, rejects);
+                await StagedLoad.LoadAsync(warehouse, storage, rejected, staging, $"{key}_rejected/{hash}.csv", key + "_rejected",
+                    BigQueryWarehouse.RejectedSchemaOf(source), $"loading {path} into raw.{key}_rejected", replace: false, cancellationToken);
             }
 
             await IngestManifest.CompleteAsync(connection, transaction, fileId, loaded, rejects.Count, cancellationToken);
@@ -100,17 +94,6 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
 
         throw new BigQueryException(
             $"{path}: loading a local file into BigQuery goes through Cloud Storage; set ANALYTICS_GCS_STAGING to a gs://bucket/prefix the load job may read.");
-    }
-
-    private async Task LoadAsync(string file, GcsUri staging, string table, string hash, IReadOnlyList<BigQueryField> schema, string path,
-        CancellationToken cancellationToken)
-    {
-        var prefix = staging.Name.Length == 0 || staging.Name.EndsWith('/') ? staging.Name : staging.Name + "/";
-        var name = $"{prefix}{table}/{hash}.csv";
-        await storage.UploadAsync(file, staging.Bucket, name, "text/csv", cancellationToken);
-        var dialect = (Analytics.Core.Templating.BigQueryDialect)warehouse.Dialect;
-        await warehouse.Client.LoadCsvAsync([$"gs://{staging.Bucket}/{name}"], dialect.Dataset("raw"), table, schema,
-            $"loading {path} into raw.{table}", cancellationToken);
     }
 
     /// <summary>One row in the column order of <see cref="BigQueryWarehouse.SchemaOf"/>; text is always quoted, NULL is empty.</summary>
@@ -158,14 +141,10 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
         line.Append('\n');
     }
 
-    /// <summary>One rejected row in the column order of <see cref="BigQueryWarehouse.RejectedSchemaOf"/>.</summary>
-    public static string RejectedRow(long loadId, string path, long number, string raw, string reason) =>
-        $"{loadId},{Quote(path)},{number},{Quote(raw)},{Quote(reason)}\n";
-
     /// <summary>An extraction's target that loads into the same warehouse, through the same staging, keeping its bookkeeping in the same run store.</summary>
     public BigQueryExtractionTarget ExtractionTarget() => new(warehouse, storage, runStore);
 
     /// <summary>A CSV field: quoted with inner quotes doubled; null is an empty, unquoted field (which BigQuery loads as NULL).</summary>
-    private static string Quote(string? text) =>
+    internal static string Quote(string? text) =>
         text is null ? "" : "\"" + text.Replace("\0", "\\0").Replace("\"", "\"\"") + "\"";
 }
