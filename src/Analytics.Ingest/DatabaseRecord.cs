@@ -7,7 +7,8 @@ namespace Analytics.Ingest;
 
 /// <summary>
 /// One row of a source database as the declared columns' text, written into one reused buffer (no allocation a
-/// value), so a database row meets exactly the rules a file's row does. NULL is an empty field.
+/// value), so a database row meets exactly the rules a file's row does. NULL is an empty field. One record reads one
+/// query's rows.
 /// </summary>
 internal sealed class DatabaseRecord(IReadOnlyList<string> names)
 {
@@ -15,6 +16,9 @@ internal sealed class DatabaseRecord(IReadOnlyList<string> names)
     private readonly int[] _starts = new int[names.Count];
     private readonly int[] _lengths = new int[names.Count];
     private int _used;
+    private Kind[]? _kinds;
+
+    private enum Kind { Other, Text, Timestamp, Decimal, Int64, Int32, Int16, Double, Boolean, Date }
 
     public int FieldCount => _starts.Length;
 
@@ -41,12 +45,8 @@ internal sealed class DatabaseRecord(IReadOnlyList<string> names)
     /// <summary>Reads the reader's current row, column i of the reader being declared column i.</summary>
     public void Load(NpgsqlDataReader reader)
     {
-        // The columns' types are the same on every row of a query: looked up once, not once a value.
-        if (_kinds is null || !ReferenceEquals(_reader, reader))
-        {
-            _reader = reader;
-            _kinds = Enumerable.Range(0, _starts.Length).Select(i => KindOf(reader.GetFieldType(i))).ToArray();
-        }
+        // A record reads one query's rows, whose columns' types are the same on every row: looked up once, not once a value.
+        _kinds ??= Enumerable.Range(0, _starts.Length).Select(i => KindOf(reader.GetFieldType(i))).ToArray();
 
         _used = 0;
         for (var i = 0; i < _starts.Length; i++)
@@ -96,11 +96,6 @@ internal sealed class DatabaseRecord(IReadOnlyList<string> names)
             _lengths[i] = _used - _starts[i];
         }
     }
-
-    private enum Kind { Other, Text, Timestamp, Decimal, Int64, Int32, Int16, Double, Boolean, Date }
-
-    private Kind[]? _kinds;
-    private NpgsqlDataReader? _reader;
 
     private static Kind KindOf(Type type) =>
         type == typeof(string) ? Kind.Text

@@ -250,7 +250,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
     {
         // With a run store, a snapshot always records the load it reflects and its definition's hash.
         var tracked = options.Intervals is not null;
-        var loadId = tracked ? await _incremental.UpstreamLoadAsync(asset, runLoads, cancellationToken) : runLoads;
+        var loadId = tracked ? await _incremental.UpstreamAsOfAsync(asset, runLoads, cancellationToken) : runLoads;
         var definition = Hash(sql);
         var before = tracked ? (await options.Intervals!.GetAsync(asset.Key.Name, cancellationToken))?.LineageHash : null;
         var write = new SnapshotWrite(options.Clock.GetUtcNow(), loadId, options.RebuildSnapshots);

@@ -37,16 +37,12 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
         await options.Intervals!.RecordAsync(asset.Key.Name, runId,
             new IncrementalState(await UpstreamAsOfAsync(asset, runLoads, cancellationToken), definition), [], replaceAll: false, cancellationToken);
 
-    /// <summary>The newest load all of <paramref name="asset"/>'s inputs reflect (see <see cref="UpstreamAsOfAsync"/>).</summary>
-    public Task<long> UpstreamLoadAsync(AssetDefinition asset, long runLoads, CancellationToken cancellationToken) =>
-        UpstreamAsOfAsync(asset, runLoads, cancellationToken);
-
     /// <summary>
     /// The newest load all of <paramref name="asset"/>'s inputs reflect: the run's for a source, the recorded one for
     /// an asset (0 when none is recorded), through views to what they read. An incremental asset never runs ahead of
     /// it, or a load its upstream has not taken in yet would count as done.
     /// </summary>
-    private async Task<long> UpstreamAsOfAsync(AssetDefinition asset, long runLoads, CancellationToken cancellationToken)
+    public async Task<long> UpstreamAsOfAsync(AssetDefinition asset, long runLoads, CancellationToken cancellationToken)
     {
         var asOf = runLoads;
         foreach (var dependency in asset.Dependencies.Select(d => project.Graph[d.Name]))
