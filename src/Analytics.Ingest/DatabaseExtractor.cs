@@ -32,6 +32,12 @@ public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<str
     private readonly EventTimeRange _times = times ?? EventTimeRange.Default;
 
     /// <summary>
+    /// Whether a PostgreSQL target is sent the source's rows in binary COPY encoding as they came, where the source's types
+    /// allow (see <see cref="BinaryPassThrough"/>); off, every row is read typed and as text (the tests compare the two).
+    /// </summary>
+    internal bool BinaryCopy { get; init; } = true;
+
+    /// <summary>
     /// Extracts every window that is due, calling <paramref name="committed"/> after each commits; returns them. A
     /// declared column the source lacks fails the extraction, naming it; a source column the declaration lacks is
     /// ignored, with a warning the first time it is seen.
@@ -46,9 +52,37 @@ public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<str
                          ?? throw new ExtractionException(source, $"the connection '{origin.Connection}' is not set; set ConnectionStrings__{origin.Connection} "
                                                                  + "to the source database's connection string");
         await target.PrepareAsync(source, cancellationToken);
+        IReadOnlyList<ExtractedWindow> windows;
+        try
+        {
+            windows = await ExtractWindowsAsync(source, declaration, origin, connection, committed, cancellationToken);
+        }
+        catch
+        {
+            // The failure is what the caller needs to hear: the target's clean-up is tried, and made good next time if it fails.
+            try
+            {
+                await target.FinishAsync(source, CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+            }
+
+            throw;
+        }
+
+        await target.FinishAsync(source, cancellationToken);
+        return windows;
+    }
+
+    private async Task<IReadOnlyList<ExtractedWindow>> ExtractWindowsAsync(AssetDefinition source, SourceDeclaration declaration, DatabaseOrigin origin,
+        string connection, Func<ExtractedWindow, Task>? committed, CancellationToken cancellationToken)
+    {
         await using var database = NpgsqlDataSource.Create(connection);
         var relation = Relation(origin);
-        var warning = await CheckColumnsAsync(source, database, relation, cancellationToken);
+        var (warning, types) = await CheckColumnsAsync(source, database, relation, cancellationToken);
+        var sourceTypes = declaration.Columns.Select(c => types[c.Name]).ToList();
+        var passThrough = BinaryCopy ? BinaryPassThrough.For(declaration, sourceTypes, _times) : null;
         var state = await WatermarkState.LoadAsync(target.Bookkeeping, source.Key.Name, cancellationToken);
         var windows = new List<ExtractedWindow>();
         var (now, first, last) = await BoundsAsync(database, relation, origin.Watermark, cancellationToken);
@@ -64,7 +98,8 @@ public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<str
         while (windows.Count < MaxWindows && Compare(state.Position, upper) < 0)
         {
             var end = integer ? upper : Min((DateTime)state.Position + origin.Window, (DateTime)upper);
-            var window = await ExtractWindowAsync(source, origin, database, relation, state, end, upper, windows.Count == 0 ? warning : null, cancellationToken);
+            var window = await ExtractWindowAsync(source, origin, database, relation, sourceTypes, passThrough, state, end, upper,
+                windows.Count == 0 ? warning : null, cancellationToken);
             windows.Add(window);
             if (committed is not null)
             {
@@ -99,15 +134,24 @@ public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<str
         return (reader.GetDateTime(0), Read(1), Read(2));
     }
 
-    /// <summary>Fails on a declared column the source lacks; returns a warning naming source columns the declaration lacks, the first time each is seen.</summary>
-    private async Task<string?> CheckColumnsAsync(AssetDefinition source, NpgsqlDataSource database, string relation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fails on a declared column the source lacks; returns a warning naming source columns the declaration lacks, the
+    /// first time each is seen, and each source column's type (PostgreSQL's internal name: int4, timestamptz, ...).
+    /// </summary>
+    private async Task<(string? Warning, Dictionary<string, string> Types)> CheckColumnsAsync(AssetDefinition source, NpgsqlDataSource database,
+        string relation, CancellationToken cancellationToken)
     {
         var declaration = source.Source!;
         List<string> columns;
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
         await using (var command = database.CreateCommand($"select * from {relation} as s limit 0"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                types.TryAdd(reader.GetName(i), reader.GetPostgresType(i).InternalName);
+            }
         }
 
         var missing = declaration.Columns.Select(c => c.Name).Where(c => !columns.Contains(c)).ToList();
@@ -120,10 +164,10 @@ public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<str
 
         var extra = columns.Except(declaration.Columns.Select(c => c.Name)).ToList();
         var unwarned = await WatermarkState.UnwarnedAsync(target.Bookkeeping, source.Key.Name, extra, cancellationToken);
-        return unwarned.Count == 0
+        return (unwarned.Count == 0
             ? null
             : $"the source {relation} has column(s) {string.Join(", ", unwarned)} that the declaration does not name; they are not loaded "
-              + $"(declare them in {source.SourcePath} to load them). Said once.";
+              + $"(declare them in {source.SourcePath} to load them). Said once.", types);
     }
 
     /// <summary>A failure an extraction reports as its own: bad setup or a source that no longer matches the declaration.</summary>
@@ -132,7 +176,7 @@ public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<str
 
     /// <summary>Reads one window, in (watermark, key) order above the cursor, writing it by key; commits it with its new watermark.</summary>
     private async Task<ExtractedWindow> ExtractWindowAsync(AssetDefinition source, DatabaseOrigin origin, NpgsqlDataSource database, string relation,
-        WatermarkState state, object end, object upper, string? warning, CancellationToken cancellationToken)
+        IReadOnlyList<string> sourceTypes, BinaryPassThrough? passThrough, WatermarkState state, object end, object upper, string? warning, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var declaration = source.Source!;
@@ -147,7 +191,9 @@ public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<str
         var (_, loadId) = await IngestManifest.BeginAsync(connection, transaction, key, $"window {from} .. {to} after {state.CursorText}",
             $"{label} [{from}, {to})", 0, cancellationToken);
         var ((rows, bytes, cursor, full), rejected) = await target.WriteAsync(source, loadId, label,
-            (write, rejects, token) => ReadAsync(source, origin, database, relation, order, state, end, write, rejects, token),
+            (write, writeFields, rejects, token) => writeFields is not null && passThrough is not null
+                ? ReadBinaryAsync(source, origin, database, relation, order, state, end, passThrough, write, writeFields, rejects, token)
+                : ReadAsync(source, origin, database, relation, sourceTypes, order, state, end, write, rejects, token),
             connection, transaction, cancellationToken);
 
         if (cursor is not null)

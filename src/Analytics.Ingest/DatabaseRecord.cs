@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Analytics.Core.Ingest;
@@ -8,7 +9,7 @@ namespace Analytics.Ingest;
 /// <summary>
 /// One row of a source database as the declared columns' text, written into one reused buffer (no allocation a
 /// value), so a database row meets exactly the rules a file's row does. NULL is an empty field. One record reads one
-/// query's rows.
+/// query's rows, typed through Npgsql or in binary COPY encoding.
 /// </summary>
 internal sealed class DatabaseRecord(IReadOnlyList<string> names)
 {
@@ -64,8 +65,18 @@ internal sealed class DatabaseRecord(IReadOnlyList<string> names)
                     Append(reader.GetString(i));
                     break;
                 case Kind.Timestamp:
-                    // timestamptz arrives as UTC; a timestamp without zone is taken as UTC, as a file's would be.
-                    Timestamp(reader.GetDateTime(i));
+                    // timestamptz arrives as UTC; a timestamp without zone is taken as UTC, as a file's would be. Npgsql reads
+                    // PostgreSQL's infinities as the ends of DateTime, which read here as their names (and are refused).
+                    var at = reader.GetDateTime(i);
+                    if (at == DateTime.MaxValue || at == DateTime.MinValue)
+                    {
+                        Append(at == DateTime.MaxValue ? "infinity" : "-infinity");
+                    }
+                    else
+                    {
+                        Timestamp(at);
+                    }
+
                     break;
                 case Kind.Decimal:
                     Format(reader.GetDecimal(i), null);
@@ -90,6 +101,75 @@ internal sealed class DatabaseRecord(IReadOnlyList<string> names)
                     break;
                 default:
                     Append(Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? "");
+                    break;
+            }
+
+            _lengths[i] = _used - _starts[i];
+        }
+    }
+
+    /// <summary>
+    /// Reads a row that came in PostgreSQL's binary COPY encoding (see <see cref="BinaryPassThrough"/>) as the same text
+    /// the typed path gives: field i's payload at <paramref name="starts"/>[i], of <paramref name="lengths"/>[i] bytes, -1 for null.
+    /// A value .NET cannot hold (an infinite timestamp or date) reads as its name, which the validator then refuses.
+    /// </summary>
+    public void Load(ReadOnlySpan<byte> fields, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths, IReadOnlyList<BinaryPassThrough.Wire> wires)
+    {
+        _used = 0;
+        for (var i = 0; i < _starts.Length; i++)
+        {
+            _starts[i] = _used;
+            if (lengths[i] < 0)
+            {
+                _lengths[i] = 0;
+                continue;
+            }
+
+            var value = fields.Slice(starts[i], lengths[i]);
+            switch (wires[i])
+            {
+                case BinaryPassThrough.Wire.Text:
+                    Reserve(value.Length);
+                    _used += Encoding.UTF8.GetChars(value, _chars.AsSpan(_used));
+                    break;
+                case BinaryPassThrough.Wire.Timestamp:
+                    var micros = BinaryPrimitives.ReadInt64BigEndian(value);
+                    if (micros < BinaryPassThrough.MinMicros || micros > BinaryPassThrough.MaxMicros)
+                    {
+                        Append(micros < 0 ? "-infinity" : "infinity");
+                    }
+                    else
+                    {
+                        Timestamp(new DateTime(BinaryPassThrough.PostgresEpochTicks + micros * 10, DateTimeKind.Utc));
+                    }
+
+                    break;
+                case BinaryPassThrough.Wire.Int16:
+                    Format(BinaryPrimitives.ReadInt16BigEndian(value), null);
+                    break;
+                case BinaryPassThrough.Wire.Int32:
+                    Format(BinaryPrimitives.ReadInt32BigEndian(value), null);
+                    break;
+                case BinaryPassThrough.Wire.Int64:
+                    Format(BinaryPrimitives.ReadInt64BigEndian(value), null);
+                    break;
+                case BinaryPassThrough.Wire.Numeric:
+                    Append(BinaryPassThrough.NumericText(value));
+                    break;
+                case BinaryPassThrough.Wire.Date:
+                    var day = BinaryPrimitives.ReadInt32BigEndian(value) + (long)BinaryPassThrough.PostgresEpochDay;
+                    if (day is < 0 or > 3_652_058)
+                    {
+                        Append(day < 0 ? "-infinity" : "infinity");
+                    }
+                    else
+                    {
+                        Format(DateOnly.FromDayNumber((int)day), "yyyy-MM-dd");
+                    }
+
+                    break;
+                default:
+                    Append(value[0] != 0 ? "true" : "false");
                     break;
             }
 

@@ -7,11 +7,17 @@ namespace Analytics.Ingest;
 /// <summary>What one read of a window gave: rows handed on, characters read, the last (watermark, key) read, and whether max_rows_per_window cut it.</summary>
 public sealed record WindowRead(long Rows, long Bytes, object[]? Cursor, bool Full);
 
+/// <summary>A valid row with its place in the read order, as its declared columns' fields in PostgreSQL's binary COPY encoding.</summary>
+public delegate void CopyFieldsWriter(long line, ReadOnlySpan<byte> fields);
+
 /// <summary>
 /// Reads one window from the source database: each valid row, with its place in the read order, goes to
-/// <paramref name="write"/>; each rejected one, with its reason, to <paramref name="rejects"/>. May be called again (a re-read).
+/// <paramref name="write"/>, or to <paramref name="writeFields"/> as it came when the target takes that and the source's
+/// types allow it (see <see cref="BinaryPassThrough"/>); each rejected one, with its reason, to
+/// <paramref name="rejects"/>. May be called again (a re-read).
 /// </summary>
-public delegate Task<WindowRead> WindowReader(Action<long, SourceRow> write, RejectSpool rejects, CancellationToken cancellationToken);
+public delegate Task<WindowRead> WindowReader(Action<long, SourceRow> write, CopyFieldsWriter? writeFields, RejectSpool rejects,
+    CancellationToken cancellationToken);
 
 /// <summary>
 /// Where a database source's windows land (<see cref="DatabaseExtractor"/> reads them): the warehouse's <c>raw.KEY</c>,
@@ -23,8 +29,11 @@ public interface IExtractionTarget
     /// <summary>Where the ingest manifest and the watermarks live; each window's bookkeeping commits in one transaction there.</summary>
     NpgsqlDataSource Bookkeeping { get; }
 
-    /// <summary>Makes the source's tables (and the bookkeeping's) if they are missing.</summary>
+    /// <summary>Makes the source's tables (and the bookkeeping's) if they are missing; called before an extraction's first window.</summary>
     Task PrepareAsync(AssetDefinition source, CancellationToken cancellationToken);
+
+    /// <summary>Called after an extraction's last window, whether or not it succeeded (whatever <see cref="PrepareAsync"/> set aside, it puts back).</summary>
+    Task FinishAsync(AssetDefinition source, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Writes one window by primary key (a row read again replaces its earlier copy), and its rejected rows, under load

@@ -40,12 +40,7 @@ public sealed class SourceBinaryEncoder
 
     public void Write(long loadId, long line, SourceRow row)
     {
-        if (!_started)
-        {
-            Header.CopyTo(_buffer, 0);
-            _length = Header.Length;
-            _started = true;
-        }
+        Start();
 
         var values = row.Values;
         var size = 2 + 12 + 12 + 20;
@@ -105,7 +100,39 @@ public sealed class SourceBinaryEncoder
         }
     }
 
+    /// <summary>
+    /// Writes a row whose declared columns' fields are already in binary COPY encoding, each its length and its bytes (see
+    /// <see cref="BinaryPassThrough"/>): only the load id and line number are added. Not for a source with an identity.
+    /// </summary>
+    public void WriteFields(long loadId, long line, ReadOnlySpan<byte> fields)
+    {
+        if (_withIdentity)
+        {
+            throw new InvalidOperationException("a source with a row identity is written row by row, its identity computed from the text");
+        }
+
+        Start();
+        Reserve(2 + 24 + fields.Length);
+        Int16(_fields);
+        Int32(8);
+        Int64(loadId);
+        Int32(8);
+        Int64(line);
+        fields.CopyTo(_buffer.AsSpan(_length));
+        _length += fields.Length;
+    }
+
     public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        Start();
+
+        Reserve(2);
+        Int16(-1);
+        await _stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
+        _length = 0;
+    }
+
+    private void Start()
     {
         if (!_started)
         {
@@ -113,11 +140,6 @@ public sealed class SourceBinaryEncoder
             _length = Header.Length;
             _started = true;
         }
-
-        Reserve(2);
-        Int16(-1);
-        await _stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
-        _length = 0;
     }
 
     private void Reserve(int bytes)

@@ -69,7 +69,7 @@ public sealed class BigQueryExtractionTarget(BigQueryWarehouse warehouse, GcsCli
                 {
                     BigQuerySourceIngestor.WriteRow(line.Clear(), loadId, number, row);
                     writer.Write(line);
-                }, rejects, cancellationToken);
+                }, null, rejects, cancellationToken);
             }
 
             if (read.Rows > 0)

@@ -57,14 +57,43 @@ public static class PostgresSourceTables
             );
 
             """;
-        if (source.PrimaryKey.Count > 0)
-        {
-            ddl += $"create unique index if not exists {asset.Key.Name}_key on {table} ({string.Join(", ", source.PrimaryKey)});\n";
-        }
+        ddl += KeyIndex(asset.Key.Name, source);
 
         ddl += TenantPolicy(asset.Key.Name, source.Column(SourceDeclaration.TenantColumn) is not null);
 
         return ddl;
+    }
+
+    /// <summary>
+    /// The unique index on the primary key, if it is missing: a first extraction loads without it and builds it at the end
+    /// (see the PostgreSQL extraction target), and one cut short leaves it out, maybe with a key read twice; the last read
+    /// (the highest load and line) is kept, as loading by key would have kept it. Nothing without a primary key.
+    /// </summary>
+    public static string KeyIndex(string key, SourceDeclaration source)
+    {
+        if (source.PrimaryKey.Count == 0)
+        {
+            return "";
+        }
+
+        var create = $"create unique index {key}_key on raw.{key} ({string.Join(", ", source.PrimaryKey)});";
+        var sameKey = string.Join(" and ", source.PrimaryKey.Select(k => $"earlier.{k} = later.{k}"));
+        var load = source.LoadIdColumn;
+        return $$"""
+            do $$
+            begin
+                if not exists (select from pg_indexes where schemaname = 'raw' and indexname = '{{key}}_key') then
+                    begin
+                        {{create}}
+                    exception when unique_violation then
+                        delete from raw.{{key}} as earlier using raw.{{key}} as later
+                        where {{sameKey}} and (earlier.{{load}}, earlier.line_number) < (later.{{load}}, later.line_number);
+                        {{create}}
+                    end;
+                end if;
+            end $$;
+
+            """;
     }
 
     /// <summary>
