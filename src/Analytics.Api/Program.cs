@@ -5,7 +5,7 @@ using Analytics.Orchestration;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddAnalytics();
+await builder.AddAnalyticsAsync();
 builder.AddCatalogApi();
 
 var app = builder.Build();
@@ -25,7 +25,7 @@ app.MapAuditApi();
 app.MapErasuresApi();
 app.MapWebApp();
 
-app.Run();
+await app.RunAsync();
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -7,13 +7,15 @@ namespace Analytics.Orchestration;
 public static class AnalyticsHostingExtensions
 {
     /// <summary>
-    /// Registers <see cref="AnalyticsServiceCollectionExtensions.AddAnalytics"/> from configuration
-    /// (<c>ConnectionStrings:warehouse</c> / <c>:runstore</c>, <c>Analytics:Warehouse</c>, or the embedded server),
-    /// the worker options, and a readiness check that the run store is migrated.
+    /// Starts the environment from configuration (<c>ConnectionStrings:warehouse</c> / <c>:runstore</c>,
+    /// <c>Analytics:Warehouse</c>, or the embedded server) and registers
+    /// <see cref="AnalyticsServiceCollectionExtensions.AddAnalytics"/> with it, the worker options, and a readiness
+    /// check that the run store is migrated.
     /// </summary>
-    public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
+    public static async Task<IHostApplicationBuilder> AddAnalyticsAsync(this IHostApplicationBuilder builder, CancellationToken cancellationToken = default)
     {
-        builder.Services.AddAnalytics(AnalyticsSettings.FromConfiguration(builder.Configuration));
+        var settings = AnalyticsSettings.FromConfiguration(builder.Configuration);
+        builder.Services.AddAnalytics(settings, await AnalyticsEnvironment.StartAsync(settings, cancellationToken));
         builder.Services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection("Analytics:Worker"));
         builder.Services.AddOptions<Alerting.AlertOptions>().Bind(builder.Configuration.GetSection("Analytics:Alerts"));
         builder.Services.AddHealthChecks().AddCheck<RunStoreHealthCheck>("runstore");

@@ -13,15 +13,19 @@ public static class AnalyticsServiceCollectionExtensions
     public const string RunStoreKey = "runstore";
 
     /// <summary>
-    /// Everything a command or service needs, registered once for the CLI and the services alike: the environment
-    /// (connection strings, or the embedded server), the assets, the warehouse chosen by
-    /// <see cref="AnalyticsSettings.Warehouse"/>, the run store and the executor factory. Nothing starts until resolved.
+    /// Everything a command or service needs, registered once for the CLI and the services alike: the started
+    /// <paramref name="environment"/> (connection strings, or the embedded server, stopped with the container), the
+    /// assets, the warehouse chosen by <see cref="AnalyticsSettings.Warehouse"/>, the run store, the executor factory,
+    /// and <see cref="AnalyticsInitializer"/> as the first hosted service, which migrates before anything else starts.
     /// </summary>
-    public static IServiceCollection AddAnalytics(this IServiceCollection services, AnalyticsSettings settings)
+    public static IServiceCollection AddAnalytics(this IServiceCollection services, AnalyticsSettings settings, AnalyticsEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(environment);
         services.AddSingleton(settings);
-        services.AddSingleton(_ => AnalyticsEnvironment.StartAsync(settings, CancellationToken.None).GetAwaiter().GetResult());
+        // Made by a factory so the container owns it: the embedded server stops when the host does.
+        services.AddSingleton(_ => environment);
+        services.AddHostedService<AnalyticsInitializer>();
         services.AddSingleton(_ => AnalyticsEnvironment.LoadAssets(settings));
         services.AddKeyedSingleton(RunStoreKey, (provider, _) =>
             PostgresDataSources.Create(provider.GetRequiredService<AnalyticsEnvironment>().RunStoreConnectionString));
@@ -50,7 +54,7 @@ public static class AnalyticsServiceCollectionExtensions
             provider.GetService<GcsClient>() is { } storage ? () => storage : null,
             provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(SourceLoader).FullName!)));
         services.AddSingleton<RunExecutorFactory>();
-        services.AddSingleton(provider => AnalyticsServices.OpenAsync(provider, CancellationToken.None).GetAwaiter().GetResult());
+        services.AddSingleton<AnalyticsServices>();
         return services;
     }
 }

@@ -4,11 +4,11 @@ using Analytics.Orchestration;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddAnalytics();
+await builder.AddAnalyticsAsync();
 builder.AddRunWorker();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
-app.Run();
+await app.RunAsync();

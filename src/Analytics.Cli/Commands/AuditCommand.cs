@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
 
 namespace Analytics.Cli.Commands;
@@ -12,8 +13,8 @@ public static class AuditCommand
         var verify = new Command("verify", "Check the audit log's hash chain from its first record: exit 0 when intact, 1 with the first broken record.");
         verify.SetAction(async (_, cancellationToken) =>
         {
-            await using var provider = CliServices.Build(settings);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            await using var host = await CliHost.StartAsync(settings, cancellationToken);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var result = await new AuditStore(services.RunStore).VerifyAsync(cancellationToken);
             if (result.Intact)
             {

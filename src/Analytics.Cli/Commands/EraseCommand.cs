@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
 
 namespace Analytics.Cli.Commands;
@@ -19,8 +20,8 @@ public static class EraseCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var provider = CliServices.Build(settings);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            await using var host = await CliHost.StartAsync(settings, cancellationToken);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var outcome = await new SubjectEraser(services).EraseAsync(parse.GetValue(userId)!, parse.GetValue(tenant), $"cli:{Environment.UserName}",
                 new ConsoleReporter(output), cancellationToken);
             var erasure = outcome.Erasure;

@@ -24,8 +24,8 @@ public static class IngestCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var chosen = WarehouseTargetOption.Apply(parse.GetValue(target), settings);
-            await using var provider = CliServices.Build(chosen);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            await using var host = await CliHost.StartAsync(chosen, cancellationToken);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var name = parse.GetValue(sourceOption)!;
             if (!services.Project.Graph.Contains(name) || services.Project.Graph[name].Source?.Origin is not FileOrigin origin)
             {
@@ -37,7 +37,7 @@ public static class IngestCommand
             var source = services.Project.Graph[name];
             var storage = new Lazy<GcsClient>(() => WarehouseTargetOption.Storage(chosen));
             var files = await SourceFiles.ExpandAsync(parse.GetValue(paths)!, () => storage.Value, cancellationToken, origin.Extension);
-            var ingestor = provider.GetRequiredService<ISourceIngestor>();
+            var ingestor = host.Services.GetRequiredService<ISourceIngestor>();
             var reporter = new ConsoleReporter(output);
             var refused = new List<string>();
             long rejected = 0;

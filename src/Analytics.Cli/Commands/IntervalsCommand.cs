@@ -2,6 +2,7 @@ using System.CommandLine;
 using Analytics.Core.Execution;
 using Analytics.Core.Graph;
 using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
 
 namespace Analytics.Cli.Commands;
@@ -35,8 +36,8 @@ public static class IntervalsCommand
                     + $"The assets with intervals: {incremental}.");
             }
 
-            await using var provider = CliServices.Build(settings);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            await using var host = await CliHost.StartAsync(settings, cancellationToken);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var store = new PostgresIntervalStore(services.RunStore);
             var state = await store.GetAsync(key, cancellationToken);
             var unit = spec.Grain.ToString().ToLowerInvariant();

@@ -3,6 +3,7 @@ using System.Globalization;
 using Analytics.Core.Access;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
 
 namespace Analytics.Cli.Commands;
@@ -104,8 +105,8 @@ public static class KeysCommand
     private static async Task<T> WithKeysAsync<T>(AnalyticsSettings settings, Func<ApiKeyStore, Task<T>> use, CancellationToken cancellationToken,
         Func<T, AuditRecord>? audit = null)
     {
-        await using var provider = CliServices.Build(settings);
-        var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+        await using var host = await CliHost.StartAsync(settings, cancellationToken);
+        var services = host.Services.GetRequiredService<AnalyticsServices>();
         var result = await use(new ApiKeyStore(services.RunStore));
         if (audit is not null)
         {

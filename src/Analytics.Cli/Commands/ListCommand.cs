@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
 
 namespace Analytics.Cli.Commands;
@@ -14,8 +15,8 @@ public static class ListCommand
         {
             var project = AnalyticsEnvironment.LoadAssets(settings);
             var keys = SelectionArgument.Resolve(parse, selection, project.Graph);
-            await using var provider = CliServices.Build(settings);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            await using var host = await CliHost.StartAsync(settings, cancellationToken, project);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);
             output.WriteLine($"{"asset",-36} {"layer",-8} {"kind",-11} {"last materialized (UTC)",-23} {"rows",12} {"status",-12} {"checks",-14} freshness");
             var now = DateTimeOffset.UtcNow;

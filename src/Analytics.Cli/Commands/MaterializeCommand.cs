@@ -43,9 +43,12 @@ public static class MaterializeCommand
         {
             var text = SelectionArgument.Text(parse, selection);
             var kind = checksOnly ? RunKind.Check : RunKind.Materialize;
-            await using var provider = CliServices.Build(WarehouseTargetOption.Apply(parse.GetValue(target), settings));
-            var keys = SelectionArgument.Resolve(text, provider.GetRequiredService<Core.Assets.AssetProject>().Graph);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            var chosen = WarehouseTargetOption.Apply(parse.GetValue(target), settings);
+            // The selection is resolved before any database is started or touched: a mistake in it costs nothing.
+            var project = AnalyticsEnvironment.LoadAssets(chosen);
+            var keys = SelectionArgument.Resolve(text, project.Graph);
+            await using var host = await CliHost.StartAsync(chosen, cancellationToken, project);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var reporter = new ConsoleReporter(output);
             var executor = services.Executors.Create(kind, text, Environment.UserName, parse.GetValue(parallelism), reporter, configure);
             var run = await executor.RunAsync(Guid.NewGuid(), keys, checksOnly, cancellationToken);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Cli.Commands;
 
@@ -14,8 +15,8 @@ public static class RetentionCommand
             + "deletion with its days and rows, and rebuild what was built from them.") { dryRun };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var provider = CliServices.Build(settings);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            await using var host = await CliHost.StartAsync(settings, cancellationToken);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var retention = new SourceRetention(services);
             if (!retention.Sources.Any())
             {

@@ -24,8 +24,8 @@ public static class SchedulesCommand
                 return CliApp.Ok;
             }
 
-            await using var provider = CliServices.Build(settings);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            await using var host = await CliHost.StartAsync(settings, cancellationToken);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var views = await new ScheduleCatalog(services, schedules).ListAsync(DateTimeOffset.UtcNow, cancellationToken);
             output.WriteLine($"{"schedule",-24} {"cron",-16} {"time zone",-20} {"selection",-20} {"next tick (UTC)",-20} last tick");
             foreach (var view in views)
@@ -53,8 +53,8 @@ public static class SchedulesCommand
                 return CliApp.BadInput;
             }
 
-            await using var provider = CliServices.Build(settings);
-            var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+            await using var host = await CliHost.StartAsync(settings, cancellationToken);
+            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var runId = await new ScheduleCatalog(services, schedules).TickAsync(schedule, $"cli:{Environment.UserName}", cancellationToken);
             output.WriteLine($"schedule {schedule.Name} ticked: run {runId} of '{schedule.Selection}'");
             await new RunWorker(services, new WorkerOptions()).ExecuteNextAsync(cancellationToken, only: runId);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
 using Analytics.Superset;
 using Analytics.Warehouse.Postgres;
@@ -120,8 +121,8 @@ public static class SupersetCommand
     private static async Task<(byte[] Zip, (int Marts, int Charts) Counts)> BuildAsync(AnalyticsSettings settings, string? databaseUri, string? readerPassword,
         CancellationToken cancellationToken)
     {
-        await using var provider = CliServices.Build(settings);
-        var services = await AnalyticsServices.OpenAsync(provider, cancellationToken);
+        await using var host = await CliHost.StartAsync(settings, cancellationToken);
+        var services = host.Services.GetRequiredService<AnalyticsServices>();
         if (readerPassword is not null)
         {
             await EnableReaderAsync(services, readerPassword, cancellationToken);
