@@ -22,6 +22,8 @@ public static class LocalPostgresExtensions
         // The cluster of this home, where the CLI looks for it too (EmbeddedPostgres.ClusterFolder).
         var resource = new LocalPostgresResource(name, EmbeddedPostgres.ClusterFolder(home), string.IsNullOrWhiteSpace(external) ? null : external);
         builder.Services.AddHealthChecks().AddAsyncCheck(HealthCheckName, cancellationToken => CheckAsync(resource, cancellationToken));
+        // Stopped once everything else has (the services hand their runs back through it while they stop).
+        builder.Services.AddSingleton<IHostedService>(new StopWhenStopped(resource));
         builder.Eventing.Subscribe<InitializeResourceEvent>(resource, (e, cancellationToken) =>
         {
             // Not awaited: the orchestrator goes on initializing the other resources meanwhile.
@@ -67,8 +69,6 @@ public static class LocalPostgresExtensions
             else
             {
                 resource.Embedded = await EmbeddedPostgres.StartAsync(resource.Home, cancellationToken: cancellationToken);
-                // Stopped once everything else has: the services hand their runs back through it while they stop.
-                lifetime.ApplicationStopped.Register(() => resource.StopAsync().GetAwaiter().GetResult());
                 connectionString = resource.Embedded.ConnectionString();
                 if (!resource.Embedded.DataDirectory.StartsWith(resource.Home, StringComparison.Ordinal))
                 {
@@ -131,5 +131,21 @@ public static class LocalPostgresExtensions
         {
             return HealthCheckResult.Unhealthy($"no answer on {address.Host}:{address.Port}: {e.Message}");
         }
+    }
+
+    /// <summary>Stops the server after every hosted service (the orchestrator that stops the services among them) has stopped.</summary>
+    private sealed class StopWhenStopped(LocalPostgresResource resource) : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => resource.StopAsync();
     }
 }

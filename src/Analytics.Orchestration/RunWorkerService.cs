@@ -49,7 +49,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
             sensor ??= new LandingSensor(services, provider.GetRequiredService<ISourceIngestor>(), ILandingStore.For(location, () =>
             {
                 var bigQuery = settings.BigQueryOrEnvironment();
-                return new GcsClient(GoogleRestTransport.CreateAsync(bigQuery.StorageEmulator is not null, token).GetAwaiter().GetResult(), bigQuery);
+                return new GcsClient(GoogleRestTransport.Create(bigQuery.StorageEmulator is not null), bigQuery);
             }), logger);
             var sweep = await sensor.SweepAsync(token);
             foreach (var path in sweep.Refused)

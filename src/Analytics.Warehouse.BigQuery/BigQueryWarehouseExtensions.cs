@@ -14,10 +14,8 @@ public static class BigQueryWarehouseExtensions
     {
         ArgumentNullException.ThrowIfNull(settings);
         services.AddSingleton(settings);
-        services.AddKeyedSingleton("bigquery", (_, _) =>
-            GoogleRestTransport.CreateAsync(settings.BigQueryEmulator is not null, CancellationToken.None).GetAwaiter().GetResult());
-        services.AddKeyedSingleton("storage", (_, _) =>
-            GoogleRestTransport.CreateAsync(settings.StorageEmulator is not null, CancellationToken.None).GetAwaiter().GetResult());
+        services.AddKeyedSingleton("bigquery", (_, _) => GoogleRestTransport.Create(settings.BigQueryEmulator is not null));
+        services.AddKeyedSingleton("storage", (_, _) => GoogleRestTransport.Create(settings.StorageEmulator is not null));
         services.AddSingleton(provider => new BigQueryClient(provider.GetRequiredKeyedService<GoogleRestTransport>("bigquery"), settings));
         services.AddSingleton(provider => new GcsClient(provider.GetRequiredKeyedService<GoogleRestTransport>("storage"), settings));
         services.AddSingleton(provider => new BigQueryWarehouse(provider.GetRequiredService<BigQueryClient>()));

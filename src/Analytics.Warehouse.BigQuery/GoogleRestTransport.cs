@@ -38,41 +38,73 @@ public sealed partial class GoogleRestTransport : IDisposable
 
     private static readonly HashSet<string> RetriedReasons = ["backendError", "rateLimitExceeded", "internalError"];
 
-    private readonly HttpClient _http;
+    private readonly Func<CancellationToken, Task<IConfigurableHttpClientInitializer?>> _credential;
+    private readonly SemaphoreSlim _making = new(1, 1);
+    private HttpClient? _http;
 
     public GoogleRestTransport(IConfigurableHttpClientInitializer? credential, RetryPolicy? retry = null)
+        : this(_ => Task.FromResult(credential), retry)
+    {
+    }
+
+    private GoogleRestTransport(Func<CancellationToken, Task<IConfigurableHttpClientInitializer?>> credential, RetryPolicy? retry)
     {
         Retry = retry ?? new RetryPolicy();
-        var args = new CreateHttpClientArgs { ApplicationName = "analytics", GZipEnabled = true };
-        if (credential is not null)
+        _credential = credential;
+    }
+
+    /// <summary>
+    /// The transport for an emulator (no credentials) or, when <paramref name="emulator"/> is false, for Application
+    /// Default Credentials (<c>GOOGLE_APPLICATION_CREDENTIALS</c> or the metadata server), looked up on the first call, so
+    /// making it neither blocks nor fails; a missing credential is that call's error.
+    /// </summary>
+    public static GoogleRestTransport Create(bool emulator, RetryPolicy? retry = null) => emulator
+        ? new GoogleRestTransport((IConfigurableHttpClientInitializer?)null, retry)
+        : new GoogleRestTransport(async token => await ApplicationDefaultAsync(token), retry);
+
+    /// <summary>The HTTP client, made on the first call with its credential.</summary>
+    private async ValueTask<HttpClient> HttpAsync(CancellationToken cancellationToken)
+    {
+        if (_http is { } made)
         {
-            args.Initializers.Add(credential);
+            return made;
         }
 
-        var client = new HttpClientFactory().CreateHttpClient(args);
-        // Our own retry loop below decides what is retried; Google's handler only refreshes the token on a 401.
-        client.MessageHandler.NumTries = 1;
-        client.Timeout = TimeSpan.FromMinutes(10);
-        _http = client;
+        await _making.WaitAsync(cancellationToken);
+        try
+        {
+            if (_http is null)
+            {
+                var args = new CreateHttpClientArgs { ApplicationName = "analytics", GZipEnabled = true };
+                if (await _credential(cancellationToken) is { } credential)
+                {
+                    args.Initializers.Add(credential);
+                }
+
+                var client = new HttpClientFactory().CreateHttpClient(args);
+                // Our own retry loop below decides what is retried; Google's handler only refreshes the token on a 401.
+                client.MessageHandler.NumTries = 1;
+                client.Timeout = TimeSpan.FromMinutes(10);
+                _http = client;
+            }
+
+            return _http;
+        }
+        finally
+        {
+            _making.Release();
+        }
     }
 
     public RetryPolicy Retry { get; }
 
-    /// <summary>
-    /// The transport for <paramref name="settings"/>: no credentials when <paramref name="emulator"/> is set, else
-    /// Application Default Credentials (<c>GOOGLE_APPLICATION_CREDENTIALS</c> or the metadata server).
-    /// </summary>
-    public static async Task<GoogleRestTransport> CreateAsync(bool emulator, CancellationToken cancellationToken)
+    /// <summary>Application Default Credentials, scoped for BigQuery and Cloud Storage; none found is an error that says where to put them.</summary>
+    private static async Task<IConfigurableHttpClientInitializer?> ApplicationDefaultAsync(CancellationToken cancellationToken)
     {
-        if (emulator)
-        {
-            return new GoogleRestTransport(null);
-        }
-
         try
         {
             var credential = await GoogleCredential.GetApplicationDefaultAsync(cancellationToken);
-            return new GoogleRestTransport(credential.CreateScoped(Scopes));
+            return credential.CreateScoped(Scopes);
         }
         catch (InvalidOperationException e)
         {
@@ -116,11 +148,12 @@ public sealed partial class GoogleRestTransport : IDisposable
         for (var attempt = 1; ; attempt++)
         {
             HttpResponseMessage response;
+            var http = await HttpAsync(cancellationToken);
             using (var request = create())
             {
                 try
                 {
-                    response = await _http.SendAsync(request, completion, cancellationToken);
+                    response = await http.SendAsync(request, completion, cancellationToken);
                 }
                 catch (HttpRequestException) when (attempt < Retry.MaxAttempts)
                 {
@@ -223,5 +256,9 @@ public sealed partial class GoogleRestTransport : IDisposable
     [GeneratedRegex(@"(?<p>(bigquery|storage)\.[a-zA-Z]+\.[a-zA-Z]+)")]
     private static partial Regex PermissionPattern();
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http?.Dispose();
+        _making.Dispose();
+    }
 }

@@ -34,7 +34,7 @@ public sealed class BigQueryLiveTests(DatabaseFixture db) : IClassFixture<Databa
         var onBigQuery = new AnalyticsSettings(null, db.ConnectionString, TestFiles.Folder(), TestFiles.RepositoryAssets, "bigquery") { BigQuery = bigQuery };
         var onPostgres = new AnalyticsSettings(db.ConnectionString, null, null, TestFiles.RepositoryAssets);
         var events = Path.Combine(TestFiles.Folder(), "events.csv");
-        using var transport = await GoogleRestTransport.CreateAsync(false, CancellationToken.None);
+        using var transport = GoogleRestTransport.Create(emulator: false);
         var client = new BigQueryClient(transport, bigQuery);
         try
         {

@@ -23,7 +23,7 @@ public static class ValidateCommand
             var keys = SelectionArgument.Resolve(parse, selection, project.Graph).Where(k => !project.Graph[k].IsSource).ToList();
             var bigQuery = settings.BigQueryOrEnvironment();
             bigQuery.RequireProject();
-            using var transport = await GoogleRestTransport.CreateAsync(bigQuery.BigQueryEmulator is not null, cancellationToken);
+            using var transport = GoogleRestTransport.Create(bigQuery.BigQueryEmulator is not null);
             var client = new BigQueryClient(transport, bigQuery);
             var dialect = bigQuery.Dialect();
             var failed = 0;

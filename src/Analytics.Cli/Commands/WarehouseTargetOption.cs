@@ -34,7 +34,6 @@ internal static class WarehouseTargetOption
     public static GcsClient Storage(AnalyticsSettings settings)
     {
         var bigQuery = settings.BigQueryOrEnvironment();
-        var transport = GoogleRestTransport.CreateAsync(bigQuery.StorageEmulator is not null, CancellationToken.None).GetAwaiter().GetResult();
-        return new GcsClient(transport, bigQuery);
+        return new GcsClient(GoogleRestTransport.Create(bigQuery.StorageEmulator is not null), bigQuery);
     }
 }
