@@ -18,6 +18,7 @@ public static class AnalyticsHostingExtensions
         builder.Services.AddAnalytics(settings, await AnalyticsEnvironment.StartAsync(settings, cancellationToken));
         builder.Services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection("Analytics:Worker"));
         builder.Services.AddOptions<Alerting.AlertOptions>().Bind(builder.Configuration.GetSection("Analytics:Alerts"));
+        builder.Services.AddHttpClient(Alerting.AlertChannelSet.HttpClientName);
         builder.Services.AddHealthChecks().AddCheck<RunStoreHealthCheck>("runstore");
         return builder;
     }

@@ -1,5 +1,6 @@
 using Analytics.Core.Execution;
 using Analytics.Ingest;
+using Analytics.RunStore;
 using Analytics.Warehouse.BigQuery;
 using Analytics.Warehouse.Postgres;
 using Npgsql;
@@ -29,6 +30,7 @@ public static class AnalyticsServiceCollectionExtensions
         services.AddSingleton(_ => AnalyticsEnvironment.LoadAssets(settings));
         services.AddKeyedSingleton(RunStoreKey, (provider, _) =>
             PostgresDataSources.Create(provider.GetRequiredService<AnalyticsEnvironment>().RunStoreConnectionString));
+        services.AddRunStore(RunStoreKey);
         switch (settings.Warehouse.ToLowerInvariant())
         {
             case "postgres":

@@ -2,7 +2,6 @@ using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.RunStore;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Analytics.Orchestration;
 
@@ -12,9 +11,8 @@ namespace Analytics.Orchestration;
 /// us, so a build in progress elsewhere is never disturbed. Each sweep is logged and, for a reaped run, recorded
 /// as a <c>build_swept</c> event of that run.
 /// </summary>
-public sealed class BuildSweeper(AssetProject project, IWarehouse warehouse, NpgsqlDataSource runStore, ILogger logger)
+public sealed class BuildSweeper(AssetProject project, IWarehouse warehouse, PostgresAssetLocks locks, RunQueue queue, ILogger logger)
 {
-    private readonly PostgresAssetLocks _locks = new(runStore);
 
     /// <summary>
     /// Sweeps every built asset; returns the keys whose leftovers were dropped. One catalog query finds the
@@ -26,7 +24,7 @@ public sealed class BuildSweeper(AssetProject project, IWarehouse warehouse, Npg
         var swept = new List<string>();
         foreach (var asset in await warehouse.FindAbandonedBuildsAsync(built, cancellationToken))
         {
-            await using var held = await _locks.TryAcquireAsync(asset.Key.Name, cancellationToken);
+            await using var held = await locks.TryAcquireAsync(asset.Key.Name, cancellationToken);
             if (held is not null && await warehouse.DropAbandonedBuildAsync(asset, cancellationToken))
             {
                 swept.Add(asset.Key.Name);
@@ -37,7 +35,6 @@ public sealed class BuildSweeper(AssetProject project, IWarehouse warehouse, Npg
         {
             var message = $"dropped half-built tables left by a worker that died mid-build: {string.Join(", ", swept)}";
             logger.LogWarning("Swept the warehouse: {Message}", message);
-            var queue = new RunQueue(runStore);
             foreach (var runId in reapedRuns)
             {
                 await queue.RecordEventAsync(runId, "build_swept", message, cancellationToken);

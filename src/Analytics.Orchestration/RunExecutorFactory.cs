@@ -12,7 +12,7 @@ namespace Analytics.Orchestration;
 /// </summary>
 public sealed class RunExecutorFactory(
     AssetProject project, IWarehouse warehouse, [FromKeyedServices(AnalyticsServiceCollectionExtensions.RunStoreKey)] NpgsqlDataSource runStore,
-    ISourceWatermark? loads = null, ISourceLoader? sourceLoader = null)
+    IAssetLocks locks, IIntervalStore intervals, ISourceWatermark? loads = null, ISourceLoader? sourceLoader = null)
 {
     public AssetExecutor Create(RunKind kind, string selection, string requestedBy, int parallelism, IRunObserver? observer = null,
         Action<ExecutorOptions>? configure = null)
@@ -22,8 +22,8 @@ public sealed class RunExecutorFactory(
         var options = new ExecutorOptions
         {
             Parallelism = parallelism,
-            Locks = new PostgresAssetLocks(runStore),
-            Intervals = new PostgresIntervalStore(runStore),
+            Locks = locks,
+            Intervals = intervals,
             SourceWatermark = loads,
             SourceLoader = sourceLoader,
         };

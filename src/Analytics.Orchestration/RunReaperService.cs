@@ -9,12 +9,12 @@ namespace Analytics.Orchestration;
 /// Fails the runs of workers that stopped heartbeating, for a process that runs no worker itself (the API when
 /// workers are separate), so a crashed worker's run is reported even when no other worker is alive.
 /// </summary>
-public sealed class RunReaperService(AnalyticsServices services, IOptions<WorkerOptions> options, ILogger<RunReaperService> logger) : BackgroundService
+public sealed class RunReaperService(AnalyticsServices services, RunQueue queue, PostgresAssetLocks locks, IOptions<WorkerOptions> options,
+    ILogger<RunReaperService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queue = new RunQueue(services.RunStore);
-        var sweeper = new BuildSweeper(services.Project, services.Warehouse, services.RunStore, logger);
+        var sweeper = new BuildSweeper(services.Project, services.Warehouse, locks, queue, logger);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -16,7 +16,8 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
 {
     private readonly RunQueue _queue = new(services.RunStore);
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
-    private readonly BuildSweeper _sweeper = new(services.Project, services.Warehouse, services.RunStore, logger ?? NullLogger.Instance);
+    private readonly BuildSweeper _sweeper = new(services.Project, services.Warehouse, new PostgresAssetLocks(services.RunStore), new RunQueue(services.RunStore),
+        logger ?? NullLogger.Instance);
 
     /// <summary>The run this worker was executing when the run store went away, and why: failed as such once it answers.</summary>
     private (Guid RunId, string Reason)? _interrupted;

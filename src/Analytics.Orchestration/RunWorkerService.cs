@@ -19,7 +19,7 @@ namespace Analytics.Orchestration;
 /// project file by logging it: queued runs still execute.
 /// </summary>
 public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettings settings, IOptions<WorkerOptions> options, IServiceProvider provider,
-    ILogger<RunWorkerService> logger)
+    RunQueue queue, AlertStore alerts, PostgresAssetLocks locks, IHttpClientFactory httpClients, ILogger<RunWorkerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -64,7 +64,9 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
         var alertOptions = provider.GetRequiredService<IOptions<AlertOptions>>().Value;
         IReadOnlyList<AlertRule> rules;
         AlertChannelSet channels;
-        using var http = new HttpClient { Timeout = alertOptions.SendTimeout };
+        // From the factory, so the channels' calls carry the standard resilience handler like every other client.
+        using var http = httpClients.CreateClient(AlertChannelSet.HttpClientName);
+        http.Timeout = alertOptions.SendTimeout;
         try
         {
             rules = AlertFile.Load(AnalyticsEnvironment.AssetsFolder(settings));
@@ -85,7 +87,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
             channels.Names.Count == 0 ? "no channel (set SLACK_WEBHOOK_URL or Analytics__Alerts__Smtp__Host, From and To); incidents are still recorded"
                                       : string.Join(" and ", channels.Names));
         var evaluator = new AlertEvaluator(services, rules, channels.Names, alertOptions.BaseUrl, TimeProvider.System, logger);
-        var dispatcher = new AlertDispatcher(new AlertStore(services.RunStore), channels, alertOptions, logger);
+        var dispatcher = new AlertDispatcher(alerts, channels, alertOptions, logger);
         await RepeatAsync("alerts", alertOptions.Interval, async token =>
         {
             await evaluator.EvaluateAsync(token);
@@ -103,7 +105,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
             return;
         }
 
-        await using var turn = await new PostgresAssetLocks(services.RunStore).TryAcquireAsync("retention:sources", token);
+        await using var turn = await locks.TryAcquireAsync("retention:sources", token);
         if (turn is null)
         {
             return;
@@ -182,7 +184,6 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
 
     private async Task PruneAsync(CancellationToken stoppingToken)
     {
-        var queue = new RunQueue(services.RunStore);
         while (!stoppingToken.IsCancellationRequested)
         {
             var pruned = await queue.PruneEventsAsync(options.Value.EventRetention, stoppingToken);

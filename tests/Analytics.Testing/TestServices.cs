@@ -1,3 +1,4 @@
+using Analytics.RunStore;
 using Analytics.Orchestration;
 using Analytics.Warehouse.Postgres;
 using Npgsql;
@@ -11,7 +12,8 @@ public static class TestServices
     {
         var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, assets));
         var warehouse = new PostgresWarehouse(dataSource);
-        return new AnalyticsServices(project, warehouse, dataSource, new RunExecutorFactory(project, warehouse, dataSource, new Analytics.Ingest.ManifestWatermark(dataSource)));
+        return new AnalyticsServices(project, warehouse, dataSource, new RunExecutorFactory(project, warehouse, dataSource, new PostgresAssetLocks(dataSource), new PostgresIntervalStore(dataSource),
+            new Analytics.Ingest.ManifestWatermark(dataSource)));
     }
 }
 

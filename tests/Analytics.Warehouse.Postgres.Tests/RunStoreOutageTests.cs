@@ -1,3 +1,4 @@
+using Analytics.RunStore;
 using Analytics.Orchestration;
 using Analytics.Testing;
 using Analytics.Warehouse.Postgres;
@@ -20,13 +21,14 @@ public class RunStoreOutageTests
         var store = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=x;Password=x;Timeout=1");
         var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, TestFiles.RepositoryAssets));
         var warehouse = new PostgresWarehouse(store);
-        return new AnalyticsServices(project, warehouse, store, new RunExecutorFactory(project, warehouse, store));
+        return new AnalyticsServices(project, warehouse, store, new RunExecutorFactory(project, warehouse, store, new PostgresAssetLocks(store), new PostgresIntervalStore(store)));
     }
 
     [Fact]
     public async Task The_reaper_keeps_running_while_the_run_store_is_unreachable()
     {
-        var reaper = new RunReaperService(Unreachable(), Options.Create(new WorkerOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) }),
+        var services = Unreachable();
+        var reaper = new RunReaperService(services, new RunQueue(services.RunStore), new PostgresAssetLocks(services.RunStore), Options.Create(new WorkerOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) }),
             NullLogger<RunReaperService>.Instance);
 
         await reaper.StartAsync(CancellationToken.None);

@@ -42,7 +42,7 @@ public static class AssetsApi
         }).ToList());
     }
 
-    private static async Task<IResult> DetailAsync(string key, AnalyticsServices services, CatalogCache cache, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> DetailAsync(string key, AnalyticsServices services, CatalogCache cache, HttpContext http, RunStoreQueries queries, CancellationToken cancellationToken)
     {
         var project = services.Project;
         if (!project.Graph.Contains(key))
@@ -51,7 +51,6 @@ public static class AssetsApi
         }
 
         var asset = project.Graph[key];
-        var queries = new RunStoreQueries(services.RunStore);
         var materialization = await queries.LatestMaterializationAsync(key, cancellationToken);
         return TypedResults.Ok(new AssetDetail(
             key, asset.Layer, asset.Materialization.ToString().ToLowerInvariant(), asset.Description, asset.Tags, asset.Owner, asset.SourcePath,
@@ -69,7 +68,7 @@ public static class AssetsApi
 
     public const int MaxHistory = 500;
 
-    private static async Task<IResult> HistoryAsync(string key, string? limit, AnalyticsServices services, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(string key, string? limit, AnalyticsServices services, RunStoreQueries queries, CancellationToken cancellationToken)
     {
         if (!services.Project.Graph.Contains(key))
         {
@@ -81,7 +80,7 @@ public static class AssetsApi
             return problem!;
         }
 
-        return TypedResults.Ok(await new RunStoreQueries(services.RunStore).MaterializationHistoryAsync(key, count, cancellationToken));
+        return TypedResults.Ok(await queries.MaterializationHistoryAsync(key, count, cancellationToken));
     }
 
     private static async Task<IResult> PreviewAsync(string key, int? limit, AnalyticsServices services, ReadScopes scopes, HttpContext http,

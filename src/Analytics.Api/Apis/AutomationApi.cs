@@ -78,7 +78,7 @@ public static class AutomationApi
     }
 
     private static async Task<IResult> TickAsync(string name, AnalyticsServices services, AnalyticsSettings settings, HttpContext http,
-        CancellationToken cancellationToken)
+        RunStoreQueries queries, CancellationToken cancellationToken)
     {
         var (catalog, problem) = Catalog(services, settings);
         if (problem is not null)
@@ -101,7 +101,7 @@ public static class AutomationApi
             return Problems.Conflict($"Schedule '{name}' selects '{schedule.Selection}', which does not resolve: {e.Message} Fix schedules.yml.");
         }
 
-        return TypedResults.Accepted($"/api/runs/{runId}", await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken));
+        return TypedResults.Accepted($"/api/runs/{runId}", await queries.GetRunAsync(runId, cancellationToken));
     }
 
     private static IResult UnknownSchedule(string name, ScheduleCatalog catalog) => Results.Problem(
@@ -109,15 +109,15 @@ public static class AutomationApi
         + "GET /api/schedules lists them; schedules.yml declares them.",
         statusCode: StatusCodes.Status404NotFound, title: "Unknown schedule");
 
-    private static async Task<IResult> SensorsAsync(AnalyticsServices services, AnalyticsSettings settings, CancellationToken cancellationToken)
+    private static async Task<IResult> SensorsAsync(AnalyticsSettings settings, SensorFiles sensorFiles, CancellationToken cancellationToken)
     {
         var folder = AnalyticsEnvironment.LandingFolder(settings);
-        var view = await new SensorFiles(services.RunStore).GetAsync(LandingSensor.Name, folder, 200, cancellationToken);
+        var view = await sensorFiles.GetAsync(LandingSensor.Name, folder, 200, cancellationToken);
         return TypedResults.Ok(new List<SensorView> { view! });
     }
 
-    private static async Task<IResult> AlertsAsync(string? status, string? limit, AnalyticsServices services, AnalyticsSettings settings,
-        IConfiguration configuration, IOptions<AlertOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> AlertsAsync(string? status, string? limit, AnalyticsSettings settings,
+        IConfiguration configuration, IOptions<AlertOptions> options, AlertStore alerts, CancellationToken cancellationToken)
     {
         if (status is not (null or "open" or "all"))
         {
@@ -140,7 +140,7 @@ public static class AutomationApi
         }
 
         var channels = AlertChannelSet.ConfiguredNames(configuration, options.Value);
-        var incidents = await new AlertStore(services.RunStore).ListAsync(status == "open", count, cancellationToken);
+        var incidents = await alerts.ListAsync(status == "open", count, cancellationToken);
         return TypedResults.Ok(new AlertsView(
             rules.Select(r => new AlertRuleView(r.Name, WireName(r.Kind), r.Description)).ToList(), channels, incidents));
     }

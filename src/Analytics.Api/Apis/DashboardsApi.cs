@@ -14,10 +14,9 @@ public static class DashboardsApi
 {
     public static IEndpointRouteBuilder MapDashboardsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/dashboards", async (AnalyticsServices services, CancellationToken cancellationToken) =>
+        app.MapGet("/api/dashboards", async (AnalyticsServices services, RunStoreQueries queries, CancellationToken cancellationToken) =>
             {
                 var project = services.Project;
-                var queries = new RunStoreQueries(services.RunStore);
                 var columns = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
                 foreach (var mart in project.Dashboards.SelectMany(d => d.Charts.Select(c => c.Mart).Concat(d.Kpis.Select(k => k.Mart))).Distinct())
                 {

@@ -18,7 +18,7 @@ public static class PartitionsApi
 
     public static IEndpointRouteBuilder MapPartitionsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/assets/{key}/partitions", async (string key, AnalyticsServices services, CancellationToken cancellationToken) =>
+        app.MapGet("/api/assets/{key}/partitions", async (string key, AnalyticsServices services, PostgresIntervalStore intervals, CancellationToken cancellationToken) =>
             {
                 var graph = services.Project.Graph;
                 if (!graph.Contains(key))
@@ -32,7 +32,7 @@ public static class PartitionsApi
                                              + string.Join(", ", graph.Keys.Where(k => graph[k].Incremental is { ByDate: true })) + ".");
                 }
 
-                var store = new PostgresIntervalStore(services.RunStore);
+                var store = intervals;
                 var state = await store.GetAsync(key, cancellationToken);
                 var partitions = await store.ListAsync(key, cancellationToken);
                 var starts = partitions.Select(p => p.Start).ToList();

@@ -50,7 +50,7 @@ public static class RunsApi
 
     private static readonly JsonSerializerOptions RequestJson = JsonBody.Strict(maxDepth: 8);
 
-    private static async Task<IResult> EnqueueAsync(AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> EnqueueAsync(AnalyticsServices services, HttpContext http, RunQueue queue, RunStoreQueries queries, CancellationToken cancellationToken)
     {
         var (request, problem) = await ReadRequestAsync(http.Request, cancellationToken);
         if (problem is not null)
@@ -87,14 +87,14 @@ public static class RunsApi
             return buildProblem;
         }
 
-        var runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, Requester(http),
+        var runId = await queue.EnqueueAsync(selection, plan, Requester(http),
             request.ChecksOnly is true ? RunKind.Check : RunKind.Materialize, null, cancellationToken, build);
-        var run = await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken);
+        var run = await queries.GetRunAsync(runId, cancellationToken);
         return TypedResults.Accepted($"/api/runs/{runId}", run);
     }
 
     private static async Task<IResult> ListAsync(string? page, [FromQuery(Name = "page_size")] string? pageSize, string? status,
-        AnalyticsServices services, CancellationToken cancellationToken)
+        AnalyticsServices services, RunStoreQueries queries, CancellationToken cancellationToken)
     {
         if (!TryParseRange(page, "page", 1, 1, MaxPage, out var p, out var problem)
             || !TryParseRange(pageSize, "page_size", 50, 1, MaxPageSize, out var size, out problem))
@@ -114,7 +114,7 @@ public static class RunsApi
             only = WireName.Parse<RunStatus>(status);
         }
 
-        var runs = await new RunStoreQueries(services.RunStore).ListRunsAsync(p, size, only, cancellationToken);
+        var runs = await queries.ListRunsAsync(p, size, only, cancellationToken);
         return TypedResults.Ok(new RunPage(p, size, runs));
     }
 
@@ -191,9 +191,8 @@ public static class RunsApi
     private static async Task<IResult> GetAsync(Guid id, CatalogCache cache, CancellationToken cancellationToken) =>
         await cache.RunAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.UnknownRun(id);
 
-    private static async Task<IResult> EventsAsync(Guid id, AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> EventsAsync(Guid id, AnalyticsServices services, HttpContext http, RunStoreQueries queries, CancellationToken cancellationToken)
     {
-        var queries = new RunStoreQueries(services.RunStore);
         if (await queries.GetRunAsync(id, cancellationToken) is null)
         {
             return Problems.UnknownRun(id);
@@ -246,15 +245,14 @@ public static class RunsApi
         }
     }
 
-    private static async Task<IResult> CancelAsync(Guid id, AnalyticsServices services, CancellationToken cancellationToken)
+    private static async Task<IResult> CancelAsync(Guid id, RunQueue queue, RunStoreQueries queries, CancellationToken cancellationToken)
     {
-        var queries = new RunStoreQueries(services.RunStore);
         if (await queries.GetRunAsync(id, cancellationToken) is not { } run)
         {
             return Problems.UnknownRun(id);
         }
 
-        var outcome = await new RunQueue(services.RunStore).RequestCancelAsync(id, cancellationToken);
+        var outcome = await queue.RequestCancelAsync(id, cancellationToken);
         if (outcome is null)
         {
             var finished = await queries.GetRunAsync(id, cancellationToken) ?? run;
@@ -267,9 +265,8 @@ public static class RunsApi
         return outcome == RunStatus.Canceled ? TypedResults.Ok(after) : TypedResults.Accepted($"/api/runs/{id}", after);
     }
 
-    private static async Task<IResult> RetryAsync(Guid id, AnalyticsServices services, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> RetryAsync(Guid id, AnalyticsServices services, HttpContext http, RunQueue queue, RunStoreQueries queries, CancellationToken cancellationToken)
     {
-        var queries = new RunStoreQueries(services.RunStore);
         if (await queries.GetRunAsync(id, cancellationToken) is not { } run)
         {
             return Problems.UnknownRun(id);
@@ -287,7 +284,7 @@ public static class RunsApi
         }
 
         var plan = services.Project.Graph.Order(unfinished.Where(services.Project.Graph.Contains));
-        var retryId = await new RunQueue(services.RunStore).EnqueueAsync(
+        var retryId = await queue.EnqueueAsync(
             $"retry of {id}: {string.Join(' ', plan)}", plan, Requester(http), run.Kind, id, cancellationToken,
             // A retry builds as its run did: a retried full refresh or backfill is still one.
             new BuildOptions(run.FullRefresh, run.BackfillFrom, run.BackfillTo));

@@ -44,12 +44,8 @@ public static class CatalogApiExtensions
         builder.Services.AddSingleton<MartCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
-        builder.Services.AddSingleton(provider => new ApiKeyStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
-        builder.Services.AddSingleton(provider => new SecretStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
         builder.Services.AddSingleton<ReadScopes>();
-        builder.Services.AddSingleton(provider => new AuditStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
         builder.Services.AddSingleton<AuditWriter>();
-        builder.Services.AddSingleton(provider => new ErasureStore(provider.GetRequiredService<AnalyticsServices>().RunStore));
         builder.Services.AddHostedService(provider => provider.GetRequiredService<AuditWriter>());
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

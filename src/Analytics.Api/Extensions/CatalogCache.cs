@@ -10,7 +10,7 @@ namespace Analytics.Api.Extensions;
 /// whenever any worker, in any process, reports a step or run finished, through LISTEN) and finished runs (which
 /// never change again). Until the listener is connected nothing is cached.
 /// </summary>
-public sealed class CatalogCache(AnalyticsServices services, ILogger<CatalogCache> logger) : BackgroundService
+public sealed class CatalogCache(AnalyticsServices services, RunStoreQueries queries, ILogger<CatalogCache> logger) : BackgroundService
 {
     private const int MaxFinishedRuns = 10_000;
     private readonly ConcurrentDictionary<Guid, RunView> _finishedRuns = new();
@@ -26,7 +26,7 @@ public sealed class CatalogCache(AnalyticsServices services, ILogger<CatalogCach
             return cached.Statuses;
         }
 
-        var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);
+        var statuses = await queries.AssetStatusesAsync(cancellationToken);
         _statuses = (version, statuses);
         return statuses;
     }
@@ -38,7 +38,7 @@ public sealed class CatalogCache(AnalyticsServices services, ILogger<CatalogCach
             return finished;
         }
 
-        var run = await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken);
+        var run = await queries.GetRunAsync(runId, cancellationToken);
         if (run is not null && run.Status.IsFinished())
         {
             if (_finishedRuns.Count >= MaxFinishedRuns)

@@ -15,7 +15,7 @@ public static class AuditCommand
         {
             await using var host = await CliHost.StartAsync(settings, cancellationToken);
             var services = host.Services.GetRequiredService<AnalyticsServices>();
-            var result = await new AuditStore(services.RunStore).VerifyAsync(cancellationToken);
+            var result = await host.Services.GetRequiredService<AuditStore>().VerifyAsync(cancellationToken);
             if (result.Intact)
             {
                 output.WriteLine($"audit log intact: {result.Records:N0} record(s), each linked to the one before and hashing to what it holds");

@@ -25,7 +25,7 @@ public static class EraseCommand
             var outcome = await new SubjectEraser(services).EraseAsync(parse.GetValue(userId)!, parse.GetValue(tenant), $"cli:{Environment.UserName}",
                 new ConsoleReporter(output), cancellationToken);
             var erasure = outcome.Erasure;
-            await new AuditStore(services.RunStore).AppendAsync(
+            await host.Services.GetRequiredService<AuditStore>().AppendAsync(
                 [new AuditRecord($"cli:{Environment.UserName}", "EraseSubject", $"/api/erasures/{erasure.ErasureId}", erasure.Status == "complete" ? 201 : 500, "cli", null)],
                 cancellationToken);
             output.WriteLine($"erasure {erasure.ErasureId}: {erasure.Status}; removed {erasure.Removed}");

@@ -107,10 +107,10 @@ public static class KeysCommand
     {
         await using var host = await CliHost.StartAsync(settings, cancellationToken);
         var services = host.Services.GetRequiredService<AnalyticsServices>();
-        var result = await use(new ApiKeyStore(services.RunStore));
+        var result = await use(host.Services.GetRequiredService<ApiKeyStore>());
         if (audit is not null)
         {
-            await new AuditStore(services.RunStore).AppendAsync([audit(result)], cancellationToken);
+            await host.Services.GetRequiredService<AuditStore>().AppendAsync([audit(result)], cancellationToken);
         }
 
         return result;

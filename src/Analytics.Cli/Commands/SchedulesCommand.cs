@@ -58,7 +58,7 @@ public static class SchedulesCommand
             var runId = await new ScheduleCatalog(services, schedules).TickAsync(schedule, $"cli:{Environment.UserName}", cancellationToken);
             output.WriteLine($"schedule {schedule.Name} ticked: run {runId} of '{schedule.Selection}'");
             await new RunWorker(services, new WorkerOptions()).ExecuteNextAsync(cancellationToken, only: runId);
-            var run = await new RunStoreQueries(services.RunStore).GetRunAsync(runId, cancellationToken);
+            var run = await host.Services.GetRequiredService<RunStoreQueries>().GetRunAsync(runId, cancellationToken);
             var status = run is null ? "unknown" : Core.Execution.WireName.Of(run.Status);
             output.WriteLine($"run {runId} {status}");
             return run?.Status == Core.Execution.RunStatus.Succeeded ? CliApp.Ok : CliApp.RunFailed;

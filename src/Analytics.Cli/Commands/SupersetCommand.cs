@@ -128,7 +128,7 @@ public static class SupersetCommand
             await EnableReaderAsync(services, readerPassword, cancellationToken);
         }
 
-        var queries = new RunStoreQueries(services.RunStore);
+        var queries = host.Services.GetRequiredService<RunStoreQueries>();
         var marts = new List<MartTable>();
         foreach (var key in services.Project.Graph.TopologicalOrder.Where(k => services.Project.Graph[k].Layer == "marts"))
         {

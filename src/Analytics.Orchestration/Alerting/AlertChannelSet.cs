@@ -28,6 +28,9 @@ public sealed class AlertChannelSet
             .Where(c => c.Item2).Select(c => c.Item1).ToList();
 
     /// <summary>The channels of <see cref="ConfiguredNames"/>, ready to send.</summary>
+    /// <summary>The name of the HTTP client (<c>AddHttpClient</c>) the channels post with.</summary>
+    public const string HttpClientName = "alerts";
+
     public static AlertChannelSet FromConfiguration(IConfiguration configuration, AlertOptions options, HttpClient http)
     {
         var channels = new List<IAlertChannel>();
