@@ -48,7 +48,9 @@ public static class LocalPostgresExtensions
         return server.ApplicationBuilder.AddResource(database)
             .WithInitialState(new CustomResourceSnapshot
             {
-                ResourceType = "PostgreSQL database", State = KnownResourceStates.Waiting, Properties = [new("postgres.database", databaseName)],
+                ResourceType = "PostgreSQL database",
+                State = KnownResourceStates.Waiting,
+                Properties = [new("postgres.database", databaseName)],
             })
             .WithParentRelationship(server.Resource)
             .ExcludeFromManifest();

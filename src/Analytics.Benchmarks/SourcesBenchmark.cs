@@ -73,7 +73,9 @@ internal static class SourcesBenchmark
             var (time, output) = await ChildProcess.RunAsync("/usr/bin/time", ["-f", "cli cpu: %U s user, %S s system", "dotnet", ChildProcess.CliDll, "materialize", "raw_users"],
                 new Dictionary<string, string>
                 {
-                    ["ConnectionStrings__warehouse"] = warehouse, ["ConnectionStrings__appdb"] = source, ["ANALYTICS_REPORT_MEMORY"] = "1",
+                    ["ConnectionStrings__warehouse"] = warehouse,
+                    ["ConnectionStrings__appdb"] = source,
+                    ["ANALYTICS_REPORT_MEMORY"] = "1",
                 });
             cliTimes.Add(time.TotalSeconds);
             await using (var check = BenchServer.Open(warehouse))

@@ -1,12 +1,12 @@
-using Analytics.Orchestration;
-using Analytics.Warehouse.BigQuery;
-using Analytics.Postgres.Server;
 using System.CommandLine;
 using Analytics.Cli.Commands;
 using Analytics.Core.Assets;
 using Analytics.Core.Graph;
 using Analytics.Core.Selection;
 using Analytics.Ingest;
+using Analytics.Orchestration;
+using Analytics.Postgres.Server;
+using Analytics.Warehouse.BigQuery;
 
 namespace Analytics.Cli;
 

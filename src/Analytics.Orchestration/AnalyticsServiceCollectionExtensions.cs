@@ -3,8 +3,8 @@ using Analytics.Ingest;
 using Analytics.RunStore;
 using Analytics.Warehouse.BigQuery;
 using Analytics.Warehouse.Postgres;
-using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Analytics.Orchestration;
 

@@ -106,7 +106,8 @@ public sealed class LocalLandingStore(string folder) : ILandingStore
     private static string Shown(string path) => path.Length <= 200 ? path : path[..200] + "...";
 
     public Task<(string File, Action Release)> FetchAsync(LandingEntry entry, CancellationToken cancellationToken) =>
-        Task.FromResult<(string, Action)>((entry.Path, () => { }));
+        Task.FromResult<(string, Action)>((entry.Path, () => { }
+    ));
 
     public string RelativePath(LandingEntry entry) => Path.GetRelativePath(folder, entry.Path).Replace(Path.DirectorySeparatorChar, '/');
 }

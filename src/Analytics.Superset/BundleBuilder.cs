@@ -183,7 +183,10 @@ public static class BundleBuilder
     {
         var result = new Dictionary<string, object?>
         {
-            ["viz_type"] = viz, ["adhoc_filters"] = new List<object>(), ["row_limit"] = 10_000, ["time_range"] = "No filter",
+            ["viz_type"] = viz,
+            ["adhoc_filters"] = new List<object>(),
+            ["row_limit"] = 10_000,
+            ["time_range"] = "No filter",
         };
         foreach (var (key, value) in values)
         {

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Analytics.Core.Access;
 using Analytics.Core.Assets;
-using Analytics.Core.Sources;
 using Analytics.Core.Execution;
+using Analytics.Core.Sources;
 using Analytics.Core.Templating;
 
 namespace Analytics.Warehouse.BigQuery;

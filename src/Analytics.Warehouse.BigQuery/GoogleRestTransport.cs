@@ -238,7 +238,7 @@ public sealed partial class GoogleRestTransport : IDisposable
                 $"{what}: a BigQuery quota was exceeded{tried}: {message}. Wait, or ask for a higher quota.",
             (_, "invalidQuery") or (_, "invalid") =>
                 $"{what}: BigQuery rejected it: {message}.",
-            (_, "rateLimitExceeded") or (_, "backendError") or (_, "internalError") or (>= 500, _) or (429, _) =>
+            (_, "rateLimitExceeded") or (_, "backendError") or (_, "internalError") or ( >= 500, _) or (429, _) =>
                 $"{what}: Google answered {status?.ToString() ?? reason}{tried}: {message}. It is transient on Google's side; run again later.",
             _ => $"{what}: failed ({status?.ToString() ?? reason}): {message}.",
         };

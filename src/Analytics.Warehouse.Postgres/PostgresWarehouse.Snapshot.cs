@@ -76,7 +76,8 @@ public sealed partial class PostgresWarehouse
         await transaction.CommitAsync(cancellationToken);
         return new MaterializationResult(added, await ColumnsAsync(connection, target, cancellationToken))
         {
-            TableRows = await CountRowsAsync(asset, cancellationToken), Delta = added,
+            TableRows = await CountRowsAsync(asset, cancellationToken),
+            Delta = added,
         };
     }
 

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;

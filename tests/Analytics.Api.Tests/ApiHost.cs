@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Hosting;
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using CsCheck;
 using Analytics.Testing;
+using CsCheck;
 
 namespace Analytics.Api.Tests;
 

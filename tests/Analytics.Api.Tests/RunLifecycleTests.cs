@@ -46,9 +46,18 @@ public sealed class RunLifecycleTests : IClassFixture<DatabaseFixture>, IDisposa
                 events.Add((kind, JsonDocument.Parse(data!).RootElement, id!));
                 kind = data = id = null;
             }
-            else if (line.StartsWith("event: ", StringComparison.Ordinal)) kind = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
-            else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+            else if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                kind = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line[6..];
+            }
+            else if (line.StartsWith("id: ", StringComparison.Ordinal))
+            {
+                id = line[4..];
+            }
         }
 
         return events;

@@ -31,8 +31,8 @@ public sealed class GatewayProcessTests : IAsyncLifetime
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_gatewayPort}";
         info.Environment["services__api__http__0"] = $"http://127.0.0.1:{_apiPort}";
         _gateway = Process.Start(info)!;
-        _gateway.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        _gateway.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _gateway.OutputDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
+        _gateway.ErrorDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
         _gateway.BeginOutputReadLine();
         _gateway.BeginErrorReadLine();
 

@@ -19,7 +19,9 @@ public sealed class ContainerEngineFactAttribute : FactAttribute
         {
             using var docker = Process.Start(new ProcessStartInfo("docker", "info --format {{.ServerVersion}}")
             {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
             })!;
             var error = docker.StandardError.ReadToEnd();
             var answered = docker.WaitForExit(10_000) && docker.ExitCode == 0;

@@ -1,5 +1,5 @@
-using Analytics.Testing;
 using Analytics.Core.Assets;
+using Analytics.Testing;
 
 namespace Analytics.Core.Tests;
 

@@ -59,7 +59,10 @@ public static class PythonYaml
         {
             var info = new ProcessStartInfo("python3")
             {
-                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
             };
             info.ArgumentList.Add(flag);
             info.ArgumentList.Add(code);

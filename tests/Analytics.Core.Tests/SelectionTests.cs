@@ -1,6 +1,6 @@
 using Analytics.Core.Graph;
-using CsCheck;
 using Analytics.Core.Selection;
+using CsCheck;
 using static Analytics.Core.Tests.GraphTests;
 
 namespace Analytics.Core.Tests;

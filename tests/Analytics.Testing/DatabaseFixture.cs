@@ -1,8 +1,7 @@
-using Xunit;
-
 using Analytics.RunStore;
 using Analytics.Warehouse.Postgres;
 using Npgsql;
+using Xunit;
 
 namespace Analytics.Testing;
 

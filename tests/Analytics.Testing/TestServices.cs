@@ -1,5 +1,5 @@
-using Analytics.RunStore;
 using Analytics.Orchestration;
+using Analytics.RunStore;
 using Analytics.Warehouse.Postgres;
 using Npgsql;
 

@@ -10,6 +10,7 @@ namespace Analytics.Warehouse.BigQuery.Tests;
 /// sent in topological order as CREATE OR REPLACE, checks run as queries, ingest lists, streams, validates, uploads
 /// and loads, and the run store stays PostgreSQL.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
     private GoogleApiServer _server = null!;

@@ -11,6 +11,7 @@ namespace Analytics.Warehouse.BigQuery.Tests;
 /// with the declared schema and merged into <c>raw.KEY</c> by key; rejected rows are loaded beside it; the loads and
 /// the watermark are in the run store, so a second run reads nothing again.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class BigQueryExtractionTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
     private GoogleApiServer _server = null!;

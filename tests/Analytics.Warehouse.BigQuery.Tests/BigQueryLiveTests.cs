@@ -24,6 +24,7 @@ public sealed class LiveBigQueryFactAttribute : FactAttribute
 /// (under datasets with a one-off prefix, dropped afterwards); every asset materialized on both; the day-grain
 /// metrics compared row for row.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class BigQueryLiveTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [LiveBigQueryFact]

@@ -62,20 +62,20 @@ public sealed partial class DialectTests
 
     /// <summary>Constructs PostgreSQL has and GoogleSQL lacks, by name.</summary>
     private static Dictionary<string, Regex> PostgresOnly => new()
-        {
-            ["'::' cast"] = CastPattern(),
-            ["distinct on"] = new(@"distinct\s+on", RegexOptions.IgnoreCase),
-            ["filter (where ...)"] = new(@"filter\s*\(\s*where", RegexOptions.IgnoreCase),
-            ["generate_series"] = new(@"generate_series", RegexOptions.IgnoreCase),
-            ["at time zone"] = new(@"at\s+time\s+zone", RegexOptions.IgnoreCase),
-            ["lateral"] = new(@"\blateral\b", RegexOptions.IgnoreCase),
-            ["make_date / make_interval"] = new(@"make_(date|interval)", RegexOptions.IgnoreCase),
-            ["date_trunc('...')"] = new(@"date_trunc\s*\(\s*'", RegexOptions.IgnoreCase),
-            ["double-quoted identifier"] = new("\"[a-z_]+\"\\."),
-            ["row-value IN"] = new(@"\)\s+in\s+\(select", RegexOptions.IgnoreCase),
-            // A line of its own that closes a subquery (a window's ORDER BY sits inside over (...) on one line).
-            ["ORDER BY in a subquery"] = new(@"\n\s*order\s+by[^()\n]*\n\s*\)", RegexOptions.IgnoreCase),
-        };
+    {
+        ["'::' cast"] = CastPattern(),
+        ["distinct on"] = new(@"distinct\s+on", RegexOptions.IgnoreCase),
+        ["filter (where ...)"] = new(@"filter\s*\(\s*where", RegexOptions.IgnoreCase),
+        ["generate_series"] = new(@"generate_series", RegexOptions.IgnoreCase),
+        ["at time zone"] = new(@"at\s+time\s+zone", RegexOptions.IgnoreCase),
+        ["lateral"] = new(@"\blateral\b", RegexOptions.IgnoreCase),
+        ["make_date / make_interval"] = new(@"make_(date|interval)", RegexOptions.IgnoreCase),
+        ["date_trunc('...')"] = new(@"date_trunc\s*\(\s*'", RegexOptions.IgnoreCase),
+        ["double-quoted identifier"] = new("\"[a-z_]+\"\\."),
+        ["row-value IN"] = new(@"\)\s+in\s+\(select", RegexOptions.IgnoreCase),
+        // A line of its own that closes a subquery (a window's ORDER BY sits inside over (...) on one line).
+        ["ORDER BY in a subquery"] = new(@"\n\s*order\s+by[^()\n]*\n\s*\)", RegexOptions.IgnoreCase),
+    };
 
     /// <summary>GoogleSQL's reserved keywords, which cannot name a CTE, table alias or column without backticks.</summary>
     private static readonly HashSet<string> Reserved = new("""

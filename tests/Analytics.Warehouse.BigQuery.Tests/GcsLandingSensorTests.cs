@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Analytics.Warehouse.BigQuery.Tests;
 
 /// <summary>The landing sensor on a <c>gs://bucket/prefix</c> zone (<c>Analytics__Landing</c>), against the local Google API server.</summary>
+[Trait("Category", "Integration")]
 public sealed class GcsLandingSensorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
     private GoogleApiServer _server = null!;

@@ -25,8 +25,16 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     {
         BaseUrl = "http://analytics.test",
         SendTimeout = TimeSpan.FromSeconds(5),
-        Smtp = new SmtpOptions { Host = "127.0.0.1", Port = smtp.Port, From = "analytics@test", To = "oncall@test, data@test", Security = "none",
-                                 Username = null, Password = "smtp-password-never-logged" },
+        Smtp = new SmtpOptions
+        {
+            Host = "127.0.0.1",
+            Port = smtp.Port,
+            From = "analytics@test",
+            To = "oncall@test, data@test",
+            Security = "none",
+            Username = null,
+            Password = "smtp-password-never-logged"
+        },
     };
 
     [Fact]

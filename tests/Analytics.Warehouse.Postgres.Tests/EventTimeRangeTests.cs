@@ -93,7 +93,8 @@ public class EventTimeRangeTests : IAsyncLifetime
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [EventTimeRange.FromSetting] = from, [EventTimeRange.UntilSetting] = until,
+            [EventTimeRange.FromSetting] = from,
+            [EventTimeRange.UntilSetting] = until,
         }).Build();
 
         var error = Assert.Throws<ArgumentException>(() => AnalyticsSettings.FromConfiguration(configuration));

@@ -1,7 +1,7 @@
-using Analytics.Testing;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.RunStore;
+using Analytics.Testing;
 using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Warehouse.Postgres.Tests;

@@ -1,7 +1,7 @@
 using System.Text;
-using CsCheck;
 using Analytics.Ingest;
 using Analytics.Testing;
+using CsCheck;
 
 namespace Analytics.Warehouse.Postgres.Tests;
 

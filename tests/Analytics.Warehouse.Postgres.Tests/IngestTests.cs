@@ -1,5 +1,5 @@
-using Analytics.Testing;
 using Analytics.Ingest;
+using Analytics.Testing;
 
 namespace Analytics.Warehouse.Postgres.Tests;
 

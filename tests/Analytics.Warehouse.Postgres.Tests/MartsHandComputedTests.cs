@@ -1,6 +1,6 @@
-using Analytics.Testing;
-using Analytics.Orchestration;
 using Analytics.Cli;
+using Analytics.Orchestration;
+using Analytics.Testing;
 
 namespace Analytics.Warehouse.Postgres.Tests;
 

@@ -1,6 +1,6 @@
-using Analytics.Testing;
 using System.Globalization;
 using Analytics.Core.Ingest;
+using Analytics.Testing;
 
 namespace Analytics.Warehouse.Postgres.Tests;
 

@@ -49,7 +49,9 @@ public sealed class RunInterruptionTests : IAsyncLifetime
             new NpgsqlConnectionStringBuilder(_db.ConnectionString) { Port = cutter.Port, Timeout = 2 }.ConnectionString);
         var worker = new RunWorker(TestServices.Create(throughCutter, SlowAssets()), new WorkerOptions
         {
-            PollInterval = TimeSpan.FromMilliseconds(100), HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(1),
+            PollInterval = TimeSpan.FromMilliseconds(100),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+            HeartbeatTimeout = TimeSpan.FromSeconds(1),
         });
         var queue = new RunQueue(_db.DataSource);
         var runId = await queue.EnqueueAsync("slow", ["slow"], "test");

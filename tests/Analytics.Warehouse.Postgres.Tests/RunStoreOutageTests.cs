@@ -1,5 +1,5 @@
-using Analytics.RunStore;
 using Analytics.Orchestration;
+using Analytics.RunStore;
 using Analytics.Testing;
 using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;

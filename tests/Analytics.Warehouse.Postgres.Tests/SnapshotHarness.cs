@@ -43,9 +43,11 @@ internal sealed class SnapshotHarness(DatabaseFixture db, string header)
         var project = AssetProject.Load(TestFiles.Assets(files));
         var options = new ExecutorOptions
         {
-            Parallelism = 1, Clock = Clock,
+            Parallelism = 1,
+            Clock = Clock,
             // As a worker runs it: loads followed, and the snapshot's definition recorded.
-            Intervals = new Analytics.RunStore.PostgresIntervalStore(db.DataSource), SourceWatermark = new Analytics.Ingest.ManifestWatermark(db.DataSource),
+            Intervals = new Analytics.RunStore.PostgresIntervalStore(db.DataSource),
+            SourceWatermark = new Analytics.Ingest.ManifestWatermark(db.DataSource),
         };
         configure?.Invoke(options);
         return await new AssetExecutor(project, new PostgresWarehouse(db.DataSource), options).MaterializeAsync(project.Graph.TopologicalOrder.ToArray());

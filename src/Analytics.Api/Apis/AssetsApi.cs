@@ -1,5 +1,5 @@
-using Analytics.Core.Access;
 using Analytics.Api.Extensions;
+using Analytics.Core.Access;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
 using Analytics.RunStore;

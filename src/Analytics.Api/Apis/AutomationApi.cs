@@ -1,5 +1,5 @@
-using Analytics.Core.Access;
 using Analytics.Api.Extensions;
+using Analytics.Core.Access;
 using Analytics.Core.Alerting;
 using Analytics.Core.Assets;
 using Analytics.Core.Scheduling;

@@ -1,13 +1,13 @@
-using Analytics.Core.Access;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Analytics.Api.Extensions;
-using Microsoft.AspNetCore.Mvc;
+using Analytics.Core.Access;
 using Analytics.Core.Execution;
 using Analytics.Core.Selection;
 using Analytics.Orchestration;
 using Analytics.RunStore;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Analytics.Api.Apis;
 

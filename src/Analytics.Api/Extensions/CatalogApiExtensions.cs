@@ -1,8 +1,8 @@
-using Analytics.RunStore;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Analytics.Orchestration;
+using Analytics.RunStore;
 
 namespace Analytics.Api.Extensions;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Analytics.Orchestration;
-using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Cli.Commands;
 

@@ -1,10 +1,10 @@
-using Analytics.Orchestration;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Analytics.Core.Generation;
 using Analytics.Ingest;
+using Analytics.Orchestration;
 
 namespace Analytics.Cli.Commands;
 
@@ -42,7 +42,11 @@ public static class GenerateEventsCommand
 
             var options = new EventGeneratorOptions
             {
-                Users = parse.GetValue(users), Days = parse.GetValue(days), Start = startDate, Seed = parse.GetValue(seed), DirtyRate = rate,
+                Users = parse.GetValue(users),
+                Days = parse.GetValue(days),
+                Start = startDate,
+                Seed = parse.GetValue(seed),
+                DirtyRate = rate,
             };
             if (parse.GetValue(partnerReport) is { } report)
             {

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Analytics.Orchestration;
 using Analytics.Core.Graph;
+using Analytics.Orchestration;
 
 namespace Analytics.Cli.Commands;
 

@@ -2,8 +2,8 @@ using System.CommandLine;
 using Analytics.Core.Execution;
 using Analytics.Core.Graph;
 using Analytics.Orchestration;
-using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Cli.Commands;
 

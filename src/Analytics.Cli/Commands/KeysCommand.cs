@@ -3,8 +3,8 @@ using System.Globalization;
 using Analytics.Core.Access;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
-using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Cli.Commands;
 

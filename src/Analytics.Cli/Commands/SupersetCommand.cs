@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Text.Json;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
-using Microsoft.Extensions.DependencyInjection;
 using Analytics.RunStore;
 using Analytics.Superset;
 using Analytics.Warehouse.Postgres;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Analytics.Cli.Commands;

@@ -101,7 +101,10 @@ public sealed class AssetProject
     public string CompileIncremental(string key, ISqlDialect dialect, ChangeWindow window, string affected, string? affectedDays = null) =>
         _templates[key].Render(Context(key, dialect, true) with
         {
-            ResolveChanged = Changed(dialect, window), Affected = affected, AffectedDays = affectedDays, PreviousLoad = window.PreviousLoad,
+            ResolveChanged = Changed(dialect, window),
+            Affected = affected,
+            AffectedDays = affectedDays,
+            PreviousLoad = window.PreviousLoad,
         });
 
     /// <summary>The asset's <c>affected:</c> query (or <paramref name="fallback"/>), its changed() covering <paramref name="window"/>.</summary>

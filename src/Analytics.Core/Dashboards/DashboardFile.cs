@@ -213,7 +213,8 @@ public static partial class DashboardFile
             }
 
             return new DashboardKpi(id, Required(map, node, "label", what), Mart(map, node, what), column, Text(map, "order", what), Text(map, "time", what),
-                Where(map, what), OneOf(map, "format", what, Formats, "number"), Text(map, "note", what) ?? "", count) { Line = (int)node.Start.Line };
+                Where(map, what), OneOf(map, "format", what, Formats, "number"), Text(map, "note", what) ?? "", count)
+            { Line = (int)node.Start.Line };
         }
 
         private DashboardChart Chart(YamlNode node)
@@ -247,7 +248,8 @@ public static partial class DashboardFile
             return new DashboardChart(id, Required(map, node, "title", what), Mart(map, node, what), kind, Required(map, node, "x", what), Text(map, "y", what), value,
                 split, Text(map, "time", what), Flag(map, "bucket", what), groupBy, Where(map, what), Text(map, "order", what), series,
                 OneOf(map, "format", what, Formats, "number"), Text(map, "y_name", what), Text(map, "right_name", what), Flag(map, "wide", what),
-                Flag(map, "sort_by_total", what), OneOf(map, "aggregate", what, ["sum", "max"], "sum")) { Line = (int)node.Start.Line };
+                Flag(map, "sort_by_total", what), OneOf(map, "aggregate", what, ["sum", "max"], "sum"))
+            { Line = (int)node.Start.Line };
         }
     }
 

@@ -238,7 +238,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             blocking is null ? null : $"check '{blocking.Name}' failed on {blocking.FailingRows} row(s){blocking.Error}",
             built?.Columns ?? [],
             sqlHash,
-            checks) { Incremental = incremental, TableRows = built?.TableRows };
+            checks)
+        { Incremental = incremental, TableRows = built?.TableRows };
     }
 
     /// <summary>

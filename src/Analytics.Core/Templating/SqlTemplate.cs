@@ -11,11 +11,29 @@ public sealed partial class SqlTemplate
     /// <summary>Each function with its number of arguments.</summary>
     private static readonly Dictionary<string, int> Functions = new()
     {
-        ["ref"] = 1, ["this"] = 0, ["is_incremental"] = 0, ["changed"] = 1, ["affected"] = 0, ["affected_days"] = 0, ["previous_load"] = 0,
+        ["ref"] = 1,
+        ["this"] = 0,
+        ["is_incremental"] = 0,
+        ["changed"] = 1,
+        ["affected"] = 0,
+        ["affected_days"] = 0,
+        ["previous_load"] = 0,
         // Cross-database macros: each renders through the target's ISqlDialect.
-        ["date_trunc"] = 2, ["date_diff"] = 3, ["date_add"] = 3, ["safe_divide"] = 2, ["cast"] = 2, ["utc_date"] = 1,
-        ["count_if"] = 1, ["sum_if"] = 2, ["min_if"] = 2, ["max_if"] = 2, ["count_distinct_if"] = 2,
-        ["join_series"] = 3, ["distinct_on"] = 1, ["keep_first"] = 2, ["presorted_by"] = 1,
+        ["date_trunc"] = 2,
+        ["date_diff"] = 3,
+        ["date_add"] = 3,
+        ["safe_divide"] = 2,
+        ["cast"] = 2,
+        ["utc_date"] = 1,
+        ["count_if"] = 1,
+        ["sum_if"] = 2,
+        ["min_if"] = 2,
+        ["max_if"] = 2,
+        ["count_distinct_if"] = 2,
+        ["join_series"] = 3,
+        ["distinct_on"] = 1,
+        ["keep_first"] = 2,
+        ["presorted_by"] = 1,
         // Point-in-time: the condition that a snapshot's version (by its alias) was the valid one at a time.
         ["valid_at"] = 2,
     };

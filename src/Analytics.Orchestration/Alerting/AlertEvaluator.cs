@@ -1,6 +1,6 @@
 using Analytics.Core.Alerting;
-using Analytics.RunStore;
 using Analytics.Core.Assets;
+using Analytics.RunStore;
 using Microsoft.Extensions.Logging;
 
 namespace Analytics.Orchestration.Alerting;
