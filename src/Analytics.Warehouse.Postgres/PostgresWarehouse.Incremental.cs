@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
+using Analytics.Core.Templating;
+using Npgsql;
+
+namespace Analytics.Warehouse.Postgres;
+
+/// <summary>Incremental writes: the statements that replace, insert or merge a build into a table, and the staged keys and dates a build reads.</summary>
+public sealed partial class PostgresWarehouse
+{
+    /// <summary>The statements of an incremental write, run in one transaction; the last one's count is the rows written, a delete's the rows it removed.</summary>
+    public static IReadOnlyList<string> IncrementalStatements(string target, string sql, IncrementalWrite write)
+    {
+        var dialect = PostgresDialect.Instance;
+        return write.Strategy switch
+        {
+            IncrementalStrategy.Append => [$"insert into {target}\n{sql}"],
+            IncrementalStrategy.InsertNew =>
+            [
+                $"insert into {target}\nselect * from (\n{sql}\n) as incoming\nwhere not exists (select 1 from {target} as existing where existing.{write.Column} = incoming.{write.Column}"
+                + (write.ProbeColumn is { } probe ? $" and existing.{probe} = incoming.{probe})" : ")"),
+            ],
+            _ =>
+            [
+                $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}",
+                $"insert into {target}\nselect * from (\n{sql}\n) as incoming\nwhere {write.Predicate("incoming." + write.Column, dialect)}",
+            ],
+        };
+    }
+
+    private static async Task<(long Written, long Delta)> WriteIncrementalAsync(NpgsqlConnection connection, string target, string sql, IncrementalWrite write,
+        CancellationToken cancellationToken)
+    {
+        // One transaction: a failure or a cancel leaves every partition as it was; readers see the old rows or the new.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long rows = 0, delta = 0;
+        foreach (var statement in IncrementalStatements(target, sql, write))
+        {
+            rows = await ExecuteCountingAsync(connection, statement, cancellationToken);
+            delta += statement.StartsWith("delete ", StringComparison.Ordinal) ? -rows : rows;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (rows, delta);
+    }
+
+    /// <summary>The statements that stage the affected keys, and the subquery that then reads them.</summary>
+    public static (IReadOnlyList<string> Statements, string Reader) StageStatements(string schema, string key, string sql)
+    {
+        var table = PostgresDialect.Instance.Relation(schema, key + AffectedSuffix);
+        return ([
+            $"drop table if exists {table}",
+            $"create unlogged table {table} as select distinct * from (\n{sql}\n) as affected(affected_key)",
+            // Indexed: where the planner misjudges a CTE's size and picks a nested loop, each probe is a lookup.
+            $"create index on {table} (affected_key)",
+            $"analyze {table}",
+        ], $"(select * from {table})");
+    }
+
+    public async Task<string> StageAffectedAsync(AssetDefinition asset, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (statements, reader) = StageStatements(asset.Schema, asset.Key.Name, sql);
+        foreach (var statement in statements)
+        {
+            await ExecuteAsync(connection, statement, cancellationToken);
+        }
+
+        return reader;
+    }
+
+    public async Task<IReadOnlyList<DateOnly>> QueryDatesAsync(string sql, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"select distinct * from (\n{sql}\n) as dates limit {limit + 1}");
+        command.CommandTimeout = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var dates = new List<DateOnly>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!reader.IsDBNull(0))
+            {
+                dates.Add(reader.GetFieldValue<DateOnly>(0));
+            }
+        }
+
+        return dates;
+    }
+}
