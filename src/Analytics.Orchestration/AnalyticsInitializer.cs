@@ -17,7 +17,7 @@ namespace Analytics.Orchestration;
 /// </summary>
 public sealed class AnalyticsInitializer(
     AssetProject project,
-    IWarehouse warehouse,
+    IWarehouseBuilder warehouse,
     [FromKeyedServices(AnalyticsServiceCollectionExtensions.RunStoreKey)] NpgsqlDataSource runStore,
     ILogger<AnalyticsInitializer>? logger = null) : IHostedService
 {

@@ -51,6 +51,12 @@ public static class AnalyticsServiceCollectionExtensions
                     $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or 'bigquery'.");
         }
 
+        // Each role of the adapter resolves to the one registered: a consumer asks for the role it uses.
+        services.AddSingleton<IWarehouseBuilder>(provider => provider.GetRequiredService<IWarehouse>());
+        services.AddSingleton<IIncrementalPlanning>(provider => provider.GetRequiredService<IWarehouse>());
+        services.AddSingleton<IWarehouseChecks>(provider => provider.GetRequiredService<IWarehouse>());
+        services.AddSingleton<IBuildRecovery>(provider => provider.GetRequiredService<IWarehouse>());
+        services.AddSingleton<IWarehouseReader>(provider => provider.GetRequiredService<IWarehouse>());
         services.AddSingleton<ISourceLoader>(provider => new SourceLoader(provider.GetRequiredService<IWarehouse>(),
             provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), provider.GetRequiredService<ISourceIngestor>(), settings,
             provider.GetService<GcsClient>() is { } storage ? () => storage : null,

@@ -83,8 +83,8 @@ public static class AssetsApi
         return TypedResults.Ok(await queries.MaterializationHistoryAsync(key, count, cancellationToken));
     }
 
-    private static async Task<IResult> PreviewAsync(string key, int? limit, AnalyticsServices services, ReadScopes scopes, HttpContext http,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> PreviewAsync(string key, int? limit, AnalyticsServices services, IWarehouseReader warehouse, ReadScopes scopes,
+        HttpContext http, CancellationToken cancellationToken)
     {
         var project = services.Project;
         if (!project.Graph.Contains(key))
@@ -98,7 +98,7 @@ public static class AssetsApi
         TablePreview? preview;
         try
         {
-            preview = await services.Warehouse.PreviewAsync(asset, rows, scope, cancellationToken);
+            preview = await warehouse.PreviewAsync(asset, rows, scope, cancellationToken);
         }
         catch (TableQueryException e)
         {

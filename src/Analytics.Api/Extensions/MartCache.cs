@@ -11,7 +11,7 @@ namespace Analytics.Api.Extensions;
 /// Mart answers keyed by mart and query, each remembered with the materialization it was read from: when the run
 /// store reports a newer one (CatalogCache follows it through LISTEN), the answer is read again. Bounded by rows.
 /// </summary>
-public sealed class MartCache(AnalyticsServices services, CatalogCache catalog)
+public sealed class MartCache(IWarehouseReader warehouse, CatalogCache catalog)
 {
     public const int MaxCachedRows = 500_000;
     private readonly ConcurrentDictionary<(string Key, TableQuery Query, string Scope), (DateTimeOffset? BuiltAt, MartRows Rows)> _answers = new(new AnswerKeyComparer());
@@ -29,7 +29,7 @@ public sealed class MartCache(AnalyticsServices services, CatalogCache catalog)
             return cached.Rows;
         }
 
-        if (await services.Warehouse.QueryAsync(mart, query, scope, cancellationToken) is not { } table)
+        if (await warehouse.QueryAsync(mart, query, scope, cancellationToken) is not { } table)
         {
             return null;
         }
