@@ -40,7 +40,7 @@ public static class CliApp
         }
         finally
         {
-            if (Environment.GetEnvironmentVariable("ANALYTICS_REPORT_MEMORY") == "1")
+            if (settings.Setting("ANALYTICS_REPORT_MEMORY") == "1")
             {
                 await error.WriteLineAsync($"peak memory: {PeakMemory.WorkingSetMegabytes():0.0} MB");
             }

@@ -41,7 +41,7 @@ public sealed class AnalyticsEnvironment : IAsyncDisposable
             settings.Notices?.WriteLine(embedded.Joined
                 ? $"warehouse: the embedded PostgreSQL of {home}, already running (the app's, when scripts/run runs), database '{EmbeddedPostgres.Database}'"
                 : $"warehouse: the embedded PostgreSQL of {home}, started for this command, database '{EmbeddedPostgres.Database}'; "
-                  + "ANALYTICS_HOME or ConnectionStrings__warehouse point it elsewhere");
+                  + "Analytics__Home (ANALYTICS_HOME) or ConnectionStrings__warehouse point it elsewhere");
         }
 
         return new AnalyticsEnvironment(embedded, warehouse, settings.RunStoreConnection ?? warehouse);

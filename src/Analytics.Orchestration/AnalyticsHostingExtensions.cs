@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Orchestration;
 
@@ -16,8 +17,12 @@ public static class AnalyticsHostingExtensions
     {
         var settings = AnalyticsSettings.FromConfiguration(builder.Configuration);
         builder.Services.AddAnalytics(settings, await AnalyticsEnvironment.StartAsync(settings, cancellationToken));
-        builder.Services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection("Analytics:Worker"));
-        builder.Services.AddOptions<Alerting.AlertOptions>().Bind(builder.Configuration.GetSection("Analytics:Alerts"));
+        // Each area's options bound from Analytics:<Area> and checked at start: a bad value stops the service, naming it.
+        builder.Services.AddSingleton<OptionsValidation>();
+        builder.Services.AddSingleton<IValidateOptions<WorkerOptions>>(provider => provider.GetRequiredService<OptionsValidation>());
+        builder.Services.AddSingleton<IValidateOptions<Alerting.AlertOptions>>(provider => provider.GetRequiredService<OptionsValidation>());
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration("Analytics:Worker").ValidateOnStart();
+        builder.Services.AddOptions<Alerting.AlertOptions>().BindConfiguration("Analytics:Alerts").ValidateOnStart();
         builder.Services.AddHttpClient(Alerting.AlertChannelSet.HttpClientName);
         builder.Services.AddHealthChecks().AddCheck<RunStoreHealthCheck>("runstore");
         return builder;

@@ -103,7 +103,7 @@ public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore
         }
 
         var bucket = new Lazy<GcsClient>(() => storage?.Invoke()
-            ?? throw new InvalidOperationException($"{source.SourcePath}: reading {files.Location} needs Cloud Storage; set the ANALYTICS_BIGQUERY_* settings."));
+            ?? throw new InvalidOperationException($"{source.SourcePath}: reading {files.Location} needs Cloud Storage; set the Analytics__BigQuery__* settings."));
         var found = await SourceFiles.ExpandAsync([location], () => bucket.Value, cancellationToken, files.Extension);
         long loaded = 0, rejected = 0, newFiles = 0;
         foreach (var file in found)

@@ -38,13 +38,13 @@ public sealed partial record BigQueryAccess(
                 var parts = entry.Split('=', 2, StringSplitOptions.TrimEntries);
                 if (parts.Length != 2 || !TenantName().IsMatch(parts[0]))
                 {
-                    throw new ArgumentException($"ANALYTICS_BIGQUERY_TENANT_READERS has '{Clip(entry)}'; write TENANT=GRANTEE[,GRANTEE] entries separated by ';', "
+                    throw new ArgumentException($"Analytics__BigQuery__TenantReaders (ANALYTICS_BIGQUERY_TENANT_READERS) has '{Clip(entry)}'; write TENANT=GRANTEE[,GRANTEE] entries separated by ';', "
                                                 + "e.g. acme=group:acme-analysts@example.com;globex=user:ana@example.com.");
                 }
 
-                if (tenants.Count >= MaxTenants || !tenants.TryAdd(parts[0], Grantees(parts[1], "ANALYTICS_BIGQUERY_TENANT_READERS")))
+                if (tenants.Count >= MaxTenants || !tenants.TryAdd(parts[0], Grantees(parts[1], "Analytics__BigQuery__TenantReaders (ANALYTICS_BIGQUERY_TENANT_READERS)")))
                 {
-                    throw new ArgumentException($"ANALYTICS_BIGQUERY_TENANT_READERS names tenant '{parts[0]}' twice, or more than {MaxTenants} tenants; give each once.");
+                    throw new ArgumentException($"Analytics__BigQuery__TenantReaders (ANALYTICS_BIGQUERY_TENANT_READERS) names tenant '{parts[0]}' twice, or more than {MaxTenants} tenants; give each once.");
                 }
             }
         }
@@ -52,7 +52,7 @@ public sealed partial record BigQueryAccess(
         var all = Read("ANALYTICS_BIGQUERY_ALL_TENANTS_READERS") is { } allText ? Grantees(allText, "ANALYTICS_BIGQUERY_ALL_TENANTS_READERS") : [];
         if (tenants.Count > 0 && all.Count == 0)
         {
-            throw new ArgumentException("ANALYTICS_BIGQUERY_TENANT_READERS is set but ANALYTICS_BIGQUERY_ALL_TENANTS_READERS is not: once a table has row access "
+            throw new ArgumentException("Analytics__BigQuery__TenantReaders (ANALYTICS_BIGQUERY_TENANT_READERS) is set but Analytics__BigQuery__AllTenantsReaders (ANALYTICS_BIGQUERY_ALL_TENANTS_READERS) is not: once a table has row access "
                                         + "policies, a principal none names reads no row, so name the app's own service account there, "
                                         + "e.g. serviceAccount:analytics@PROJECT.iam.gserviceaccount.com.");
         }
@@ -60,7 +60,7 @@ public sealed partial record BigQueryAccess(
         var tag = Read("ANALYTICS_BIGQUERY_PII_POLICY_TAG");
         if (tag is not null && !PolicyTag().IsMatch(tag))
         {
-            throw new ArgumentException($"ANALYTICS_BIGQUERY_PII_POLICY_TAG is '{Clip(tag)}'; give the policy tag's resource name, "
+            throw new ArgumentException($"Analytics__BigQuery__PiiPolicyTag (ANALYTICS_BIGQUERY_PII_POLICY_TAG) is '{Clip(tag)}'; give the policy tag's resource name, "
                                         + "projects/PROJECT/locations/LOCATION/taxonomies/TAXONOMY/policyTags/TAG.");
         }
 

@@ -52,8 +52,8 @@ public sealed class BigQueryExtractionTarget(BigQueryWarehouse warehouse, GcsCli
     {
         var key = source.Key.Name;
         var staging = warehouse.Client.Settings.Staging is { } prefix
-            ? GcsUri.Parse(prefix, "ANALYTICS_GCS_STAGING")
-            : throw new BigQueryException($"{key}: extracting a database source into BigQuery goes through Cloud Storage; set ANALYTICS_GCS_STAGING to a "
+            ? GcsUri.Parse(prefix, "Analytics__BigQuery__Staging (ANALYTICS_GCS_STAGING)")
+            : throw new BigQueryException($"{key}: extracting a database source into BigQuery goes through Cloud Storage; set Analytics__BigQuery__Staging (ANALYTICS_GCS_STAGING) to a "
                                           + "gs://bucket/prefix the load job may read.");
         var clean = Path.Combine(Path.GetTempPath(), $"analytics-bq-{Guid.NewGuid():N}.csv");
         var rejected = Path.Combine(Path.GetTempPath(), $"analytics-bq-{Guid.NewGuid():N}-rejected.csv");

@@ -1,3 +1,4 @@
+using Analytics.Core.Settings;
 using Analytics.Core.Templating;
 
 namespace Analytics.Warehouse.BigQuery;
@@ -30,7 +31,8 @@ public sealed record BigQuerySettings(
 
     public Uri StorageBase => StorageEmulator ?? new Uri("https://storage.googleapis.com/");
 
-    public static BigQuerySettings FromEnvironment() => FromLookup(Environment.GetEnvironmentVariable);
+    /// <summary>The settings from the environment: <c>Analytics__BigQuery__*</c>, or the earlier names (see <see cref="SettingNames"/>).</summary>
+    public static BigQuerySettings FromEnvironment() => FromLookup(SettingNames.Environment());
 
     /// <summary>The settings from a variable lookup; a malformed value is an <see cref="ArgumentException"/> naming it and the fix.</summary>
     public static BigQuerySettings FromLookup(Func<string, string?> variable)
@@ -41,20 +43,20 @@ public sealed record BigQuerySettings(
         if (!prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || prefix.Length > 900)
         {
             throw new ArgumentException(
-                $"ANALYTICS_BIGQUERY_DATASET_PREFIX is '{prefix}'; a dataset name takes only letters, digits and underscores, e.g. 'dev_'.");
+                $"Analytics__BigQuery__DatasetPrefix (ANALYTICS_BIGQUERY_DATASET_PREFIX) is '{prefix}'; a dataset name takes only letters, digits and underscores, e.g. 'dev_'.");
         }
 
         var maxBytes = DefaultMaximumBytesBilled;
         if (Read("ANALYTICS_BIGQUERY_MAX_BYTES_BILLED") is { } text && (!long.TryParse(text, out maxBytes) || maxBytes <= 0))
         {
             throw new ArgumentException(
-                $"ANALYTICS_BIGQUERY_MAX_BYTES_BILLED is '{text}'; give a positive whole number of bytes, e.g. 10737418240 for 10 GiB.");
+                $"Analytics__BigQuery__MaxBytesBilled (ANALYTICS_BIGQUERY_MAX_BYTES_BILLED) is '{text}'; give a positive whole number of bytes, e.g. 10737418240 for 10 GiB.");
         }
 
         var staging = Read("ANALYTICS_GCS_STAGING");
         if (staging is not null)
         {
-            GcsUri.Parse(staging, "ANALYTICS_GCS_STAGING");
+            GcsUri.Parse(staging, "Analytics__BigQuery__Staging (ANALYTICS_GCS_STAGING)");
         }
 
         return new BigQuerySettings(
@@ -70,7 +72,7 @@ public sealed record BigQuerySettings(
 
     /// <summary>The project, or an error that says how to set it.</summary>
     public string RequireProject() => Project ?? throw new BigQueryException(
-        "no BigQuery project is set; set ANALYTICS_BIGQUERY_PROJECT to the project that runs the jobs (and holds the datasets).");
+        "no BigQuery project is set; set Analytics__BigQuery__Project (ANALYTICS_BIGQUERY_PROJECT) to the project that runs the jobs (and holds the datasets).");
 
     /// <summary>The dialect the assets compile to here: relations carry the project (when set) and the dataset prefix.</summary>
     public BigQueryDialect Dialect() => new(Project, DatasetPrefix);

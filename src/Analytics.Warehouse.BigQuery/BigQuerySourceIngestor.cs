@@ -84,7 +84,7 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
     {
         if (warehouse.Client.Settings.Staging is { } staging)
         {
-            return GcsUri.Parse(staging, "ANALYTICS_GCS_STAGING");
+            return GcsUri.Parse(staging, "Analytics__BigQuery__Staging (ANALYTICS_GCS_STAGING)");
         }
 
         if (GcsUri.IsGcs(path))
@@ -93,7 +93,7 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
         }
 
         throw new BigQueryException(
-            $"{path}: loading a local file into BigQuery goes through Cloud Storage; set ANALYTICS_GCS_STAGING to a gs://bucket/prefix the load job may read.");
+            $"{path}: loading a local file into BigQuery goes through Cloud Storage; set Analytics__BigQuery__Staging (ANALYTICS_GCS_STAGING) to a gs://bucket/prefix the load job may read.");
     }
 
     /// <summary>One row in the column order of <see cref="BigQueryWarehouse.SchemaOf"/>; text is always quoted, NULL is empty.</summary>

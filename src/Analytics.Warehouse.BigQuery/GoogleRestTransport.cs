@@ -227,13 +227,13 @@ public sealed partial class GoogleRestTransport : IDisposable
                 $"{what}: access denied: {message}. " + MissingPermission(message),
             (_, "notFound") or (404, _) when message.Contains("Dataset", StringComparison.OrdinalIgnoreCase) =>
                 $"{what}: {message}. Create the dataset (materialize creates raw, staging, core and marts when it may), "
-                + "or set ANALYTICS_BIGQUERY_DATASET_PREFIX to the prefix your datasets carry, and check ANALYTICS_BIGQUERY_PROJECT and ANALYTICS_BIGQUERY_LOCATION.",
+                + "or set Analytics__BigQuery__DatasetPrefix (ANALYTICS_BIGQUERY_DATASET_PREFIX) to the prefix your datasets carry, and check Analytics__BigQuery__Project (ANALYTICS_BIGQUERY_PROJECT) and Analytics__BigQuery__Location (ANALYTICS_BIGQUERY_LOCATION).",
             (_, "notFound") or (404, _) when message.Contains("Table", StringComparison.OrdinalIgnoreCase) =>
                 $"{what}: {message}. Materialize the asset that builds it first (or ingest, for raw_events).",
             (_, "notFound") or (404, _) =>
                 $"{what}: not found: {message}. Check the project, bucket or object name.",
             (_, "bytesBilledLimitExceeded") =>
-                $"{what}: {message}. The query would scan more than ANALYTICS_BIGQUERY_MAX_BYTES_BILLED allows; raise it if the cost is expected.",
+                $"{what}: {message}. The query would scan more than Analytics__BigQuery__MaxBytesBilled (ANALYTICS_BIGQUERY_MAX_BYTES_BILLED) allows; raise it if the cost is expected.",
             (_, "quotaExceeded") =>
                 $"{what}: a BigQuery quota was exceeded{tried}: {message}. Wait, or ask for a higher quota.",
             (_, "invalidQuery") or (_, "invalid") =>

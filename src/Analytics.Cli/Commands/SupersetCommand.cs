@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Analytics.Core.Execution;
+using Analytics.Core.Settings;
 using Analytics.Orchestration;
 using Analytics.RunStore;
 using Analytics.Superset;
@@ -46,11 +47,12 @@ public static class SupersetCommand
         };
         publish.SetAction(async (parse, cancellationToken) =>
         {
-            var username = Environment.GetEnvironmentVariable("SUPERSET_USERNAME");
-            var password = Environment.GetEnvironmentVariable("SUPERSET_PASSWORD");
+            var username = settings.Setting("SUPERSET_USERNAME");
+            var password = settings.Setting("SUPERSET_PASSWORD");
             if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
             {
-                throw new ArgumentException("Set SUPERSET_USERNAME and SUPERSET_PASSWORD to a Superset admin's login (the AppHost passes the one it creates).");
+                throw new ArgumentException("Set Analytics__Superset__Username and Analytics__Superset__Password (or SUPERSET_USERNAME and "
+                                            + "SUPERSET_PASSWORD) to a Superset admin's login (the AppHost passes the one it creates).");
             }
 
             if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
@@ -83,8 +85,8 @@ public static class SupersetCommand
     private static Option<string?> ReaderPasswordOption() => new("--reader-password")
     {
         Description = $"let Superset connect as the role {PostgresWarehouse.SupersetRole}, which reads the marts' unclassified columns only: gives it "
-                      + "this password (12 to 128 letters, digits, '.', '_', '~', '-') and a login. Default: ANALYTICS_SUPERSET_READER_PASSWORD",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ANALYTICS_SUPERSET_READER_PASSWORD") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+                      + "this password (12 to 128 letters, digits, '.', '_', '~', '-') and a login. Default: Analytics__Superset__ReaderPassword (ANALYTICS_SUPERSET_READER_PASSWORD)",
+        DefaultValueFactory = _ => SettingNames.Environment()("ANALYTICS_SUPERSET_READER_PASSWORD") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
     };
 
     /// <summary>

@@ -1,0 +1,82 @@
+using Analytics.Orchestration;
+using Analytics.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Warehouse.Postgres.Tests;
+
+/// <summary>Settings in one scheme, Analytics:&lt;Area&gt;:&lt;Key&gt;, the earlier names as aliases, and bad values refused at start by name.</summary>
+public class SettingsTests
+{
+    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void The_analytics_keys_are_read_and_the_earlier_names_still_work_the_key_winning()
+    {
+        var settings = AnalyticsSettings.FromConfiguration(Configuration(
+            ("Analytics:Home", "/srv/analytics"), ("ANALYTICS_HOME", "/old/home"), ("ANALYTICS_ASSETS", "/srv/assets-sql"),
+            ("Analytics:BigQuery:Project", "growth-prod"), ("ANALYTICS_BIGQUERY_LOCATION", "EU"), ("Analytics:BigQuery:DatasetPrefix", "dev_"),
+            ("Analytics:Superset:Username", "admin")));
+
+        Assert.Equal("/srv/analytics", settings.Home);
+        Assert.Equal("/srv/assets-sql", settings.AssetsPath);
+        var bigQuery = settings.BigQueryOrEnvironment();
+        Assert.Equal(("growth-prod", "EU", "dev_"), (bigQuery.Project, bigQuery.Location, bigQuery.DatasetPrefix));
+        Assert.Equal("admin", settings.Setting("SUPERSET_USERNAME"));
+    }
+
+    [Fact]
+    public void A_malformed_value_names_the_setting_in_both_its_spellings()
+    {
+        var settings = AnalyticsSettings.FromConfiguration(Configuration(("Analytics:BigQuery:MaxBytesBilled", "lots")));
+
+        var error = Assert.Throws<ArgumentException>(settings.BigQueryOrEnvironment);
+
+        Assert.StartsWith("Analytics__BigQuery__MaxBytesBilled (ANALYTICS_BIGQUERY_MAX_BYTES_BILLED) is 'lots'; give a positive whole number", error.Message);
+    }
+
+    [Fact]
+    public async Task A_bad_worker_or_alert_setting_stops_the_service_at_start_naming_it()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            // Connection strings given, so nothing embedded starts; the options are checked before any database is touched.
+            ["ConnectionStrings:warehouse"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
+            ["Analytics:Assets"] = TestFiles.RepositoryAssets,
+            ["Analytics:Worker:PollInterval"] = "-00:00:01",
+            ["Analytics:Worker:HeartbeatTimeout"] = "00:00:01",
+        });
+        await builder.AddAnalyticsAsync();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        var message = string.Join("\n", error.Failures);
+        Assert.Contains("Analytics:Worker:PollInterval is -00:00:01; give a positive time span", message);
+        Assert.Contains("Analytics:Worker:HeartbeatTimeout is 00:00:01; make it longer than HeartbeatInterval", message);
+    }
+
+    [Fact]
+    public async Task Alert_settings_are_checked_at_start_too()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:warehouse"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
+            ["Analytics:Assets"] = TestFiles.RepositoryAssets,
+            ["Analytics:Alerts:Smtp:Port"] = "70000",
+            ["Analytics:Alerts:BaseUrl"] = "ftp://nowhere",
+        });
+        await builder.AddAnalyticsAsync();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        var message = string.Join("\n", error.Failures);
+        Assert.Contains("Analytics:Alerts:Smtp:Port is 70000; give a TCP port", message);
+        Assert.Contains("Analytics:Alerts:BaseUrl is 'ftp://nowhere'", message);
+    }
+}
