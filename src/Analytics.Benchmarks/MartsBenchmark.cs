@@ -4,6 +4,7 @@ using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;
 using Analytics.Postgres.Server;
+using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Benchmarks;

@@ -109,5 +109,5 @@ public static partial class BundleBuilder
         }
     }
 
-    private static string Quote(string column) => Analytics.Core.Templating.PostgresDialect.Quote(column);
+    private static string Quote(string column) => Analytics.Warehouse.Postgres.PostgresDialect.Quote(column);
 }

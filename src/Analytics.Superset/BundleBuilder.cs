@@ -106,7 +106,7 @@ public static partial class BundleBuilder
         var time = TimeColumns.GetValueOrDefault(mart.Name);
         var numeric = mart.Columns.Where(c => IsNumeric(c.Type)).ToList();
         var metrics = new List<Dictionary<string, object?>> { Metric("count", "COUNT(*)", "Rows") };
-        metrics.AddRange(numeric.Select(c => Metric($"sum__{c.Name}", $"SUM({Analytics.Core.Templating.PostgresDialect.Quote(c.Name)})", $"Sum of {c.Name}")));
+        metrics.AddRange(numeric.Select(c => Metric($"sum__{c.Name}", $"SUM({Analytics.Warehouse.Postgres.PostgresDialect.Quote(c.Name)})", $"Sum of {c.Name}")));
         return new Dictionary<string, object?>
         {
             ["table_name"] = mart.Name,

@@ -2,6 +2,7 @@ using Analytics.Core.Alerting;
 using Analytics.Core.Assets;
 using Analytics.Core.Templating;
 using Analytics.Testing;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Core.Tests;
 

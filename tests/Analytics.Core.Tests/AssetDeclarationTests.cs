@@ -1,5 +1,7 @@
 using Analytics.Core.Assets;
 using Analytics.Testing;
+using Analytics.Warehouse.BigQuery;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Core.Tests;
 
@@ -140,8 +142,8 @@ public class AssetDeclarationTests
             ["marts/m.sql"] = "select * from {{ ref('stg') }}",
         });
         var project = AssetProject.Load(root);
-        Assert.Equal("select * from \"staging\".\"stg\"", project.Compile("m", Templating.PostgresDialect.Instance));
-        Assert.Equal("select * from `staging.stg`", project.Compile("m", new Templating.BigQueryDialect()));
+        Assert.Equal("select * from \"staging\".\"stg\"", project.Compile("m", Analytics.Warehouse.Postgres.PostgresDialect.Instance));
+        Assert.Equal("select * from `staging.stg`", project.Compile("m", new Analytics.Warehouse.BigQuery.BigQueryDialect()));
     }
 
     [Fact]

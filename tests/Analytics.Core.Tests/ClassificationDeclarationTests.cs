@@ -4,6 +4,7 @@ using Analytics.Core.Access;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Core.Tests;
 

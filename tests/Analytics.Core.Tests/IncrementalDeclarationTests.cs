@@ -1,6 +1,7 @@
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Core.Tests;
 

@@ -1,5 +1,7 @@
 using Analytics.Core.Assets;
 using Analytics.Core.Templating;
+using Analytics.Warehouse.BigQuery;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Core.Tests;
 

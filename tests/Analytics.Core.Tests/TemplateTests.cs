@@ -1,4 +1,6 @@
 using Analytics.Core.Templating;
+using Analytics.Warehouse.BigQuery;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Core.Tests;
 

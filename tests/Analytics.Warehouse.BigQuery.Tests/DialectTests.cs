@@ -3,6 +3,8 @@ using Analytics.Core.Assets;
 using Analytics.Core.Templating;
 using Analytics.Orchestration;
 using Analytics.Testing;
+using Analytics.Warehouse.BigQuery;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Warehouse.BigQuery.Tests;
 

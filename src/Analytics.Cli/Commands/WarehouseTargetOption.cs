@@ -2,6 +2,7 @@ using System.CommandLine;
 using Analytics.Core.Templating;
 using Analytics.Orchestration;
 using Analytics.Warehouse.BigQuery;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Cli.Commands;
 

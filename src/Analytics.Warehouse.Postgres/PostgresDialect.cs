@@ -1,4 +1,6 @@
-namespace Analytics.Core.Templating;
+using Analytics.Core.Templating;
+
+namespace Analytics.Warehouse.Postgres;
 
 public sealed class PostgresDialect : ISqlDialect
 {

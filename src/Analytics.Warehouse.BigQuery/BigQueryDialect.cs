@@ -1,4 +1,6 @@
-namespace Analytics.Core.Templating;
+using Analytics.Core.Templating;
+
+namespace Analytics.Warehouse.BigQuery;
 
 /// <summary>GoogleSQL rendering; datasets carry the layer names (raw, staging, core, marts), with an optional prefix.</summary>
 public sealed class BigQueryDialect(string? project = null, string datasetPrefix = "") : ISqlDialect
