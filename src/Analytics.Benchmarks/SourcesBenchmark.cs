@@ -1,4 +1,5 @@
 using Analytics.Ingest;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Benchmarks;
 
@@ -99,7 +100,7 @@ internal static class SourcesBenchmark
             var alone = await server.CreateDatabaseAsync($"bench_extract_alone_{round}");
             await using var aloneWarehouse = BenchServer.Open(alone);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await new DatabaseExtractor(aloneWarehouse, name => name == "appdb" ? source : null).ExtractAsync(declaration, null, default);
+            await new DatabaseExtractor(new PostgresExtractionTarget(aloneWarehouse), name => name == "appdb" ? source : null).ExtractAsync(declaration, null, default);
             aloneTimes.Add(clock.Elapsed.TotalSeconds);
         }
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using Analytics.Core.Assets;
 using Analytics.Core.Ingest;
 using Analytics.Core.Sources;
-using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Ingest;
@@ -20,12 +19,6 @@ namespace Analytics.Ingest;
 /// </summary>
 public sealed partial class DatabaseExtractor(IExtractionTarget target, Func<string, string?> connectionStrings, EventTimeRange? times = null)
 {
-    /// <summary>Extracts into the PostgreSQL warehouse <paramref name="warehouse"/>.</summary>
-    public DatabaseExtractor(NpgsqlDataSource warehouse, Func<string, string?> connectionStrings, EventTimeRange? times = null)
-        : this(new PostgresExtractionTarget(warehouse), connectionStrings, times)
-    {
-    }
-
     /// <summary>The most windows one extraction reads; the rest wait for the next (a year of one-day windows fits).</summary>
     public const int MaxWindows = 1_000;
 

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Analytics.Core.Assets;
+using Analytics.Core.Sources;
 
 namespace Analytics.Ingest;
 
@@ -10,6 +12,13 @@ namespace Analytics.Ingest;
 /// </summary>
 public sealed class IngestFile : IDisposable
 {
+    /// <summary>The declaration of a file source, or why <paramref name="source"/> is none.</summary>
+    public static SourceDeclaration Declaration(AssetDefinition source) => source.Source is { Origin: FileOrigin } declaration
+        ? declaration
+        : throw new InvalidOperationException(source.Source is null
+            ? $"{source.SourcePath}: '{source.Key.Name}' declares no columns, so there is nothing to load files by; declare them (see the README's Sources)."
+            : $"{source.SourcePath}: '{source.Key.Name}' is read from a database, not from files; materialize it to extract it.");
+
     private readonly FileStream _stream;
     private HashingStream? _reading;
 

@@ -8,6 +8,75 @@ namespace Analytics.Ingest;
 /// </summary>
 public static class IngestManifest
 {
+    /// <summary>The ingest manifest: one row per ingested content hash.</summary>
+    private const string ManifestDdl = """
+        create schema if not exists raw;
+        create table if not exists raw.ingest_manifest (
+            file_id       bigint generated always as identity primary key,
+            source        text not null default 'raw_events',
+            file_path     text not null,
+            content_hash  text not null,
+            bytes         bigint not null,
+            rows_read     bigint not null default 0,
+            rows_loaded   bigint not null default 0,
+            rows_rejected bigint not null default 0,
+            ingested_at   timestamptz not null default now()
+        );
+        -- Every declared source records its loads here, each under one sequence of load ids (so one watermark covers
+        -- them all); a content hash is unique within its source.
+        -- (A manifest from before sources were declared gains the column; checked first, since altering the table
+        -- would wait for every load in progress.)
+        do $$
+        begin
+            if not exists (select from information_schema.columns
+                           where table_schema = 'raw' and table_name = 'ingest_manifest' and column_name = 'source') then
+                alter table raw.ingest_manifest add column source text not null default 'raw_events';
+                alter table raw.ingest_manifest drop constraint if exists ingest_manifest_content_hash_key;
+            end if;
+        end $$;
+        create unique index if not exists ingest_manifest_source_content on raw.ingest_manifest (source, content_hash);
+        """;
+
+    /// <summary>Where each database source's extraction stands (see WatermarkState in Analytics.Ingest).</summary>
+    private const string WatermarksDdl = """
+        -- Where each database source's extraction stands: the next window's start and the last (watermark, key) read,
+        -- committed with each window's rows; the source columns already warned of.
+        create table if not exists raw.source_watermarks (
+            source     text primary key,
+            position   text,
+            cursor     text[],
+            warned     text[] not null default '{}',
+            updated_at timestamptz not null default now()
+        );
+        """;
+
+    /// <summary>The manifest and the extraction watermarks, as DDL: part of a PostgreSQL warehouse's schema, or on their own in the run store's database.</summary>
+    public const string Ddl = ManifestDdl + WatermarksDdl;
+
+    /// <summary>
+    /// Makes the manifest and the watermarks where a warehouse elsewhere (BigQuery) keeps them: the run store's database.
+    /// Safe from many processes at once (one advisory lock).
+    /// </summary>
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var wait = new NpgsqlCommand($"select pg_advisory_xact_lock({SchemaLock})", connection, transaction))
+        {
+            await wait.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var command = new NpgsqlCommand(Ddl, connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The advisory lock the warehouse schema is made under (the same as the PostgreSQL warehouse's own).</summary>
+    public const long SchemaLock = 727001;
+
     /// <summary>
     /// Held shared by every ingest transaction and taken exclusively to read the watermark: reading waits for the loads
     /// in flight, and any load after it gets a higher file id.

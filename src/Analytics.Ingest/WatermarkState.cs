@@ -5,7 +5,7 @@ namespace Analytics.Ingest;
 
 /// <summary>
 /// Where a database source's extraction stands, kept in the warehouse (<c>raw.source_watermarks</c>, made with the warehouse's
-/// schema, see <see cref="Warehouse.Postgres.WarehouseSchema"/>) and committed with
+/// schema, see <see cref="IngestManifest"/>) and committed with
 /// each window's rows: the window position (the watermark value the next window starts at) and the cursor (the last
 /// (watermark, key) read), each as text.
 /// </summary>

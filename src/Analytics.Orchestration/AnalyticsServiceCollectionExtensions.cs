@@ -31,25 +31,17 @@ public static class AnalyticsServiceCollectionExtensions
         services.AddKeyedSingleton(RunStoreKey, (provider, _) =>
             PostgresDataSources.Create(provider.GetRequiredService<AnalyticsEnvironment>().RunStoreConnectionString));
         services.AddRunStore(RunStoreKey);
-        switch (settings.Warehouse.ToLowerInvariant())
+        // The setting picks the adapter; its registration brings everything adapter-specific (ingest, extraction, watermark).
+        _ = settings.Warehouse.ToLowerInvariant() switch
         {
-            case "postgres":
-                services.AddPostgresWarehouse(provider => provider.GetRequiredService<AnalyticsEnvironment>().WarehouseConnectionString);
-                services.AddSingleton<ISourceIngestor>(provider => new SourceIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource, settings.EventTimes));
-                services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredService<PostgresWarehouse>().DataSource));
-                break;
-            case "bigquery":
-                // The run store stays PostgreSQL (embedded unless ConnectionStrings__runstore is set); the manifest lives there too.
-                services.AddBigQueryWarehouse(settings.BigQueryOrEnvironment());
-                services.AddSingleton<ISourceIngestor>(provider => new BigQuerySourceIngestor(
-                    provider.GetRequiredService<BigQueryWarehouse>(), provider.GetRequiredService<GcsClient>(),
-                    provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), settings.EventTimes));
-                services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey)));
-                break;
-            default:
-                throw new ArgumentException(
-                    $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or 'bigquery'.");
-        }
+            "postgres" => services.AddPostgresWarehouse(provider => provider.GetRequiredService<AnalyticsEnvironment>().WarehouseConnectionString,
+                settings.EventTimes),
+            // The run store stays PostgreSQL (embedded unless ConnectionStrings__runstore is set); the loads' bookkeeping lives there.
+            "bigquery" => services.AddBigQueryWarehouse(settings.BigQueryOrEnvironment(),
+                provider => provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), settings.EventTimes),
+            _ => throw new ArgumentException(
+                $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or 'bigquery'."),
+        };
 
         // Each role of the adapter resolves to the one registered: a consumer asks for the role it uses.
         services.AddSingleton<IWarehouseBuilder>(provider => provider.GetRequiredService<IWarehouse>());
@@ -57,7 +49,7 @@ public static class AnalyticsServiceCollectionExtensions
         services.AddSingleton<IWarehouseChecks>(provider => provider.GetRequiredService<IWarehouse>());
         services.AddSingleton<IBuildRecovery>(provider => provider.GetRequiredService<IWarehouse>());
         services.AddSingleton<IWarehouseReader>(provider => provider.GetRequiredService<IWarehouse>());
-        services.AddSingleton<ISourceLoader>(provider => new SourceLoader(provider.GetRequiredService<IWarehouse>(),
+        services.AddSingleton<ISourceLoader>(provider => new SourceLoader(provider.GetRequiredService<Func<IExtractionTarget>>(),
             provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), provider.GetRequiredService<ISourceIngestor>(), settings,
             provider.GetService<GcsClient>() is { } storage ? () => storage : null,
             provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(SourceLoader).FullName!)));

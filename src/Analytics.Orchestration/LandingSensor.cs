@@ -1,6 +1,7 @@
 using Analytics.Core.Selection;
 using Analytics.Ingest;
 using Analytics.RunStore;
+using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.Logging;
 
 namespace Analytics.Orchestration;

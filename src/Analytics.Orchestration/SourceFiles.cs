@@ -1,6 +1,7 @@
 using Analytics.Core.Assets;
 using Analytics.Ingest;
 using Analytics.Warehouse.BigQuery;
+using Analytics.Warehouse.Postgres;
 
 namespace Analytics.Orchestration;
 

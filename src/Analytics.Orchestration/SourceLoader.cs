@@ -18,7 +18,7 @@ namespace Analytics.Orchestration;
 /// there it has not loaded (the manifest skips those it has). A landing source is the landing sensor's to load. A
 /// database source whose connection is not set where the run runs is not extracted, with a warning and a record saying so.
 /// </summary>
-public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore, ISourceIngestor ingestor, AnalyticsSettings settings,
+public sealed class SourceLoader(Func<IExtractionTarget> extractionTarget, NpgsqlDataSource runStore, ISourceIngestor ingestor, AnalyticsSettings settings,
     Func<GcsClient>? storage = null, ILogger? logger = null) : ISourceLoader
 {
     private readonly ExtractionStore _extractions = new(runStore);
@@ -54,13 +54,8 @@ public sealed class SourceLoader(IWarehouse warehouse, NpgsqlDataSource runStore
             return null;
         }
 
-        IExtractionTarget target = warehouse switch
-        {
-            PostgresWarehouse postgres => new PostgresExtractionTarget(postgres.DataSource),
-            // BigQuery: each window through a staged file and a load job, the bookkeeping in the run store.
-            _ when ingestor is BigQuerySourceIngestor bigQuery => bigQuery.ExtractionTarget(),
-            _ => throw new InvalidOperationException($"{source.SourcePath}: no extraction target for the {warehouse.Dialect.Name} warehouse."),
-        };
+        // The registered warehouse's target (a new one an extraction: it keeps what it set aside until the last window).
+        var target = extractionTarget();
         var clock = Stopwatch.StartNew();
         var extractor = new DatabaseExtractor(target, Connection, settings.EventTimes);
         try

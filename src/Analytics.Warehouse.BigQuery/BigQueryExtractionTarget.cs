@@ -2,7 +2,6 @@ using System.Text;
 using Analytics.Core.Assets;
 using Analytics.Core.Templating;
 using Analytics.Ingest;
-using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Warehouse.BigQuery;
@@ -22,7 +21,7 @@ public sealed class BigQueryExtractionTarget(BigQueryWarehouse warehouse, GcsCli
 
     public async Task PrepareAsync(AssetDefinition source, CancellationToken cancellationToken)
     {
-        await WarehouseSchema.EnsureManifestAsync(runStore, cancellationToken);
+        await IngestManifest.EnsureAsync(runStore, cancellationToken);
         await warehouse.EnsureSchemaAsync([source], cancellationToken);
     }
 

@@ -5,7 +5,6 @@ using Analytics.Core.Assets;
 using Analytics.Core.Ingest;
 using Analytics.Core.Sources;
 using Analytics.Ingest;
-using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Warehouse.BigQuery;
@@ -24,11 +23,11 @@ public sealed class BigQuerySourceIngestor(BigQueryWarehouse warehouse, GcsClien
 
     public async Task<IngestResult> IngestAsync(AssetDefinition source, string file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        var declaration = SourceIngestor.Declaration(source);
+        var declaration = IngestFile.Declaration(source);
         var key = source.Key.Name;
         var clock = Stopwatch.StartNew();
         var staging = StagingFor(path);
-        await WarehouseSchema.EnsureManifestAsync(runStore, cancellationToken);
+        await IngestManifest.EnsureAsync(runStore, cancellationToken);
         using var content = await IngestFile.OpenAsync(file, cancellationToken);
         var (hash, bytes) = (content.Hash, content.Bytes);
         await using var connection = await runStore.OpenConnectionAsync(cancellationToken);

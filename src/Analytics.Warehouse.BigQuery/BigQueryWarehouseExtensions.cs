@@ -1,5 +1,8 @@
 using Analytics.Core.Execution;
+using Analytics.Core.Ingest;
+using Analytics.Ingest;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Analytics.Warehouse.BigQuery;
 
@@ -10,9 +13,15 @@ public static class BigQueryWarehouseExtensions
     /// client, with the Cloud Storage client beside it. Credentials are resolved on first use: none against
     /// emulators, else Application Default Credentials.
     /// </summary>
-    public static IServiceCollection AddBigQueryWarehouse(this IServiceCollection services, BigQuerySettings settings)
+    /// <remarks>
+    /// Its loads' bookkeeping (the manifest, the watermarks) lives in PostgreSQL, in <paramref name="bookkeeping"/>: the
+    /// run store's database. Files load through GCS and load jobs; database sources extract through a staged file each window.
+    /// </remarks>
+    public static IServiceCollection AddBigQueryWarehouse(this IServiceCollection services, BigQuerySettings settings,
+        Func<IServiceProvider, NpgsqlDataSource> bookkeeping, EventTimeRange? eventTimes = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(bookkeeping);
         services.AddSingleton(settings);
         services.AddKeyedSingleton("bigquery", (_, _) => GoogleRestTransport.Create(settings.BigQueryEmulator is not null));
         services.AddKeyedSingleton("storage", (_, _) => GoogleRestTransport.Create(settings.StorageEmulator is not null));
@@ -20,6 +29,11 @@ public static class BigQueryWarehouseExtensions
         services.AddSingleton(provider => new GcsClient(provider.GetRequiredKeyedService<GoogleRestTransport>("storage"), settings));
         services.AddSingleton(provider => new BigQueryWarehouse(provider.GetRequiredService<BigQueryClient>()));
         services.AddSingleton<IWarehouse>(provider => provider.GetRequiredService<BigQueryWarehouse>());
+        services.AddSingleton(provider => new BigQuerySourceIngestor(
+            provider.GetRequiredService<BigQueryWarehouse>(), provider.GetRequiredService<GcsClient>(), bookkeeping(provider), eventTimes));
+        services.AddSingleton<ISourceIngestor>(provider => provider.GetRequiredService<BigQuerySourceIngestor>());
+        services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(bookkeeping(provider)));
+        services.AddSingleton<Func<IExtractionTarget>>(provider => provider.GetRequiredService<BigQuerySourceIngestor>().ExtractionTarget);
         return services;
     }
 }

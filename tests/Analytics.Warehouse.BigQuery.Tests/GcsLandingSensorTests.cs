@@ -1,6 +1,7 @@
 using Analytics.Ingest;
 using Analytics.Orchestration;
 using Analytics.Testing;
+using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Analytics.Warehouse.BigQuery.Tests;

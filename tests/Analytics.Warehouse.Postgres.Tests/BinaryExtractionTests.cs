@@ -1,6 +1,7 @@
 using Analytics.Core.Assets;
 using Analytics.Ingest;
 using Analytics.Testing;
+using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Warehouse.Postgres.Tests;
@@ -57,8 +58,8 @@ public class BinaryExtractionTests(DatabaseFixture db) : IClassFixture<DatabaseF
     private async Task<(string Binary, string Typed)> ExtractBothWaysAsync(string table)
     {
         string Connection(string name) => name == "appdb" ? _sourceConnection : null!;
-        var binary = await new DatabaseExtractor(db.DataSource, Connection).ExtractAsync(Declare(table + "b", table), null, default);
-        var typed = await new DatabaseExtractor(db.DataSource, Connection) { BinaryCopy = false }.ExtractAsync(Declare(table + "t", table), null, default);
+        var binary = await new DatabaseExtractor(new PostgresExtractionTarget(db.DataSource), Connection).ExtractAsync(Declare(table + "b", table), null, default);
+        var typed = await new DatabaseExtractor(new PostgresExtractionTarget(db.DataSource), Connection) { BinaryCopy = false }.ExtractAsync(Declare(table + "t", table), null, default);
         Assert.Equal(typed.Select(w => (w.Rows, w.Rejected)), binary.Select(w => (w.Rows, w.Rejected)));
         return (table + "b", table + "t");
     }

@@ -1,6 +1,7 @@
 using Analytics.Core.Assets;
 using Analytics.Ingest;
 using Analytics.Testing;
+using Analytics.Warehouse.Postgres;
 using Npgsql;
 
 namespace Analytics.Warehouse.Postgres.Tests;
@@ -55,7 +56,7 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
         await command.ExecuteNonQueryAsync();
     }
 
-    private DatabaseExtractor Extractor() => new(db.DataSource, name => name == "appdb" ? _sourceConnection : null);
+    private DatabaseExtractor Extractor() => new(new PostgresExtractionTarget(db.DataSource), name => name == "appdb" ? _sourceConnection : null);
 
     private Task<List<object?[]>> Loaded(string key) => db.RowsAsync($"select id, name, tier from raw.raw_{key} order by id");
 
@@ -295,7 +296,7 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
     {
         var key = await TableAsync();
         var error = await Assert.ThrowsAsync<DatabaseExtractor.ExtractionException>(
-            () => new DatabaseExtractor(db.DataSource, _ => null).ExtractAsync(Declare(key), null, default));
+            () => new DatabaseExtractor(new PostgresExtractionTarget(db.DataSource), _ => null).ExtractAsync(Declare(key), null, default));
 
         Assert.Contains("ConnectionStrings__appdb", error.Message);
     }

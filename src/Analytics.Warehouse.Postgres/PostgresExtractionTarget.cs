@@ -1,8 +1,9 @@
 using Analytics.Core.Assets;
+using Analytics.Ingest;
 using Analytics.Warehouse.Postgres;
 using Npgsql;
 
-namespace Analytics.Ingest;
+namespace Analytics.Warehouse.Postgres;
 
 /// <summary>
 /// The PostgreSQL warehouse as an extraction's target: the window's rows go into <c>raw.KEY</c> in the same transaction

@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 using System.Text;
 using Analytics.Core.Ingest;
 using Analytics.Core.Sources;
+using Analytics.Ingest;
 
-namespace Analytics.Ingest;
+namespace Analytics.Warehouse.Postgres;
 
 /// <summary>
 /// Encodes validated rows of a declared source in PostgreSQL's binary COPY format, straight into a buffer that is

@@ -3,11 +3,12 @@ using System.Text;
 using Analytics.Core.Assets;
 using Analytics.Core.Ingest;
 using Analytics.Core.Sources;
+using Analytics.Ingest;
 using Analytics.Warehouse.Postgres;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Analytics.Ingest;
+namespace Analytics.Warehouse.Postgres;
 
 /// <summary>
 /// Loads the files of declared sources into <c>raw.KEY</c> with binary COPY, streaming. Each file is one transaction:
@@ -35,7 +36,7 @@ public sealed class SourceIngestor(NpgsqlDataSource dataSource, EventTimeRange? 
 
     public async Task<IngestResult> IngestAsync(AssetDefinition source, string file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        var declaration = Declaration(source);
+        var declaration = IngestFile.Declaration(source);
         var clock = Stopwatch.StartNew();
         await PostgresSourceTables.EnsureAsync(dataSource, source, cancellationToken);
         using var content = await IngestFile.OpenAsync(file, cancellationToken);
@@ -57,13 +58,6 @@ public sealed class SourceIngestor(NpgsqlDataSource dataSource, EventTimeRange? 
         await transaction.CommitAsync(cancellationToken);
         return new IngestResult(path, fileId, false, loaded + rejects.Count, loaded, rejects.Count, clock.Elapsed);
     }
-
-    /// <summary>The declaration of a file source, or why <paramref name="source"/> is none.</summary>
-    public static SourceDeclaration Declaration(AssetDefinition source) => source.Source is { Origin: FileOrigin } declaration
-        ? declaration
-        : throw new InvalidOperationException(source.Source is null
-            ? $"{source.SourcePath}: '{source.Key.Name}' declares no columns, so there is nothing to load files by; declare them (see the README's Sources)."
-            : $"{source.SourcePath}: '{source.Key.Name}' is read from a database, not from files; materialize it to extract it.");
 
     /// <summary>The rows of erased subjects, by the source's subject column and tenant; null when the source has no subject or nothing was erased.</summary>
     private static Func<SourceRow, bool>? Erased(SourceDeclaration source, Func<string, string?, bool>? erased) =>
