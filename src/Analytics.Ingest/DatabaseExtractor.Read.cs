@@ -45,15 +45,7 @@ public sealed partial class DatabaseExtractor
             record.Load(reader);
             read++;
             bytes += record.Length;
-            var reason = validator.Validate(record.AsFields(), row);
-            if (reason is not null)
-            {
-                rejects.Add(read, record.RawText, reason);
-                continue;
-            }
-
-            write(read, row);
-            loaded++;
+            loaded += Hand(record, read, validator, row, write, rejects);
         }
 
         // The record still holds the last row read: where the next read goes on from.
@@ -123,15 +115,7 @@ public sealed partial class DatabaseExtractor
             }
 
             record.Load(fields, tuples.Starts, tuples.Lengths, passThrough.Wires);
-            var reason = validator.Validate(record.AsFields(), row);
-            if (reason is not null)
-            {
-                rejects.Add(read, record.RawText, reason);
-                continue;
-            }
-
-            write(read, row);
-            loaded++;
+            loaded += Hand(record, read, validator, row, write, rejects);
         }
 
         object[]? cursor = null;
@@ -142,6 +126,19 @@ public sealed partial class DatabaseExtractor
         }
 
         return new WindowRead(loaded, bytes, cursor, read == origin.MaxRowsPerWindow);
+    }
+
+    /// <summary>Validates a row read as text: a valid one goes to <paramref name="write"/> (1 is returned), a rejected one to the spool (0).</summary>
+    private static int Hand(DatabaseRecord record, long line, SourceRowValidator validator, SourceRow row, Action<long, SourceRow> write, RejectSpool rejects)
+    {
+        if (validator.Validate(record.AsFields(), row) is { } reason)
+        {
+            rejects.Add(line, record.RawText, reason);
+            return 0;
+        }
+
+        write(line, row);
+        return 1;
     }
 
     /// <summary>A bound or cursor value as a SQL literal of its type (a text one quoted, in the form no server setting reads otherwise).</summary>

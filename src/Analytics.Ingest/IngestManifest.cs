@@ -57,7 +57,11 @@ public static class IngestManifest
     /// Makes the manifest and the watermarks where a warehouse elsewhere (BigQuery) keeps them: the run store's database.
     /// Safe from many processes at once (one advisory lock).
     /// </summary>
-    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
+        ExecuteSchemaAsync(dataSource, Ddl, cancellationToken);
+
+    /// <summary>Runs schema DDL in one transaction under <see cref="SchemaLock"/>: two processes making the same tables at once would race on the catalog.</summary>
+    public static async Task ExecuteSchemaAsync(NpgsqlDataSource dataSource, string ddl, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -66,7 +70,7 @@ public static class IngestManifest
             await wait.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var command = new NpgsqlCommand(Ddl, connection, transaction))
+        await using (var command = new NpgsqlCommand(ddl, connection, transaction))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -1,5 +1,4 @@
 using Analytics.Core.Dashboards;
-using Analytics.Core.Execution;
 
 namespace Analytics.Superset;
 

@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Analytics.Core.Access;
 using Analytics.Core.Assets;
-using Analytics.Core.Execution;
 using Analytics.Core.Sources;
-using Analytics.Core.Templating;
 
 namespace Analytics.Warehouse.BigQuery;
 

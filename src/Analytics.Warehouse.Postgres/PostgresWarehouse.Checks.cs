@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using Analytics.Core.Assets;
 using Analytics.Core.Execution;
-using Analytics.Core.Templating;
 using Npgsql;
 
 namespace Analytics.Warehouse.Postgres;

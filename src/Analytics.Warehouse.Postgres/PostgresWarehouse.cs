@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
 using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Templating;

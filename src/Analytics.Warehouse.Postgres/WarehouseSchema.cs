@@ -55,23 +55,5 @@ public static class WarehouseSchema
         """;
 
     public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(dataSource, Ddl, cancellationToken);
-
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string ddl, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // Two processes creating the same tables at once would race on the catalog; the lock serialises them.
-        await using (var lockCommand = new NpgsqlCommand($"select pg_advisory_xact_lock({IngestManifest.SchemaLock})", connection, transaction))
-        {
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var command = new NpgsqlCommand(ddl, connection, transaction))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
+        IngestManifest.ExecuteSchemaAsync(dataSource, Ddl, cancellationToken);
 }

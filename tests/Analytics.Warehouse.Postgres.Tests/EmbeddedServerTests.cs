@@ -109,7 +109,7 @@ public class EmbeddedServerTests
 
             Assert.True(exit == 0, error);
             Assert.Contains("started for this command", error);
-            Assert.Contains("ANALYTICS_HOME or ConnectionStrings__warehouse point it elsewhere", error);
+            Assert.Contains("Analytics__Home (ANALYTICS_HOME) or ConnectionStrings__warehouse point it elsewhere", error);
             Assert.Contains("never", listed);
         }
         finally
