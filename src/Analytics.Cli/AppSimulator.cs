@@ -52,21 +52,26 @@ public sealed class AppSimulator(NpgsqlDataSource database, int seed = 7)
             }
         }
 
-        // History: 200 users over the last 30 days, each topping up a few times; all of it settled.
+        // History: 200 users over the last 30 days, each topping up a few times; all of it settled. Committed as one
+        // transaction, as an import would be: rows dated in the past that committed one by one while an extraction ran
+        // would fall behind its watermark (the late commit that a source's lag is for, but days late).
         long users = 0, topups = 0;
+        var history = new List<string>();
         for (var i = 1; i <= 200; i++)
         {
             var daysAgo = _random.Next(1, HistoryDays + 1);
-            await InsertUserAsync($"app_{i:D5}", $"now() - interval '{daysAgo} days'", cancellationToken);
+            history.Add(InsertUser($"app_{i:D5}", $"now() - interval '{daysAgo} days'"));
             users++;
             for (var t = _random.Next(0, 5); t > 0; t--)
             {
                 var at = $"now() - interval '{_random.Next(0, daysAgo * 24)} hours'";
-                await InsertTopupAsync($"app_{i:D5}", at, _random.NextDouble() < 0.9 ? "succeeded" : "failed", cancellationToken);
+                history.Add(InsertTopup($"app_{i:D5}", at, _random.NextDouble() < 0.9 ? "succeeded" : "failed"));
                 topups++;
             }
         }
 
+        // One command of many statements: Npgsql sends them as one batch, which PostgreSQL commits as one transaction.
+        await ExecuteAsync(string.Join(";\n", history), cancellationToken);
         return (users, topups);
     }
 
@@ -95,14 +100,18 @@ public sealed class AppSimulator(NpgsqlDataSource database, int seed = 7)
                            + "where status = 'pending' and created_at < now() - interval '5 seconds'", cancellationToken);
     }
 
-    private Task InsertUserAsync(string user, string at, CancellationToken cancellationToken) =>
-        ExecuteAsync($"insert into users values ('{user}', 'basic', '{Countries[_random.Next(Countries.Length)]}', {at}, {at}, 'default') "
-                     + "on conflict (user_id) do nothing", cancellationToken);
+    private Task InsertUserAsync(string user, string at, CancellationToken cancellationToken) => ExecuteAsync(InsertUser(user, at), cancellationToken);
 
     private Task InsertTopupAsync(string user, string at, string status, CancellationToken cancellationToken) =>
-        ExecuteAsync($"insert into topups (user_id, amount, channel, status, created_at, updated_at, tenant_id) values ('{user}', "
-                     + $"{Math.Round(5 + _random.NextDouble() * 95, 2).ToString(System.Globalization.CultureInfo.InvariantCulture)}, "
-                     + $"'{Channels[_random.Next(Channels.Length)]}', '{status}', {at}, {at}, 'default')", cancellationToken);
+        ExecuteAsync(InsertTopup(user, at, status), cancellationToken);
+
+    private string InsertUser(string user, string at) =>
+        $"insert into users values ('{user}', 'basic', '{Countries[_random.Next(Countries.Length)]}', {at}, {at}, 'default') on conflict (user_id) do nothing";
+
+    private string InsertTopup(string user, string at, string status) =>
+        $"insert into topups (user_id, amount, channel, status, created_at, updated_at, tenant_id) values ('{user}', "
+        + $"{Math.Round(5 + _random.NextDouble() * 95, 2).ToString(System.Globalization.CultureInfo.InvariantCulture)}, "
+        + $"'{Channels[_random.Next(Channels.Length)]}', '{status}', {at}, {at}, 'default')";
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
     {
