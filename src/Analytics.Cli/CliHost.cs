@@ -22,6 +22,8 @@ internal sealed class CliHost(IHost host) : IAsyncDisposable
         builder.Logging.ClearProviders();
         // The command line owns Ctrl+C (it cancels the command's token); the host only starts and stops with the command.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
+        // As the services' containers are built in production: a command resolves only what it uses.
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = false }));
         builder.Services.AddAnalytics(settings, await AnalyticsEnvironment.StartAsync(settings, cancellationToken));
         if (project is not null)
         {

@@ -35,14 +35,10 @@ public sealed class PostgresExtractionTarget(NpgsqlDataSource warehouse) : IExtr
         await using var connection = await warehouse.OpenConnectionAsync(cancellationToken);
         await Execute(connection, null, PostgresSourceTables.KeyIndex(key, declaration), cancellationToken);
         await using var empty = new NpgsqlCommand($"select not exists (select from raw.{key})", connection);
-        _bulk.Add(key);
         if ((bool)(await empty.ExecuteScalarAsync(cancellationToken))!)
         {
             await Execute(connection, null, $"drop index raw.{key}_key", cancellationToken);
-        }
-        else
-        {
-            _bulk.Remove(key);
+            _bulk.Add(key);
         }
     }
 
