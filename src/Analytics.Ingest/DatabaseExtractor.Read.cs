@@ -19,15 +19,9 @@ public sealed partial class DatabaseExtractor
         var declaration = source.Source!;
         var names = declaration.Columns.Select(c => c.Name).ToList();
         var orderAt = order.Select(c => names.IndexOf(c)).ToArray();
-        var quotedOrder = string.Join(", ", order.Select(c => $"s.\"{c}\""));
-        var where = $"s.\"{origin.Watermark}\" >= $1 and s.\"{origin.Watermark}\" < $2";
-        if (state.Cursor is not null)
-        {
-            where += $" and ({quotedOrder}) > ({string.Join(", ", order.Select((_, i) => $"${i + 3}"))})";
-        }
-
+        // Each value a parameter: the bounds $1 and $2, the cursor's from $3.
         await using var command = database.CreateCommand(
-            $"select {string.Join(", ", names.Select((n, i) => Selected(n, sourceTypes[i])))} from {relation} as s where {where} order by {quotedOrder} limit {origin.MaxRowsPerWindow}");
+            WindowQuery(names.Select((n, i) => Selected(n, sourceTypes[i])), relation, origin, order, state, end, (i, _) => $"${i + 1}"));
         command.Parameters.Add(new NpgsqlParameter { Value = state.Position });
         command.Parameters.Add(new NpgsqlParameter { Value = end });
         foreach (var value in state.Cursor ?? [])
@@ -65,16 +59,8 @@ public sealed partial class DatabaseExtractor
         var declaration = source.Source!;
         var names = declaration.Columns.Select(c => c.Name).ToList();
         var orderAt = order.Select(c => names.IndexOf(c)).ToArray();
-        var quotedOrder = string.Join(", ", order.Select(c => $"s.\"{c}\""));
         // COPY takes no parameters: the bounds and the cursor are written as typed literals.
-        var where = $"s.\"{origin.Watermark}\" >= {Literal(state.Position!)} and s.\"{origin.Watermark}\" < {Literal(end)}";
-        if (state.Cursor is not null)
-        {
-            where += $" and ({quotedOrder}) > ({string.Join(", ", state.Cursor.Select(Literal))})";
-        }
-
-        var select = $"select {string.Join(", ", names.Select(n => $"s.\"{n}\""))} from {relation} as s where {where} order by {quotedOrder} "
-                     + $"limit {origin.MaxRowsPerWindow}";
+        var select = WindowQuery(names.Select(n => $"s.\"{n}\""), relation, origin, order, state, end, (_, value) => Literal(value));
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var copy = await connection.BeginRawBinaryCopyAsync($"copy ({select}) to stdout (format binary)", cancellationToken);
         var tuples = new CopyTupleReader(copy, names.Count);
@@ -151,6 +137,24 @@ public sealed partial class DatabaseExtractor
         IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => throw new ArgumentException($"no literal for a {value.GetType().Name}", nameof(value)),
     };
+
+    /// <summary>
+    /// The window's query: <paramref name="columns"/> of the rows in <c>[position, end)</c> above the cursor (when there is
+    /// one), in (watermark, key) order, at most max_rows_per_window; each bound and cursor value as <paramref name="value"/>
+    /// writes it, given its place (0 and 1 the bounds, then the cursor's).
+    /// </summary>
+    private static string WindowQuery(IEnumerable<string> columns, string relation, DatabaseOrigin origin, IReadOnlyList<string> order,
+        WatermarkState state, object end, Func<int, object, string> value)
+    {
+        var quotedOrder = string.Join(", ", order.Select(c => $"s.\"{c}\""));
+        var where = $"s.\"{origin.Watermark}\" >= {value(0, state.Position!)} and s.\"{origin.Watermark}\" < {value(1, end)}";
+        if (state.Cursor is not null)
+        {
+            where += $" and ({quotedOrder}) > ({string.Join(", ", state.Cursor.Select((cursor, i) => value(i + 2, cursor)))})";
+        }
+
+        return $"select {string.Join(", ", columns)} from {relation} as s where {where} order by {quotedOrder} limit {origin.MaxRowsPerWindow}";
+    }
 
     /// <summary>
     /// A column as the typed path selects it. A numeric comes as its text, since a decimal holds neither NaN nor more

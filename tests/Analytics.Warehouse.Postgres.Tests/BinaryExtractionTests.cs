@@ -11,19 +11,8 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// every row that needs a rule applied to its text goes through the validator. Both paths must give the same raw rows
 /// and the same rejections with the same reasons: each test extracts one source table twice, once each way, and compares.
 /// </summary>
-public class BinaryExtractionTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class BinaryExtractionTests(DatabaseFixture db) : SourceDatabaseTest("binsrc"), IClassFixture<DatabaseFixture>
 {
-    private NpgsqlDataSource _source = null!;
-    private string _sourceConnection = "";
-
-    public async Task InitializeAsync()
-    {
-        _sourceConnection = await SharedServer.CreateDatabaseAsync("binsrc");
-        _source = NpgsqlDataSource.Create(_sourceConnection);
-    }
-
-    public async Task DisposeAsync() => await _source.DisposeAsync();
-
     private const string Columns = """
         columns:
           id: {type: integer, required: true, min: 0, max: 1000000}
@@ -48,16 +37,11 @@ public class BinaryExtractionTests(DatabaseFixture db) : IClassFixture<DatabaseF
             */
             """).Asset;
 
-    private async Task ExecAsync(string sql)
-    {
-        await using var command = _source.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
-    }
 
     /// <summary>Extracts <paramref name="table"/> into raw_KEYb (binary) and raw_KEYt (typed, as text); returns both keys.</summary>
     private async Task<(string Binary, string Typed)> ExtractBothWaysAsync(string table)
     {
-        string Connection(string name) => name == "appdb" ? _sourceConnection : null!;
+        string Connection(string name) => name == "appdb" ? SourceConnection : null!;
         var binary = await new DatabaseExtractor(new PostgresExtractionTarget(db.DataSource), Connection).ExtractAsync(Declare(table + "b", table), null, default);
         var typed = await new DatabaseExtractor(new PostgresExtractionTarget(db.DataSource), Connection) { BinaryCopy = false }.ExtractAsync(Declare(table + "t", table), null, default);
         Assert.Equal(typed.Select(w => (w.Rows, w.Rejected)), binary.Select(w => (w.Rows, w.Rejected)));

@@ -10,19 +10,8 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// A database source read by watermark, one pitfall a test: each test gets its own source table and source key in
 /// a source database beside the warehouse, and extracts it with a declaration written here.
 /// </summary>
-public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class DatabaseSourceTests(DatabaseFixture db) : SourceDatabaseTest("src"), IClassFixture<DatabaseFixture>
 {
-    private NpgsqlDataSource _source = null!;
-    private string _sourceConnection = "";
-
-    public async Task InitializeAsync()
-    {
-        _sourceConnection = await SharedServer.CreateDatabaseAsync("src");
-        _source = NpgsqlDataSource.Create(_sourceConnection);
-    }
-
-    public async Task DisposeAsync() => await _source.DisposeAsync();
-
     /// <summary>A source <c>raw_KEY</c> over the table <c>KEY</c> of the source database (or over <paramref name="query"/>).</summary>
     private static AssetDefinition Declare(string key, string lag = "0", int maxRows = 1_000, string window = "1d", string? query = null) =>
         AssetFileParser.Parse($"assets-sql/raw/raw_{key}.sql", "raw", $$"""
@@ -50,13 +39,8 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
         return key;
     }
 
-    private async Task ExecAsync(string sql)
-    {
-        await using var command = _source.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
-    }
 
-    private DatabaseExtractor Extractor() => new(new PostgresExtractionTarget(db.DataSource), name => name == "appdb" ? _sourceConnection : null);
+    private DatabaseExtractor Extractor() => new(new PostgresExtractionTarget(db.DataSource), name => name == "appdb" ? SourceConnection : null);
 
     private Task<List<object?[]>> Loaded(string key) => db.RowsAsync($"select id, name, tier from raw.raw_{key} order by id");
 
@@ -108,7 +92,7 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
     {
         var key = await TableAsync("1, 'early', 'basic', now() - interval '2 hours'");
         // A writer's transaction stamps its row five minutes ago and has not committed yet.
-        await using var writer = await _source.OpenConnectionAsync();
+        await using var writer = await Source.OpenConnectionAsync();
         await using var late = await writer.BeginTransactionAsync();
         await using (var insert = new NpgsqlCommand($"insert into {key} values (2, 'late', 'gold', now() - interval '5 minutes')", writer, late))
         {
@@ -129,7 +113,7 @@ public class DatabaseSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFix
     public async Task Without_a_lag_a_late_commit_is_passed_over_which_is_why_the_lag_exists()
     {
         var key = await TableAsync("1, 'early', 'basic', now() - interval '2 hours'");
-        await using var writer = await _source.OpenConnectionAsync();
+        await using var writer = await Source.OpenConnectionAsync();
         await using var late = await writer.BeginTransactionAsync();
         await using (var insert = new NpgsqlCommand($"insert into {key} values (2, 'late', 'gold', now() - interval '5 minutes')", writer, late))
         {
