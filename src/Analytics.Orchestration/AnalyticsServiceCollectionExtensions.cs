@@ -43,6 +43,16 @@ public static class AnalyticsServiceCollectionExtensions
                 $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or 'bigquery'."),
         };
 
+        return services.AddAnalyticsEngine(settings);
+    }
+
+    /// <summary>
+    /// The engine over whichever warehouse and run store are registered (by <see cref="AddAnalytics"/>, or by a test over its
+    /// own database): each role of the warehouse, the source loader, the executor factory, and the services the API, the
+    /// worker and the CLI share (the run worker and its sweeper, the source catalog, retention, erasure).
+    /// </summary>
+    public static IServiceCollection AddAnalyticsEngine(this IServiceCollection services, AnalyticsSettings settings)
+    {
         // Each role of the adapter resolves to the one registered: a consumer asks for the role it uses.
         services.AddSingleton<IWarehouseBuilder>(provider => provider.GetRequiredService<IWarehouse>());
         services.AddSingleton<IIncrementalPlanning>(provider => provider.GetRequiredService<IWarehouse>());
@@ -54,7 +64,12 @@ public static class AnalyticsServiceCollectionExtensions
             provider.GetService<GcsClient>() is { } storage ? () => storage : null,
             provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(SourceLoader).FullName!)));
         services.AddSingleton<RunExecutorFactory>();
-        services.AddSingleton<AnalyticsServices>();
+        services.AddSingleton<BuildSweeper>();
+        services.AddSingleton<RunWorker>();
+        services.AddSingleton<SourceCatalog>();
+        services.AddSingleton<SourceRetention>();
+        services.AddSingleton<SubjectEraser>();
+        services.AddOptions<WorkerOptions>();
         return services;
     }
 }

@@ -11,7 +11,7 @@ namespace Analytics.Orchestration;
 /// us, so a build in progress elsewhere is never disturbed. Each sweep is logged and, for a reaped run, recorded
 /// as a <c>build_swept</c> event of that run.
 /// </summary>
-public sealed class BuildSweeper(AssetProject project, IBuildRecovery warehouse, PostgresAssetLocks locks, RunQueue queue, ILogger logger)
+public sealed class BuildSweeper(AssetProject project, IBuildRecovery warehouse, PostgresAssetLocks locks, RunQueue queue, ILogger<BuildSweeper> logger)
 {
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Analytics.Core.Assets;
 using Analytics.Core.Selection;
 using Analytics.Ingest;
 using Analytics.RunStore;
@@ -18,16 +19,9 @@ public sealed record SensorSweep(int Seen, IReadOnlyList<string> Ingested, IRead
 /// unchanged is not read again; a file refused whole is recorded with its reason and not retried until its content
 /// changes. One worker sweeps at a time (an advisory lock in the run store); any number may try.
 /// </summary>
-public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor ingestor, ILandingStore store, ILogger logger, TimeProvider? clock = null,
-    int maxFilesPerSweep = LandingSensor.MaxFilesPerSweep)
+public sealed class LandingSensor(AssetProject project, ISourceIngestor ingestor, SensorFiles files, PostgresAssetLocks locks, RunQueue queue,
+    ILandingStore store, ILogger logger, TimeProvider? clock = null, int maxFilesPerSweep = LandingSensor.MaxFilesPerSweep)
 {
-    /// <summary>A sensor on a local folder.</summary>
-    public LandingSensor(AnalyticsServices services, ISourceIngestor ingestor, string folder, ILogger logger, TimeProvider? clock = null,
-        int maxFilesPerSweep = MaxFilesPerSweep)
-        : this(services, ingestor, new LocalLandingStore(folder), logger, clock, maxFilesPerSweep)
-    {
-    }
-
     public const string Name = "landing";
 
     /// <summary>The selection a sweep that loaded rows of raw_events materializes; each other source loaded adds itself the same way.</summary>
@@ -42,8 +36,7 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
     /// <summary>A file modified more recently than this may still be being written: it waits for the next sweep.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
-    private readonly SensorFiles _files = new(services.RunStore);
-    private readonly LandingRoutes _routes = new(services.Project);
+    private readonly LandingRoutes _routes = new(project);
     private readonly HashSet<string> _loaded = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -53,7 +46,7 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
     {
         // A session lock on a connection of its own, so no transaction stays open while files load (the asset locks'
         // mechanism, under a name with a ':' that no asset file is called).
-        await using var turn = await new PostgresAssetLocks(services.RunStore).TryAcquireAsync("sensor:" + Name, cancellationToken);
+        await using var turn = await locks.TryAcquireAsync("sensor:" + Name, cancellationToken);
         if (turn is null)
         {
             return Nothing("another worker is sweeping");
@@ -61,16 +54,16 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
 
         if (!store.Exists())
         {
-            await _files.SweptAsync(Name, store.Location, null, cancellationToken);
+            await files.SweptAsync(Name, store.Location, null, cancellationToken);
             return Nothing("the landing folder does not exist yet");
         }
 
-        if (await _files.RunGoingAsync(RequestedBy, cancellationToken))
+        if (await files.RunGoingAsync(RequestedBy, cancellationToken))
         {
             return Nothing("the sensor's previous run is still going; new files go into the next run");
         }
 
-        var known = await _files.KnownAsync(Name, cancellationToken);
+        var known = await files.KnownAsync(Name, cancellationToken);
         var now = _clock.GetUtcNow();
         var ingested = new List<string>();
         var unchanged = new List<string>();
@@ -92,7 +85,7 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
                 if (known.GetValueOrDefault(path) is not { Status: SensorFiles.Skipped } said || said.Reason != why)
                 {
                     logger.LogWarning("Landing sensor skipped {Path}: {Reason}", path, why);
-                    await _files.RecordAsync(Name, new SensorFile(path, 0, entry.Modified, "", SensorFiles.Skipped, why, null, null, null, default, default),
+                    await files.RecordAsync(Name, new SensorFile(path, 0, entry.Modified, "", SensorFiles.Skipped, why, null, null, null, default, default),
                         cancellationToken);
                 }
 
@@ -120,7 +113,7 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
                     if (before is not null && before.ContentHash == hash)
                     {
                         // Touched, copied over with the same bytes, or its time changed: nothing new to load.
-                        await _files.TouchAsync(Name, path, modified, cancellationToken);
+                        await files.TouchAsync(Name, path, modified, cancellationToken);
                         unchanged.Add(path);
                         continue;
                     }
@@ -128,7 +121,7 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
                     var (source, problem) = _routes.Route(store.RelativePath(entry));
                     if (source is null)
                     {
-                        await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Refused, $"{path}: {problem}", null, null, null,
+                        await files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Refused, $"{path}: {problem}", null, null, null,
                             default, default), cancellationToken);
                         refused.Add(path);
                         continue;
@@ -152,13 +145,13 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
         if (ingested.Count > 0)
         {
             var selection = string.Join(" ", _loaded.Order(StringComparer.Ordinal).Select(s => s + "+"));
-            var plan = SelectionParser.Parse(selection).ResolveOrdered(services.Project.Graph);
-            runId = await new RunQueue(services.RunStore).EnqueueAsync(selection, plan, RequestedBy, cancellationToken: cancellationToken);
-            await _files.AttachRunAsync(Name, ingested, runId.Value, cancellationToken);
+            var plan = SelectionParser.Parse(selection).ResolveOrdered(project.Graph);
+            runId = await queue.EnqueueAsync(selection, plan, RequestedBy, cancellationToken: cancellationToken);
+            await files.AttachRunAsync(Name, ingested, runId.Value, cancellationToken);
             logger.LogInformation("Landing sensor ingested {Count} file(s); run {RunId} of '{Selection}' queued", ingested.Count, runId, selection);
         }
 
-        await _files.SweptAsync(Name, store.Location, null, cancellationToken);
+        await files.SweptAsync(Name, store.Location, null, cancellationToken);
         return new SensorSweep(seen, ingested, unchanged, refused, runId, null);
     }
 
@@ -170,12 +163,12 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
             var result = await ingestor.IngestAsync(source, file, path, null, cancellationToken);
             if (result.AlreadyIngested)
             {
-                await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.AlreadyIngested,
+                await files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.AlreadyIngested,
                     $"the same content was ingested before as file #{result.FileId}", 0, 0, null, default, default), cancellationToken);
                 return;
             }
 
-            await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Ingested, null, result.RowsLoaded, result.RowsRejected,
+            await files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Ingested, null, result.RowsLoaded, result.RowsRejected,
                 null, default, default), cancellationToken);
             ingested.Add(path);
             _loaded.Add(source.Key.Name);
@@ -184,7 +177,7 @@ public sealed class LandingSensor(AnalyticsServices services, ISourceIngestor in
         {
             // Refused whole: remembered with its hash, so it is reported once and not retried until it changes.
             logger.LogWarning("Landing sensor refused {Path}: {Reason}", path, e.Message);
-            await _files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Refused, e.Message, null, null, null, default, default),
+            await files.RecordAsync(Name, new SensorFile(path, bytes, modified, hash, SensorFiles.Refused, e.Message, null, null, null, default, default),
                 cancellationToken);
             refused.Add(path);
         }

@@ -9,12 +9,11 @@ namespace Analytics.Orchestration;
 /// Fails the runs of workers that stopped heartbeating, for a process that runs no worker itself (the API when
 /// workers are separate), so a crashed worker's run is reported even when no other worker is alive.
 /// </summary>
-public sealed class RunReaperService(AnalyticsServices services, RunQueue queue, PostgresAssetLocks locks, IOptions<WorkerOptions> options,
+public sealed class RunReaperService(BuildSweeper sweeper, RunQueue queue, IOptions<WorkerOptions> options,
     ILogger<RunReaperService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var sweeper = new BuildSweeper(services.Project, services.Warehouse, locks, queue, logger);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

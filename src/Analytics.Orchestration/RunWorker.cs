@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.RunStore;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Analytics.Orchestration;
@@ -12,12 +13,10 @@ namespace Analytics.Orchestration;
 /// turns a cancel request into cancellation of the SQL in flight, and releases the run by recording its outcome.
 /// Any number of workers on any number of machines share one queue.
 /// </summary>
-public sealed class RunWorker(AnalyticsServices services, WorkerOptions options, ILogger? logger = null)
+public sealed class RunWorker(AssetProject project, RunQueue queue, BuildSweeper sweeper, RunExecutorFactory executors, IOptions<WorkerOptions> workerOptions,
+    ILogger<RunWorker> logger)
 {
-    private readonly RunQueue _queue = new(services.RunStore);
-    private readonly ILogger _logger = logger ?? NullLogger.Instance;
-    private readonly BuildSweeper _sweeper = new(services.Project, services.Warehouse, new PostgresAssetLocks(services.RunStore), new RunQueue(services.RunStore),
-        logger ?? NullLogger.Instance);
+    private readonly WorkerOptions _options = workerOptions.Value;
 
     /// <summary>The run this worker was executing when the run store went away, and why: failed as such once it answers.</summary>
     private (Guid RunId, string Reason)? _interrupted;
@@ -27,7 +26,7 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
     {
         using var wake = new SemaphoreSlim(0);
         // LISTEN for new runs so an idle worker starts within milliseconds rather than at the next poll.
-        var listening = RunStoreNotifications.ListenAsync(services.RunStore, RunQueue.Channel, () => wake.Release(), null, stopping);
+        var listening = queue.ListenAsync(() => wake.Release(), stopping);
         var swept = false;
         while (!stopping.IsCancellationRequested)
         {
@@ -35,25 +34,25 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
             {
                 if (!swept)
                 {
-                    await _sweeper.SweepAsync([], stopping);
+                    await sweeper.SweepAsync([], stopping);
                     swept = true;
                 }
 
                 // Before reaping: the run this worker lost to an outage is failed with that reason, not "stopped heartbeating".
                 if (_interrupted is var (interruptedRun, reason))
                 {
-                    if (await _queue.FailInterruptedAsync(interruptedRun, RunStoreRecorder.Worker, reason, stopping))
+                    if (await queue.FailInterruptedAsync(interruptedRun, RunStoreRecorder.Worker, reason, stopping))
                     {
-                        _logger.LogWarning("Run {RunId} failed: {Reason}", interruptedRun, reason);
-                        await _sweeper.SweepAsync([interruptedRun], stopping);
+                        logger.LogWarning("Run {RunId} failed: {Reason}", interruptedRun, reason);
+                        await sweeper.SweepAsync([interruptedRun], stopping);
                     }
 
                     _interrupted = null;
                 }
 
-                if (await _queue.ReapAsync(options.HeartbeatTimeout, stopping) is { Count: > 0 } reaped)
+                if (await queue.ReapAsync(_options.HeartbeatTimeout, stopping) is { Count: > 0 } reaped)
                 {
-                    await _sweeper.SweepAsync(reaped, stopping);
+                    await sweeper.SweepAsync(reaped, stopping);
                 }
 
                 if (await ExecuteNextAsync(stopping))
@@ -64,12 +63,12 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
             catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException && !stopping.IsCancellationRequested)
             {
                 // PostgreSQL restarting or unreachable stops no worker: it claims again once the store answers.
-                _logger.LogWarning("Run store unreachable ({Message}); trying again in {Interval}", e.Message, options.PollInterval);
+                logger.LogWarning("Run store unreachable ({Message}); trying again in {Interval}", e.Message, _options.PollInterval);
             }
 
             try
             {
-                await wake.WaitAsync(options.PollInterval, stopping);
+                await wake.WaitAsync(_options.PollInterval, stopping);
             }
             catch (OperationCanceledException)
             {
@@ -83,7 +82,7 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
     /// <summary>Claims and executes one queued run (only <paramref name="only"/>, when given); false when none was waiting.</summary>
     public async Task<bool> ExecuteNextAsync(CancellationToken stopping, Guid? only = null)
     {
-        var run = await _queue.ClaimAsync(RunStoreRecorder.Worker, stopping, only);
+        var run = await queue.ClaimAsync(RunStoreRecorder.Worker, stopping, only);
         if (run is null)
         {
             return false;
@@ -92,9 +91,9 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(run.RunId, cancel, heartbeatStop.Token);
-        var known = run.Plan.Where(services.Project.Graph.Contains).ToList();
-        var executor = services.Executors.Create(run.Kind, run.Selection, "queue", options.Parallelism, configure: run.Build.Apply);
-        _logger.LogInformation("Run {RunId} started: {Kind} {Assets} asset(s) of '{Selection}'", run.RunId, WireName.Of(run.Kind), known.Count, run.Selection);
+        var known = run.Plan.Where(project.Graph.Contains).ToList();
+        var executor = executors.Create(run.Kind, run.Selection, "queue", _options.Parallelism, configure: run.Build.Apply);
+        logger.LogInformation("Run {RunId} started: {Kind} {Assets} asset(s) of '{Selection}'", run.RunId, WireName.Of(run.Kind), known.Count, run.Selection);
         // The run continues the trace of the request that queued it (gateway, API, then this worker's run and its assets).
         using var queued = ActivityContext.TryParse(run.TraceParent, null, out var parent)
             ? EngineTelemetry.Source.StartActivity("queued run", ActivityKind.Consumer, parent)
@@ -117,11 +116,11 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
             var failed = result.Steps.Where(s => s.Status != StepStatus.Succeeded).Select(s => $"{s.AssetKey} ({WireName.Of(s.Status)})").ToList();
             if (result.Succeeded)
             {
-                _logger.LogInformation("Run {RunId} succeeded: {Assets} asset(s) in {Seconds:0.0} s", run.RunId, result.Steps.Count, result.Duration.TotalSeconds);
+                logger.LogInformation("Run {RunId} succeeded: {Assets} asset(s) in {Seconds:0.0} s", run.RunId, result.Steps.Count, result.Duration.TotalSeconds);
             }
             else
             {
-                _logger.LogWarning("Run {RunId} {Status} after {Seconds:0.0} s: {Failed}", run.RunId, WireName.Of(result.Status), result.Duration.TotalSeconds,
+                logger.LogWarning("Run {RunId} {Status} after {Seconds:0.0} s: {Failed}", run.RunId, WireName.Of(result.Status), result.Duration.TotalSeconds,
                     string.Join(", ", failed.Take(10)));
             }
         }
@@ -157,10 +156,10 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
         {
             while (!stop.IsCancellationRequested)
             {
-                await Task.Delay(options.HeartbeatInterval, stop);
+                await Task.Delay(_options.HeartbeatInterval, stop);
                 try
                 {
-                    if (await _queue.HeartbeatAsync(runId, stop) && !cancel.IsCancellationRequested)
+                    if (await queue.HeartbeatAsync(runId, stop) && !cancel.IsCancellationRequested)
                     {
                         await cancel.CancelAsync();
                     }
@@ -168,7 +167,7 @@ public sealed class RunWorker(AnalyticsServices services, WorkerOptions options,
                 catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException && !stop.IsCancellationRequested)
                 {
                     // A missed beat is no reason to stop beating: a short outage must not get a live run reaped.
-                    _logger.LogDebug("Heartbeat of run {RunId} missed: {Message}", runId, e.Message);
+                    logger.LogDebug("Heartbeat of run {RunId} missed: {Message}", runId, e.Message);
                 }
             }
         }

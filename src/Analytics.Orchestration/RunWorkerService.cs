@@ -1,5 +1,6 @@
 using Analytics.Core.Alerting;
 using Analytics.Core.Assets;
+using Analytics.Core.Execution;
 using Analytics.Core.Scheduling;
 using Analytics.Ingest;
 using Analytics.Orchestration.Alerting;
@@ -18,8 +19,9 @@ namespace Analytics.Orchestration;
 /// and sends alerts; prunes old run events once an hour. Each of those loops survives a run-store outage and a broken
 /// project file by logging it: queued runs still execute.
 /// </summary>
-public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettings settings, IOptions<WorkerOptions> options, IServiceProvider provider,
-    RunQueue queue, AlertStore alerts, PostgresAssetLocks locks, IHttpClientFactory httpClients, ILogger<RunWorkerService> logger)
+public sealed class RunWorkerService(AssetProject project, IWarehouse warehouse, RunWorker worker, AnalyticsSettings settings, IOptions<WorkerOptions> options,
+    IServiceProvider provider, RunQueue queue, AlertStore alerts, RunStoreQueries queries, ScheduleTicks ticks, SensorFiles sensorFiles, PostgresAssetLocks locks,
+    IHttpClientFactory httpClients, ILogger<RunWorkerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,7 +32,6 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
         var sensing = options.Value.Sensor ? SenseAsync(stoppingToken) : Task.CompletedTask;
         var alerting = options.Value.Alerts ? AlertAsync(stoppingToken) : Task.CompletedTask;
         var retaining = options.Value.Retention ? RetainAsync(stoppingToken) : Task.CompletedTask;
-        var worker = new RunWorker(services, options.Value, logger);
         await worker.RunAsync(stoppingToken);
         foreach (var loop in new[] { pruning, scheduling, sensing, alerting, retaining })
         {
@@ -46,7 +47,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
         await RepeatAsync("landing sensor", options.Value.SensorInterval, async token =>
         {
             // Made on the first sweep, inside the loop's error handling: a gs:// zone needs credentials or the emulator.
-            sensor ??= new LandingSensor(services, provider.GetRequiredService<ISourceIngestor>(), ILandingStore.For(location, () =>
+            sensor ??= new LandingSensor(project, provider.GetRequiredService<ISourceIngestor>(), sensorFiles, locks, queue, ILandingStore.For(location, () =>
             {
                 var bigQuery = settings.BigQueryOrEnvironment();
                 return new GcsClient(GoogleRestTransport.Create(bigQuery.StorageEmulator is not null), bigQuery);
@@ -72,7 +73,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
             rules = AlertFile.Load(AnalyticsEnvironment.AssetsFolder(settings));
             foreach (var rule in rules.Where(r => r.Query is not null))
             {
-                services.Project.CompileQuery(rule.Query!, services.Warehouse.Dialect);
+                project.CompileQuery(rule.Query!, warehouse.Dialect);
             }
 
             channels = AlertChannelSet.FromConfiguration(provider.GetRequiredService<IConfiguration>(), alertOptions, http);
@@ -86,7 +87,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
         logger.LogInformation("Worker {Worker} evaluating {Count} alert rule(s), sending to {Channels}", RunStoreRecorder.Worker, rules.Count,
             channels.Names.Count == 0 ? "no channel (set SLACK_WEBHOOK_URL or Analytics__Alerts__Smtp__Host, From and To); incidents are still recorded"
                                       : string.Join(" and ", channels.Names));
-        var evaluator = new AlertEvaluator(services, rules, channels.Names, alertOptions.BaseUrl, TimeProvider.System, logger);
+        var evaluator = new AlertEvaluator(project, warehouse, alerts, queries, locks, rules, channels.Names, alertOptions.BaseUrl, TimeProvider.System, logger);
         var dispatcher = new AlertDispatcher(alerts, channels, alertOptions, logger);
         await RepeatAsync("alerts", alertOptions.Interval, async token =>
         {
@@ -99,7 +100,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
     /// <summary>The sources' declared retention, hourly; one worker at a time (a session lock in the run store).</summary>
     private Task RetainAsync(CancellationToken stoppingToken) => RepeatAsync("retention", TimeSpan.FromHours(1), async token =>
     {
-        var retention = new SourceRetention(services);
+        var retention = provider.GetRequiredService<SourceRetention>();
         if (!retention.Sources.Any())
         {
             return;
@@ -162,7 +163,7 @@ public sealed class RunWorkerService(AnalyticsServices services, AnalyticsSettin
         }
 
         logger.LogInformation("Worker {Worker} firing {Count} schedule(s): {Names}", RunStoreRecorder.Worker, schedules.Count, string.Join(", ", schedules.Select(s => s.Name)));
-        var evaluator = new ScheduleEvaluator(services, schedules, RunStoreRecorder.Worker, TimeProvider.System, logger);
+        var evaluator = new ScheduleEvaluator(project, ticks, schedules, RunStoreRecorder.Worker, TimeProvider.System, logger);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -1,3 +1,4 @@
+using Analytics.Core.Assets;
 using Analytics.Core.Scheduling;
 using Analytics.Core.Selection;
 using Analytics.RunStore;
@@ -9,12 +10,10 @@ public sealed record ScheduleView(string Name, string Cron, string Timezone, str
     IReadOnlyList<TickView> Ticks);
 
 /// <summary>What the API and the CLI do with schedules: list them with their ticks, pause, resume, and tick one by hand.</summary>
-public sealed class ScheduleCatalog(AnalyticsServices services, IReadOnlyList<Schedule> schedules)
+public sealed class ScheduleCatalog(AssetProject project, ScheduleTicks ticks, IReadOnlyList<Schedule> schedules)
 {
     /// <summary>Ticks listed per schedule.</summary>
     public const int RecentTicks = 20;
-
-    private readonly ScheduleTicks _ticks = new(services.RunStore);
 
     public IReadOnlyList<Schedule> Schedules => schedules;
 
@@ -22,15 +21,15 @@ public sealed class ScheduleCatalog(AnalyticsServices services, IReadOnlyList<Sc
 
     public async Task<IReadOnlyList<ScheduleView>> ListAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var paused = await _ticks.PausedAsync(cancellationToken);
-        var recent = await _ticks.RecentAsync(schedules.Select(s => s.Name).ToList(), RecentTicks, cancellationToken);
+        var paused = await ticks.PausedAsync(cancellationToken);
+        var recent = await ticks.RecentAsync(schedules.Select(s => s.Name).ToList(), RecentTicks, cancellationToken);
         return schedules.Select(s => new ScheduleView(s.Name, s.Cron, s.TimeZone.Id, s.Selection, s.CatchUp.ToString().ToLowerInvariant(),
             paused.Contains(s.Name), paused.Contains(s.Name) ? null : s.NextAfter(now), recent[s.Name])).ToList();
     }
 
     public async Task<ScheduleView> SetPausedAsync(Schedule schedule, bool paused, CancellationToken cancellationToken)
     {
-        await _ticks.SetPausedAsync(schedule.Name, paused, cancellationToken);
+        await ticks.SetPausedAsync(schedule.Name, paused, cancellationToken);
         return (await ListAsync(DateTimeOffset.UtcNow, cancellationToken)).Single(v => v.Name == schedule.Name);
     }
 
@@ -40,12 +39,12 @@ public sealed class ScheduleCatalog(AnalyticsServices services, IReadOnlyList<Sc
     /// </summary>
     public async Task<Guid> TickAsync(Schedule schedule, string by, CancellationToken cancellationToken)
     {
-        var plan = SelectionParser.Parse(schedule.Selection).ResolveOrdered(services.Project.Graph);
+        var plan = SelectionParser.Parse(schedule.Selection).ResolveOrdered(project.Graph);
         for (var attempt = 0; ; attempt++)
         {
             // Two hand ticks in the same microsecond would share a key: the second takes the next one.
             var at = DateTimeOffset.UtcNow.AddTicks(attempt * 10);
-            if (await _ticks.TryFireAsync(schedule.Name, at, schedule.Selection, plan, by, cancellationToken, $"ticked by hand ({by})") is { } runId)
+            if (await ticks.TryFireAsync(schedule.Name, at, schedule.Selection, plan, by, cancellationToken, $"ticked by hand ({by})") is { } runId)
             {
                 return runId;
             }

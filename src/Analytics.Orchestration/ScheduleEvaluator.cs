@@ -1,3 +1,4 @@
+using Analytics.Core.Assets;
 using Analytics.Core.Scheduling;
 using Analytics.Core.Selection;
 using Analytics.RunStore;
@@ -11,10 +12,8 @@ namespace Analytics.Orchestration;
 /// whose previous run is still going, or one missed during downtime (by the schedule's catch-up policy), is
 /// recorded as skipped with the reason. A schedule that never ticked starts from now: no history is replayed.
 /// </summary>
-public sealed class ScheduleEvaluator(AnalyticsServices services, IReadOnlyList<Schedule> schedules, string worker, TimeProvider clock, ILogger logger)
+public sealed class ScheduleEvaluator(AssetProject project, ScheduleTicks ticks, IReadOnlyList<Schedule> schedules, string worker, TimeProvider clock, ILogger logger)
 {
-    private readonly ScheduleTicks _ticks = new(services.RunStore);
-
     /// <summary>Evaluates every schedule once; returns the ticks this worker claimed (fired or skipped).</summary>
     public async Task<IReadOnlyList<(ScheduleTick Tick, Guid? RunId)>> EvaluateAsync(CancellationToken cancellationToken)
     {
@@ -22,31 +21,31 @@ public sealed class ScheduleEvaluator(AnalyticsServices services, IReadOnlyList<
         var now = clock.GetUtcNow();
         foreach (var schedule in schedules)
         {
-            if (await _ticks.IsPausedAsync(schedule.Name, cancellationToken))
+            if (await ticks.IsPausedAsync(schedule.Name, cancellationToken))
             {
                 continue;
             }
 
-            var last = await _ticks.LastTickAsync(schedule.Name, cancellationToken) ?? now - Schedule.OnTime;
+            var last = await ticks.LastTickAsync(schedule.Name, cancellationToken) ?? now - Schedule.OnTime;
             foreach (var tick in schedule.DueTicks(last, now))
             {
                 var skip = tick.SkipReason;
-                if (tick.Run && await _ticks.PreviousRunGoingAsync(schedule.Name, cancellationToken))
+                if (tick.Run && await ticks.PreviousRunGoingAsync(schedule.Name, cancellationToken))
                 {
                     skip = "the previous run of this schedule is still going";
                 }
 
                 if (skip is null)
                 {
-                    var plan = SelectionParser.Parse(schedule.Selection).ResolveOrdered(services.Project.Graph);
-                    if (await _ticks.TryFireAsync(schedule.Name, tick.ScheduledAt, schedule.Selection, plan, worker, cancellationToken) is { } runId)
+                    var plan = SelectionParser.Parse(schedule.Selection).ResolveOrdered(project.Graph);
+                    if (await ticks.TryFireAsync(schedule.Name, tick.ScheduledAt, schedule.Selection, plan, worker, cancellationToken) is { } runId)
                     {
                         logger.LogInformation("Schedule {Schedule} fired its {At:u} tick: run {RunId} of '{Selection}'",
                             schedule.Name, tick.ScheduledAt, runId, schedule.Selection);
                         claimed.Add((tick, runId));
                     }
                 }
-                else if (await _ticks.TryClaimAsync(schedule.Name, tick.ScheduledAt, "skipped", skip, null, worker, cancellationToken))
+                else if (await ticks.TryClaimAsync(schedule.Name, tick.ScheduledAt, "skipped", skip, null, worker, cancellationToken))
                 {
                     logger.LogInformation("Schedule {Schedule} skipped its {At:u} tick: {Reason}", schedule.Name, tick.ScheduledAt, skip);
                     claimed.Add((tick with { Run = false, SkipReason = skip }, null));

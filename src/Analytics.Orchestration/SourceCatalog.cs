@@ -1,9 +1,8 @@
 using System.Globalization;
 using Analytics.Core.Assets;
+using Analytics.Core.Execution;
 using Analytics.Core.Sources;
 using Analytics.RunStore;
-using Analytics.Warehouse.Postgres;
-using Npgsql;
 
 namespace Analytics.Orchestration;
 
@@ -30,12 +29,12 @@ public sealed record SourceView(
     WatermarkView? State, IReadOnlyList<ExtractionView> Extractions, IReadOnlyList<SourceLoadView> Loads, long TotalRows, long TotalRejected);
 
 /// <summary>The declared sources of the project and their state, for <c>/api/sources</c>.</summary>
-public sealed class SourceCatalog(AnalyticsServices services)
+public sealed class SourceCatalog(AssetProject project, IIngestManifest manifest, ExtractionStore extractionStore)
 {
     /// <summary>The most loads or extractions one source's view lists.</summary>
     public const int MaxHistory = 100;
 
-    public IEnumerable<AssetDefinition> Sources => services.Project.Graph.TopologicalOrder.Select(k => services.Project.Graph[k]).Where(a => a.Source is not null);
+    public IEnumerable<AssetDefinition> Sources => project.Graph.TopologicalOrder.Select(k => project.Graph[k]).Where(a => a.Source is not null);
 
     public async Task<IReadOnlyList<SourceView>> ListAsync(int history, CancellationToken cancellationToken)
     {
@@ -58,23 +57,21 @@ public sealed class SourceCatalog(AnalyticsServices services)
             _ => ("unknown", "", null, null),
         };
         var database = declaration.Origin as DatabaseOrigin;
-        var extractions = database is null ? [] : await new ExtractionStore(services.RunStore).ListAsync(source.Key.Name, history, cancellationToken);
-        var manifest = ManifestSource();
-        var (loads, totals) = await LoadsAsync(manifest, source.Key.Name, history, cancellationToken);
+        var extractions = database is null ? [] : await extractionStore.ListAsync(source.Key.Name, history, cancellationToken);
+        var loads = await manifest.LoadsAsync(source.Key.Name, Math.Clamp(history, 1, MaxHistory), cancellationToken);
+        var position = database is null ? null : await manifest.PositionAsync(source.Key.Name, cancellationToken);
         return new SourceView(
             source.Key.Name, kind, source.Description, source.SourcePath, from, format, connection, database?.Watermark,
             database is null ? null : Duration(database.Window), database is null ? null : Duration(database.Lag),
             declaration.Columns.Select(Column).ToList(), declaration.PrimaryKey,
             declaration.Identity is { } identity ? $"{identity.Column} = hash({string.Join(", ", identity.Hash.Concat(identity.HashWhenPresent.Select(c => c + " when present")))})" : null,
             declaration.EventTime,
-            database is null ? null : await StateAsync(manifest, source.Key.Name, cancellationToken),
+            position is null ? null : new WatermarkView(position.Position, position.Cursor, position.UpdatedAt),
             extractions.Select(e => new ExtractionView(e.Id, e.RunId, e.WindowFrom, e.WindowTo, e.Rows, e.Rejected, e.Bytes, e.DurationMs, e.Status, e.Error,
                 e.Warning, e.FinishedAt)).ToList(),
-            loads, totals.Loaded, totals.Rejected);
+            loads.Latest.Select(l => new SourceLoadView(l.LoadId, l.Path, l.RowsLoaded, l.RowsRejected, l.Bytes, l.At)).ToList(),
+            loads.TotalLoaded, loads.TotalRejected);
     }
-
-    /// <summary>Where the manifest and watermarks live: the PostgreSQL warehouse, else (BigQuery) the run store.</summary>
-    private NpgsqlDataSource ManifestSource() => services.Warehouse is PostgresWarehouse postgres ? postgres.DataSource : services.RunStore;
 
     private static SourceColumnView Column(SourceColumn column)
     {
@@ -116,53 +113,4 @@ public sealed class SourceCatalog(AnalyticsServices services)
         span == TimeSpan.Zero ? "0" : span.TotalDays >= 1 && span.TotalDays % 1 == 0 ? $"{span.TotalDays:0}d"
         : span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? $"{span.TotalHours:0}h"
         : span.TotalMinutes >= 1 && span.TotalMinutes % 1 == 0 ? $"{span.TotalMinutes:0}m" : $"{span.TotalSeconds:0}s";
-
-    private static async Task<(IReadOnlyList<SourceLoadView>, (long Loaded, long Rejected))> LoadsAsync(NpgsqlDataSource manifest, string key, int history,
-        CancellationToken cancellationToken)
-    {
-        var loads = new List<SourceLoadView>();
-        await using var command = manifest.CreateCommand(
-            "select file_id, file_path, rows_loaded, rows_rejected, bytes, ingested_at, sum(rows_loaded) over (), sum(rows_rejected) over () "
-            + "from raw.ingest_manifest where source = $1 order by file_id desc limit $2");
-        command.Parameters.AddWithValue(key);
-        command.Parameters.AddWithValue(Math.Clamp(history, 1, MaxHistory));
-        long loaded = 0, rejected = 0;
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                loads.Add(new SourceLoadView(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetFieldValue<DateTimeOffset>(5)));
-                (loaded, rejected) = (reader.GetInt64(6), reader.GetInt64(7));
-            }
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn)
-        {
-            // Nothing was ever loaded here: no manifest yet.
-        }
-
-        return (loads, (loaded, rejected));
-    }
-
-    private static async Task<WatermarkView?> StateAsync(NpgsqlDataSource manifest, string key, CancellationToken cancellationToken)
-    {
-        await using var command = manifest.CreateCommand("select position, cursor, updated_at from raw.source_watermarks where source = $1");
-        command.Parameters.AddWithValue(key);
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken)
-                ? new WatermarkView(reader.IsDBNull(0) ? null : Shown(reader.GetString(0)),
-                    reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1).Select(Shown).ToList(), reader.GetFieldValue<DateTimeOffset>(2))
-                : null;
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>A stored watermark value without its type tag (<c>t:2025-01-01T00:00:00.000000Z</c> shows as the time).</summary>
-    private static string Shown(string stored) => stored.Length > 2 && stored[1] == ':' ? stored[2..] : stored;
 }

@@ -19,15 +19,15 @@ public sealed record RetentionOutcome(string Source, DateOnly KeptFrom, IReadOnl
 /// asset incremental by key, dim_users say, learns which keys changed from the rows loaded, and the rows deleted are
 /// gone: it would keep their totals. Rows age out once a day, so the full rebuild runs once a day.)
 /// </summary>
-public sealed class SourceRetention(AnalyticsServices services)
+public sealed class SourceRetention(AssetProject project, IWarehouse warehouse, RunExecutorFactory executors, RetentionStore retentions, AuditStore audit)
 {
-    public IEnumerable<AssetDefinition> Sources => services.Project.Graph.TopologicalOrder.Select(k => services.Project.Graph[k])
+    public IEnumerable<AssetDefinition> Sources => project.Graph.TopologicalOrder.Select(k => project.Graph[k])
         .Where(a => a.Source?.Retention is not null);
 
     public async Task<IReadOnlyList<RetentionOutcome>> ApplyAsync(DateTimeOffset now, string requestedBy, bool dryRun, IRunObserver? reporter,
         CancellationToken cancellationToken)
     {
-        if (services.Warehouse is not PostgresWarehouse postgres)
+        if (warehouse is not PostgresWarehouse postgres)
         {
             throw new InvalidOperationException("retention deletes from the PostgreSQL warehouse in this version; on BigQuery, set the raw dataset's "
                                                 + "partition expiration (partition_expiration_days) to the same age.");
@@ -44,12 +44,12 @@ public sealed class SourceRetention(AnalyticsServices services)
                 continue;
             }
 
-            var deletion = await new RetentionStore(services.RunStore).RecordAsync(source.Key.Name, keptFrom, days, requestedBy, CancellationToken.None);
-            await new AuditStore(services.RunStore).AppendAsync(
+            var deletion = await retentions.RecordAsync(source.Key.Name, keptFrom, days, requestedBy, CancellationToken.None);
+            await audit.AppendAsync(
                 [new AuditRecord(requestedBy, "RetentionDelete", $"{source.Key.Name} before {keptFrom:yyyy-MM-dd}: {days.Values.Sum()} row(s)", 200, null, null)],
                 CancellationToken.None);
             var run = await RebuildAsync(source, requestedBy, reporter, cancellationToken);
-            await new RetentionStore(services.RunStore).AttachRunAsync(deletion, run.RunId, CancellationToken.None);
+            await retentions.AttachRunAsync(deletion, run.RunId, CancellationToken.None);
             outcomes.Add(new RetentionOutcome(source.Key.Name, keptFrom, days, run.RunId, run.Succeeded));
         }
 
@@ -59,11 +59,11 @@ public sealed class SourceRetention(AnalyticsServices services)
     /// <summary>Rebuilds what the source feeds, whole.</summary>
     private async Task<RunResult> RebuildAsync(AssetDefinition source, string requestedBy, IRunObserver? reporter, CancellationToken cancellationToken)
     {
-        var graph = services.Project.Graph;
+        var graph = project.Graph;
         var downstream = graph.Reachable([source.Key.Name], upstream: false);
         var keys = graph.TopologicalOrder.Where(k => !graph[k].IsSource && downstream.Contains(k)).ToList();
         var build = new BuildOptions(FullRefresh: true);
-        var executor = services.Executors.Create(RunKind.Materialize, $"retention of {source.Key.Name}", requestedBy, Environment.ProcessorCount, reporter,
+        var executor = executors.Create(RunKind.Materialize, $"retention of {source.Key.Name}", requestedBy, Environment.ProcessorCount, reporter,
             build.Apply);
         return await executor.RunAsync(Guid.NewGuid(), keys, false, cancellationToken);
     }

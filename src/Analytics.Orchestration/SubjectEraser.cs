@@ -1,3 +1,4 @@
+using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.RunStore;
 using Analytics.Warehouse.Postgres;
@@ -11,7 +12,7 @@ namespace Analytics.Orchestration;
 /// tables build whole, as they always do); the run store's check samples that name the id are scrubbed; and every
 /// text column of every table is searched for the id. The erasure is complete only when that search finds nothing.
 /// </summary>
-public sealed class SubjectEraser(AnalyticsServices services)
+public sealed class SubjectEraser(AssetProject project, IWarehouse warehouse, RunExecutorFactory executors, ErasureStore store)
 {
     public const int MaxIdLength = 1_024;
 
@@ -24,18 +25,17 @@ public sealed class SubjectEraser(AnalyticsServices services)
             throw new ArgumentException($"The user id to erase must be 1 to {MaxIdLength:N0} characters without surrounding spaces, as it was loaded.");
         }
 
-        if (services.Warehouse is not PostgresWarehouse postgres)
+        if (warehouse is not PostgresWarehouse postgres)
         {
             throw new ArgumentException("Erasure is built for the PostgreSQL warehouse; on BigQuery, delete the subject's rows with DML and rebuild (not automated yet).");
         }
 
         var erasure = new PostgresErasure(postgres.DataSource);
         var erasureId = Guid.NewGuid();
-        var store = new ErasureStore(services.RunStore);
         var removal = await erasure.RemoveAsync(userId, tenant, cancellationToken);
         await store.StartAsync(erasureId, removal.SubjectHash, tenant, requestedBy, cancellationToken);
         // The assets whose tables the removal shrank: the rebuild counts them rather than trust the sizes recorded before.
-        var graph = services.Project.Graph;
+        var graph = project.Graph;
         await store.ForgetSizesAsync(removal.Rows.Where(r => r.Value > 0).Select(r => r.Key.Split('.'))
             .Where(n => graph.Contains(n[1]) && graph[n[1]].Schema == n[0]).Select(n => n[1]).ToList(), cancellationToken);
 
@@ -44,9 +44,9 @@ public sealed class SubjectEraser(AnalyticsServices services)
         {
             // Every partition that held one of the subject's events: the days, and the weeks and months they fall in.
             var from = new[] { first.AddDays(-6), new DateOnly(first.Year, first.Month, 1) }.Min();
-            var keys = services.Project.Graph.TopologicalOrder.Where(k => !services.Project.Graph[k].IsSource).ToList();
+            var keys = project.Graph.TopologicalOrder.Where(k => !project.Graph[k].IsSource).ToList();
             var build = BuildOptions.Backfill(from, last, ("the subject's first event", "last event"));
-            var executor = services.Executors.Create(RunKind.Materialize, $"erasure {erasureId}", requestedBy, Environment.ProcessorCount, reporter, build.Apply);
+            var executor = executors.Create(RunKind.Materialize, $"erasure {erasureId}", requestedBy, Environment.ProcessorCount, reporter, build.Apply);
             run = await executor.RunAsync(Guid.NewGuid(), keys, false, cancellationToken);
         }
 

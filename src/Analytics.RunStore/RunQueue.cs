@@ -12,6 +12,10 @@ public sealed class RunQueue(NpgsqlDataSource dataSource)
 {
     public const string Channel = "runstore_queue";
 
+    /// <summary>Calls <paramref name="queued"/> whenever a run is queued, until <paramref name="cancellationToken"/> fires (LISTEN on a connection of its own).</summary>
+    public Task ListenAsync(Action queued, CancellationToken cancellationToken) =>
+        RunStoreNotifications.ListenAsync(dataSource, Channel, queued, null, cancellationToken);
+
     /// <summary>The reaper's reason when nothing says the database was at fault (a format of worker and last heartbeat).</summary>
     private const string StoppedHeartbeating = "worker %s stopped heartbeating (last at %s); retry the run to re-execute its unfinished steps";
 

@@ -7,6 +7,20 @@ namespace Analytics.RunStore;
 /// <summary>Read-side queries over the run store.</summary>
 public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// Calls <paramref name="changed"/> whenever a run records a change (<see cref="RunStoreRecorder.ChangesChannel"/>), and
+    /// <paramref name="listening"/> once the listener is in place, until <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public Task ListenForChangesAsync(Action changed, Action listening, CancellationToken cancellationToken) =>
+        RunStoreNotifications.ListenAsync(dataSource, RunStoreRecorder.ChangesChannel, changed, listening, cancellationToken);
+
+    /// <summary>The run store's schema version (0 before the first migration); throws when it does not answer.</summary>
+    public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select coalesce(max(version), 0) from runstore.schema_migrations");
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<IReadOnlyDictionary<string, AssetStatus>> AssetStatusesAsync(CancellationToken cancellationToken = default)
     {
         const string sql = """

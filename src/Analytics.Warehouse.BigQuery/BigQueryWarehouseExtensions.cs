@@ -32,7 +32,8 @@ public static class BigQueryWarehouseExtensions
         services.AddSingleton(provider => new BigQuerySourceIngestor(
             provider.GetRequiredService<BigQueryWarehouse>(), provider.GetRequiredService<GcsClient>(), bookkeeping(provider), eventTimes));
         services.AddSingleton<ISourceIngestor>(provider => provider.GetRequiredService<BigQuerySourceIngestor>());
-        services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(bookkeeping(provider)));
+        services.AddSingleton<IIngestManifest>(provider => new PostgresIngestManifest(bookkeeping(provider)));
+        services.AddSingleton<ISourceWatermark>(provider => provider.GetRequiredService<IIngestManifest>());
         services.AddSingleton<Func<IExtractionTarget>>(provider => provider.GetRequiredService<BigQuerySourceIngestor>().ExtractionTarget);
         return services;
     }

@@ -25,7 +25,8 @@ public static class PostgresWarehouseExtensions
         services.AddSingleton(provider => new PostgresWarehouse(provider.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey)));
         services.AddSingleton<IWarehouse>(provider => provider.GetRequiredService<PostgresWarehouse>());
         services.AddSingleton<ISourceIngestor>(provider => new SourceIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource, eventTimes));
-        services.AddSingleton<ISourceWatermark>(provider => new ManifestWatermark(provider.GetRequiredService<PostgresWarehouse>().DataSource));
+        services.AddSingleton<IIngestManifest>(provider => new PostgresIngestManifest(provider.GetRequiredService<PostgresWarehouse>().DataSource));
+        services.AddSingleton<ISourceWatermark>(provider => provider.GetRequiredService<IIngestManifest>());
         services.AddSingleton<Func<IExtractionTarget>>(provider =>
         {
             var warehouse = provider.GetRequiredService<PostgresWarehouse>().DataSource;

@@ -24,7 +24,7 @@ public sealed class GcsLandingSensorTests(DatabaseFixture db) : IClassFixture<Da
     {
         var settings = new BigQuerySettings(null, StorageEmulator: _server.Url);
         var store = ILandingStore.For("gs://landing/events/", () => new GcsClient(new GoogleRestTransport(null, new RetryPolicy(2, TimeSpan.FromMilliseconds(5))), settings));
-        return new LandingSensor(TestServices.Create(db.DataSource, TestFiles.RepositoryAssets), new SourceIngestor(db.DataSource), store, NullLogger.Instance);
+        return TestServices.Create(db.DataSource, TestFiles.RepositoryAssets).Sensor(store);
     }
 
     private void Land(string name, params string[] rows)

@@ -1,9 +1,12 @@
 using Analytics.Core.Alerting;
+using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
 using Analytics.Orchestration.Alerting;
 using Analytics.RunStore;
 using Analytics.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Analytics.Warehouse.Postgres.Tests;
@@ -11,13 +14,19 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// <summary>Alert rules against a real run store and warehouse, delivered to a local webhook and a local SMTP server.</summary>
 public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    private AnalyticsServices Services(Dictionary<string, string> files) => TestServices.Create(db.DataSource, TestFiles.Assets(files));
+    private ServiceProvider Services(Dictionary<string, string> files) => TestServices.Create(db.DataSource, TestFiles.Assets(files));
 
-    private static async Task<RunResult> RunAsync(AnalyticsServices services, string selection)
+    private static async Task<RunResult> RunAsync(IServiceProvider services, string selection)
     {
-        var keys = Core.Selection.SelectionParser.Parse(selection).ResolveOrdered(services.Project.Graph);
-        return await services.Executors.Create(RunKind.Materialize, selection, "test", 2).RunAsync(Guid.NewGuid(), keys, false, CancellationToken.None);
+        var keys = Core.Selection.SelectionParser.Parse(selection).ResolveOrdered(services.GetRequiredService<AssetProject>().Graph);
+        return await services.GetRequiredService<RunExecutorFactory>().Create(RunKind.Materialize, selection, "test", 2)
+            .RunAsync(Guid.NewGuid(), keys, false, CancellationToken.None);
     }
+
+    private static AlertEvaluator Evaluator(IServiceProvider services, IReadOnlyList<AlertRule> rules, IReadOnlyList<string> channels, string? baseUrl,
+        TimeProvider clock, ILogger logger) =>
+        new(services.GetRequiredService<AssetProject>(), services.GetRequiredService<IWarehouse>(), services.GetRequiredService<AlertStore>(),
+            services.GetRequiredService<RunStoreQueries>(), services.GetRequiredService<PostgresAssetLocks>(), rules, channels, baseUrl, clock, logger);
 
     private static IReadOnlyList<AlertRule> Rules(string yaml) => AlertFile.Parse("alerts.yml", yaml);
 
@@ -52,7 +61,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 
         var failed = await RunAsync(broken, "+broken_a");
         Assert.False(failed.Succeeded);
-        var evaluator = new AlertEvaluator(broken, rules, channels.Names, options.BaseUrl, TimeProvider.System, NullLogger.Instance);
+        var evaluator = Evaluator(broken, rules, channels.Names, options.BaseUrl, TimeProvider.System, NullLogger.Instance);
         Assert.Equal((1, 0), await evaluator.EvaluateAsync(CancellationToken.None));
         // The same failure found again, and a second failed run of the same selection, are the same incident: nothing new.
         await RunAsync(broken, "+broken_a");
@@ -72,7 +81,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 
         var fixedAssets = Services(new() { ["alerting/source_a.sql"] = "select 1 as x", ["alerting/broken_a.sql"] = "select x as y from {{ ref('source_a') }}" });
         Assert.True((await RunAsync(fixedAssets, "+broken_a")).Succeeded);
-        Assert.Equal((0, 1), await new AlertEvaluator(fixedAssets, rules, channels.Names, options.BaseUrl, TimeProvider.System, NullLogger.Instance)
+        Assert.Equal((0, 1), await Evaluator(fixedAssets, rules, channels.Names, options.BaseUrl, TimeProvider.System, NullLogger.Instance)
             .EvaluateAsync(CancellationToken.None));
         Assert.Equal(2, await dispatcher.DispatchAsync(CancellationToken.None));
         Assert.Contains("RESOLVED run_failed: selection '+broken_a'", Text(webhook.Bodies[1]));
@@ -98,7 +107,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 
         var run = await RunAsync(services, "broken_b");
         Assert.Equal(RunStatus.Failed, run.Status);
-        await new AlertEvaluator(services, Rules("alerts:\n  - {name: run_failed, kind: run_failed}"), channels.Names, null, TimeProvider.System, logger)
+        await Evaluator(services, Rules("alerts:\n  - {name: run_failed, kind: run_failed}"), channels.Names, null, TimeProvider.System, logger)
             .EvaluateAsync(CancellationToken.None);
         Assert.Equal(1, await new AlertDispatcher(new AlertStore(db.DataSource), channels, options, logger).DispatchAsync(CancellationToken.None));
 
@@ -129,7 +138,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         var channels = new AlertChannelSet([new EmailChannel(options.Smtp, options.SendTimeout)], []);
         var services = Services(new() { ["alerting/broken_c.sql"] = "select 1 / 0 as y" });
         await RunAsync(services, "broken_c");
-        await new AlertEvaluator(services, Rules("alerts:\n  - {name: run_failed, kind: run_failed}"), channels.Names, null, TimeProvider.System, NullLogger.Instance)
+        await Evaluator(services, Rules("alerts:\n  - {name: run_failed, kind: run_failed}"), channels.Names, null, TimeProvider.System, NullLogger.Instance)
             .EvaluateAsync(CancellationToken.None);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -150,7 +159,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
                 sql: "select dau from {{ ref('daily_d') }} where dau < 200"
             """);
         var low = Services(new() { ["marts/daily_d.sql"] = "select 100 as dau" });
-        var evaluator = new AlertEvaluator(low, rules, ["slack"], null, TimeProvider.System, NullLogger.Instance);
+        var evaluator = Evaluator(low, rules, ["slack"], null, TimeProvider.System, NullLogger.Instance);
 
         // Not built yet: no evidence either way, so no incident opens (and none would resolve).
         Assert.Equal((0, 0), await evaluator.EvaluateAsync(CancellationToken.None));
@@ -183,7 +192,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
                 ('week', '2024-12-30', 0.4, 'shrinking'), ('week', '2025-01-06', 0.5, 'shrinking'),
                 ('month', '2024-12-01', 0.5, 'shrinking'), ('month', '2025-01-01', 2, 'growing');
             """);
-        var evaluator = new AlertEvaluator(services, rules, [], null, TimeProvider.System, NullLogger.Instance);
+        var evaluator = Evaluator(services, rules, [], null, TimeProvider.System, NullLogger.Instance);
 
         Assert.Equal((2, 0), await evaluator.EvaluateAsync(CancellationToken.None));
         var open = (await new AlertStore(db.DataSource).ListAsync(true, 50, CancellationToken.None))
@@ -206,7 +215,7 @@ public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     {
         var services = Services(new() { ["marts/fresh_f.sql"] = "/*\nfreshness: {max_age: 30m}\n*/\nselect 1 as x" });
         var clock = new ManualClock();
-        var evaluator = new AlertEvaluator(services, Rules("alerts:\n  - {name: freshness_sla, kind: freshness}"), [], null, clock, NullLogger.Instance);
+        var evaluator = Evaluator(services, Rules("alerts:\n  - {name: freshness_sla, kind: freshness}"), [], null, clock, NullLogger.Instance);
         await RunAsync(services, "fresh_f");
 
         clock.Now = DateTimeOffset.UtcNow.AddMinutes(29);

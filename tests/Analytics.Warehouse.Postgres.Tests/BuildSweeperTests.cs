@@ -17,7 +17,7 @@ public class BuildSweeperTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
                               + "create table staging.stg_events__building (x int); "
                               + "create schema if not exists core; drop table if exists core.dim_users__building; create table core.dim_users__building (x int)");
         var runId = await new RunQueue(db.DataSource).EnqueueAsync("*", ["stg_events"], "test");
-        var sweeper = new BuildSweeper(project, warehouse, new PostgresAssetLocks(db.DataSource), new RunQueue(db.DataSource), NullLogger.Instance);
+        var sweeper = new BuildSweeper(project, warehouse, new PostgresAssetLocks(db.DataSource), new RunQueue(db.DataSource), NullLogger<BuildSweeper>.Instance);
 
         // dim_users is being built by a live run elsewhere: its lock is held, so its table is left alone.
         var locks = new PostgresAssetLocks(db.DataSource);

@@ -12,7 +12,7 @@ public class LandingSensorTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
     private async Task<LandingSensor> SensorAsync(string folder, int maxFiles = LandingSensor.MaxFilesPerSweep)
     {
         await FinishSensorRunsAsync();
-        return new LandingSensor(TestServices.Create(db.DataSource, TestFiles.RepositoryAssets), new SourceIngestor(db.DataSource), folder, NullLogger.Instance, maxFilesPerSweep: maxFiles);
+        return TestServices.Create(db.DataSource, TestFiles.RepositoryAssets).Sensor(folder, maxFiles);
     }
 
     /// <summary>Writes a landing file that has settled (last written a minute ago).</summary>

@@ -12,7 +12,7 @@ public class LandingSideDoorTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     public async Task Only_regular_files_inside_the_folder_are_read_and_the_rest_are_skipped_saying_why_without_blocking()
     {
         var folder = TestFiles.Folder();
-        var sensor = new LandingSensor(TestServices.Create(db.DataSource, TestFiles.RepositoryAssets), new SourceIngestor(db.DataSource), folder, NullLogger.Instance);
+        var sensor = TestServices.Create(db.DataSource, TestFiles.RepositoryAssets).Sensor(folder);
         var regular = Path.Combine(folder, "regular.csv");
         File.WriteAllText(regular, TestFiles.Header + "\n2025-03-01 10:00:00,sidedoor_u1,like,,,ios,organic,SG\n");
         File.SetLastWriteTimeUtc(regular, DateTime.UtcNow.AddMinutes(-1));

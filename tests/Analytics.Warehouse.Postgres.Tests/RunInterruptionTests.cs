@@ -2,6 +2,7 @@ using Analytics.Orchestration;
 using Analytics.Postgres.Server;
 using Analytics.RunStore;
 using Analytics.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Analytics.Warehouse.Postgres.Tests;
@@ -47,12 +48,13 @@ public sealed class RunInterruptionTests : IAsyncLifetime
         await using var cutter = new TcpCutter(new NpgsqlConnectionStringBuilder(_db.ConnectionString).Port);
         await using var throughCutter = PostgresDataSources.Create(
             new NpgsqlConnectionStringBuilder(_db.ConnectionString) { Port = cutter.Port, Timeout = 2 }.ConnectionString);
-        var worker = new RunWorker(TestServices.Create(throughCutter, SlowAssets()), new WorkerOptions
+        await using var services = TestServices.Create(throughCutter, SlowAssets(), o =>
         {
-            PollInterval = TimeSpan.FromMilliseconds(100),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-            HeartbeatTimeout = TimeSpan.FromSeconds(1),
+            o.PollInterval = TimeSpan.FromMilliseconds(100);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+            o.HeartbeatTimeout = TimeSpan.FromSeconds(1);
         });
+        var worker = services.GetRequiredService<RunWorker>();
         var queue = new RunQueue(_db.DataSource);
         var runId = await queue.EnqueueAsync("slow", ["slow"], "test");
         using var stop = new CancellationTokenSource();

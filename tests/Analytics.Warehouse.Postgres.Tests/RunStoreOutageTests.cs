@@ -2,6 +2,7 @@ using Analytics.Orchestration;
 using Analytics.RunStore;
 using Analytics.Testing;
 using Analytics.Warehouse.Postgres;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,21 +16,15 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// </summary>
 public class RunStoreOutageTests
 {
-    private static AnalyticsServices Unreachable()
-    {
-        // Port 1 on loopback: nothing listens, so every connection is refused at once.
-        var store = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=x;Password=x;Timeout=1");
-        var project = AnalyticsEnvironment.LoadAssets(new AnalyticsSettings(null, null, null, TestFiles.RepositoryAssets));
-        var warehouse = new PostgresWarehouse(store);
-        return new AnalyticsServices(project, warehouse, store, new RunExecutorFactory(project, warehouse, store, new PostgresAssetLocks(store), new PostgresIntervalStore(store)));
-    }
+    // Port 1 on loopback: nothing listens, so every connection is refused at once.
+    private static ServiceProvider Unreachable(Action<WorkerOptions> worker) =>
+        TestServices.Create(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=x;Password=x;Timeout=1"), TestFiles.RepositoryAssets, worker);
 
     [Fact]
     public async Task The_reaper_keeps_running_while_the_run_store_is_unreachable()
     {
-        var services = Unreachable();
-        var reaper = new RunReaperService(services, new RunQueue(services.RunStore), new PostgresAssetLocks(services.RunStore), Options.Create(new WorkerOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) }),
-            NullLogger<RunReaperService>.Instance);
+        await using var services = Unreachable(o => o.HeartbeatInterval = TimeSpan.FromMilliseconds(50));
+        var reaper = ActivatorUtilities.CreateInstance<RunReaperService>(services);
 
         await reaper.StartAsync(CancellationToken.None);
         await Task.Delay(600);
@@ -41,7 +36,8 @@ public class RunStoreOutageTests
     [Fact]
     public async Task A_worker_keeps_trying_while_the_run_store_is_unreachable()
     {
-        var worker = new RunWorker(Unreachable(), new WorkerOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
+        await using var services = Unreachable(o => o.PollInterval = TimeSpan.FromMilliseconds(50));
+        var worker = services.GetRequiredService<RunWorker>();
         using var stop = new CancellationTokenSource();
 
         var running = worker.RunAsync(stop.Token);

@@ -1,7 +1,10 @@
+using Analytics.Core.Assets;
 using Analytics.Core.Scheduling;
 using Analytics.Orchestration;
+using Analytics.RunStore;
 using Analytics.Testing;
 using Analytics.Warehouse.Postgres;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Analytics.Warehouse.Postgres.Tests;
@@ -9,7 +12,10 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// <summary>Two workers evaluating one schedule against a real run store, on a clock the test moves.</summary>
 public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    private AnalyticsServices Services(string assets) => TestServices.Create(db.DataSource, assets);
+    private ServiceProvider Services(string assets) => TestServices.Create(db.DataSource, assets);
+
+    private static ScheduleEvaluator Evaluator(IServiceProvider services, Schedule schedule, string worker, TimeProvider clock) =>
+        new(services.GetRequiredService<AssetProject>(), services.GetRequiredService<ScheduleTicks>(), [schedule], worker, clock, NullLogger.Instance);
 
     private static DateTimeOffset At(int minute, int second) => new(2026, 11, 23, 10, minute, second, TimeSpan.Zero);
 
@@ -20,7 +26,7 @@ public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<Database
         var schedule = new Schedule("every_minute", "* * * * *", "UTC", "*");
         var clock = new ManualClock();
         var workers = new[] { "worker-a", "worker-b" }
-            .Select(w => new ScheduleEvaluator(services, [schedule], w, clock, NullLogger.Instance)).ToList();
+            .Select(w => Evaluator(services, schedule, w, clock)).ToList();
         async Task<int> EvaluateAllAsync(DateTimeOffset now)
         {
             clock.Now = now;
@@ -52,7 +58,7 @@ public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<Database
     {
         var services = Services(TestFiles.Assets(new() { ["demo/two.sql"] = "select 2 as x" }));
         var clock = new ManualClock { Now = At(30, 5) };
-        var evaluator = new ScheduleEvaluator(services, [new Schedule("paused_one", "* * * * *", "UTC", "*")], "worker-a", clock, NullLogger.Instance);
+        var evaluator = Evaluator(services, new Schedule("paused_one", "* * * * *", "UTC", "*"), "worker-a", clock);
         var ticks = new Analytics.RunStore.ScheduleTicks(db.DataSource);
 
         await ticks.SetPausedAsync("paused_one", true, CancellationToken.None);

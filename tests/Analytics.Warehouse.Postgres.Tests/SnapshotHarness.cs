@@ -47,7 +47,7 @@ internal sealed class SnapshotHarness(DatabaseFixture db, string header)
             Clock = Clock,
             // As a worker runs it: loads followed, and the snapshot's definition recorded.
             Intervals = new Analytics.RunStore.PostgresIntervalStore(db.DataSource),
-            SourceWatermark = new Analytics.Ingest.ManifestWatermark(db.DataSource),
+            SourceWatermark = new Analytics.Ingest.PostgresIngestManifest(db.DataSource),
         };
         configure?.Invoke(options);
         return await new AssetExecutor(project, new PostgresWarehouse(db.DataSource), options).MaterializeAsync(project.Graph.TopologicalOrder.ToArray());

@@ -1,5 +1,6 @@
 using Analytics.Api.Extensions;
 using Analytics.Core.Access;
+using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
 using Analytics.RunStore;
@@ -27,9 +28,9 @@ public static class AssetsApi
         return app;
     }
 
-    private static async Task<IResult> ListAsync(AnalyticsServices services, CatalogCache cache, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(AssetProject project, CatalogCache cache, CancellationToken cancellationToken)
     {
-        var graph = services.Project.Graph;
+        var graph = project.Graph;
         var statuses = await cache.AssetStatusesAsync(cancellationToken);
         var now = DateTimeOffset.UtcNow;
         return TypedResults.Ok(graph.TopologicalOrder.Select(key =>
@@ -42,9 +43,8 @@ public static class AssetsApi
         }).ToList());
     }
 
-    private static async Task<IResult> DetailAsync(string key, AnalyticsServices services, CatalogCache cache, HttpContext http, RunStoreQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> DetailAsync(string key, AssetProject project, IWarehouseReader warehouse, CatalogCache cache, HttpContext http, RunStoreQueries queries, CancellationToken cancellationToken)
     {
-        var project = services.Project;
         if (!project.Graph.Contains(key))
         {
             return Problems.UnknownAsset(key, project.Graph.Keys);
@@ -54,7 +54,7 @@ public static class AssetsApi
         var materialization = await queries.LatestMaterializationAsync(key, cancellationToken);
         return TypedResults.Ok(new AssetDetail(
             key, asset.Layer, asset.Materialization.ToString().ToLowerInvariant(), asset.Description, asset.Tags, asset.Owner, asset.SourcePath,
-            asset.Sql.Trim(), asset.IsSource ? null : project.Compile(key, services.Warehouse.Dialect).Trim(),
+            asset.Sql.Trim(), asset.IsSource ? null : project.Compile(key, warehouse.Dialect).Trim(),
             project.Graph.UpstreamOf(key), project.Graph.DownstreamOf(key),
             asset.Checks.Select(c => new DeclaredCheck(c.Name, c.Kind.ToString(), c.Severity.ToString().ToLowerInvariant())).ToList(),
             materialization, (await queries.LatestChecksAsync(key, cancellationToken))
@@ -68,11 +68,11 @@ public static class AssetsApi
 
     public const int MaxHistory = 500;
 
-    private static async Task<IResult> HistoryAsync(string key, string? limit, AnalyticsServices services, RunStoreQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(string key, string? limit, AssetProject project, RunStoreQueries queries, CancellationToken cancellationToken)
     {
-        if (!services.Project.Graph.Contains(key))
+        if (!project.Graph.Contains(key))
         {
-            return Problems.UnknownAsset(key, services.Project.Graph.Keys);
+            return Problems.UnknownAsset(key, project.Graph.Keys);
         }
 
         if (!RunsApi.TryParseRange(limit, "limit", 50, 1, MaxHistory, out var count, out var problem))
@@ -83,10 +83,9 @@ public static class AssetsApi
         return TypedResults.Ok(await queries.MaterializationHistoryAsync(key, count, cancellationToken));
     }
 
-    private static async Task<IResult> PreviewAsync(string key, int? limit, AnalyticsServices services, IWarehouseReader warehouse, ReadScopes scopes,
+    private static async Task<IResult> PreviewAsync(string key, int? limit, AssetProject project, IWarehouseReader warehouse, ReadScopes scopes,
         HttpContext http, CancellationToken cancellationToken)
     {
-        var project = services.Project;
         if (!project.Graph.Contains(key))
         {
             return Problems.UnknownAsset(key, project.Graph.Keys);

@@ -22,13 +22,13 @@ public static class AutomationApi
         schedules.MapGet("/", ListSchedulesAsync).RequireRole(Role.Viewer).WithName("ListSchedules")
             .WithSummary("The schedules of schedules.yml: cron, time zone, selection, paused, next tick, latest ticks with their runs")
             .Produces<List<ScheduleView>>().ProducesProblem(StatusCodes.Status409Conflict);
-        schedules.MapPost("/{name}/pause", (string name, AnalyticsServices services, AnalyticsSettings settings, CancellationToken token) =>
-                SetPausedAsync(name, true, services, settings, token))
+        schedules.MapPost("/{name}/pause", (string name, AssetProject project, ScheduleTicks ticks, AnalyticsSettings settings, CancellationToken token) =>
+                SetPausedAsync(name, true, project, ticks, settings, token))
             .RequireRole(Role.Operator).WithName("PauseSchedule").WithSummary("Pause a schedule: no tick fires until it is resumed (kept across restarts)")
             .Produces<ScheduleView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        schedules.MapPost("/{name}/resume", (string name, AnalyticsServices services, AnalyticsSettings settings, CancellationToken token) =>
-                SetPausedAsync(name, false, services, settings, token))
+        schedules.MapPost("/{name}/resume", (string name, AssetProject project, ScheduleTicks ticks, AnalyticsSettings settings, CancellationToken token) =>
+                SetPausedAsync(name, false, project, ticks, settings, token))
             .RequireRole(Role.Operator).WithName("ResumeSchedule").WithSummary("Resume a paused schedule from its next tick")
             .Produces<ScheduleView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -46,11 +46,11 @@ public static class AutomationApi
     }
 
     /// <summary>The schedules as declared now (the file is read per request, so an edit shows without a restart).</summary>
-    private static (ScheduleCatalog? Catalog, IResult? Problem) Catalog(AnalyticsServices services, AnalyticsSettings settings)
+    private static (ScheduleCatalog? Catalog, IResult? Problem) Catalog(AssetProject project, ScheduleTicks ticks, AnalyticsSettings settings)
     {
         try
         {
-            return (new ScheduleCatalog(services, ScheduleFile.Load(AnalyticsEnvironment.AssetsFolder(settings))), null);
+            return (new ScheduleCatalog(project, ticks, ScheduleFile.Load(AnalyticsEnvironment.AssetsFolder(settings))), null);
         }
         catch (AssetDeclarationException e)
         {
@@ -58,15 +58,15 @@ public static class AutomationApi
         }
     }
 
-    private static async Task<IResult> ListSchedulesAsync(AnalyticsServices services, AnalyticsSettings settings, CancellationToken cancellationToken)
+    private static async Task<IResult> ListSchedulesAsync(AssetProject project, ScheduleTicks ticks, AnalyticsSettings settings, CancellationToken cancellationToken)
     {
-        var (catalog, problem) = Catalog(services, settings);
+        var (catalog, problem) = Catalog(project, ticks, settings);
         return problem ?? TypedResults.Ok(await catalog!.ListAsync(DateTimeOffset.UtcNow, cancellationToken));
     }
 
-    private static async Task<IResult> SetPausedAsync(string name, bool paused, AnalyticsServices services, AnalyticsSettings settings, CancellationToken cancellationToken)
+    private static async Task<IResult> SetPausedAsync(string name, bool paused, AssetProject project, ScheduleTicks ticks, AnalyticsSettings settings, CancellationToken cancellationToken)
     {
-        var (catalog, problem) = Catalog(services, settings);
+        var (catalog, problem) = Catalog(project, ticks, settings);
         if (problem is not null)
         {
             return problem;
@@ -77,10 +77,10 @@ public static class AutomationApi
             : UnknownSchedule(name, catalog);
     }
 
-    private static async Task<IResult> TickAsync(string name, AnalyticsServices services, AnalyticsSettings settings, HttpContext http,
+    private static async Task<IResult> TickAsync(string name, AssetProject project, ScheduleTicks ticks, AnalyticsSettings settings, HttpContext http,
         RunStoreQueries queries, CancellationToken cancellationToken)
     {
-        var (catalog, problem) = Catalog(services, settings);
+        var (catalog, problem) = Catalog(project, ticks, settings);
         if (problem is not null)
         {
             return problem;

@@ -1,5 +1,6 @@
 using Analytics.Api.Extensions;
 using Analytics.Core.Access;
+using Analytics.Core.Assets;
 using Analytics.Core.Dashboards;
 using Analytics.Orchestration;
 using Analytics.RunStore;
@@ -14,9 +15,8 @@ public static class DashboardsApi
 {
     public static IEndpointRouteBuilder MapDashboardsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/dashboards", async (AnalyticsServices services, RunStoreQueries queries, CancellationToken cancellationToken) =>
+        app.MapGet("/api/dashboards", async (AssetProject project, RunStoreQueries queries, CancellationToken cancellationToken) =>
             {
-                var project = services.Project;
                 var columns = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
                 foreach (var mart in project.Dashboards.SelectMany(d => d.Charts.Select(c => c.Mart).Concat(d.Kpis.Select(k => k.Mart))).Distinct())
                 {

@@ -27,7 +27,7 @@ public static class ErasuresApi
         return app;
     }
 
-    private static async Task<IResult> EraseAsync(HttpContext http, AnalyticsServices services, CancellationToken cancellationToken)
+    private static async Task<IResult> EraseAsync(HttpContext http, SubjectEraser eraser, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<ErasureRequest>(http.Request, MaxBodyBytes, RequestJson,
             "Send {\"user_id\": \"u_0001\"}, optionally \"tenant\": \"acme\".", cancellationToken);
@@ -43,7 +43,7 @@ public static class ErasuresApi
 
         try
         {
-            var outcome = await new SubjectEraser(services).EraseAsync(userId, request.Tenant, http.Principal().Name, null, cancellationToken);
+            var outcome = await eraser.EraseAsync(userId, request.Tenant, http.Principal().Name, null, cancellationToken);
             return outcome.Erasure.Status == "complete"
                 ? TypedResults.Created($"/api/erasures/{outcome.Erasure.ErasureId}", outcome.Erasure)
                 : Problems.Conflict($"Erasure {outcome.Erasure.ErasureId} is incomplete: the id is still found in {Problems.Clip(outcome.Erasure.Found?.ToString() ?? "")}.");

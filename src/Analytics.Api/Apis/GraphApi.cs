@@ -1,5 +1,6 @@
 using Analytics.Api.Extensions;
 using Analytics.Core.Access;
+using Analytics.Core.Assets;
 using Analytics.Core.Selection;
 using Analytics.Orchestration;
 
@@ -9,9 +10,9 @@ public static class GraphApi
 {
     public static IEndpointRouteBuilder MapGraphApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/graph", (string? select, AnalyticsServices services) =>
+        app.MapGet("/api/graph", (string? select, AssetProject project) =>
         {
-            var graph = services.Project.Graph;
+            var graph = project.Graph;
             SelectionExpression selection;
             IReadOnlyList<string> keys;
             try

@@ -1,5 +1,6 @@
 using Analytics.Api.Extensions;
 using Analytics.Core.Access;
+using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
 
@@ -28,10 +29,10 @@ public static class MartsApi
     }
 
     private static async Task<IResult> RowsAsync(string key, string? columns, string[]? filter, string? order, string? limit,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_by")] string? groupBy, AnalyticsServices services, MartCache cache,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_by")] string? groupBy, AssetProject project, MartCache cache,
         ReadScopes scopes, HttpContext http, CancellationToken cancellationToken)
     {
-        var graph = services.Project.Graph;
+        var graph = project.Graph;
         if (!graph.Contains(key) || graph[key].Layer != MartLayer)
         {
             var marts = graph.Keys.Where(k => graph[k].Layer == MartLayer);

@@ -1,5 +1,6 @@
 using Analytics.Api.Extensions;
 using Analytics.Core.Access;
+using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Orchestration;
 using Analytics.RunStore;
@@ -18,9 +19,9 @@ public static class PartitionsApi
 
     public static IEndpointRouteBuilder MapPartitionsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/assets/{key}/partitions", async (string key, AnalyticsServices services, PostgresIntervalStore intervals, CancellationToken cancellationToken) =>
+        app.MapGet("/api/assets/{key}/partitions", async (string key, AssetProject project, PostgresIntervalStore intervals, CancellationToken cancellationToken) =>
             {
-                var graph = services.Project.Graph;
+                var graph = project.Graph;
                 if (!graph.Contains(key))
                 {
                     return Problems.UnknownAsset(key, graph.Keys);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Analytics.Api.Extensions;
 using Analytics.Core.Access;
+using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Selection;
 using Analytics.Orchestration;
@@ -50,7 +51,7 @@ public static class RunsApi
 
     private static readonly JsonSerializerOptions RequestJson = JsonBody.Strict(maxDepth: 8);
 
-    private static async Task<IResult> EnqueueAsync(AnalyticsServices services, HttpContext http, RunQueue queue, RunStoreQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> EnqueueAsync(AssetProject project, HttpContext http, RunQueue queue, RunStoreQueries queries, CancellationToken cancellationToken)
     {
         var (request, problem) = await ReadRequestAsync(http.Request, cancellationToken);
         if (problem is not null)
@@ -69,7 +70,7 @@ public static class RunsApi
         try
         {
             parsed = SelectionParser.Parse(selection);
-            plan = parsed.ResolveOrdered(services.Project.Graph);
+            plan = parsed.ResolveOrdered(project.Graph);
         }
         catch (SelectionException e)
         {
@@ -78,7 +79,7 @@ public static class RunsApi
 
         if (plan.Count == 0)
         {
-            return Problems.BadRequest(EmptySelection.Explain(selection, parsed, services.Project.Graph));
+            return Problems.BadRequest(EmptySelection.Explain(selection, parsed, project.Graph));
         }
 
         var (build, buildProblem) = BuildOf(request);
@@ -94,7 +95,7 @@ public static class RunsApi
     }
 
     private static async Task<IResult> ListAsync(string? page, [FromQuery(Name = "page_size")] string? pageSize, string? status,
-        AnalyticsServices services, RunStoreQueries queries, CancellationToken cancellationToken)
+        AssetProject project, RunStoreQueries queries, CancellationToken cancellationToken)
     {
         if (!TryParseRange(page, "page", 1, 1, MaxPage, out var p, out var problem)
             || !TryParseRange(pageSize, "page_size", 50, 1, MaxPageSize, out var size, out problem))
@@ -191,7 +192,7 @@ public static class RunsApi
     private static async Task<IResult> GetAsync(Guid id, CatalogCache cache, CancellationToken cancellationToken) =>
         await cache.RunAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.UnknownRun(id);
 
-    private static async Task<IResult> EventsAsync(Guid id, AnalyticsServices services, HttpContext http, RunStoreQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> EventsAsync(Guid id, AssetProject project, HttpContext http, RunStoreQueries queries, CancellationToken cancellationToken)
     {
         if (await queries.GetRunAsync(id, cancellationToken) is null)
         {
@@ -199,7 +200,7 @@ public static class RunsApi
         }
 
         _ = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), out var after);
-        var graph = services.Project.Graph;
+        var graph = project.Graph;
         return TypedResults.ServerSentEvents(Stream(queries, id, after, e => Withheld(e, http, graph), cancellationToken));
     }
 
@@ -265,7 +266,7 @@ public static class RunsApi
         return outcome == RunStatus.Canceled ? TypedResults.Ok(after) : TypedResults.Accepted($"/api/runs/{id}", after);
     }
 
-    private static async Task<IResult> RetryAsync(Guid id, AnalyticsServices services, HttpContext http, RunQueue queue, RunStoreQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> RetryAsync(Guid id, AssetProject project, HttpContext http, RunQueue queue, RunStoreQueries queries, CancellationToken cancellationToken)
     {
         if (await queries.GetRunAsync(id, cancellationToken) is not { } run)
         {
@@ -283,7 +284,7 @@ public static class RunsApi
             return Problems.Conflict($"Run {id} succeeded; every step is done, so there is nothing to re-execute.");
         }
 
-        var plan = services.Project.Graph.Order(unfinished.Where(services.Project.Graph.Contains));
+        var plan = project.Graph.Order(unfinished.Where(project.Graph.Contains));
         var retryId = await queue.EnqueueAsync(
             $"retry of {id}: {string.Join(' ', plan)}", plan, Requester(http), run.Kind, id, cancellationToken,
             // A retry builds as its run did: a retried full refresh or backfill is still one.

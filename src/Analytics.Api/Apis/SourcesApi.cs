@@ -13,8 +13,8 @@ public static class SourcesApi
     public static IEndpointRouteBuilder MapSourcesApi(this IEndpointRouteBuilder app)
     {
         var sources = app.MapGroup("/api/sources").WithTags("Sources");
-        sources.MapGet("/", async (AnalyticsServices services, CancellationToken token) =>
-                TypedResults.Ok(await new SourceCatalog(services).ListAsync(ListHistory, token)))
+        sources.MapGet("/", async (SourceCatalog catalog, CancellationToken token) =>
+                TypedResults.Ok(await catalog.ListAsync(ListHistory, token)))
             .RequireRole(Role.Viewer).WithName("ListSources")
             .WithSummary("The declared sources: origin, columns and rules, key, watermark, and their latest loads and extractions")
             .Produces<List<SourceView>>();
@@ -25,9 +25,8 @@ public static class SourcesApi
         return app;
     }
 
-    private static async Task<IResult> GetSourceAsync(string key, AnalyticsServices services, CancellationToken cancellationToken)
+    private static async Task<IResult> GetSourceAsync(string key, SourceCatalog catalog, CancellationToken cancellationToken)
     {
-        var catalog = new SourceCatalog(services);
         var source = catalog.Sources.FirstOrDefault(s => s.Key.Name == key);
         return source is null
             ? Problems.UnknownSource(key, catalog.Sources.Select(s => s.Key.Name))

@@ -10,7 +10,7 @@ namespace Analytics.Api.Extensions;
 /// whenever any worker, in any process, reports a step or run finished, through LISTEN) and finished runs (which
 /// never change again). Until the listener is connected nothing is cached.
 /// </summary>
-public sealed class CatalogCache(AnalyticsServices services, RunStoreQueries queries, ILogger<CatalogCache> logger) : BackgroundService
+public sealed class CatalogCache(RunStoreQueries queries, ILogger<CatalogCache> logger) : BackgroundService
 {
     private const int MaxFinishedRuns = 10_000;
     private readonly ConcurrentDictionary<Guid, RunView> _finishedRuns = new();
@@ -58,7 +58,7 @@ public sealed class CatalogCache(AnalyticsServices services, RunStoreQueries que
         {
             try
             {
-                await RunStoreNotifications.ListenAsync(services.RunStore, RunStoreRecorder.ChangesChannel,
+                await queries.ListenForChangesAsync(
                     () => Interlocked.Increment(ref _version),
                     () =>
                     {

@@ -14,7 +14,6 @@ public static class AuditCommand
         verify.SetAction(async (_, cancellationToken) =>
         {
             await using var host = await CliHost.StartAsync(settings, cancellationToken);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var result = await host.Services.GetRequiredService<AuditStore>().VerifyAsync(cancellationToken);
             if (result.Intact)
             {

@@ -21,8 +21,7 @@ public static class EraseCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var host = await CliHost.StartAsync(settings, cancellationToken);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
-            var outcome = await new SubjectEraser(services).EraseAsync(parse.GetValue(userId)!, parse.GetValue(tenant), $"cli:{Environment.UserName}",
+            var outcome = await host.Services.GetRequiredService<SubjectEraser>().EraseAsync(parse.GetValue(userId)!, parse.GetValue(tenant), $"cli:{Environment.UserName}",
                 new ConsoleReporter(output), cancellationToken);
             var erasure = outcome.Erasure;
             await host.Services.GetRequiredService<AuditStore>().AppendAsync(

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analytics.Core.Assets;
 using Analytics.Core.Sources;
 using Analytics.Ingest;
 using Analytics.Orchestration;
@@ -25,16 +26,16 @@ public static class IngestCommand
         {
             var chosen = WarehouseTargetOption.Apply(parse.GetValue(target), settings);
             await using var host = await CliHost.StartAsync(chosen, cancellationToken);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
+            var project = host.Services.GetRequiredService<AssetProject>();
             var name = parse.GetValue(sourceOption)!;
-            if (!services.Project.Graph.Contains(name) || services.Project.Graph[name].Source?.Origin is not FileOrigin origin)
+            if (!project.Graph.Contains(name) || project.Graph[name].Source?.Origin is not FileOrigin origin)
             {
-                var sources = services.Project.Graph.Keys.Where(k => services.Project.Graph[k].Source?.Origin is FileOrigin);
+                var sources = project.Graph.Keys.Where(k => project.Graph[k].Source?.Origin is FileOrigin);
                 output.WriteLine($"error: --source '{name}' is not a declared file source; name one of {string.Join(", ", sources)}.");
                 return CliApp.BadInput;
             }
 
-            var source = services.Project.Graph[name];
+            var source = project.Graph[name];
             var storage = new Lazy<GcsClient>(() => WarehouseTargetOption.Storage(chosen));
             var files = await SourceFiles.ExpandAsync(parse.GetValue(paths)!, () => storage.Value, cancellationToken, origin.Extension);
             var ingestor = host.Services.GetRequiredService<ISourceIngestor>();

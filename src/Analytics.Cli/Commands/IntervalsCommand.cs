@@ -37,7 +37,6 @@ public static class IntervalsCommand
             }
 
             await using var host = await CliHost.StartAsync(settings, cancellationToken);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var store = host.Services.GetRequiredService<PostgresIntervalStore>();
             var state = await store.GetAsync(key, cancellationToken);
             var unit = spec.Grain.ToString().ToLowerInvariant();

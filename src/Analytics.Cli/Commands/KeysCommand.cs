@@ -106,7 +106,6 @@ public static class KeysCommand
         Func<T, AuditRecord>? audit = null)
     {
         await using var host = await CliHost.StartAsync(settings, cancellationToken);
-        var services = host.Services.GetRequiredService<AnalyticsServices>();
         var result = await use(host.Services.GetRequiredService<ApiKeyStore>());
         if (audit is not null)
         {

@@ -16,7 +16,6 @@ public static class ListCommand
             var project = AnalyticsEnvironment.LoadAssets(settings);
             var keys = SelectionArgument.Resolve(parse, selection, project.Graph);
             await using var host = await CliHost.StartAsync(settings, cancellationToken, project);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var statuses = await host.Services.GetRequiredService<RunStoreQueries>().AssetStatusesAsync(cancellationToken);
             output.WriteLine($"{"asset",-36} {"layer",-8} {"kind",-11} {"last materialized (UTC)",-23} {"rows",12} {"status",-12} {"checks",-14} freshness");
             var now = DateTimeOffset.UtcNow;

@@ -48,9 +48,8 @@ public static class MaterializeCommand
             var project = AnalyticsEnvironment.LoadAssets(chosen);
             var keys = SelectionArgument.Resolve(text, project.Graph);
             await using var host = await CliHost.StartAsync(chosen, cancellationToken, project);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
             var reporter = new ConsoleReporter(output);
-            var executor = services.Executors.Create(kind, text, Environment.UserName, parse.GetValue(parallelism), reporter, configure);
+            var executor = host.Services.GetRequiredService<RunExecutorFactory>().Create(kind, text, Environment.UserName, parse.GetValue(parallelism), reporter, configure);
             var run = await executor.RunAsync(Guid.NewGuid(), keys, checksOnly, cancellationToken);
             var failed = run.Steps.Count(s => s.Status != StepStatus.Succeeded);
             reporter.Line(run.Succeeded

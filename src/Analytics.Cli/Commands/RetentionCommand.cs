@@ -16,8 +16,7 @@ public static class RetentionCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var host = await CliHost.StartAsync(settings, cancellationToken);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
-            var retention = new SourceRetention(services);
+            var retention = host.Services.GetRequiredService<SourceRetention>();
             if (!retention.Sources.Any())
             {
                 output.WriteLine("no source declares retention; every row is kept");

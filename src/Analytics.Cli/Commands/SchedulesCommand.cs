@@ -25,8 +25,7 @@ public static class SchedulesCommand
             }
 
             await using var host = await CliHost.StartAsync(settings, cancellationToken);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
-            var views = await new ScheduleCatalog(services, schedules).ListAsync(DateTimeOffset.UtcNow, cancellationToken);
+            var views = await Catalog(host, schedules).ListAsync(DateTimeOffset.UtcNow, cancellationToken);
             output.WriteLine($"{"schedule",-24} {"cron",-16} {"time zone",-20} {"selection",-20} {"next tick (UTC)",-20} last tick");
             foreach (var view in views)
             {
@@ -54,10 +53,9 @@ public static class SchedulesCommand
             }
 
             await using var host = await CliHost.StartAsync(settings, cancellationToken);
-            var services = host.Services.GetRequiredService<AnalyticsServices>();
-            var runId = await new ScheduleCatalog(services, schedules).TickAsync(schedule, $"cli:{Environment.UserName}", cancellationToken);
+            var runId = await Catalog(host, schedules).TickAsync(schedule, $"cli:{Environment.UserName}", cancellationToken);
             output.WriteLine($"schedule {schedule.Name} ticked: run {runId} of '{schedule.Selection}'");
-            await new RunWorker(services, new WorkerOptions()).ExecuteNextAsync(cancellationToken, only: runId);
+            await host.Services.GetRequiredService<RunWorker>().ExecuteNextAsync(cancellationToken, only: runId);
             var run = await host.Services.GetRequiredService<RunStoreQueries>().GetRunAsync(runId, cancellationToken);
             var status = run is null ? "unknown" : Core.Execution.WireName.Of(run.Status);
             output.WriteLine($"run {runId} {status}");
@@ -66,4 +64,7 @@ public static class SchedulesCommand
 
         return new Command("schedules", "The schedules of schedules.yml: list them, or tick one by hand.") { list, tick };
     }
+
+    private static ScheduleCatalog Catalog(CliHost host, IReadOnlyList<Schedule> schedules) =>
+        new(host.Services.GetRequiredService<Analytics.Core.Assets.AssetProject>(), host.Services.GetRequiredService<ScheduleTicks>(), schedules);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Analytics.Core.Assets;
 using Analytics.Core.Execution;
 using Analytics.Core.Settings;
 using Analytics.Orchestration;
@@ -93,14 +94,14 @@ public static class SupersetCommand
     /// Gives the Superset role a login with <paramref name="password"/>. The password is a literal of the statement
     /// (ALTER ROLE takes no parameters), so it is held to characters that need no quoting at all.
     /// </summary>
-    private static async Task EnableReaderAsync(AnalyticsServices services, string password, CancellationToken cancellationToken)
+    private static async Task EnableReaderAsync(IWarehouse warehouse, string password, CancellationToken cancellationToken)
     {
         if (password.Length is < 12 or > 128 || !password.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '~' or '-'))
         {
             throw new ArgumentException("--reader-password must be 12 to 128 letters, digits, '.', '_', '~' or '-'; generate one, e.g. with 'openssl rand -hex 24'.");
         }
 
-        if (services.Warehouse is not PostgresWarehouse postgres)
+        if (warehouse is not PostgresWarehouse postgres)
         {
             throw new ArgumentException("--reader-password applies to the PostgreSQL warehouse; on BigQuery, grant Superset's service account the marts' policy-tagged columns instead.");
         }
@@ -124,17 +125,17 @@ public static class SupersetCommand
         CancellationToken cancellationToken)
     {
         await using var host = await CliHost.StartAsync(settings, cancellationToken);
-        var services = host.Services.GetRequiredService<AnalyticsServices>();
+        var project = host.Services.GetRequiredService<AssetProject>();
         if (readerPassword is not null)
         {
-            await EnableReaderAsync(services, readerPassword, cancellationToken);
+            await EnableReaderAsync(host.Services.GetRequiredService<IWarehouse>(), readerPassword, cancellationToken);
         }
 
         var queries = host.Services.GetRequiredService<RunStoreQueries>();
         var marts = new List<MartTable>();
-        foreach (var key in services.Project.Graph.TopologicalOrder.Where(k => services.Project.Graph[k].Layer == "marts"))
+        foreach (var key in project.Graph.TopologicalOrder.Where(k => project.Graph[k].Layer == "marts"))
         {
-            var asset = services.Project.Graph[key];
+            var asset = project.Graph[key];
             var latest = await queries.LatestMaterializationAsync(key, cancellationToken)
                          ?? throw new ArgumentException($"mart '{key}' has never been materialized, so its columns are unknown; run 'analytics materialize +marts' (or '*') first.");
             // Classified columns are not in the datasets: the role Superset connects as may not read them.
@@ -143,7 +144,6 @@ public static class SupersetCommand
         }
 
         // The charts are the declared dashboards' (assets-sql/dashboards.yml), their columns checked against the marts' real ones.
-        var project = services.Project;
         if (Core.Dashboards.DashboardFile.CheckColumns(project.DashboardsPath, project.Dashboards,
                 marts.ToDictionary(m => m.Name, m => (IReadOnlyList<string>)m.Columns.Select(c => c.Name).ToList())) is { Count: > 0 } wrong)
         {

@@ -1,5 +1,6 @@
 using Analytics.Core.Alerting;
 using Analytics.Core.Assets;
+using Analytics.Core.Execution;
 using Analytics.RunStore;
 using Microsoft.Extensions.Logging;
 
@@ -11,17 +12,17 @@ namespace Analytics.Orchestration.Alerting;
 /// message per channel. One worker evaluates at a time (an advisory lock); a rule whose query fails is skipped this
 /// round, leaving its incidents as they were, rather than resolving them on no evidence.
 /// </summary>
-public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<AlertRule> rules, IReadOnlyList<string> channels, string? baseUrl,
+public sealed class AlertEvaluator(AssetProject project, IWarehouse warehouse, AlertStore store, RunStoreQueries queries, PostgresAssetLocks locks,
+    IReadOnlyList<AlertRule> rules, IReadOnlyList<string> channels, string? baseUrl,
     TimeProvider clock, ILogger logger)
 {
     private static readonly TimeSpan MetricTimeout = TimeSpan.FromSeconds(60);
-    private readonly AlertStore _store = new(services.RunStore);
     private readonly Dictionary<string, string> _problems = new(StringComparer.Ordinal);
 
     /// <summary>Evaluates every rule once; returns how many incidents opened and resolved (zero when another worker holds the turn).</summary>
     public async Task<(int Opened, int Resolved)> EvaluateAsync(CancellationToken cancellationToken)
     {
-        await using var turn = await new PostgresAssetLocks(services.RunStore).TryAcquireAsync("alerts:evaluator", cancellationToken);
+        await using var turn = await locks.TryAcquireAsync("alerts:evaluator", cancellationToken);
         if (turn is null)
         {
             return (0, 0);
@@ -36,7 +37,7 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
                 continue;
             }
 
-            var (o, r) = await _store.ReconcileAsync(rule.Name, findings, channels, cancellationToken);
+            var (o, r) = await store.ReconcileAsync(rule.Name, findings, channels, cancellationToken);
             if (o + r > 0)
             {
                 logger.LogInformation("Alert rule {Rule}: {Opened} incident(s) opened, {Resolved} resolved", rule.Name, o, r);
@@ -53,22 +54,22 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
         switch (rule.Kind)
         {
             case AlertKind.RunFailed:
-                return (await _store.LatestFailedRunsAsync(cancellationToken))
+                return (await store.LatestFailedRunsAsync(cancellationToken))
                     .Select(r => new AlertFinding($"selection '{r.Selection}'", $"Run {r.RunId} of '{r.Selection}' failed: {r.Error ?? "see the run's steps"}",
                         Link($"/runs/{r.RunId}")))
                     .ToList();
             case AlertKind.CheckFailed:
-                return (await _store.FailingBlockingChecksAsync(cancellationToken))
-                    .Where(c => services.Project.Graph.Contains(c.Asset))
+                return (await store.FailingBlockingChecksAsync(cancellationToken))
+                    .Where(c => project.Graph.Contains(c.Asset))
                     .Select(c => new AlertFinding($"{c.Asset}.{c.Check}",
                         c.Error is null ? $"Blocking check {c.Check} on {c.Asset} failed on {c.FailingRows:N0} row(s) in run {c.RunId}"
                                         : $"Blocking check {c.Check} on {c.Asset} could not run in run {c.RunId}: {c.Error}",
                         Link($"/assets/{c.Asset}")))
                     .ToList();
             case AlertKind.Freshness:
-                var statuses = await new RunStoreQueries(services.RunStore).AssetStatusesAsync(cancellationToken);
+                var statuses = await queries.AssetStatusesAsync(cancellationToken);
                 var now = clock.GetUtcNow();
-                var graph = services.Project.Graph;
+                var graph = project.Graph;
                 return graph.TopologicalOrder
                     .Where(k => AssetFreshness.PastMaxAge(graph[k], statuses.GetValueOrDefault(k), now) is not null)
                     .Select(k => new AlertFinding(k,
@@ -86,8 +87,8 @@ public sealed class AlertEvaluator(AnalyticsServices services, IReadOnlyList<Ale
         timeout.CancelAfter(MetricTimeout);
         try
         {
-            var sql = services.Project.CompileQuery(rule.Query!, services.Warehouse.Dialect);
-            var outcome = await services.Warehouse.QueryFailuresAsync(sql, 3, timeout.Token);
+            var sql = project.CompileQuery(rule.Query!, warehouse.Dialect);
+            var outcome = await warehouse.QueryFailuresAsync(sql, 3, timeout.Token);
             if (_problems.Remove(rule.Name))
             {
                 logger.LogInformation("Alert rule {Rule} evaluates again", rule.Name);
