@@ -1,6 +1,8 @@
+using Analytics.Warehouse.BigQuery;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Orchestration;
@@ -24,6 +26,14 @@ public static class AnalyticsHostingExtensions
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration("Analytics:Worker").ValidateOnStart();
         builder.Services.AddOptions<Alerting.AlertOptions>().BindConfiguration("Analytics:Alerts").ValidateOnStart();
         builder.Services.AddHttpClient(Alerting.AlertChannelSet.HttpClientName);
+        // Cloud Storage moves whole files: one chunk of a resumable upload (10 MiB) or of a download may take longer than
+        // the standard handler's 10 s an attempt, so its client (when the host adds that handler) waits minutes.
+        builder.Services.Configure<HttpStandardResilienceOptions>(GcsClient.HttpClientName + "-standard", options =>
+        {
+            options.AttemptTimeout.Timeout = TimeSpan.FromMinutes(5);
+            options.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(15);
+            options.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(10);
+        });
         builder.Services.AddHealthChecks().AddCheck<RunStoreHealthCheck>("runstore");
         return builder;
     }

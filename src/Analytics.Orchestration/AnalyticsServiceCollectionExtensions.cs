@@ -61,8 +61,10 @@ public static class AnalyticsServiceCollectionExtensions
         services.AddSingleton<IWarehouseReader>(provider => provider.GetRequiredService<IWarehouse>());
         services.AddSingleton<ISourceLoader>(provider => new SourceLoader(provider.GetRequiredService<Func<IExtractionTarget>>(),
             provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), provider.GetRequiredService<ISourceIngestor>(), settings,
-            provider.GetService<GcsClient>() is { } storage ? () => storage : null,
+            provider.GetRequiredService<GcsClient>,
             provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(SourceLoader).FullName!)));
+        // gs:// paths and a gs:// landing zone work whichever the warehouse (BigQuery's registration made it already).
+        services.AddGcs(_ => settings.BigQueryOrEnvironment());
         services.AddSingleton<RunExecutorFactory>();
         services.AddSingleton<BuildSweeper>();
         services.AddSingleton<RunWorker>();

@@ -47,11 +47,7 @@ public sealed class RunWorkerService(AssetProject project, IWarehouse warehouse,
         await RepeatAsync("landing sensor", options.Value.SensorInterval, async token =>
         {
             // Made on the first sweep, inside the loop's error handling: a gs:// zone needs credentials or the emulator.
-            sensor ??= new LandingSensor(project, provider.GetRequiredService<ISourceIngestor>(), sensorFiles, locks, queue, ILandingStore.For(location, () =>
-            {
-                var bigQuery = settings.BigQueryOrEnvironment();
-                return new GcsClient(GoogleRestTransport.Create(bigQuery.StorageEmulator is not null), bigQuery);
-            }), logger);
+            sensor ??= new LandingSensor(project, provider.GetRequiredService<ISourceIngestor>(), sensorFiles, locks, queue, ILandingStore.For(location, provider.GetRequiredService<GcsClient>), logger);
             var sweep = await sensor.SweepAsync(token);
             foreach (var path in sweep.Refused)
             {

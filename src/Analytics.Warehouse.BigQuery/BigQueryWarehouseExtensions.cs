@@ -2,6 +2,7 @@ using Analytics.Core.Execution;
 using Analytics.Core.Ingest;
 using Analytics.Ingest;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Analytics.Warehouse.BigQuery;
@@ -24,9 +25,8 @@ public static class BigQueryWarehouseExtensions
         ArgumentNullException.ThrowIfNull(bookkeeping);
         services.AddSingleton(settings);
         services.AddKeyedSingleton("bigquery", (_, _) => GoogleRestTransport.Create(settings.BigQueryEmulator is not null));
-        services.AddKeyedSingleton("storage", (_, _) => GoogleRestTransport.Create(settings.StorageEmulator is not null));
         services.AddSingleton(provider => new BigQueryClient(provider.GetRequiredKeyedService<GoogleRestTransport>("bigquery"), settings));
-        services.AddSingleton(provider => new GcsClient(provider.GetRequiredKeyedService<GoogleRestTransport>("storage"), settings));
+        services.AddGcs(_ => settings);
         services.AddSingleton(provider => new BigQueryWarehouse(provider.GetRequiredService<BigQueryClient>()));
         services.AddSingleton<IWarehouse>(provider => provider.GetRequiredService<BigQueryWarehouse>());
         services.AddSingleton(provider => new BigQuerySourceIngestor(
@@ -35,6 +35,23 @@ public static class BigQueryWarehouseExtensions
         services.AddSingleton<IIngestManifest>(provider => new PostgresIngestManifest(bookkeeping(provider)));
         services.AddSingleton<ISourceWatermark>(provider => provider.GetRequiredService<IIngestManifest>());
         services.AddSingleton<Func<IExtractionTarget>>(provider => provider.GetRequiredService<BigQuerySourceIngestor>().ExtractionTarget);
+        return services;
+    }
+
+    /// <summary>
+    /// The Cloud Storage client (<see cref="GcsClient"/>), unless one is registered already: its requests go through the
+    /// host's <c>HttpClient</c> factory under <see cref="GcsClient.HttpClientName"/>, so they carry what the host gives
+    /// every client (resilience, telemetry). <paramref name="settings"/> is read when a bucket is first used.
+    /// </summary>
+    public static IServiceCollection AddGcs(this IServiceCollection services, Func<IServiceProvider, BigQuerySettings> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddHttpClient(GcsClient.HttpClientName);
+        services.TryAddSingleton(provider =>
+        {
+            var handlers = provider.GetRequiredService<IHttpMessageHandlerFactory>();
+            return new GcsClient(settings(provider), () => handlers.CreateHandler(GcsClient.HttpClientName));
+        });
         return services;
     }
 }

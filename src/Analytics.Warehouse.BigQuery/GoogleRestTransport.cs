@@ -22,7 +22,7 @@ public sealed record RetryPolicy(int MaxAttempts = 6, TimeSpan? FirstDelay = nul
 }
 
 /// <summary>
-/// The HTTP layer under the BigQuery and Cloud Storage clients: Google.Apis' <see cref="ConfigurableHttpClient"/>
+/// The HTTP layer under the BigQuery client (Cloud Storage has Google's own, see <see cref="GcsClient"/>): Google.Apis' <see cref="ConfigurableHttpClient"/>
 /// with Application Default Credentials as its initializer (it adds the bearer token and refreshes it on a 401), or
 /// a plain client without credentials when an emulator is in use. Every call is retried on 5xx and 429 and on
 /// Google's <c>backendError</c>, <c>rateLimitExceeded</c> and <c>internalError</c> reasons, with backoff and jitter;

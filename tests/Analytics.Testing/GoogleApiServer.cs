@@ -18,7 +18,7 @@ public sealed record GoogleApiRequest(string Method, string PathAndQuery, string
 /// <summary>
 /// A local server that answers the BigQuery v2 and Cloud Storage JSON request shapes the adapter sends, per the
 /// REST reference: jobs.insert/get (a job is RUNNING on insert and DONE when next looked at), getQueryResults and
-/// tabledata.list with paging, tables.get, datasets.insert, objects list (paged), media download and upload. It runs
+/// tabledata.list with paging, tables.get, datasets.insert, objects list (paged), media download, and media and resumable upload. It runs
 /// no SQL: DDL registers the table it names, a load job appends the CSV rows of its source objects, and a SELECT
 /// answers what <see cref="Answer"/> returns (no rows by default). Errors can be injected per request or per job.
 /// Every request is kept, in order, for the test to inspect.
@@ -31,6 +31,7 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _jobLooks = new();
     private readonly ConcurrentDictionary<string, (JsonArray Fields, List<string?[]> Rows)> _results = new();
     private readonly Queue<(int Status, string Reason)> _failures = new();
+    private readonly ConcurrentDictionary<string, (string Bucket, string Name, MemoryStream Bytes)> _uploads = new();
 
     public GoogleApiServer()
     {
@@ -90,8 +91,17 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync();
+        using var buffer = new MemoryStream();
+        // Google's clients gzip request bodies (Content-Encoding: gzip), as the real APIs accept.
+        await using (var content = request.Headers.ContentEncoding.ToString() == "gzip"
+                         ? new System.IO.Compression.GZipStream(request.Body, System.IO.Compression.CompressionMode.Decompress)
+                         : request.Body)
+        {
+            await content.CopyToAsync(buffer);
+        }
+
+        var bytes = buffer.ToArray();
+        var body = Encoding.UTF8.GetString(bytes);
         var record = new GoogleApiRequest(request.Method, request.Path + request.QueryString, request.Headers.Authorization.FirstOrDefault(), body);
         _requests.Enqueue(record);
         (int Status, string Reason) failure;
@@ -111,18 +121,22 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
         var result = path switch
         {
             _ when path.StartsWith("/bigquery/v2/", StringComparison.Ordinal) => BigQuery(context, path["/bigquery/v2".Length..], record),
-            _ when path.StartsWith("/upload/storage/v1/b/", StringComparison.Ordinal) => Upload(context, path, body),
+            _ when path.StartsWith("/upload/storage/v1/b/", StringComparison.Ordinal) => Upload(context, path, bytes),
             _ when path.StartsWith("/storage/v1/b/", StringComparison.Ordinal) => Storage(context, path),
             _ => (404, Error(404, "notFound", $"no route {path}")),
         };
-        if (result.Body is byte[] bytes)
+        context.Response.StatusCode = result.Status;
+        if (result.Body is byte[] media)
         {
-            context.Response.StatusCode = result.Status;
-            await context.Response.Body.WriteAsync(bytes);
+            await context.Response.Body.WriteAsync(media);
             return;
         }
 
-        context.Response.StatusCode = result.Status;
+        if (result.Body is null)
+        {
+            return;
+        }
+
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(((JsonNode)result.Body!).ToJsonString());
     }
@@ -306,9 +320,18 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
         if (m.Groups["o"].Success)
         {
             var name = Uri.UnescapeDataString(m.Groups["o"].Value);
-            return Objects.TryGetValue($"{bucket}/{name}", out var bytes) && context.Request.Query["alt"] == "media"
-                ? (200, bytes)
-                : (404, Error(404, "notFound", $"No such object: {bucket}/{name}"));
+            if (!Objects.TryGetValue($"{bucket}/{name}", out var bytes))
+            {
+                return (404, Error(404, "notFound", $"No such object: {bucket}/{name}"));
+            }
+
+            if (context.Request.Query["alt"] != "media")
+            {
+                return (200, Describe(bucket, name));
+            }
+
+            context.Response.Headers["x-goog-hash"] = $"crc32c={Crc32C(bytes)},md5={Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(bytes))}";
+            return (200, bytes);
         }
 
         var prefix = context.Request.Query["prefix"].ToString();
@@ -332,18 +355,120 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
         return (200, page);
     }
 
-    private (int Status, object? Body) Upload(HttpContext context, string path, string body)
+    /// <summary>
+    /// An upload: <c>uploadType=media</c> (the bytes, named in the query), or <c>uploadType=resumable</c>, Google's client's
+    /// protocol: a POST with the object's metadata opens a session (its URI in <c>Location</c>); each PUT to it carries a
+    /// chunk with <c>Content-Range: bytes first-last/total</c> (<c>*</c> for a total not known yet), answered 308 with the
+    /// <c>Range</c> received so far until the last, which answers the object. A chunk that does not start where the
+    /// received bytes end is refused.
+    /// </summary>
+    private (int Status, object? Body) Upload(HttpContext context, string path, byte[] body)
     {
         var bucket = path.Split('/')[5];
-        var name = context.Request.Query["name"].ToString();
-        if (context.Request.Query["uploadType"] != "media" || name.Length == 0)
+        var query = context.Request.Query;
+        if (query["uploadType"] == "media")
         {
-            return (400, Error(400, "invalid", "uploadType=media and name are required"));
+            var name = query["name"].ToString();
+            return name.Length == 0 ? (400, Error(400, "invalid", "name is required")) : Store(bucket, name, body);
         }
 
-        Objects[$"{bucket}/{name}"] = Encoding.UTF8.GetBytes(body);
+        if (query["uploadType"] != "resumable")
+        {
+            return (400, Error(400, "invalid", "uploadType must be media or resumable"));
+        }
+
+        if (query["upload_id"].ToString() is not { Length: > 0 } session)
+        {
+            var metadata = body.Length > 0 ? JsonNode.Parse(body) : null;
+            var name = metadata?["name"]?.GetValue<string>() ?? query["name"].ToString();
+            if (context.Request.Method != "POST" || name.Length == 0)
+            {
+                return (400, Error(400, "invalid", "a resumable upload starts with a POST naming the object"));
+            }
+
+            var id = Guid.NewGuid().ToString("N");
+            _uploads[id] = (bucket, name, new MemoryStream());
+            context.Response.Headers.Location = $"{Url.ToString().TrimEnd('/')}{path}?uploadType=resumable&upload_id={id}";
+            return (200, new JsonObject());
+        }
+
+        if (!_uploads.TryGetValue(session, out var upload))
+        {
+            return (404, Error(404, "notFound", "no such upload session"));
+        }
+
+        var range = ContentRange().Match(context.Request.Headers.ContentRange.ToString());
+        if (context.Request.Method != "PUT" || !range.Success)
+        {
+            return (400, Error(400, "invalid", "a chunk is a PUT with Content-Range: bytes first-last/total"));
+        }
+
+        lock (upload.Bytes)
+        {
+            if (range.Groups["first"].Success)
+            {
+                if (long.Parse(range.Groups["first"].Value) != upload.Bytes.Length)
+                {
+                    return (400, Error(400, "invalid", $"the chunk starts at {range.Groups["first"].Value}, not at {upload.Bytes.Length}"));
+                }
+
+                upload.Bytes.Write(body);
+            }
+
+            if (range.Groups["total"].Value != "*" && long.Parse(range.Groups["total"].Value) == upload.Bytes.Length)
+            {
+                _uploads.TryRemove(session, out _);
+                return Store(upload.Bucket, upload.Name, upload.Bytes.ToArray());
+            }
+
+            if (upload.Bytes.Length > 0)
+            {
+                context.Response.Headers["Range"] = $"bytes=0-{upload.Bytes.Length - 1}";
+            }
+
+            return (308, null);
+        }
+    }
+
+    private (int Status, object? Body) Store(string bucket, string name, byte[] bytes)
+    {
+        Objects[$"{bucket}/{name}"] = bytes;
         Updated[$"{bucket}/{name}"] = DateTimeOffset.UtcNow;
-        return (200, new JsonObject { ["bucket"] = bucket, ["name"] = name, ["size"] = body.Length.ToString() });
+        return (200, Describe(bucket, name));
+    }
+
+    /// <summary>An object's resource, with its size, time and hashes, as objects.get and an upload answer it.</summary>
+    private JsonObject Describe(string bucket, string name)
+    {
+        var key = $"{bucket}/{name}";
+        var bytes = Objects[key];
+        return new JsonObject
+        {
+            ["kind"] = "storage#object",
+            ["bucket"] = bucket,
+            ["name"] = name,
+            ["size"] = bytes.Length.ToString(),
+            ["updated"] = Updated.GetValueOrDefault(key, DateTimeOffset.UnixEpoch).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            ["crc32c"] = Crc32C(bytes),
+            ["md5Hash"] = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(bytes)),
+        };
+    }
+
+    /// <summary>CRC32C (Castagnoli), big-endian and base64, as Cloud Storage reports it.</summary>
+    public static string Crc32C(ReadOnlySpan<byte> bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+            }
+        }
+
+        crc = ~crc;
+        return Convert.ToBase64String([(byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc]);
     }
 
     private static JsonObject Error(int code, string reason, string message) => new()
@@ -408,6 +533,9 @@ public sealed partial class GoogleApiServer : IAsyncDisposable
 
     [GeneratedRegex(@"^/projects/[^/]+/datasets$")]
     private static partial Regex DatasetsPath();
+
+    [GeneratedRegex(@"^bytes (?:(?<first>\d+)-(?<last>\d+)|\*)/(?<total>\d+|\*)$")]
+    private static partial Regex ContentRange();
 
     [GeneratedRegex(@"^/storage/v1/b/(?<b>[^/]+)/o(/(?<o>[^?]+))?$")]
     private static partial Regex ObjectsPath();

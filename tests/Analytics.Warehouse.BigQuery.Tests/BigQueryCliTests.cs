@@ -101,7 +101,8 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
         Assert.Contains("gs://landing/events/2025-01-01.csv: read 3, loaded 2, rejected 1", output);
         Assert.Contains("gs://landing/events/2025-01-02.csv: read 1, loaded 1, rejected 0", output);
         // Listed page by page (two objects a page), each CSV downloaded, the text file left alone.
-        Assert.Equal(2, _server.Requests.Count(r => r.PathAndQuery.StartsWith("/storage/v1/b/landing/o?prefix=events%2F", StringComparison.Ordinal)));
+        Assert.Equal(2, _server.Requests.Count(r => r.PathAndQuery.StartsWith("/storage/v1/b/landing/o?", StringComparison.Ordinal)
+                                                    && r.PathAndQuery.Contains("prefix=events%2F", StringComparison.Ordinal)));
         Assert.DoesNotContain(_server.Requests, r => r.PathAndQuery.Contains("readme", StringComparison.Ordinal));
 
         var loads = _server.Requests.Where(r => r.Json?["configuration"]?["load"] is not null).Select(r => r.Json!["configuration"]!["load"]!).ToList();

@@ -147,10 +147,9 @@ public sealed class ClientContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Objects_are_listed_page_by_page_downloaded_and_uploaded()
+    public async Task Objects_are_listed_page_by_page_downloaded_and_uploaded_through_google_s_client()
     {
-        var transport = new GoogleRestTransport(null, Quick);
-        var storage = new GcsClient(transport, Settings());
+        var storage = new GcsClient(Settings(), uploadRetry: Quick);
         for (var i = 0; i < 5; i++)
         {
             _server.Objects[$"land/events/day-{i}.csv"] = "a,b\n1,2\n"u8.ToArray();
@@ -162,7 +161,8 @@ public sealed class ClientContractTests : IAsyncLifetime
 
         Assert.Equal(5, listed.Count);
         Assert.Equal("gs://land/events/day-0.csv", listed[0].ToString());
-        Assert.Equal(3, _server.Requests.Count(r => r.PathAndQuery.StartsWith("/storage/v1/b/land/o?prefix=events%2F", StringComparison.Ordinal)));
+        Assert.Equal(3, _server.Requests.Count(r => r.PathAndQuery.StartsWith("/storage/v1/b/land/o?", StringComparison.Ordinal)
+                                                    && r.PathAndQuery.Contains("prefix=events%2F", StringComparison.Ordinal)));
 
         using var copy = new MemoryStream();
         await storage.DownloadAsync(listed[4], copy, CancellationToken.None);
@@ -174,8 +174,43 @@ public sealed class ClientContractTests : IAsyncLifetime
         _server.FailNext(1, 503, "backendError");
         await storage.UploadAsync(file, "stage", "loads/x.csv", "text/csv", CancellationToken.None);
         Assert.Equal("hello", System.Text.Encoding.UTF8.GetString(_server.Objects["stage/loads/x.csv"]));
-        Assert.Contains("uploadType=media", _server.Requests[^1].PathAndQuery);
+        // Resumable: a session opened by a POST (after the 503 was retried), then the bytes PUT to it.
+        var upload = _server.Requests.Where(r => r.PathAndQuery.StartsWith("/upload/storage/v1/b/stage/o", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["POST", "POST", "PUT"], upload.Select(r => r.Method));
+        Assert.All(upload, r => Assert.Contains("uploadType=resumable", r.PathAndQuery));
         File.Delete(file);
+    }
+
+    [Fact]
+    public async Task A_file_larger_than_a_chunk_is_uploaded_in_chunks_and_arrives_whole()
+    {
+        // Google's smallest chunk is 256 KiB: a megabyte and a bit goes in five requests after the one that opens the session.
+        var storage = new GcsClient(Settings(), uploadChunkSize: 256 * 1024);
+        var bytes = new byte[(1 << 20) + 1234];
+        new Random(7).NextBytes(bytes);
+        var file = Path.GetTempFileName();
+        await File.WriteAllBytesAsync(file, bytes);
+
+        await storage.UploadAsync(file, "stage", "loads/big.bin", "application/octet-stream", CancellationToken.None);
+
+        Assert.Equal(bytes, _server.Objects["stage/loads/big.bin"]);
+        Assert.Equal(5, _server.Requests.Count(r => r.Method == "PUT" && r.PathAndQuery.Contains("upload_id=", StringComparison.Ordinal)));
+        using var copy = new MemoryStream();
+        await storage.DownloadAsync(new GcsObject("stage", "loads/big.bin", bytes.Length), copy, CancellationToken.None);
+        Assert.Equal(bytes, copy.ToArray());
+        File.Delete(file);
+    }
+
+    [Fact]
+    public async Task A_missing_object_is_an_error_that_names_it()
+    {
+        var storage = new GcsClient(Settings());
+
+        var error = await Assert.ThrowsAsync<BigQueryException>(() =>
+            storage.DownloadAsync(new GcsObject("land", "events/absent.csv", 0), Stream.Null, CancellationToken.None));
+
+        Assert.Contains("gs://land/events/absent.csv", error.Message);
+        Assert.Contains("not found", error.Message);
     }
 
     [Fact]

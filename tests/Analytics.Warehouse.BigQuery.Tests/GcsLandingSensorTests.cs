@@ -23,7 +23,7 @@ public sealed class GcsLandingSensorTests(DatabaseFixture db) : IClassFixture<Da
     private LandingSensor Sensor()
     {
         var settings = new BigQuerySettings(null, StorageEmulator: _server.Url);
-        var store = ILandingStore.For("gs://landing/events/", () => new GcsClient(new GoogleRestTransport(null, new RetryPolicy(2, TimeSpan.FromMilliseconds(5))), settings));
+        var store = ILandingStore.For("gs://landing/events/", () => new GcsClient(settings));
         return TestServices.Create(db.DataSource, TestFiles.RepositoryAssets).Sensor(store);
     }
 

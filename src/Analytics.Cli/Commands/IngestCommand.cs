@@ -36,7 +36,7 @@ public static class IngestCommand
             }
 
             var source = project.Graph[name];
-            var storage = new Lazy<GcsClient>(() => WarehouseTargetOption.Storage(chosen));
+            var storage = new Lazy<GcsClient>(host.Services.GetRequiredService<GcsClient>);
             var files = await SourceFiles.ExpandAsync(parse.GetValue(paths)!, () => storage.Value, cancellationToken, origin.Extension);
             var ingestor = host.Services.GetRequiredService<ISourceIngestor>();
             var reporter = new ConsoleReporter(output);

@@ -30,11 +30,4 @@ internal static class WarehouseTargetOption
             "bigquery" => settings.BigQueryOrEnvironment().Dialect(),
             _ => PostgresDialect.Instance,
         };
-
-    /// <summary>A Cloud Storage client for <c>gs://</c> paths, whichever the warehouse: the emulator when set, else Application Default Credentials.</summary>
-    public static GcsClient Storage(AnalyticsSettings settings)
-    {
-        var bigQuery = settings.BigQueryOrEnvironment();
-        return new GcsClient(GoogleRestTransport.Create(bigQuery.StorageEmulator is not null), bigQuery);
-    }
 }
