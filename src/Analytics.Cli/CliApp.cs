@@ -94,6 +94,12 @@ public static class CliApp
             await error.WriteLineAsync($"error: {e.Message}");
             return BadInput;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            // A setting checked when the command's host starts: each failure names its setting and the fix.
+            await error.WriteLineAsync($"error: {string.Join("; ", e.Failures)}.");
+            return BadInput;
+        }
         catch (BigQueryException e)
         {
             // Settings and credentials missing are bad input; a refused or failed call is a failed run.

@@ -1,8 +1,10 @@
 using Analytics.Core.Assets;
 using Analytics.Orchestration;
+using Analytics.Superset;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Cli;
 
@@ -25,6 +27,8 @@ internal sealed class CliHost(IHost host) : IAsyncDisposable
         // As the services' containers are built in production: a command resolves only what it uses.
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = false }));
         builder.Services.AddAnalytics(settings, await AnalyticsEnvironment.StartAsync(settings, cancellationToken));
+        builder.Services.AddSingleton<IValidateOptions<SupersetOptions>, SupersetOptionsValidation>();
+        builder.Services.AddOptions<SupersetOptions>().BindSettings(SupersetOptions.Section);
         if (project is not null)
         {
             builder.Services.AddSingleton(project);
@@ -69,4 +73,11 @@ internal sealed class CliHost(IHost host) : IAsyncDisposable
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+}
+
+/// <summary>Checks <see cref="SupersetOptions"/> when a command's host starts.</summary>
+internal sealed class SupersetOptionsValidation : IValidateOptions<SupersetOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SupersetOptions options) =>
+        options.Problems() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 }

@@ -19,12 +19,6 @@ public static class AnalyticsHostingExtensions
     {
         var settings = AnalyticsSettings.FromConfiguration(builder.Configuration);
         builder.Services.AddAnalytics(settings, await AnalyticsEnvironment.StartAsync(settings, cancellationToken));
-        // Each area's options bound from Analytics:<Area> and checked at start: a bad value stops the service, naming it.
-        builder.Services.AddSingleton<OptionsValidation>();
-        builder.Services.AddSingleton<IValidateOptions<WorkerOptions>>(provider => provider.GetRequiredService<OptionsValidation>());
-        builder.Services.AddSingleton<IValidateOptions<Alerting.AlertOptions>>(provider => provider.GetRequiredService<OptionsValidation>());
-        builder.Services.AddOptions<WorkerOptions>().BindConfiguration("Analytics:Worker").ValidateOnStart();
-        builder.Services.AddOptions<Alerting.AlertOptions>().BindConfiguration("Analytics:Alerts").ValidateOnStart();
         builder.Services.AddHttpClient(Alerting.AlertChannelSet.HttpClientName);
         // Cloud Storage moves whole files: one chunk of a resumable upload (10 MiB) or of a download may take longer than
         // the standard handler's 10 s an attempt, so its client (when the host adds that handler) waits minutes.

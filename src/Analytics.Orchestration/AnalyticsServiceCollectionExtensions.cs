@@ -4,6 +4,7 @@ using Analytics.RunStore;
 using Analytics.Warehouse.BigQuery;
 using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Analytics.Orchestration;
@@ -27,6 +28,15 @@ public static class AnalyticsServiceCollectionExtensions
         // Made by a factory so the container owns it: the embedded server stops when the host does.
         services.AddSingleton(_ => environment);
         services.AddHostedService<AnalyticsInitializer>();
+        // Each area's options bound from Analytics:<Area> (and the earlier names) and checked at start: a bad value stops
+        // the service or the command, naming it.
+        services.AddSingleton<OptionsValidation>();
+        services.AddSingleton<IValidateOptions<WorkerOptions>>(provider => provider.GetRequiredService<OptionsValidation>());
+        services.AddSingleton<IValidateOptions<Alerting.AlertOptions>>(provider => provider.GetRequiredService<OptionsValidation>());
+        services.AddSingleton<IValidateOptions<BigQueryOptions>, BigQueryOptionsValidation>();
+        services.AddOptions<WorkerOptions>().BindSettings("Analytics:Worker");
+        services.AddOptions<Alerting.AlertOptions>().BindSettings("Analytics:Alerts");
+        services.AddOptions<BigQueryOptions>().BindSettings(BigQueryOptions.Section);
         services.AddSingleton(_ => AnalyticsEnvironment.LoadAssets(settings));
         services.AddKeyedSingleton(RunStoreKey, (provider, _) =>
             PostgresDataSources.Create(provider.GetRequiredService<AnalyticsEnvironment>().RunStoreConnectionString));
@@ -37,12 +47,14 @@ public static class AnalyticsServiceCollectionExtensions
             "postgres" => services.AddPostgresWarehouse(provider => provider.GetRequiredService<AnalyticsEnvironment>().WarehouseConnectionString,
                 settings.EventTimes),
             // The run store stays PostgreSQL (embedded unless ConnectionStrings__runstore is set); the loads' bookkeeping lives there.
-            "bigquery" => services.AddBigQueryWarehouse(settings.BigQueryOrEnvironment(),
+            "bigquery" => services.AddBigQueryWarehouse(provider => settings.BigQuery ?? provider.GetRequiredService<IOptions<BigQueryOptions>>().Value.ToSettings(),
                 provider => provider.GetRequiredKeyedService<NpgsqlDataSource>(RunStoreKey), settings.EventTimes),
             _ => throw new ArgumentException(
                 $"Analytics__Warehouse is '{settings.Warehouse}', which is no warehouse this build has; set it to 'postgres' (the default) or 'bigquery'."),
         };
 
+        // A gs:// landing zone or path beside a PostgreSQL warehouse: Cloud Storage from the same bound options.
+        services.AddGcs(provider => settings.BigQuery ?? provider.GetRequiredService<IOptions<BigQueryOptions>>().Value.ToSettings());
         return services.AddAnalyticsEngine(settings);
     }
 

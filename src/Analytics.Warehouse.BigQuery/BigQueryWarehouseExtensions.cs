@@ -22,11 +22,19 @@ public static class BigQueryWarehouseExtensions
         Func<IServiceProvider, NpgsqlDataSource> bookkeeping, EventTimeRange? eventTimes = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        return services.AddBigQueryWarehouse(_ => settings, bookkeeping, eventTimes);
+    }
+
+    /// <summary>As above, with the settings made by the container (from the bound <see cref="BigQueryOptions"/>, say).</summary>
+    public static IServiceCollection AddBigQueryWarehouse(this IServiceCollection services, Func<IServiceProvider, BigQuerySettings> settings,
+        Func<IServiceProvider, NpgsqlDataSource> bookkeeping, EventTimeRange? eventTimes = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(bookkeeping);
         services.AddSingleton(settings);
-        services.AddKeyedSingleton("bigquery", (_, _) => GoogleRestTransport.Create(settings.BigQueryEmulator is not null));
-        services.AddSingleton(provider => new BigQueryClient(provider.GetRequiredKeyedService<GoogleRestTransport>("bigquery"), settings));
-        services.AddGcs(_ => settings);
+        services.AddKeyedSingleton("bigquery", (provider, _) => GoogleRestTransport.Create(provider.GetRequiredService<BigQuerySettings>().BigQueryEmulator is not null));
+        services.AddSingleton(provider => new BigQueryClient(provider.GetRequiredKeyedService<GoogleRestTransport>("bigquery"), provider.GetRequiredService<BigQuerySettings>()));
+        services.AddGcs(provider => provider.GetRequiredService<BigQuerySettings>());
         services.AddSingleton(provider => new BigQueryWarehouse(provider.GetRequiredService<BigQueryClient>()));
         services.AddSingleton<IWarehouse>(provider => provider.GetRequiredService<BigQueryWarehouse>());
         services.AddSingleton(provider => new BigQuerySourceIngestor(

@@ -1,6 +1,7 @@
 using Analytics.Orchestration;
 using Analytics.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -78,5 +79,58 @@ public class SettingsTests
         var message = string.Join("\n", error.Failures);
         Assert.Contains("Analytics:Alerts:Smtp:Port is 70000; give a TCP port", message);
         Assert.Contains("Analytics:Alerts:BaseUrl is 'ftp://nowhere'", message);
+    }
+
+    private static async Task<IHost> HostAsync(Dictionary<string, string?> values)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:warehouse"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
+            ["Analytics:Assets"] = TestFiles.RepositoryAssets,
+        });
+        builder.Configuration.AddInMemoryCollection(values);
+        await builder.AddAnalyticsAsync();
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task The_bigquery_options_bind_their_key_or_else_the_earlier_name_the_key_winning()
+    {
+        using var host = await HostAsync(new()
+        {
+            ["ANALYTICS_BIGQUERY_PROJECT"] = "from-the-old-name",
+            ["Analytics:BigQuery:Location"] = "EU",
+            ["ANALYTICS_BIGQUERY_LOCATION"] = "US",
+            ["ANALYTICS_GCS_STAGING"] = "gs://bucket/staging/",
+            ["STORAGE_EMULATOR_HOST"] = "127.0.0.1:9023",
+        });
+
+        var options = host.Services.GetRequiredService<IOptions<Warehouse.BigQuery.BigQueryOptions>>().Value;
+        var settings = options.ToSettings();
+
+        Assert.Equal(("from-the-old-name", "EU", "gs://bucket/staging/"), (settings.Project, settings.Location, settings.Staging));
+        Assert.Equal("http://127.0.0.1:9023/", settings.StorageEmulator?.ToString());
+    }
+
+    [Fact]
+    public async Task A_bad_bigquery_setting_stops_the_service_at_start_naming_it_in_both_spellings()
+    {
+        using var host = await HostAsync(new() { ["ANALYTICS_BIGQUERY_MAX_BYTES_BILLED"] = "lots" });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.StartsWith("Analytics__BigQuery__MaxBytesBilled (ANALYTICS_BIGQUERY_MAX_BYTES_BILLED) is 'lots'", Assert.Single(error.Failures));
+    }
+
+    [Fact]
+    public void Superset_settings_say_what_is_wrong_by_name()
+    {
+        var problems = new Superset.SupersetOptions { Password = "set", ReaderPassword = "short' or 1" }.Problems();
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains("SUPERSET_USERNAME and SUPERSET_PASSWORD", problems[0]);
+        Assert.StartsWith("Analytics:Superset:ReaderPassword (ANALYTICS_SUPERSET_READER_PASSWORD) must be 12 to 128", problems[1]);
+        Assert.Empty(new Superset.SupersetOptions { Username = "admin", Password = "pw", ReaderPassword = "abcdefABCDEF0123" }.Problems());
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Analytics.Orchestration;
 using Analytics.RunStore;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Extensions;
 
@@ -43,7 +44,8 @@ public static class CatalogApiExtensions
         builder.Services.AddSingleton<CatalogCache>();
         builder.Services.AddSingleton<MartCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
-        builder.Services.AddOptions<ApiKeyOptions>().Bind(builder.Configuration.GetSection("Analytics"));
+        builder.Services.AddSingleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidation>();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Analytics").ValidateOnStart();
         builder.Services.AddSingleton<ReadScopes>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<AuditWriter>());

@@ -8,6 +8,7 @@ using Analytics.RunStore;
 using Analytics.Superset;
 using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Analytics.Cli.Commands;
@@ -30,7 +31,9 @@ public static class SupersetCommand
         var bundle = new Command("bundle", "Write the Growth dashboard as a Superset import bundle, from the catalog.") { outFile, databaseUri, readerPassword };
         bundle.SetAction(async (parse, cancellationToken) =>
         {
-            var (zip, counts) = await BuildAsync(settings, parse.GetValue(databaseUri), parse.GetValue(readerPassword), cancellationToken);
+            await using var host = await CliHost.StartAsync(settings, cancellationToken);
+            var reader = parse.GetValue(readerPassword) ?? Configured(host).ReaderPassword;
+            var (zip, counts) = await BuildAsync(host, settings, parse.GetValue(databaseUri), reader, cancellationToken);
             var path = parse.GetValue(outFile)!;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             await File.WriteAllBytesAsync(path, zip, cancellationToken);
@@ -48,8 +51,9 @@ public static class SupersetCommand
         };
         publish.SetAction(async (parse, cancellationToken) =>
         {
-            var username = settings.Setting("SUPERSET_USERNAME");
-            var password = settings.Setting("SUPERSET_PASSWORD");
+            await using var host = await CliHost.StartAsync(settings, cancellationToken);
+            var configured = Configured(host);
+            var (username, password) = (configured.Username, configured.Password);
             if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
             {
                 throw new ArgumentException("Set Analytics__Superset__Username and Analytics__Superset__Password (or SUPERSET_USERNAME and "
@@ -61,12 +65,13 @@ public static class SupersetCommand
                 throw new ArgumentException($"--url '{parse.GetValue(url)}' is not an http(s) address; give Superset's, e.g. http://127.0.0.1:8088.");
             }
 
+            var reader = parse.GetValue(publishReader) ?? configured.ReaderPassword;
             var zip = parse.GetValue(bundleFile) is { } file
                 ? await File.ReadAllBytesAsync(file, cancellationToken)
-                : (await BuildAsync(settings, parse.GetValue(publishUri), parse.GetValue(publishReader), cancellationToken)).Zip;
+                : (await BuildAsync(host, settings, parse.GetValue(publishUri), reader, cancellationToken)).Zip;
             // The password Superset connects with: the one in --database-uri when given, else the reader role's, else the warehouse connection's.
             var warehousePassword = (parse.GetValue(publishUri) is { } given ? BundleBuilder.PasswordOf(given) : null)
-                                    ?? parse.GetValue(publishReader)
+                                    ?? reader
                                     ?? new NpgsqlConnectionStringBuilder(settings.WarehouseConnection ?? "").Password ?? "";
             try
             {
@@ -87,8 +92,10 @@ public static class SupersetCommand
     {
         Description = $"let Superset connect as the role {PostgresWarehouse.SupersetRole}, which reads the marts' unclassified columns only: gives it "
                       + "this password (12 to 128 letters, digits, '.', '_', '~', '-') and a login. Default: Analytics__Superset__ReaderPassword (ANALYTICS_SUPERSET_READER_PASSWORD)",
-        DefaultValueFactory = _ => SettingNames.Environment()("ANALYTICS_SUPERSET_READER_PASSWORD") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
     };
+
+    /// <summary>The Superset settings the command's host bound (and checked when it started).</summary>
+    private static SupersetOptions Configured(CliHost host) => host.Services.GetRequiredService<IOptions<SupersetOptions>>().Value;
 
     /// <summary>
     /// Gives the Superset role a login with <paramref name="password"/>. The password is a literal of the statement
@@ -96,7 +103,7 @@ public static class SupersetCommand
     /// </summary>
     private static async Task EnableReaderAsync(IWarehouse warehouse, string password, CancellationToken cancellationToken)
     {
-        if (password.Length is < 12 or > 128 || !password.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '~' or '-'))
+        if (!SupersetOptions.IsReaderPassword(password))
         {
             throw new ArgumentException("--reader-password must be 12 to 128 letters, digits, '.', '_', '~' or '-'; generate one, e.g. with 'openssl rand -hex 24'.");
         }
@@ -121,10 +128,9 @@ public static class SupersetCommand
     }
 
     /// <summary>The bundle's bytes, built from the marts' columns as their latest materialization recorded them, and validated.</summary>
-    private static async Task<(byte[] Zip, (int Marts, int Charts) Counts)> BuildAsync(AnalyticsSettings settings, string? databaseUri, string? readerPassword,
-        CancellationToken cancellationToken)
+    private static async Task<(byte[] Zip, (int Marts, int Charts) Counts)> BuildAsync(CliHost host, AnalyticsSettings settings, string? databaseUri,
+        string? readerPassword, CancellationToken cancellationToken)
     {
-        await using var host = await CliHost.StartAsync(settings, cancellationToken);
         var project = host.Services.GetRequiredService<AssetProject>();
         if (readerPassword is not null)
         {

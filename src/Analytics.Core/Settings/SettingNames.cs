@@ -3,7 +3,7 @@ namespace Analytics.Core.Settings;
 /// <summary>
 /// The one scheme of settings, <c>Analytics:&lt;Area&gt;:&lt;Key&gt;</c> (<c>Analytics__Area__Key</c> in the environment),
 /// beside the connection strings (<c>ConnectionStrings:NAME</c>) and other tools' own names (<c>OTEL_*</c>,
-/// <c>BIGQUERY_EMULATOR_HOST</c>, <c>STORAGE_EMULATOR_HOST</c>, <c>GOOGLE_APPLICATION_CREDENTIALS</c>,
+/// <c>GOOGLE_APPLICATION_CREDENTIALS</c>,
 /// <c>SLACK_WEBHOOK_URL</c>). The names used before it keep working: each is an alias of its key here, and the key
 /// wins when both are set. README "Settings" lists them.
 /// </summary>
@@ -22,6 +22,8 @@ public static class SettingNames
         ("ANALYTICS_BIGQUERY_ALL_TENANTS_READERS", "Analytics:BigQuery:AllTenantsReaders"),
         ("ANALYTICS_BIGQUERY_PII_POLICY_TAG", "Analytics:BigQuery:PiiPolicyTag"),
         ("ANALYTICS_GCS_STAGING", "Analytics:BigQuery:Staging"),
+        ("BIGQUERY_EMULATOR_HOST", "Analytics:BigQuery:EmulatorHost"),
+        ("STORAGE_EMULATOR_HOST", "Analytics:BigQuery:StorageEmulatorHost"),
         ("SUPERSET_USERNAME", "Analytics:Superset:Username"),
         ("SUPERSET_PASSWORD", "Analytics:Superset:Password"),
         ("ANALYTICS_SUPERSET_READER_PASSWORD", "Analytics:Superset:ReaderPassword"),
