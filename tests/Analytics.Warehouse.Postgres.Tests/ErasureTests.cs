@@ -12,7 +12,7 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// subject; the id is found in no text column of any table; the erasure is recorded as complete (never with the id);
 /// and a later file that still holds the subject loads without it, those rows kept aside as 'erased' without their text.
 /// </summary>
-[Collection(CliTests.Collection)]
+[Collection(InProcessCli.Collection)]
 public sealed class ErasureTests : IAsyncLifetime
 {
     private readonly DatabaseFixture _erased = new();

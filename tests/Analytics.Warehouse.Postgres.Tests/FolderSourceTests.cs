@@ -5,7 +5,7 @@ using Analytics.Testing;
 namespace Analytics.Warehouse.Postgres.Tests;
 
 /// <summary>A source read from a folder of the project (not the landing folder): materializing it loads the files there it has not loaded.</summary>
-[Collection(CliTests.Collection)]
+[Collection(InProcessCli.Collection)]
 public sealed class FolderSourceTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// change over three extractions (raw_users written as the extraction leaves it, each extraction a load), and a few
 /// miles events before and after the changes, one of them late and one of a user the app never had.
 /// </summary>
-[Collection(CliTests.Collection)]
+[Collection(InProcessCli.Collection)]
 public sealed class MembershipMartsTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     private async Task RunAsync(params string[] args)

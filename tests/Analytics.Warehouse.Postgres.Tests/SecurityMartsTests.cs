@@ -11,7 +11,7 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// use), on a handful of records worked out by hand. The audit source's lag is set to nothing here, so records written
 /// a moment ago are read.
 /// </summary>
-[Collection(CliTests.Collection)]
+[Collection(InProcessCli.Collection)]
 public sealed class SecurityMartsTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     private static string Assets()

@@ -11,7 +11,7 @@ namespace Analytics.Warehouse.Postgres.Tests;
 /// the top-ups mart extracts appdb's users and top-ups by watermark, a partner's .xlsx report is ingested into its
 /// source, and the mart fills up. Without appdb's connection the database sources say so and load nothing.
 /// </summary>
-[Collection(CliTests.Collection)]
+[Collection(InProcessCli.Collection)]
 public class SourcesExampleTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
     private string _appDb = "";

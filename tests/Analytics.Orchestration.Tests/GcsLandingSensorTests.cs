@@ -1,10 +1,11 @@
 using Analytics.Ingest;
 using Analytics.Orchestration;
 using Analytics.Testing;
+using Analytics.Warehouse.BigQuery;
 using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Analytics.Warehouse.BigQuery.Tests;
+namespace Analytics.Orchestration.Tests;
 
 /// <summary>The landing sensor on a <c>gs://bucket/prefix</c> zone (<c>Analytics__Landing</c>), against the local Google API server.</summary>
 [Trait("Category", "Integration")]

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Orchestration.Tests;
 
 /// <summary>Settings in one scheme, Analytics:&lt;Area&gt;:&lt;Key&gt;, the earlier names as aliases, and bad values refused at start by name.</summary>
 public class SettingsTests

@@ -1,7 +1,7 @@
 using Analytics.RunStore;
 using Analytics.Testing;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.RunStore.Tests;
 
 /// <summary>Ticks are claimed once whatever the number of workers; pauses persist in the run store.</summary>
 public class ScheduleTicksTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>

@@ -1,7 +1,7 @@
 using Analytics.Postgres.Server;
 using Npgsql;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Postgres.Server.Tests;
 
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class EmbeddedServerTests

@@ -1,17 +1,15 @@
 using Analytics.Orchestration;
 using Analytics.Testing;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Cli.Tests;
 
 /// <summary>
 /// In one collection with the other classes that run CLI verbs in this process: the OTLP test listens to the
 /// engine's spans process-wide, so a run of another class must not overlap it.
 /// </summary>
-[Collection(Collection)]
+[Collection(InProcessCli.Collection)]
 public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    public const string Collection = "cli in process";
-
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunWithTelemetryAsync(null, args);
 
     private Task<(int Exit, string Output, string Error)> RunWithTelemetryAsync(string? otlpEndpoint, params string[] args) =>

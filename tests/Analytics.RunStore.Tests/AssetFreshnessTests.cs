@@ -2,7 +2,7 @@ using Analytics.Core.Assets;
 using Analytics.RunStore;
 using Analytics.Testing;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.RunStore.Tests;
 
 /// <summary>fresh, stale, failed, never and running, from the run store's statuses (hand-made here).</summary>
 public class AssetFreshnessTests

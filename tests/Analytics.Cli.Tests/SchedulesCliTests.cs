@@ -2,10 +2,10 @@ using Analytics.Cli;
 using Analytics.Orchestration;
 using Analytics.Testing;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Cli.Tests;
 
 /// <summary><c>analytics schedules list | tick NAME</c> against a real run store.</summary>
-[Collection(CliTests.Collection)]
+[Collection(InProcessCli.Collection)]
 public class SchedulesCliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     private readonly string _assets = TestFiles.Assets(new()

@@ -3,7 +3,7 @@ using Analytics.Orchestration;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Orchestration.Tests;
 
 /// <summary>The landing-folder sensor against a real run store and warehouse: what it ingests, once, and what it leaves.</summary>
 public class LandingSensorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>

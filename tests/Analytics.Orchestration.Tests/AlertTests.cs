@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Orchestration.Tests;
 
 /// <summary>Alert rules against a real run store and warehouse, delivered to a local webhook and a local SMTP server.</summary>
 public class AlertTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>

@@ -3,10 +3,10 @@ using Analytics.Orchestration;
 using Analytics.Superset;
 using Analytics.Testing;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Cli.Tests;
 
 /// <summary><c>analytics superset bundle</c> on a real warehouse: datasets carry the columns the marts were built with.</summary>
-[Collection(CliTests.Collection)]
+[Collection(InProcessCli.Collection)]
 public class SupersetCliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) =>

@@ -7,7 +7,7 @@ using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Orchestration.Tests;
 
 /// <summary>Two workers evaluating one schedule against a real run store, on a clock the test moves.</summary>
 public class ScheduleEvaluatorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>

@@ -3,7 +3,7 @@ using Analytics.Orchestration;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Orchestration.Tests;
 
 /// <summary>What the landing folder may hold besides CSV files: pipes, links out of it, link loops (issue 25, finding 5).</summary>
 public class LandingSideDoorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>

@@ -2,10 +2,11 @@ using Analytics.Orchestration;
 using Analytics.Postgres.Server;
 using Analytics.RunStore;
 using Analytics.Testing;
+using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Orchestration.Tests;
 
 /// <summary>
 /// Issue 25, finding 11: a run interrupted by a PostgreSQL outage said "worker stopped heartbeating", which sent

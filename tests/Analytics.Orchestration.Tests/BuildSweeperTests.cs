@@ -2,9 +2,10 @@ using Analytics.Core.Execution;
 using Analytics.Orchestration;
 using Analytics.RunStore;
 using Analytics.Testing;
+using Analytics.Warehouse.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Orchestration.Tests;
 
 public class BuildSweeperTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {

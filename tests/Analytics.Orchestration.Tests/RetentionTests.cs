@@ -3,13 +3,13 @@ using Analytics.Core.Generation;
 using Analytics.Orchestration;
 using Analytics.Testing;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.Orchestration.Tests;
 
 /// <summary>
 /// A source's declared retention: the rows dated before today minus max_age are deleted, the deletion is recorded
 /// with its days and row counts (and audited), and every mart equals a full build on the rows kept.
 /// </summary>
-[Collection(CliTests.Collection)]
+[Collection(InProcessCli.Collection)]
 public sealed class RetentionTests : IAsyncLifetime
 {
     private readonly DatabaseFixture _retained = new();

@@ -1,7 +1,7 @@
 using Analytics.RunStore;
 using Analytics.Testing;
 
-namespace Analytics.Warehouse.Postgres.Tests;
+namespace Analytics.RunStore.Tests;
 
 public class RunStoreMigrationTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
