@@ -12,7 +12,7 @@ namespace Analytics.Orchestration;
 /// tables build whole, as they always do); the run store's check samples that name the id are scrubbed; and every
 /// text column of every table is searched for the id. The erasure is complete only when that search finds nothing.
 /// </summary>
-public sealed class SubjectEraser(AssetProject project, IWarehouse warehouse, RunExecutorFactory executors, ErasureStore store)
+public sealed class SubjectEraser(AssetProject project, RunExecutorFactory executors, ErasureStore store, PostgresErasure? erasure = null)
 {
     public const int MaxIdLength = 1_024;
 
@@ -25,12 +25,11 @@ public sealed class SubjectEraser(AssetProject project, IWarehouse warehouse, Ru
             throw new ArgumentException($"The user id to erase must be 1 to {MaxIdLength:N0} characters without surrounding spaces, as it was loaded.");
         }
 
-        if (warehouse is not PostgresWarehouse postgres)
+        if (erasure is null)
         {
             throw new ArgumentException("Erasure is built for the PostgreSQL warehouse; on BigQuery, delete the subject's rows with DML and rebuild (not automated yet).");
         }
 
-        var erasure = new PostgresErasure(postgres.DataSource);
         var erasureId = Guid.NewGuid();
         var removal = await erasure.RemoveAsync(userId, tenant, cancellationToken);
         await store.StartAsync(erasureId, removal.SubjectHash, tenant, requestedBy, cancellationToken);

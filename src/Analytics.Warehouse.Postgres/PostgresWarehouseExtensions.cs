@@ -24,6 +24,7 @@ public static class PostgresWarehouseExtensions
         services.AddKeyedSingleton(DataSourceKey, (provider, _) => PostgresDataSources.Create(connectionString(provider), autoPrepare: false, warehouse: true));
         services.AddSingleton(provider => new PostgresWarehouse(provider.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey)));
         services.AddSingleton<IWarehouse>(provider => provider.GetRequiredService<PostgresWarehouse>());
+        services.AddSingleton(provider => new PostgresErasure(provider.GetRequiredService<PostgresWarehouse>().DataSource));
         services.AddSingleton<ISourceIngestor>(provider => new SourceIngestor(provider.GetRequiredService<PostgresWarehouse>().DataSource, eventTimes));
         services.AddSingleton<IIngestManifest>(provider => new PostgresIngestManifest(provider.GetRequiredService<PostgresWarehouse>().DataSource));
         services.AddSingleton<ISourceWatermark>(provider => provider.GetRequiredService<IIngestManifest>());
