@@ -82,9 +82,12 @@ public static class AssetFreshness
         return new(Fresh, null, maxAge);
     }
 
-    /// <summary>How old the asset is when it is older than its <c>freshness: {max_age}</c> (its SLA is breached); else null.</summary>
+    /// <summary>How old the asset is when it is older than its <c>freshness: {max_age}</c> (its SLA is breached); else null.
+    /// A build that found it up to date counts as one: its data is as of then.</summary>
     public static TimeSpan? PastMaxAge(AssetDefinition asset, AssetStatus? status, DateTimeOffset now) =>
-        asset.FreshnessMaxAge is { } limit && status?.MaterializedAt is { } at && now - at > limit ? now - at : null;
+        asset.FreshnessMaxAge is { } limit && status?.MaterializedAt is { } built && now - Latest(built, status.UpToDateAt) is var age && age > limit ? age : null;
+
+    private static DateTimeOffset Latest(DateTimeOffset built, DateTimeOffset? upToDate) => upToDate > built ? upToDate.Value : built;
 
     private static TimeSpan Truncate(TimeSpan value) => TimeSpan.FromSeconds(Math.Floor(value.TotalSeconds));
 }

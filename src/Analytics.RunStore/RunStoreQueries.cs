@@ -36,17 +36,22 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
                 select distinct on (asset_key) asset_key, status
                 from runstore.steps
                 where status not in ('queued', 'running', 'waiting') order by asset_key, finished_at desc nulls last
+            ), verified as (
+                select s.asset_key, max(s.finished_at) as at from runstore.steps s join runstore.runs r using (run_id)
+                where s.status = 'succeeded' and not r.checks_only group by s.asset_key
             ), running as (
                 select distinct s.asset_key from runstore.runs r join runstore.steps s using (run_id)
                 where r.status = 'running' and s.status = 'running'
             )
-            select k.asset_key, m.materialized_at, m.table_rows, s.status, coalesce(c.passed, 0)::int, coalesce(c.run, 0)::int, g.asset_key is not null, m.rows
+            select k.asset_key, m.materialized_at, m.table_rows, s.status, coalesce(c.passed, 0)::int, coalesce(c.run, 0)::int, g.asset_key is not null, m.rows,
+                   v.at
             from (select asset_key from latest_materialization union select asset_key from checks union select asset_key from latest_step
                   union select asset_key from running) k
             left join latest_materialization m using (asset_key)
             left join checks c using (asset_key)
             left join latest_step s using (asset_key)
             left join running g using (asset_key)
+            left join verified v using (asset_key)
             """;
         await using var command = dataSource.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -61,7 +66,10 @@ public sealed class RunStoreQueries(NpgsqlDataSource dataSource)
                 reader.GetInt32(4),
                 reader.GetInt32(5),
                 reader.GetBoolean(6),
-                reader.IsDBNull(7) ? null : reader.GetInt64(7));
+                reader.IsDBNull(7) ? null : reader.GetInt64(7))
+            {
+                UpToDateAt = reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+            };
         }
 
         return statuses;

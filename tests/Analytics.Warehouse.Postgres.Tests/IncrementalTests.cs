@@ -222,6 +222,78 @@ public class IncrementalTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_table_with_nothing_new_upstream_is_up_to_date_and_a_load_a_changed_definition_or_a_full_refresh_rebuild_it()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));
+        await RunAsync("materialize", "+growth_accounting");
+        await _db.ExecuteAsync("insert into core.growth_accounting (tenant_id, grain, period_index) values ('marker', 'day', -1)");
+
+        // Nothing new: neither growth_accounting nor anything it reads is built again (the marker row stays).
+        var idle = await RunAsync("materialize", "+growth_accounting");
+        Assert.Contains("up to date: no new loads, no definition changed", idle);
+        Assert.Equal(1L, await _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'"));
+
+        // A load: the table is built again from it.
+        await RunAsync("ingest", Load(Event("2025-03-03 10:00:00", "c")));
+        await RunAsync("materialize", "+growth_accounting");
+        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'"));
+        Assert.Equal(3L, await _db.ScalarAsync<long>("select active_users from core.growth_accounting where grain = 'month'"));
+
+        // A full refresh builds it whatever the run store says.
+        await _db.ExecuteAsync("insert into core.growth_accounting (tenant_id, grain, period_index) values ('marker', 'day', -1)");
+        await RunAsync("materialize", "growth_accounting", "--full-refresh");
+        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'"));
+
+        // A changed definition upstream (user_activity_periods' SQL) builds it too.
+        await _db.ExecuteAsync("insert into core.growth_accounting (tenant_id, grain, period_index) values ('marker', 'day', -1)");
+        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
+        CopyFolder(TestFiles.RepositoryAssets, assets);
+        var periods = Path.Combine(assets, "core", "user_activity_periods.sql");
+        File.WriteAllText(periods, File.ReadAllText(periods).Replace("union all\nselect tenant_id, 'month'", "union all\nselect /* changed */ tenant_id, 'month'"));
+        var changed = await RunAsync(Settings(assets), "materialize", "+growth_accounting");
+        Assert.DoesNotContain("growth_accounting: up to date", changed);
+        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'"));
+
+        // A dropped table is built again.
+        await _db.ExecuteAsync("drop table core.growth_accounting");
+        await RunAsync(Settings(assets), "materialize", "+growth_accounting");
+        Assert.True(await _db.ScalarAsync<long>("select count(*) from core.growth_accounting") > 0);
+    }
+
+    [Fact]
+    public async Task A_table_that_reads_the_clock_is_built_every_run()
+    {
+        var assets = TestFiles.Assets(new()
+        {
+            ["marts/steady_t.sql"] = "select 1 as x",
+            ["marts/clocked_t.sql"] = "select current_timestamp as built_at",
+        });
+        await RunAsync(Settings(assets), "materialize", "*");
+
+        var again = await RunAsync(Settings(assets), "materialize", "*");
+
+        Assert.Matches("ok +steady_t +0 rows", again);
+        Assert.Matches("ok +clocked_t +1 rows", again);
+    }
+
+    [Fact]
+    public async Task An_up_to_date_run_keeps_a_table_fresh_for_its_max_age()
+    {
+        var assets = TestFiles.Assets(new() { ["marts/fresh_t.sql"] = "/*\nfreshness: {max_age: 30m}\n*/\nselect 1 as x" });
+        await RunAsync(Settings(assets), "materialize", "*");
+        await _db.ExecuteAsync("update runstore.materializations set materialized_at = now() - interval '2 hours' where asset_key = 'fresh_t'");
+        await _db.ExecuteAsync("update runstore.steps set finished_at = now() - interval '2 hours' where asset_key = 'fresh_t'");
+        var statuses = await new Analytics.RunStore.RunStoreQueries(_db.DataSource).AssetStatusesAsync();
+        var project = Analytics.Core.Assets.AssetProject.Load(assets);
+        Assert.NotNull(Analytics.RunStore.AssetFreshness.PastMaxAge(project.Graph["fresh_t"], statuses["fresh_t"], DateTimeOffset.UtcNow));
+
+        Assert.Contains("up to date", await RunAsync(Settings(assets), "materialize", "*"));
+
+        statuses = await new Analytics.RunStore.RunStoreQueries(_db.DataSource).AssetStatusesAsync();
+        Assert.Null(Analytics.RunStore.AssetFreshness.PastMaxAge(project.Graph["fresh_t"], statuses["fresh_t"], DateTimeOffset.UtcNow));
+    }
+
     private static void CopyFolder(string from, string to)
     {
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))

@@ -202,6 +202,15 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                                  && await warehouse.RelationExistsAsync(asset.Schema, key, cancellationToken);
                     var sql = project.Compile(key, warehouse.Dialect, append);
                     sqlHash = Hash(sql);
+                    if (_incremental.TracksLoads(asset) && await _incremental.UpToDateTableAsync(asset, sql, await loads.Value, cancellationToken) is not null)
+                    {
+                        // Built before from these definitions and these loads: the table stands as it was built, checked then.
+                        return new StepResult(key, StepStatus.Succeeded, 0, clock.Elapsed, null, [], null, [])
+                        {
+                            Incremental = new IncrementalBuild(IncrementalBuildKind.UpToDate, "no new loads, no definition changed", []),
+                        };
+                    }
+
                     built = await warehouse.MaterializeAsync(asset, sql, append ? IncrementalWrite.Append : null, cancellationToken);
                     if (append && built.TableRows is null)
                     {
@@ -211,7 +220,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
 
                     if (_incremental.TracksLoads(asset))
                     {
-                        await _incremental.RecordTableAsync(runId, asset, await loads.Value, cancellationToken);
+                        await _incremental.RecordTableAsync(runId, asset, await loads.Value, built.TableRows, cancellationToken);
                     }
                 }
             }
@@ -258,7 +267,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var built = await warehouse.SnapshotAsync(asset, sql, write, cancellationToken);
         if (tracked)
         {
-            await _incremental.RecordTableAsync(runId, asset, runLoads, cancellationToken, definition);
+            await _incremental.RecordTableAsync(runId, asset, runLoads, null, cancellationToken, definition);
         }
 
         var added = $"{built.Rows ?? 0} version(s) added, {built.TableRows ?? 0} in the history";

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Analytics.Core.Assets;
 using Analytics.Core.Templating;
 
@@ -15,27 +16,59 @@ namespace Analytics.Core.Execution;
 /// event re-opens exactly the partitions it touches however old they are. The lookback only classifies them: a
 /// change older than the lookback is still rebuilt, and recorded as a restatement.
 /// </remarks>
-internal sealed class IncrementalBuilder(AssetProject project, IWarehouse warehouse, ExecutorOptions options)
+internal sealed partial class IncrementalBuilder(AssetProject project, IWarehouse warehouse, ExecutorOptions options)
 {
     /// <summary>More affected partitions than this and the asset is rebuilt whole: cheaper, and keeps the SQL small.</summary>
     public const int MaxPartitions = 2000;
 
     private ISqlDialect Dialect => warehouse.Dialect;
 
-    /// <summary>Tables with an incremental asset downstream: they record which load they reflect, so it does not run ahead of them.</summary>
-    private readonly HashSet<string> _feedIncremental = project.Graph.Reachable(
-        project.Graph.Keys.Where(k => project.Graph[k].Incremental is not null), upstream: true).ToHashSet(StringComparer.Ordinal);
-
-    public bool TracksLoads(AssetDefinition asset) =>
-        options is { Intervals: not null, SourceWatermark: not null } && !asset.IsSource && _feedIncremental.Contains(asset.Key.Name);
+    /// <summary>Lineage hashes by asset, for this run: each compiles the asset and everything upstream, so once is enough.</summary>
+    private readonly Dictionary<string, string> _lineage = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// After a table feeding an incremental asset builds: the load it reflects, the oldest of its inputs'; and, for a
-    /// snapshot, <paramref name="definition"/> (its SQL's hash), so the next run can say when it changed.
+    /// Whether a table's builds are recorded with the load they reflect: with a run store and a source watermark, every
+    /// table is (so it can be found up to date, and an incremental asset downstream does not run ahead of it).
     /// </summary>
-    public async Task RecordTableAsync(Guid runId, AssetDefinition asset, long runLoads, CancellationToken cancellationToken, string definition = "") =>
+    public bool TracksLoads(AssetDefinition asset) =>
+        options is { Intervals: not null, SourceWatermark: not null } && !asset.IsSource && asset.Incremental is null && asset.Snapshot is null;
+
+    /// <summary>
+    /// After a table builds: the load it reflects (the oldest of its inputs') and its lineage hash, so the next run can
+    /// find it up to date; and, for a snapshot, <paramref name="definition"/> (its SQL's hash), so the next run can say
+    /// when it changed.
+    /// </summary>
+    public async Task RecordTableAsync(Guid runId, AssetDefinition asset, long runLoads, long? tableRows, CancellationToken cancellationToken,
+        string? definition = null) =>
         await options.Intervals!.RecordAsync(asset.Key.Name, runId,
-            new IncrementalState(await UpstreamAsOfAsync(asset, runLoads, cancellationToken), definition), [], replaceAll: false, cancellationToken);
+            new IncrementalState(await UpstreamAsOfAsync(asset, runLoads, cancellationToken), definition ?? LineageHash(asset.Key.Name)) { TableRows = tableRows },
+            [], replaceAll: false, cancellationToken);
+
+    /// <summary>
+    /// Whether a table (or view) need not be rebuilt: built before from the same definitions (its own and everything upstream's)
+    /// and the same loads its inputs reflect now, its relation still there, and no full refresh or backfill asked for.
+    /// A table whose SQL reads the clock (<c>current_timestamp</c>, <c>now()</c>, ...) or <c>random()</c> is always
+    /// rebuilt: its rows change without any input changing. Returns the state it was built at, or null to build it.
+    /// </summary>
+    public async Task<IncrementalState?> UpToDateTableAsync(AssetDefinition asset, string sql, long runLoads, CancellationToken cancellationToken)
+    {
+        if (!TracksLoads(asset) || options.FullRefresh || options.Backfill is not null || asset.Materialization is not (Materialization.Table or Materialization.View)
+            || Volatile().IsMatch(sql))
+        {
+            return null;
+        }
+
+        var state = await options.Intervals!.GetAsync(asset.Key.Name, cancellationToken);
+        return state is not null && state.LineageHash == LineageHash(asset.Key.Name)
+                                 && state.LoadId >= await UpstreamAsOfAsync(asset, runLoads, cancellationToken)
+                                 && await warehouse.RelationExistsAsync(asset.Schema, asset.Key.Name, cancellationToken)
+            ? state
+            : null;
+    }
+
+    [GeneratedRegex(@"\b(current_timestamp|current_date|current_time|localtimestamp|localtime|now\s*\(|clock_timestamp|statement_timestamp|transaction_timestamp|random\s*\(|rand\s*\(|gen_random_uuid|generate_uuid)",
+        RegexOptions.IgnoreCase)]
+    private static partial Regex Volatile();
 
     /// <summary>
     /// The newest load all of <paramref name="asset"/>'s inputs reflect: the run's for a source, the recorded one for
@@ -248,6 +281,11 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
     /// </summary>
     private string LineageHash(string key)
     {
+        if (_lineage.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
         var text = new StringBuilder();
         foreach (var name in project.Graph.Order(project.Graph.Reachable([key], upstream: true).Append(key)))
         {
@@ -259,6 +297,6 @@ internal sealed class IncrementalBuilder(AssetProject project, IWarehouse wareho
             }
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return _lineage[key] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 }
