@@ -47,7 +47,7 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
     /// <summary>
     /// Whether a table (or view) need not be rebuilt: built before from the same definitions (its own and everything upstream's)
     /// and the same loads its inputs reflect now, its relation still there, and no full refresh or backfill asked for.
-    /// A table whose SQL reads the clock (<c>current_timestamp</c>, <c>now()</c>, ...) or <c>random()</c> is always
+    /// A table whose SQL reads the clock (<c>current_timestamp</c>, <c>now()</c>, ...), <c>random()</c> or <c>pg_sleep()</c> is always
     /// rebuilt: its rows change without any input changing. Returns the state it was built at, or null to build it.
     /// </summary>
     public async Task<IncrementalState?> UpToDateTableAsync(AssetDefinition asset, string sql, long runLoads, CancellationToken cancellationToken)
@@ -66,7 +66,7 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
             : null;
     }
 
-    [GeneratedRegex(@"\b(current_timestamp|current_date|current_time|localtimestamp|localtime|now\s*\(|clock_timestamp|statement_timestamp|transaction_timestamp|random\s*\(|rand\s*\(|gen_random_uuid|generate_uuid)",
+    [GeneratedRegex(@"\b(current_timestamp|current_date|current_time|localtimestamp|localtime|now\s*\(|clock_timestamp|statement_timestamp|transaction_timestamp|random\s*\(|rand\s*\(|gen_random_uuid|generate_uuid|pg_sleep)",
         RegexOptions.IgnoreCase)]
     private static partial Regex Volatile();
 
