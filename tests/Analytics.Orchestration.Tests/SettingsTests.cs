@@ -41,17 +41,7 @@ public class SettingsTests
     [Fact]
     public async Task A_bad_worker_or_alert_setting_stops_the_service_at_start_naming_it()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            // Connection strings given, so nothing embedded starts; the options are checked before any database is touched.
-            ["ConnectionStrings:warehouse"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
-            ["Analytics:Assets"] = TestFiles.RepositoryAssets,
-            ["Analytics:Worker:PollInterval"] = "-00:00:01",
-            ["Analytics:Worker:HeartbeatTimeout"] = "00:00:01",
-        });
-        await builder.AddAnalyticsAsync();
-        using var host = builder.Build();
+        using var host = await HostAsync(new() { ["Analytics:Worker:PollInterval"] = "-00:00:01", ["Analytics:Worker:HeartbeatTimeout"] = "00:00:01" });
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
@@ -63,16 +53,7 @@ public class SettingsTests
     [Fact]
     public async Task Alert_settings_are_checked_at_start_too()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:warehouse"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
-            ["Analytics:Assets"] = TestFiles.RepositoryAssets,
-            ["Analytics:Alerts:Smtp:Port"] = "70000",
-            ["Analytics:Alerts:BaseUrl"] = "ftp://nowhere",
-        });
-        await builder.AddAnalyticsAsync();
-        using var host = builder.Build();
+        using var host = await HostAsync(new() { ["Analytics:Alerts:Smtp:Port"] = "70000", ["Analytics:Alerts:BaseUrl"] = "ftp://nowhere" });
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
@@ -81,11 +62,13 @@ public class SettingsTests
         Assert.Contains("Analytics:Alerts:BaseUrl is 'ftp://nowhere'", message);
     }
 
+    /// <summary>A service's host over <paramref name="values"/>, not started.</summary>
     private static async Task<IHost> HostAsync(Dictionary<string, string?> values)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            // Connection strings given, so nothing embedded starts; the options are checked before any database is touched.
             ["ConnectionStrings:warehouse"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
             ["Analytics:Assets"] = TestFiles.RepositoryAssets,
         });
