@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using Analytics.Superset;
 
-namespace Analytics.Core.Tests;
+namespace Analytics.Superset.Tests;
 
 /// <summary>A test that needs python3 with PyYAML, the YAML library Superset reads bundles with; skipped, saying so, where it is missing.</summary>
 public sealed class PythonYamlFactAttribute : FactAttribute

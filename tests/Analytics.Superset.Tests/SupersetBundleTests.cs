@@ -3,7 +3,7 @@ using Analytics.Core.Execution;
 using Analytics.Superset;
 using Analytics.Testing;
 
-namespace Analytics.Core.Tests;
+namespace Analytics.Superset.Tests;
 
 /// <summary>The Superset bundle built from the catalog, and each rule of the validator written from Superset's import schemas.</summary>
 public class SupersetBundleTests
