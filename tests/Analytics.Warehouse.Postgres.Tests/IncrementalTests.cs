@@ -225,35 +225,38 @@ public class IncrementalTests : IAsyncLifetime
     [Fact]
     public async Task A_table_with_nothing_new_upstream_is_up_to_date_and_a_load_a_changed_definition_or_a_full_refresh_rebuild_it()
     {
+        // A row no build writes: it survives exactly as long as growth_accounting is not built again.
+        Task MarkAsync() => _db.ExecuteAsync("insert into core.growth_accounting (tenant_id, grain, period_index) values ('marker', 'day', -1)");
+        Task<long> MarkersAsync() => _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'");
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));
         await RunAsync("materialize", "+growth_accounting");
-        await _db.ExecuteAsync("insert into core.growth_accounting (tenant_id, grain, period_index) values ('marker', 'day', -1)");
+        await MarkAsync();
 
         // Nothing new: neither growth_accounting nor anything it reads is built again (the marker row stays).
         var idle = await RunAsync("materialize", "+growth_accounting");
         Assert.Contains("up to date: no new loads, no definition changed", idle);
-        Assert.Equal(1L, await _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'"));
+        Assert.Equal(1L, await MarkersAsync());
 
         // A load: the table is built again from it.
         await RunAsync("ingest", Load(Event("2025-03-03 10:00:00", "c")));
         await RunAsync("materialize", "+growth_accounting");
-        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'"));
+        Assert.Equal(0L, await MarkersAsync());
         Assert.Equal(3L, await _db.ScalarAsync<long>("select active_users from core.growth_accounting where grain = 'month'"));
 
         // A full refresh builds it whatever the run store says.
-        await _db.ExecuteAsync("insert into core.growth_accounting (tenant_id, grain, period_index) values ('marker', 'day', -1)");
+        await MarkAsync();
         await RunAsync("materialize", "growth_accounting", "--full-refresh");
-        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'"));
+        Assert.Equal(0L, await MarkersAsync());
 
         // A changed definition upstream (user_activity_periods' SQL) builds it too.
-        await _db.ExecuteAsync("insert into core.growth_accounting (tenant_id, grain, period_index) values ('marker', 'day', -1)");
+        await MarkAsync();
         var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
         CopyFolder(TestFiles.RepositoryAssets, assets);
         var periods = Path.Combine(assets, "core", "user_activity_periods.sql");
         File.WriteAllText(periods, File.ReadAllText(periods).Replace("union all\nselect tenant_id, 'month'", "union all\nselect /* changed */ tenant_id, 'month'"));
         var changed = await RunAsync(Settings(assets), "materialize", "+growth_accounting");
         Assert.DoesNotContain("growth_accounting: up to date", changed);
-        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'"));
+        Assert.Equal(0L, await MarkersAsync());
 
         // A dropped table is built again.
         await _db.ExecuteAsync("drop table core.growth_accounting");

@@ -202,7 +202,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                                  && await warehouse.RelationExistsAsync(asset.Schema, key, cancellationToken);
                     var sql = project.Compile(key, warehouse.Dialect, append);
                     sqlHash = Hash(sql);
-                    if (_incremental.TracksLoads(asset) && await _incremental.UpToDateTableAsync(asset, sql, await loads.Value, cancellationToken) is not null)
+                    if (await _incremental.UpToDateTableAsync(asset, sql, loads, cancellationToken) is not null)
                     {
                         // Built before from these definitions and these loads: the table stands as it was built, checked then.
                         return new StepResult(key, StepStatus.Succeeded, 0, clock.Elapsed, null, [], null, [])

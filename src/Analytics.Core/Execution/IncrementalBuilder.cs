@@ -50,7 +50,7 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
     /// A table whose SQL reads the clock (<c>current_timestamp</c>, <c>now()</c>, ...), <c>random()</c> or <c>pg_sleep()</c> is always
     /// rebuilt: its rows change without any input changing. Returns the state it was built at, or null to build it.
     /// </summary>
-    public async Task<IncrementalState?> UpToDateTableAsync(AssetDefinition asset, string sql, long runLoads, CancellationToken cancellationToken)
+    public async Task<IncrementalState?> UpToDateTableAsync(AssetDefinition asset, string sql, Lazy<Task<long>> runLoads, CancellationToken cancellationToken)
     {
         if (!TracksLoads(asset) || options.FullRefresh || options.Backfill is not null || asset.Materialization is not (Materialization.Table or Materialization.View)
             || Volatile().IsMatch(sql))
@@ -60,7 +60,7 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
 
         var state = await options.Intervals!.GetAsync(asset.Key.Name, cancellationToken);
         return state is not null && state.LineageHash == LineageHash(asset.Key.Name)
-                                 && state.LoadId >= await UpstreamAsOfAsync(asset, runLoads, cancellationToken)
+                                 && state.LoadId >= await UpstreamAsOfAsync(asset, await runLoads.Value, cancellationToken)
                                  && await warehouse.RelationExistsAsync(asset.Schema, asset.Key.Name, cancellationToken)
             ? state
             : null;
