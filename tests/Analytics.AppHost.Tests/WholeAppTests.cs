@@ -132,7 +132,7 @@ public sealed class WholeAppTests(AppFixture app)
     {
         Assert.Equal(KnownResourceStates.Running, (await app.SnapshotAsync("app-simulator")).State?.Text);
         // What the every-minute schedule does: extract appdb's users and top-ups, then build what reads only them.
-        var run = await app.WaitForRunAsync(await app.QueueAsync("+membership_transitions raw_topups+"));
+        var run = await app.WaitForRunAsync(await app.QueueAsync("+membership_transitions raw_topups+ +topups_by_channel"));
 
         Assert.True(run.GetProperty("status").GetString() == "succeeded", string.Join("\n", run.GetProperty("steps").EnumerateArray()
             .Where(s => s.GetProperty("status").GetString() != "succeeded").Select(s => $"{s.GetProperty("asset_key")}: {s.GetProperty("error")}")));
