@@ -2,7 +2,8 @@
 description: >
   Each user's active weeks (ISO, Monday start) and months, with an integer period_index (consecutive periods
   differ by 1) so growth accounting compares integers, not dates. The day grain is user_activity_days itself.
-# Incremental by period start: a run rebuilds the weeks and months the new loads have events in.
+# Incremental by period start: a run rebuilds the weeks and months the new loads have events in, reading the
+# days from the earliest of them on (an index range, where the truncated date alone scanned every day).
 materialization: incremental
 partition_by: period_start
 lookback: 31 days
@@ -24,12 +25,12 @@ select tenant_id, 'week' as grain, user_id, {{ date_diff('week', date '1970-01-0
 from (
     select distinct tenant_id, user_id, {{ date_trunc('week', activity_date) }} as week_start
     from {{ ref('user_activity_days') }}
-    {% if is_incremental() %}where {{ date_trunc('week', activity_date) }} in {{ affected() }}{% endif %}
+    {% if is_incremental() %}where activity_date >= {{ affected_start() }} and {{ date_trunc('week', activity_date) }} in {{ affected() }}{% endif %}
 ) weeks
 union all
 select tenant_id, 'month', user_id, {{ date_diff('month', date '1970-01-01', month_start) }}, month_start
 from (
     select distinct tenant_id, user_id, {{ date_trunc('month', activity_date) }} as month_start
     from {{ ref('user_activity_days') }}
-    {% if is_incremental() %}where {{ date_trunc('month', activity_date) }} in {{ affected() }}{% endif %}
+    {% if is_incremental() %}where activity_date >= {{ affected_start() }} and {{ date_trunc('month', activity_date) }} in {{ affected() }}{% endif %}
 ) months

@@ -19,6 +19,14 @@ public sealed partial class PostgresWarehouse
                 $"insert into {target}\nselect * from (\n{sql}\n) as incoming\nwhere not exists (select 1 from {target} as existing where existing.{write.Column} = incoming.{write.Column}"
                 + (write.ProbeColumn is { } probe ? $" and existing.{probe} = incoming.{probe})" : ")"),
             ],
+            // A build that reads the table it replaces rows of (a stored row merged with what is new) is computed
+            // first, so the delete cannot take away what it reads.
+            _ when sql.Contains(target, StringComparison.Ordinal) =>
+            [
+                $"create temporary table {Incoming} on commit drop as\nselect * from (\n{sql}\n) as incoming\nwhere {write.Predicate("incoming." + write.Column, dialect)}",
+                $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}",
+                $"insert into {target}\nselect * from {Incoming}",
+            ],
             _ =>
             [
                 $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}",
@@ -26,6 +34,8 @@ public sealed partial class PostgresWarehouse
             ],
         };
     }
+
+    private const string Incoming = "analytics_incoming";
 
     private static async Task<(long Written, long Delta)> WriteIncrementalAsync(NpgsqlConnection connection, string target, string sql, IncrementalWrite write,
         CancellationToken cancellationToken)
@@ -36,7 +46,7 @@ public sealed partial class PostgresWarehouse
         foreach (var statement in IncrementalStatements(target, sql, write))
         {
             rows = await ExecuteCountingAsync(connection, statement, cancellationToken);
-            delta += statement.StartsWith("delete ", StringComparison.Ordinal) ? -rows : rows;
+            delta += statement.StartsWith("delete ", StringComparison.Ordinal) ? -rows : statement.StartsWith("insert ", StringComparison.Ordinal) ? rows : 0;
         }
 
         await transaction.CommitAsync(cancellationToken);

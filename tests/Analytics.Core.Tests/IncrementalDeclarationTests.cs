@@ -39,6 +39,22 @@ public class IncrementalDeclarationTests
     }
 
     [Fact]
+    public void A_table_whose_partitions_depend_on_the_ones_before_says_so()
+    {
+        Assert.True(Parse("materialization: incremental\npartition_by: d\naffects_later: true").Incremental!.AffectsLater);
+        Assert.False(Parse("materialization: incremental\npartition_by: d").Incremental!.AffectsLater);
+    }
+
+    [Fact]
+    public void The_start_of_the_affected_partitions_and_whether_a_build_is_a_backfill_render_in_an_incremental_build()
+    {
+        var template = SqlTemplate.Parse("select {{ is_backfill() }} as b where d >= {{ affected_start() }}");
+        var incremental = new RenderContext(PostgresDialect.Instance, "t", true, _ => null);
+        Assert.Contains("affected_start() is defined only", Assert.Throws<TemplateException>(() => template.Render(incremental)).Message);
+        Assert.Equal("select true as b where d >= date '2025-03-01'", template.Render(incremental with { AffectedStart = "date '2025-03-01'", IsBackfill = true }));
+    }
+
+    [Fact]
     public void Incremental_without_partitions_keeps_dbt_append_and_a_source_declares_its_load_id()
     {
         Assert.Null(Parse("materialization: incremental").Incremental);
@@ -57,6 +73,9 @@ public class IncrementalDeclarationTests
     [InlineData("materialization: incremental\npartition_by: d\naffected: [1, 2]", "'affected' must be SQL")]
     [InlineData("materialization: incremental\npartition_by: d\naffected: \"select {{ nope() }}\"", "unknown function 'nope'")]
     [InlineData("materialization: incremental\nlookback: 3 days", "needs 'partition_by")]
+    [InlineData("materialization: incremental\nunique_key: k\naffects_later: true", "'affects_later' applies to date partitions")]
+    [InlineData("materialization: incremental\npartition_by: d\naffects_later: often", "affects_later 'often' is not true or false")]
+    [InlineData("materialization: table\naffects_later: true", "applies to incremental assets only")]
     [InlineData("materialization: table\nunique_key: k", "applies to incremental assets only")]
     [InlineData("materialization: table\nload_id: file_id", "'load_id' applies to sources only")]
     [InlineData("materialization: view\nindexes: [a]", "applies to tables only")]

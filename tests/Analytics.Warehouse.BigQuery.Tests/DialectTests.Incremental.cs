@@ -40,7 +40,8 @@ public sealed partial class DialectTests
             }
         }
 
-        var sql = Project.CompileIncremental(key, dialect, Window, affected, spec.ByDate ? IncrementalSql.DayList(starts, spec.Grain) : null).Trim();
+        var sql = Project.CompileIncremental(key, dialect, Window, affected, spec.ByDate ? IncrementalSql.DayList(starts, spec.Grain) : null,
+            spec.ByDate ? ChangeWindow.Date(starts.Min()) : null).Trim();
         var write = IncrementalSql.Write(spec, affected);
         return dialectName == "bigquery"
             ? string.Join(";\n", [.. staged, BigQueryWarehouse.IncrementalStatement((BigQueryDialect)dialect, asset, sql, write)]) + "\n"

@@ -225,27 +225,27 @@ public class IncrementalTests : IAsyncLifetime
     [Fact]
     public async Task A_table_with_nothing_new_upstream_is_up_to_date_and_a_load_a_changed_definition_or_a_full_refresh_rebuild_it()
     {
-        // A row no build writes: it survives exactly as long as growth_accounting is not built again.
-        Task MarkAsync() => _db.ExecuteAsync("insert into core.growth_accounting (tenant_id, grain, period_index) values ('marker', 'day', -1)");
-        Task<long> MarkersAsync() => _db.ScalarAsync<long>("select count(*) from core.growth_accounting where tenant_id = 'marker'");
+        // A row no build writes: it survives exactly as long as retention_cohorts is not built again.
+        Task MarkAsync() => _db.ExecuteAsync("insert into marts.retention_cohorts (tenant_id, cohort_grain, cohort_start, period_number) values ('marker', 'week', date '2000-01-03', 0)");
+        Task<long> MarkersAsync() => _db.ScalarAsync<long>("select count(*) from marts.retention_cohorts where tenant_id = 'marker'");
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));
-        await RunAsync("materialize", "+growth_accounting");
+        await RunAsync("materialize", "+retention_cohorts");
         await MarkAsync();
 
-        // Nothing new: neither growth_accounting nor anything it reads is built again (the marker row stays).
-        var idle = await RunAsync("materialize", "+growth_accounting");
+        // Nothing new: neither retention_cohorts nor anything it reads is built again (the marker row stays).
+        var idle = await RunAsync("materialize", "+retention_cohorts");
         Assert.Contains("up to date: no new loads, no definition changed", idle);
         Assert.Equal(1L, await MarkersAsync());
 
         // A load: the table is built again from it.
         await RunAsync("ingest", Load(Event("2025-03-03 10:00:00", "c")));
-        await RunAsync("materialize", "+growth_accounting");
+        await RunAsync("materialize", "+retention_cohorts");
         Assert.Equal(0L, await MarkersAsync());
-        Assert.Equal(3L, await _db.ScalarAsync<long>("select active_users from core.growth_accounting where grain = 'month'"));
+        Assert.Equal(3L, await _db.ScalarAsync<long>("select cohort_size from marts.retention_cohorts where cohort_grain = 'month' and period_number = 0"));
 
         // A full refresh builds it whatever the run store says.
         await MarkAsync();
-        await RunAsync("materialize", "growth_accounting", "--full-refresh");
+        await RunAsync("materialize", "retention_cohorts", "--full-refresh");
         Assert.Equal(0L, await MarkersAsync());
 
         // A changed definition upstream (user_activity_periods' SQL) builds it too.
@@ -254,14 +254,79 @@ public class IncrementalTests : IAsyncLifetime
         CopyFolder(TestFiles.RepositoryAssets, assets);
         var periods = Path.Combine(assets, "core", "user_activity_periods.sql");
         File.WriteAllText(periods, File.ReadAllText(periods).Replace("union all\nselect tenant_id, 'month'", "union all\nselect /* changed */ tenant_id, 'month'"));
-        var changed = await RunAsync(Settings(assets), "materialize", "+growth_accounting");
-        Assert.DoesNotContain("growth_accounting: up to date", changed);
+        var changed = await RunAsync(Settings(assets), "materialize", "+retention_cohorts");
+        Assert.DoesNotContain("retention_cohorts: up to date", changed);
         Assert.Equal(0L, await MarkersAsync());
 
         // A dropped table is built again.
-        await _db.ExecuteAsync("drop table core.growth_accounting");
-        await RunAsync(Settings(assets), "materialize", "+growth_accounting");
-        Assert.True(await _db.ScalarAsync<long>("select count(*) from core.growth_accounting") > 0);
+        await _db.ExecuteAsync("drop table marts.retention_cohorts");
+        await RunAsync(Settings(assets), "materialize", "+retention_cohorts");
+        Assert.True(await _db.ScalarAsync<long>("select count(*) from marts.retention_cohorts") > 0);
+    }
+
+    [Fact]
+    public async Task A_change_to_a_day_rebuilds_every_later_day_of_a_running_total()
+    {
+        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
+        CopyFolder(TestFiles.RepositoryAssets, assets);
+        File.WriteAllText(Path.Combine(assets, "marts", "events_so_far.sql"), """
+            /*
+            materialization: incremental
+            partition_by: event_date
+            lookback: 3 days
+            affects_later: true
+            */
+            select event_date, cast(sum(count(*)) over (order by event_date) as bigint) as events_so_far
+            from {{ ref('fct_events') }}
+            group by event_date
+            """);
+        await RunAsync(Settings(assets), "ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "a"), Event("2025-03-03 10:00:00", "b")));
+        await RunAsync(Settings(assets), "materialize", "+events_so_far");
+
+        await RunAsync(Settings(assets), "ingest", Load(Event("2025-03-02 11:00:00", "c")));
+        var second = await RunAsync(Settings(assets), "materialize", "+events_so_far");
+
+        Assert.Contains("incremental: 2 partition(s) (1 late, 1 following) 2025-03-02..2025-03-03", second);
+        Assert.Equal([1L, 3L, 4L], (await _db.RowsAsync("select events_so_far from marts.events_so_far order by event_date")).Select(r => (long)r[0]!));
+        var partitions = (await PartitionsAsync("events_so_far")).ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal(("full", "late", "following"), (partitions["2025-03-01"], partitions["2025-03-02"], partitions["2025-03-03"]));
+    }
+
+    [Fact]
+    public async Task Dim_users_merges_new_events_into_the_stored_row_as_a_full_rebuild_computes_it()
+    {
+        const string tenants = Header + ",tenant_id";
+        await RunAsync("ingest", TestFiles.Csv([tenants,
+            "2025-03-02 10:00:00,a,share,,,ios,organic,SG,acme",
+            "2025-03-02 12:00:00,a,miles_earned,,100,ios,organic,SG,acme",
+            "2025-03-05 12:00:00,a,share,,,web,ads,TH,default"]));
+        await RunAsync("materialize", "+dim_users");
+
+        // Acme's a: an earlier event (the first touch moves to it), another on a day already active (no new day), a new
+        // day with a redemption. The default tenant's a is not in the batch and keeps its row.
+        await RunAsync("ingest", TestFiles.Csv([tenants,
+            "2025-03-01 09:00:00,a,share,,,android,ads,MY,acme",
+            "2025-03-02 13:00:00,a,share,,,ios,organic,SG,acme",
+            "2025-03-03 08:00:00,a,miles_redeemed,,30,ios,organic,SG,acme"]));
+        Assert.Contains("incremental by key", await RunAsync("materialize", "+dim_users"));
+        // The same first time again, loaded later: the stored first touch (loaded earlier) stays.
+        await RunAsync("ingest", TestFiles.Csv([tenants, "2025-03-01 09:00:00,a,share,,,web,referral,ID,acme"]));
+        await RunAsync("materialize", "+dim_users");
+
+        const string query = "select concat_ws('|', tenant_id, first_event_at, last_event_at, first_platform, first_utm_source, first_country, total_events, "
+                             + "active_days, miles_earned, miles_redeemed, miles_balance) from core.dim_users order by tenant_id";
+        var merged = (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
+        Assert.Equal(["acme|2025-03-01 09:00:00+00|2025-03-03 08:00:00+00|android|ads|MY|6|3|100|30|70", "default|2025-03-05 12:00:00+00|2025-03-05 12:00:00+00|web|ads|TH|1|1|0|0|0"],
+            merged);
+
+        await RunAsync("materialize", "dim_users", "--full-refresh");
+        Assert.Equal(merged, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+
+        // The merge starts from the stored row, not from the user's history: a stored count it did not write shows through.
+        await _db.ExecuteAsync("update core.dim_users set total_events = 100 where tenant_id = 'acme'");
+        await RunAsync("ingest", TestFiles.Csv([tenants, "2025-03-04 09:00:00,a,share,,,ios,organic,SG,acme"]));
+        await RunAsync("materialize", "+dim_users");
+        Assert.Equal(101L, await _db.ScalarAsync<long>("select total_events::bigint from core.dim_users where tenant_id = 'acme'"));
     }
 
     [Fact]

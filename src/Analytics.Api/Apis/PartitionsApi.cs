@@ -53,7 +53,7 @@ public static class PartitionsApi
     }
 }
 
-/// <summary>One built partition: its start, why it was last built (new, late, restated, gap, backfill, full), by which run, when.</summary>
+/// <summary>One built partition: its start, why it was last built (new, late, restated, gap, backfill, full, following), by which run, when.</summary>
 public sealed record PartitionView(DateOnly Start, string Reason, Guid RunId, DateTimeOffset BuiltAt);
 
 /// <summary>An incremental asset's partitions (the latest 5,000 of <c>Total</c>) and gaps; <c>GapsTracked</c> is false past 50,000 days.</summary>

@@ -14,7 +14,7 @@ public static partial class AssetFileParser
     {
         string[] fields = asset.Materialization == Materialization.Snapshot
             ? ["grain", "lookback", "incremental_strategy", "affected"] // A snapshot's unique_key is its own (ReadSnapshot).
-            : ["grain", "lookback", "unique_key", "incremental_strategy", "affected"];
+            : ["grain", "lookback", "unique_key", "incremental_strategy", "affected", "affects_later"];
         if (asset.Materialization != Materialization.Incremental)
         {
             if (fields.FirstOrDefault(meta.ContainsKey) is { } misplaced)
@@ -73,7 +73,20 @@ public static partial class AssetFileParser
             AffectedTemplate(path, affected);
         }
 
-        return new IncrementalSpec(asset.PartitionBy, grain, ReadLookback(path, meta, grain), uniqueKey, strategy, affected);
+        var affectsLater = meta.GetValueOrDefault("affects_later") switch
+        {
+            null => false,
+            bool b => b,
+            string text when bool.TryParse(text.Trim(), out var b) => b,
+            var other => throw new AssetDeclarationException($"{path}: affects_later '{other}' is not true or false."),
+        };
+        if (affectsLater && (asset.PartitionBy is null || strategy != IncrementalStrategy.Replace))
+        {
+            throw new AssetDeclarationException(
+                $"{path}: 'affects_later' applies to date partitions that are replaced; add 'partition_by: <date column>' (and no insert_new) or remove it.");
+        }
+
+        return new IncrementalSpec(asset.PartitionBy, grain, ReadLookback(path, meta, grain), uniqueKey, strategy, affected) { AffectsLater = affectsLater };
     }
 
     private static int ReadLookback(string path, Dictionary<string, object?> meta, DatePart grain)

@@ -98,12 +98,15 @@ public sealed class AssetProject
     /// The SQL of an incremental build of <paramref name="key"/>: changed() covers <paramref name="window"/> and
     /// affected() is <paramref name="affected"/>.
     /// </summary>
-    public string CompileIncremental(string key, ISqlDialect dialect, ChangeWindow window, string affected, string? affectedDays = null) =>
+    public string CompileIncremental(string key, ISqlDialect dialect, ChangeWindow window, string affected, string? affectedDays = null,
+        string? affectedStart = null) =>
         _templates[key].Render(Context(key, dialect, true) with
         {
             ResolveChanged = Changed(dialect, window),
             Affected = affected,
             AffectedDays = affectedDays,
+            AffectedStart = affectedStart,
+            IsBackfill = window.IsBackfill,
             PreviousLoad = window.PreviousLoad,
         });
 
@@ -112,7 +115,7 @@ public sealed class AssetProject
     {
         var asset = Graph[key];
         var template = AssetFileParser.AffectedTemplate(asset.SourcePath, asset.Incremental?.Affected ?? fallback);
-        return template.Render(Context(key, dialect, true) with { ResolveChanged = Changed(dialect, window), PreviousLoad = window.PreviousLoad });
+        return template.Render(Context(key, dialect, true) with { ResolveChanged = Changed(dialect, window), PreviousLoad = window.PreviousLoad, IsBackfill = window.IsBackfill });
     }
 
     private Func<string, string?> Changed(ISqlDialect dialect, ChangeWindow? window) => name =>

@@ -35,4 +35,10 @@ public sealed record IncrementalSpec(
     public string Column => Strategy == IncrementalStrategy.InsertNew ? UniqueKey! : PartitionBy ?? UniqueKey!;
 
     public bool ByDate => PartitionBy is not null;
+
+    /// <summary>
+    /// Whether a change to a partition also changes every partition after it (running totals, a period compared with
+    /// the one before): the earliest affected partition and every built one from there on are rebuilt.
+    /// </summary>
+    public bool AffectsLater { get; init; }
 }

@@ -48,4 +48,7 @@ public enum PartitionReason
 
     /// <summary>Rebuilt by <c>analytics backfill</c>.</summary>
     Backfill,
+
+    /// <summary>After a changed partition of an asset with <c>affects_later: true</c>: its rows depend on the ones before.</summary>
+    Following,
 }

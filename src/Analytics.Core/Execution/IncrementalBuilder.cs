@@ -128,7 +128,8 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
             if (partitions.Count <= MaxPartitions)
             {
                 var list = IncrementalSql.PartitionList(partitions.Select(p => p.Start));
-                var sql = project.CompileIncremental(key, Dialect, window, list, IncrementalSql.DayList(partitions.Select(p => p.Start), spec.Grain));
+                var sql = project.CompileIncremental(key, Dialect, window, list, IncrementalSql.DayList(partitions.Select(p => p.Start), spec.Grain),
+                    ChangeWindow.Date(partitions.Min(p => p.Start)));
                 // A backfill rebuilds its partitions: an insert_new asset's too are cleared and written again (what the source
                 // no longer holds, after retention or an erasure, goes), not only topped up with keys they lack.
                 var write = IncrementalSql.Write(window.IsBackfill ? spec with { Strategy = IncrementalStrategy.Replace } : spec, list);
@@ -215,7 +216,7 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
                 changed.Add(start);
             }
 
-            return changed.Select(d => new PartitionBuild(d, PartitionReason.Backfill)).ToList();
+            return changed.Concat(Following(spec, built, changed)).Distinct().Order().Select(d => new PartitionBuild(d, PartitionReason.Backfill)).ToList();
         }
 
         var result = new List<PartitionBuild>();
@@ -238,8 +239,16 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
             }
         }
 
+        result.AddRange(Following(spec, built, result.Select(p => p.Start).ToHashSet()).Select(d => new PartitionBuild(d, PartitionReason.Following)));
         return result.OrderBy(p => p.Start).ToList();
     }
+
+    /// <summary>
+    /// For an asset whose partitions depend on the ones before (<c>affects_later</c>): every built partition after the
+    /// earliest of <paramref name="rebuilt"/> that is not among them.
+    /// </summary>
+    private static IEnumerable<DateOnly> Following(IncrementalSpec spec, IReadOnlySet<DateOnly> built, IReadOnlySet<DateOnly> rebuilt) =>
+        spec.AffectsLater && rebuilt.Count > 0 ? built.Where(b => b > rebuilt.Min() && !rebuilt.Contains(b)) : [];
 
     /// <summary>After a full build: every partition from the table's first to its last, empty ones included.</summary>
     private async Task<IReadOnlyList<PartitionBuild>> AllPartitionsAsync(AssetDefinition asset, CancellationToken cancellationToken)

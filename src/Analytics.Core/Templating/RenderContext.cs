@@ -15,6 +15,16 @@ public sealed record RenderContext(ISqlDialect Dialect, string This, bool IsIncr
     /// <summary><c>affected_days()</c>: every day of the affected date partitions (a week is seven), a parenthesised list.</summary>
     public string? AffectedDays { get; init; }
 
+    /// <summary>
+    /// <c>is_backfill()</c>: this incremental build restates its partitions or keys from every row there is, rather
+    /// than adding what the loads since its last build brought (an asset that merges new rows into its stored ones
+    /// recomputes them instead).
+    /// </summary>
+    public bool IsBackfill { get; init; }
+
+    /// <summary><c>affected_start()</c>: the earliest affected partition's start, a date literal.</summary>
+    public string? AffectedStart { get; init; }
+
     /// <summary><c>previous_load()</c>: the last load the asset was built from; rows with a higher load id are the changed ones.</summary>
     public string? PreviousLoad { get; init; }
 }

@@ -14,9 +14,11 @@ public sealed partial class SqlTemplate
         ["ref"] = 1,
         ["this"] = 0,
         ["is_incremental"] = 0,
+        ["is_backfill"] = 0,
         ["changed"] = 1,
         ["affected"] = 0,
         ["affected_days"] = 0,
+        ["affected_start"] = 0,
         ["previous_load"] = 0,
         // Cross-database macros: each renders through the target's ISqlDialect.
         ["date_trunc"] = 2,
@@ -94,6 +96,7 @@ public sealed partial class SqlTemplate
                      ?? throw new TemplateException($"{Path}:{e.Line}: ref('{args[0]}') names no asset."),
             "this" => context.This,
             "is_incremental" => context.IsIncremental ? "true" : "false",
+            "is_backfill" => context.IsBackfill ? "true" : "false",
             "changed" => context.ResolveChanged(args[0])
                          ?? throw new TemplateException($"{Path}:{e.Line}: changed('{args[0]}') names no source with a load_id."),
             "affected" => context.Affected
@@ -102,6 +105,9 @@ public sealed partial class SqlTemplate
             "affected_days" => context.AffectedDays
                                ?? throw new TemplateException(
                                    $"{Path}:{e.Line}: affected_days() is defined only in an incremental build by date; use it inside {{% if is_incremental() %}}."),
+            "affected_start" => context.AffectedStart
+                                ?? throw new TemplateException(
+                                    $"{Path}:{e.Line}: affected_start() is defined only in an incremental build by date; use it inside {{% if is_incremental() %}}."),
             "previous_load" => context.PreviousLoad
                                ?? throw new TemplateException(
                                    $"{Path}:{e.Line}: previous_load() is defined only in an incremental build or its affected: query."),

@@ -1,4 +1,4 @@
-with periods as (
+with rebuilt as (
     select
         tenant_id,
         grain,
@@ -11,6 +11,7 @@ with periods as (
         select tenant_id, grain, user_id, period_index from "core"."user_activity_periods"
     ) all_grains
 ),
+
 flows as (
     select
         tenant_id,
@@ -20,13 +21,24 @@ flows as (
         count(*) filter (where previous_index is null) as new_users,
         count(*) filter (where previous_index = period_index - 1) as retained_users,
         count(*) filter (where previous_index < period_index - 1) as resurrected_users
-    from periods
+    from rebuilt
     group by tenant_id, grain, period_index
 ),
+
+before as (
+    select tenant_id, grain, period_index, active_users from flows where 1 = 0
+),
+
+-- Contiguous from each tenant's first period (or the one after its last before t0) to its last.
 series as (
-    select bounds.tenant_id, bounds.grain, period_index
-    from (select tenant_id, grain, min(period_index) as first_index, max(period_index) as last_index from flows group by tenant_id, grain) bounds
-    cross join lateral generate_series(bounds.first_index, bounds.last_index) as period_index_series(period_index)
+    select spans.tenant_id, spans.grain, period_index
+    from (
+        select f.tenant_id, f.grain, coalesce(max(b.period_index) + 1, min(f.period_index)) as first_index, max(f.period_index) as last_index
+        from flows f
+        left join before b on b.tenant_id = f.tenant_id and b.grain = f.grain
+        group by f.tenant_id, f.grain
+    ) spans
+    cross join lateral generate_series(spans.first_index, spans.last_index) as period_index_series(period_index)
 ),
 accounted as (
     select
@@ -41,19 +53,20 @@ accounted as (
     left join flows f using (tenant_id, grain, period_index)
 )
 select
-    tenant_id,
-    grain,
-    period_index,
-    case grain
-        when 'day' then ((date '1970-01-01')::date + (period_index))
-        when 'week' then ((date '1970-01-05')::date + 7 * (period_index))
-        else (((date '1970-01-01')::date + make_interval(months => (period_index)))::date)
+    a.tenant_id,
+    a.grain,
+    a.period_index,
+    case a.grain
+        when 'day' then ((date '1970-01-01')::date + (a.period_index))
+        when 'week' then ((date '1970-01-05')::date + 7 * (a.period_index))
+        else (((date '1970-01-01')::date + make_interval(months => (a.period_index)))::date)
     end as period_start,
-    active_users,
-    new_users,
-    retained_users,
-    resurrected_users,
+    a.active_users,
+    a.new_users,
+    a.retained_users,
+    a.resurrected_users,
     -- Churned in t: active in t-1 and not in t, that is active in t-1 less those retained into t. Counting it this
     -- way needs no lead() and no second pass over the 6 M periods (18.6 s to 5.7 s at 10 M events).
-    coalesce(lag(active_users) over (partition by tenant_id, grain order by period_index), 0) - retained_users as churned_users
-from accounted
+    coalesce(lag(a.active_users) over (partition by a.tenant_id, a.grain order by a.period_index), b.active_users, 0) - a.retained_users as churned_users
+from accounted a
+left join before b on b.tenant_id = a.tenant_id and b.grain = a.grain and b.period_index = a.period_index - 1

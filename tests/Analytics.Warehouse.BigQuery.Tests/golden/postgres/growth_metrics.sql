@@ -1,9 +1,12 @@
-with days as (
+with
+
+days as (
     select
         tenant_id,
         day_index as period_index,
         lag(day_index) over (partition by user_id, tenant_id order by day_index) as previous_index
     from "core"."user_activity_days"
+    
 ),
 -- A user counts in WAU on [d, d+6] for each active day d; the part not already covered by the previous active
 -- day starts at max(d, previous + 7). Summing +1/-1 at interval ends gives rolling distinct counts in one pass.

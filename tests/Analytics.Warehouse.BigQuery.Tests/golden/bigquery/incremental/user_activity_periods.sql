@@ -5,14 +5,14 @@ select tenant_id, 'week' as grain, user_id, DATE_DIFF(DATE(week_start), DATE(dat
 from (
     select distinct tenant_id, user_id, DATE_TRUNC(DATE(activity_date), ISOWEEK) as week_start
     from `core.user_activity_days`
-    where DATE_TRUNC(DATE(activity_date), ISOWEEK) in (date '2025-03-01', date '2025-03-02')
+    where activity_date >= date '2025-03-01' and DATE_TRUNC(DATE(activity_date), ISOWEEK) in (date '2025-03-01', date '2025-03-02')
 ) weeks
 union all
 select tenant_id, 'month', user_id, DATE_DIFF(DATE(month_start), DATE(date '1970-01-01'), MONTH), month_start
 from (
     select distinct tenant_id, user_id, DATE_TRUNC(DATE(activity_date), MONTH) as month_start
     from `core.user_activity_days`
-    where DATE_TRUNC(DATE(activity_date), MONTH) in (date '2025-03-01', date '2025-03-02')
+    where activity_date >= date '2025-03-01' and DATE_TRUNC(DATE(activity_date), MONTH) in (date '2025-03-01', date '2025-03-02')
 ) months
 ) AS incoming
 WHERE incoming.period_start in (date '2025-03-01', date '2025-03-02')

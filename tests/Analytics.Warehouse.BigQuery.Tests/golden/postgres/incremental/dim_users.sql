@@ -4,70 +4,114 @@ create unlogged table "core"."dim_users__affected" as select distinct * from (
 ) as affected(affected_key);
 create index on "core"."dim_users__affected" (affected_key);
 analyze "core"."dim_users__affected";
-delete from "core"."dim_users" as existing where existing.user_id in (select * from "core"."dim_users__affected");
-insert into "core"."dim_users"
+create temporary table analytics_incoming on commit drop as
 select * from (
--- Per (user, tenant, day), then per user, both grouping rows sorted once on (user_id, tenant_id, event_date): the ORDER BY makes the
--- planner stream the 3.9 M user-days out of one parallel sort instead of hashing them (which spilled at 10 M
--- events) or sorting again for count(distinct event_date).
-with user_days as (
+with changed_days as (
+    select distinct ((event_time) at time zone 'UTC')::date as event_date from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows
+),
+-- The events this build adds: those the new loads brought into stg_events (a duplicate of an earlier event was not
+-- kept there, so it is not counted twice); on a backfill, every event of its users.
+batch as (
+    select user_id, tenant_id, event_date, event_time, event_type, miles_amount, platform, utm_source, country, file_id, line_number
+    from "staging"."stg_events"
+    where not false and event_date in (select event_date from changed_days) and file_id > 40
+    union all
+    select user_id, tenant_id, event_date, event_time, event_type, miles_amount, platform, utm_source, country, file_id, line_number
+    from "staging"."stg_events"
+    where false and user_id in (select * from "core"."dim_users__affected")
+),
+batch_days as (
     select
-        user_id,
-        tenant_id,
-        event_date,
-        min(event_time) as first_at,
-        max(event_time) as last_at,
+        b.user_id,
+        b.tenant_id,
+        b.event_date,
+        min(b.event_time) as first_at,
+        max(b.event_time) as last_at,
         count(*) as events,
-        sum(miles_amount) filter (where event_type = 'miles_earned') as miles_earned,
-        sum(miles_amount) filter (where event_type = 'miles_redeemed') as miles_redeemed
-    from (
-        select user_id, tenant_id, event_date, event_time, event_type, miles_amount
-        from "staging"."stg_events"
-        where user_id in (select * from "core"."dim_users__affected")
-        order by user_id, tenant_id, event_date
-    ) as sorted
-    group by user_id, tenant_id, event_date
+        sum(b.miles_amount) filter (where b.event_type = 'miles_earned') as miles_earned,
+        sum(b.miles_amount) filter (where b.event_type = 'miles_redeemed') as miles_redeemed
+    from batch b
+    group by b.user_id, b.tenant_id, b.event_date
 ),
-activity as (
+-- A day is new unless one of the user's earlier events fell on it.
+dated as (
     select
-        user_id,
-        tenant_id,
-        min(first_at) as first_event_at,
-        max(last_at) as last_event_at,
-        sum(events) as total_events,
-        count(*) as active_days,
-        coalesce(sum(miles_earned), 0) as miles_earned,
-        coalesce(sum(miles_redeemed), 0) as miles_redeemed
-    from user_days
-    group by user_id, tenant_id
+        d.*,
+        false or not exists (
+            select 1 from "staging"."stg_events" o
+            where o.event_date = d.event_date and o.user_id = d.user_id and o.tenant_id = d.tenant_id and o.file_id <= 40
+        ) as new_day
+    from batch_days d
 ),
-first_touch as (
-    -- The user's earliest events (several when they share a timestamp); ingestion order breaks the tie. A
-    -- semi-join, so the hash is built on the 277 k first timestamps and the events only probe it.
-    select distinct on (s.user_id, s.tenant_id)
-        s.user_id,
-        s.tenant_id,
-        s.platform as first_platform,
-        s.utm_source as first_utm_source,
-        s.country as first_country
-    from "staging"."stg_events" s
-    where exists (select 1 from activity a where a.user_id = s.user_id and a.tenant_id = s.tenant_id and a.first_event_at = s.event_time)
-    order by s.user_id, s.tenant_id, s.file_id, s.line_number
+batch_users as (
+    select
+        d.user_id,
+        d.tenant_id,
+        min(d.first_at) as first_event_at,
+        max(d.last_at) as last_event_at,
+        sum(d.events) as total_events,
+        count(*) filter (where d.new_day) as new_days,
+        coalesce(sum(d.miles_earned), 0) as miles_earned,
+        coalesce(sum(d.miles_redeemed), 0) as miles_redeemed
+    from dated d
+    group by d.user_id, d.tenant_id
+),
+batch_first_touch as (
+    select distinct on (b.user_id, b.tenant_id)
+        b.user_id,
+        b.tenant_id,
+        b.platform as first_platform,
+        b.utm_source as first_utm_source,
+        b.country as first_country
+    from batch b
+    join batch_users u on u.user_id = b.user_id and u.tenant_id = b.tenant_id and u.first_event_at = b.event_time
+    order by b.user_id, b.tenant_id, b.file_id, b.line_number
+),
+merged as (
+    select
+        u.user_id,
+        u.tenant_id,
+        stored.user_id is not null and stored.first_event_at <= u.first_event_at as keeps_first_touch,
+        least(u.first_event_at, coalesce(stored.first_event_at, u.first_event_at)) as first_event_at,
+        greatest(u.last_event_at, coalesce(stored.last_event_at, u.last_event_at)) as last_event_at,
+        u.total_events + coalesce(stored.total_events, 0) as total_events,
+        u.new_days + coalesce(stored.active_days, 0) as active_days,
+        u.miles_earned + coalesce(stored.miles_earned, 0) as miles_earned,
+        u.miles_redeemed + coalesce(stored.miles_redeemed, 0) as miles_redeemed,
+        stored.first_platform,
+        stored.first_utm_source,
+        stored.first_country
+    from batch_users u
+    left join "core"."dim_users" stored on stored.user_id = u.user_id and stored.tenant_id = u.tenant_id and not false
+),
+-- A stored user the new loads did not touch in this tenant (a user id is replaced across its tenants) keeps its row.
+untouched as (
+    select s.*
+    from "core"."dim_users" s
+    where not false and s.user_id in (select * from "core"."dim_users__affected")
+      and not exists (select 1 from batch_users u where u.user_id = s.user_id and u.tenant_id = s.tenant_id)
 )
 select
-    a.user_id,
-    a.first_event_at,
-    a.last_event_at,
-    f.first_platform,
-    f.first_utm_source,
-    f.first_country,
-    a.total_events,
-    a.active_days,
-    a.miles_earned,
-    a.miles_redeemed,
-    a.miles_earned - a.miles_redeemed as miles_balance,
-    a.tenant_id
-from activity a
-join first_touch f using (user_id, tenant_id)
+    m.user_id,
+    m.first_event_at,
+    m.last_event_at,
+    case when m.keeps_first_touch then m.first_platform else f.first_platform end as first_platform,
+    case when m.keeps_first_touch then m.first_utm_source else f.first_utm_source end as first_utm_source,
+    case when m.keeps_first_touch then m.first_country else f.first_country end as first_country,
+    m.total_events,
+    m.active_days,
+    m.miles_earned,
+    m.miles_redeemed,
+    m.miles_earned - m.miles_redeemed as miles_balance,
+    m.tenant_id
+from merged m
+join batch_first_touch f using (user_id, tenant_id)
+union all
+select user_id, first_event_at, last_event_at, first_platform, first_utm_source, first_country, total_events, active_days,
+       miles_earned, miles_redeemed, miles_balance, tenant_id
+from untouched
 ) as incoming
-where incoming.user_id in (select * from "core"."dim_users__affected")
+where incoming.user_id in (select * from "core"."dim_users__affected");
+delete from "core"."dim_users" as existing where existing.user_id in (select * from "core"."dim_users__affected");
+insert into "core"."dim_users"
+select * from analytics_incoming

@@ -5,14 +5,14 @@ select tenant_id, 'week' as grain, user_id, (((date_trunc('week', (week_start)::
 from (
     select distinct tenant_id, user_id, (date_trunc('week', (activity_date)::timestamp)::date) as week_start
     from "core"."user_activity_days"
-    where (date_trunc('week', (activity_date)::timestamp)::date) in (date '2025-03-01', date '2025-03-02')
+    where activity_date >= date '2025-03-01' and (date_trunc('week', (activity_date)::timestamp)::date) in (date '2025-03-01', date '2025-03-02')
 ) weeks
 union all
 select tenant_id, 'month', user_id, (((extract(year from (month_start)::date) - extract(year from (date '1970-01-01')::date)) * 12 + extract(month from (month_start)::date) - extract(month from (date '1970-01-01')::date))::int), month_start
 from (
     select distinct tenant_id, user_id, (date_trunc('month', (activity_date)::timestamp)::date) as month_start
     from "core"."user_activity_days"
-    where (date_trunc('month', (activity_date)::timestamp)::date) in (date '2025-03-01', date '2025-03-02')
+    where activity_date >= date '2025-03-01' and (date_trunc('month', (activity_date)::timestamp)::date) in (date '2025-03-01', date '2025-03-02')
 ) months
 ) as incoming
 where incoming.period_start in (date '2025-03-01', date '2025-03-02')

