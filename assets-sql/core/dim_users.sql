@@ -32,11 +32,14 @@ with changed_days as (
     select distinct {{ utc_date(event_time) }} as event_date from {{ changed('raw_events') }} as changed_rows
 ),
 -- The events this build adds: those the new loads brought into stg_events (a duplicate of an earlier event was not
--- kept there, so it is not counted twice); on a backfill, every event of its users.
+-- kept there, so it is not counted twice), found as the changed rows themselves, whose size the planner knows (it
+-- takes stg_events' statistics on file_id, stale after an append, to mean no rows); on a backfill, every event of
+-- its users.
 batch as (
-    select user_id, tenant_id, event_date, event_time, event_type, miles_amount, platform, utm_source, country, file_id, line_number
-    from {{ ref('stg_events') }}
-    where not {{ is_backfill() }} and event_date in (select event_date from changed_days) and file_id > {{ previous_load() }}
+    select s.user_id, s.tenant_id, s.event_date, s.event_time, s.event_type, s.miles_amount, s.platform, s.utm_source, s.country, s.file_id, s.line_number
+    from {{ ref('stg_events') }} s
+    where not {{ is_backfill() }} and s.event_date in (select event_date from changed_days)
+      and exists (select 1 from {{ changed('raw_events') }} as c where c.file_id = s.file_id and c.line_number = s.line_number)
     union all
     select user_id, tenant_id, event_date, event_time, event_type, miles_amount, platform, utm_source, country, file_id, line_number
     from {{ ref('stg_events') }}
@@ -56,14 +59,15 @@ batch_days as (
     group by b.user_id, b.tenant_id, b.event_date
 ),
 -- A day is new unless one of the user's earlier events fell on it.
+earlier_days as (
+    select distinct o.tenant_id, o.user_id, o.event_date
+    from {{ ref('stg_events') }} o
+    where not {{ is_backfill() }} and o.event_date in (select event_date from changed_days) and o.file_id <= {{ previous_load() }}
+),
 dated as (
-    select
-        d.*,
-        {{ is_backfill() }} or not exists (
-            select 1 from {{ ref('stg_events') }} o
-            where o.event_date = d.event_date and o.user_id = d.user_id and o.tenant_id = d.tenant_id and o.file_id <= {{ previous_load() }}
-        ) as new_day
+    select d.*, e.user_id is null as new_day
     from batch_days d
+    left join earlier_days e on e.tenant_id = d.tenant_id and e.user_id = d.user_id and e.event_date = d.event_date
 ),
 batch_users as (
     select
@@ -78,6 +82,7 @@ batch_users as (
     from dated d
     group by d.user_id, d.tenant_id
 ),
+-- The batch's earliest event per user, ingestion order breaking a tie: one sort of the batch.
 batch_first_touch as (
     select {{ distinct_on('b.user_id, b.tenant_id') }}
         b.user_id,
@@ -86,8 +91,7 @@ batch_first_touch as (
         b.utm_source as first_utm_source,
         b.country as first_country
     from batch b
-    join batch_users u on u.user_id = b.user_id and u.tenant_id = b.tenant_id and u.first_event_at = b.event_time
-    {{ keep_first('b.user_id, b.tenant_id', 'b.file_id, b.line_number') }}
+    {{ keep_first('b.user_id, b.tenant_id', 'b.event_time, b.file_id, b.line_number') }}
 ),
 merged as (
     select

@@ -4,21 +4,23 @@ description: >
   periods from the tenant's first to its last valid event: active, new, retained, resurrected and churned users per
   period. A user is one user of one tenant; all tenants together are the sum of the tenants.
 # Incremental by period start, every grain in one column: a change on day d re-opens d, its week and its month,
-# and (affects_later) every period after them, since each period compares its users with the one before. The
-# rebuild starts at t0, the Monday on or before the first of the earliest changed day's month, so every grain's
-# periods from t0 on are whole; each user's previous active period before t0 is one index probe of
-# user_activity_days. An earlier version rebuilt only the affected periods and each one's next (commit 8d573a8)
-# and cost more than this table's full build; see BENCHMARKS.md, "Incremental runs".
+# and (affects_later) every period after them, since each period compares its users with the one before. Each
+# grain rebuilds from its period holding the earliest changed day, reading user_activity_days (day) and
+# user_activity_periods (week, month) from there by index range; a user's first rebuilt period takes the one before
+# from their last active day before it (one index probe), and the rows of the re-opened dates a grain does not
+# rebuild are kept. An earlier version rebuilt only the affected periods and each one's next (commit 8d573a8) and
+# cost more than this table's full build; see BENCHMARKS.md, "Incremental runs".
 materialization: incremental
 partition_by: period_start
 affects_later: true
 lookback: 62 days
 affected: |
-  select d from (select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows) as days
+  with days as (select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows)
+  select d from days
   union all
-  select {{ date_trunc('week', m) }}
-  from (select distinct {{ date_trunc('month', d) }} as m
-        from (select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows) as days) as months
+  select {{ date_trunc('week', d) }} from days
+  union all
+  select {{ date_trunc('month', d) }} from days
 tags: [core, intermediate, growth]
 owner: growth
 checks:
@@ -40,57 +42,56 @@ checks:
           and (previous_active <> retained_users + churned_users or previous_index <> period_index - 1)
 */
 {% if is_incremental() %}
-with bounds as (
-    select {{ date_trunc('week', m) }} as t0
-    from (select {{ date_trunc('month', s) }} as m from (select {{ affected_start() }} as s) as affected) as affected_month
-),
-recent_days as (
-    select u.tenant_id, u.user_id, u.activity_date
-    from {{ ref('user_activity_days') }} u
-    cross join bounds
-    where u.activity_date >= bounds.t0
-),
--- Each rebuilt user's days from the last one before t0 on: every grain's previous period is then among them.
-user_days as (
-    select tenant_id, user_id, activity_date from recent_days
-    union all
-    select tenant_id, user_id, last_before
-    from (
-        select
-            r.tenant_id,
-            r.user_id,
-            (select max(p.activity_date) from {{ ref('user_activity_days') }} p
-             where p.user_id = r.user_id and p.tenant_id = r.tenant_id and p.activity_date < b.t0) as last_before
-        from (select distinct tenant_id, user_id from recent_days) r
-        cross join bounds b
-    ) probed
-    where last_before is not null
-),
-periods as (
+-- d0 is the earliest changed day (on a backfill, the range's start); each grain rebuilds its periods from the one
+-- holding d0, and the rows between the earliest affected partition and those (a grain's earlier periods, which
+-- share period_start dates with the rebuilt ones) are kept as they were.
+with starts as (
     select
-        tenant_id,
-        grain,
-        period_index,
-        period_start,
-        lag(period_index) over (partition by user_id, tenant_id, grain order by period_index) as previous_index
-    from (
-        select tenant_id, 'day' as grain, user_id, {{ date_diff('day', date '1970-01-01', activity_date) }} as period_index, activity_date as period_start
-        from user_days
-        union all
-        select tenant_id, 'week', user_id, {{ date_diff('week', date '1970-01-05', week_start) }}, week_start
-        from (select distinct tenant_id, user_id, {{ date_trunc('week', activity_date) }} as week_start from user_days) weeks
-        union all
-        select tenant_id, 'month', user_id, {{ date_diff('month', date '1970-01-01', month_start) }}, month_start
-        from (select distinct tenant_id, user_id, {{ date_trunc('month', activity_date) }} as month_start from user_days) months
-    ) all_grains
+        {{ affected_start() }} as t0,
+        coalesce(case when {{ is_backfill() }} then null else (select min({{ utc_date(event_time) }}) from {{ changed('raw_events') }} as c) end,
+                 {{ affected_start() }}) as d0
+),
+bounds as (
+    select t0, d0, {{ date_trunc('week', d0) }} as w0, {{ date_trunc('month', d0) }} as m0 from starts
+),
+recent as (
+    select u.tenant_id, 'day' as grain, u.user_id, u.day_index as period_index
+    from {{ ref('user_activity_days') }} u
+    cross join bounds b
+    where u.activity_date >= b.d0
+    union all
+    select p.tenant_id, p.grain, p.user_id, p.period_index
+    from {{ ref('user_activity_periods') }} p
+    cross join bounds b
+    where (p.grain = 'week' and p.period_start >= b.w0) or (p.grain = 'month' and p.period_start >= b.m0)
+),
+sequenced as (
+    select
+        tenant_id, grain, user_id, period_index,
+        lag(period_index) over (partition by user_id, tenant_id, grain order by period_index) as previous_in_range
+    from recent
+),
+-- A user's first rebuilt period of a grain: the one before is the grain's period of their last active day before the
+-- grain's start (one index probe).
+firsts as (
+    select tenant_id, grain, user_id, period_index,
+        (select max(d.activity_date) from {{ ref('user_activity_days') }} d
+         where d.user_id = f.user_id and d.tenant_id = f.tenant_id
+           and d.activity_date < case f.grain when 'day' then f.d0 when 'week' then f.w0 else f.m0 end) as last_day
+    from (select s.*, b.d0, b.w0, b.m0 from sequenced s cross join bounds b where s.previous_in_range is null) f
 ),
 rebuilt as (
-    select p.tenant_id, p.grain, p.period_index, p.previous_index
-    from periods p
-    cross join bounds
-    where p.period_start >= bounds.t0
+    select tenant_id, grain, period_index, previous_in_range as previous_index from sequenced where previous_in_range is not null
+    union all
+    select tenant_id, grain, period_index,
+        case grain
+            when 'day' then {{ date_diff('day', date '1970-01-01', last_day) }}
+            when 'week' then {{ date_diff('week', date '1970-01-05', last_day) }}
+            else {{ date_diff('month', date '1970-01-01', last_day) }}
+        end
+    from firsts
 ),
--- Each tenant's and grain's last period before t0, which the rebuilt series continues.
+-- Each tenant's and grain's last period before the grain's rebuilt ones, which the rebuilt series continues.
 before as (
     select tenant_id, grain, period_index, active_users
     from (
@@ -98,8 +99,8 @@ before as (
             g.tenant_id, g.grain, g.period_index, g.active_users,
             row_number() over (partition by g.tenant_id, g.grain order by g.period_index desc) as n
         from {{ this }} g
-        cross join bounds
-        where g.period_start < bounds.t0
+        cross join bounds b
+        where g.period_start < case g.grain when 'day' then b.d0 when 'week' then b.w0 else b.m0 end
     ) latest
     where n = 1
 ),
@@ -176,3 +177,10 @@ select
     coalesce(lag(a.active_users) over (partition by a.tenant_id, a.grain order by a.period_index), b.active_users, 0) - a.retained_users as churned_users
 from accounted a
 left join before b on b.tenant_id = a.tenant_id and b.grain = a.grain and b.period_index = a.period_index - 1
+{% if is_incremental() %}
+union all
+select g.tenant_id, g.grain, g.period_index, g.period_start, g.active_users, g.new_users, g.retained_users, g.resurrected_users, g.churned_users
+from {{ this }} g
+cross join bounds b
+where g.period_start >= b.t0 and g.period_start < case g.grain when 'day' then b.d0 when 'week' then b.w0 else b.m0 end
+{% endif %}

@@ -21,23 +21,31 @@ checks:
       name: acquisition_channel_retention__all_retained_at_week_zero
       sql: week_number <> 0 or retained_users = users
 */
-with weeks as (
-    select tenant_id, user_id, period_index, min(period_index) over (partition by user_id, tenant_id) as first_week
-    from {{ ref('user_activity_periods') }}
-    where grain = 'week'
-),
-touch as (
-    select tenant_id, user_id, 'utm_source' as dimension, coalesce(first_utm_source, 'unknown') as dimension_value from {{ ref('dim_users') }}
-    union all
-    select tenant_id, user_id, 'platform', coalesce(first_platform, 'unknown') from {{ ref('dim_users') }}
-    union all
-    select tenant_id, user_id, 'country', coalesce(first_country, 'unknown') from {{ ref('dim_users') }}
+-- Each user's weeks since their first (the week of dim_users' first event, the same events' first day: no sort of
+-- every user's weeks), counted once per first-touch triple and then summed per dimension: the join and the count
+-- see each active week once instead of three times (11.5 s to a few at 10 M events).
+with triples as (
+    select
+        w.tenant_id,
+        coalesce(u.first_utm_source, 'unknown') as utm_source,
+        coalesce(u.first_platform, 'unknown') as platform,
+        coalesce(u.first_country, 'unknown') as country,
+        w.period_index - {{ date_diff('week', date '1970-01-05', first_day) }} as weeks_since_first,
+        count(*) as retained_users
+    from {{ ref('user_activity_periods') }} w
+    join (select tenant_id, user_id, first_utm_source, first_platform, first_country, {{ utc_date(first_event_at) }} as first_day
+          from {{ ref('dim_users') }}) u
+      on u.tenant_id = w.tenant_id and u.user_id = w.user_id
+    where w.grain = 'week'
+    group by 1, 2, 3, 4, 5
 ),
 cells as (
-    select w.tenant_id, t.dimension, t.dimension_value, w.period_index - w.first_week as weeks_since_first, count(*) as retained_users
-    from weeks w
-    join touch t using (tenant_id, user_id)
-    group by 1, 2, 3, 4
+    select tenant_id, 'utm_source' as dimension, utm_source as dimension_value, weeks_since_first, {{ cast(sum(retained_users), bigint) }} as retained_users
+    from triples group by 1, 2, 3, 4
+    union all
+    select tenant_id, 'platform', platform, weeks_since_first, {{ cast(sum(retained_users), bigint) }} from triples group by 1, 2, 3, 4
+    union all
+    select tenant_id, 'country', country, weeks_since_first, {{ cast(sum(retained_users), bigint) }} from triples group by 1, 2, 3, 4
 ),
 cohort_groups as (
     select tenant_id, dimension, dimension_value, retained_users as users

@@ -10,19 +10,33 @@ partition_by: date
 lookback: 3 days
 affected: |
   with changed_rows as (
-      select coalesce(tenant_id, 'default') as tenant_id, user_id, {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows
+      select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows
   ),
-  earliest_changed as (
-      select tenant_id, user_id, min(d) as d from changed_rows group by tenant_id, user_id
+  -- The new events as stg_events kept them, per user and day (found as the changed rows, whose size the planner knows).
+  added as (
+      select s.tenant_id, s.user_id, s.event_date as d, count(*) as events from {{ ref('stg_events') }} s
+      where s.event_date in (select d from changed_rows)
+        and exists (select 1 from {{ changed('raw_events') }} as c where c.file_id = s.file_id and c.line_number = s.line_number)
+      group by s.tenant_id, s.user_id, s.event_date
   ),
-  first_before as (
-      select tenant_id, user_id, min(event_date) as first_day from {{ ref('stg_events') }}
-      where file_id <= {{ previous_load() }} and user_id in (select user_id from earliest_changed)
-      group by tenant_id, user_id
+  earliest as (
+      select tenant_id, user_id, min(d) as d from added group by tenant_id, user_id
+  ),
+  -- A user active before their earliest new event kept their first day (one index probe each). For the others, the
+  -- first day that holds more events than the new ones had an earlier load's event: the day they were new on before.
+  moved as (
+      select e.tenant_id, e.user_id from earliest e
+      where not exists (select 1 from {{ ref('user_activity_days') }} u
+                        where u.user_id = e.user_id and u.tenant_id = e.tenant_id and u.activity_date < e.d)
   )
   select distinct d from changed_rows
   union all
-  select f.first_day from first_before f join earliest_changed e using (tenant_id, user_id) where e.d < f.first_day
+  select min(u.activity_date)
+  from moved m
+  join {{ ref('user_activity_days') }} u on u.user_id = m.user_id and u.tenant_id = m.tenant_id
+  left join added a on a.tenant_id = u.tenant_id and a.user_id = u.user_id and a.d = u.activity_date
+  where u.events > coalesce(a.events, 0)
+  group by m.tenant_id, m.user_id
 */
 with activity as (
     -- One sorted aggregation with distinct users from the same sort: hashing every (cell, user) pair first held

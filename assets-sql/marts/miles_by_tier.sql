@@ -2,6 +2,12 @@
 description: >
   Miles earned and redeemed per month by the membership tier each user held at the event's time (fct_events'
   membership_tier; 'unknown' before the snapshot knew them), with the earning and redeeming users of each.
+# Incremental by month: a run rebuilds the months the new loads have events in (and, after the snapshot changed a
+# tier, every month from the change on), reading those months' days by index range.
+materialization: incremental
+partition_by: month
+grain: month
+lookback: 1 month
 tags: [marts, membership, miles]
 owner: rewards
 checks:
@@ -24,4 +30,5 @@ select
     {{ count_distinct_if(user_id, event_type = 'miles_redeemed') }} as redeeming_users
 from {{ ref('fct_events') }}
 where event_type in ('miles_earned', 'miles_redeemed')
+{% if is_incremental() %}and event_date >= {{ affected_start() }} and {{ date_trunc('month', event_date) }} in {{ affected() }}{% endif %}
 group by tenant_id, 1, 3

@@ -107,6 +107,11 @@ public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWa
             throw new InvalidOperationException($"source {target} does not exist yet; load it first (for raw_events: analytics ingest PATH).");
         }
 
+        // A source is observed when loads arrived: its statistics then learn them, or the planner, reading a histogram
+        // of load ids from before, takes "the rows above the last load" to be none and plans an incremental build's
+        // joins of them as nested loops (dim_users' merge ran for minutes at 10 M events). Autovacuum only analyzes a
+        // table after a tenth of it changed.
+        await ExecuteAsync(connection, $"analyze {target}", cancellationToken);
         await using var count = new NpgsqlCommand($"select count(*) from {target}", connection);
         var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken)) { TableRows = rows };

@@ -177,7 +177,21 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                         await loader.LoadAsync(runId, asset, cancellationToken);
                     }
 
+                    var (upToDate, watermark) = await _incremental.SourceStateAsync(asset, cancellationToken);
+                    if (upToDate)
+                    {
+                        // No load since it was last observed (and checked): counting ten million rows again would say the same.
+                        return new StepResult(key, StepStatus.Succeeded, 0, clock.Elapsed, null, [], null, [])
+                        {
+                            Incremental = new IncrementalBuild(IncrementalBuildKind.UpToDate, "no new loads", []),
+                        };
+                    }
+
                     built = await warehouse.ObserveAsync(asset, cancellationToken);
+                    if (watermark is { } observedAt)
+                    {
+                        await _incremental.RecordSourceAsync(runId, asset, observedAt, built.TableRows, cancellationToken);
+                    }
                 }
                 else if (asset.Incremental is not null)
                 {

@@ -66,6 +66,34 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
             : null;
     }
 
+    /// <summary>
+    /// For a source whose loads the manifest numbers (<c>load_id</c>): whether no load has arrived since it was last
+    /// observed, its size then recorded and its table there (an erasure forgets the size, so the next run counts again;
+    /// retention's rebuild is a full refresh). Returns the watermark read now, before any count, to record after one.
+    /// </summary>
+    public async Task<(bool UpToDate, long? Watermark)> SourceStateAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    {
+        if (options is not { Intervals: { } intervals, SourceWatermark: { } watermark } || asset.LoadId is null)
+        {
+            return (false, null);
+        }
+
+        var current = await watermark.CurrentAsync(cancellationToken);
+        if (options.FullRefresh || options.Backfill is not null)
+        {
+            return (false, current);
+        }
+
+        var state = await intervals.GetAsync(asset.Key.Name, cancellationToken);
+        return (state is { TableRows: not null } && state.LoadId >= current && state.LineageHash == LineageHash(asset.Key.Name)
+                && await warehouse.RelationExistsAsync(asset.Schema, asset.Key.Name, cancellationToken), current);
+    }
+
+    /// <summary>After a source was observed: the load it was observed at and its size, so the next run can find it unchanged.</summary>
+    public async Task RecordSourceAsync(Guid runId, AssetDefinition asset, long watermark, long? tableRows, CancellationToken cancellationToken) =>
+        await options.Intervals!.RecordAsync(asset.Key.Name, runId, new IncrementalState(watermark, LineageHash(asset.Key.Name)) { TableRows = tableRows },
+            [], replaceAll: false, cancellationToken);
+
     [GeneratedRegex(@"\b(current_timestamp|current_date|current_time|localtimestamp|localtime|now\s*\(|clock_timestamp|statement_timestamp|transaction_timestamp|random\s*\(|rand\s*\(|gen_random_uuid|generate_uuid|pg_sleep)",
         RegexOptions.IgnoreCase)]
     private static partial Regex Volatile();

@@ -8,4 +8,5 @@ select
     count(distinct user_id) filter (where event_type = 'miles_redeemed') as redeeming_users
 from "core"."fct_events"
 where event_type in ('miles_earned', 'miles_redeemed')
+
 group by tenant_id, 1, 3

@@ -10,11 +10,14 @@ with changed_days as (
     select distinct ((event_time) at time zone 'UTC')::date as event_date from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows
 ),
 -- The events this build adds: those the new loads brought into stg_events (a duplicate of an earlier event was not
--- kept there, so it is not counted twice); on a backfill, every event of its users.
+-- kept there, so it is not counted twice), found as the changed rows themselves, whose size the planner knows (it
+-- takes stg_events' statistics on file_id, stale after an append, to mean no rows); on a backfill, every event of
+-- its users.
 batch as (
-    select user_id, tenant_id, event_date, event_time, event_type, miles_amount, platform, utm_source, country, file_id, line_number
-    from "staging"."stg_events"
-    where not false and event_date in (select event_date from changed_days) and file_id > 40
+    select s.user_id, s.tenant_id, s.event_date, s.event_time, s.event_type, s.miles_amount, s.platform, s.utm_source, s.country, s.file_id, s.line_number
+    from "staging"."stg_events" s
+    where not false and s.event_date in (select event_date from changed_days)
+      and exists (select 1 from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as c where c.file_id = s.file_id and c.line_number = s.line_number)
     union all
     select user_id, tenant_id, event_date, event_time, event_type, miles_amount, platform, utm_source, country, file_id, line_number
     from "staging"."stg_events"
@@ -34,14 +37,15 @@ batch_days as (
     group by b.user_id, b.tenant_id, b.event_date
 ),
 -- A day is new unless one of the user's earlier events fell on it.
+earlier_days as (
+    select distinct o.tenant_id, o.user_id, o.event_date
+    from "staging"."stg_events" o
+    where not false and o.event_date in (select event_date from changed_days) and o.file_id <= 40
+),
 dated as (
-    select
-        d.*,
-        false or not exists (
-            select 1 from "staging"."stg_events" o
-            where o.event_date = d.event_date and o.user_id = d.user_id and o.tenant_id = d.tenant_id and o.file_id <= 40
-        ) as new_day
+    select d.*, e.user_id is null as new_day
     from batch_days d
+    left join earlier_days e on e.tenant_id = d.tenant_id and e.user_id = d.user_id and e.event_date = d.event_date
 ),
 batch_users as (
     select

@@ -1,56 +1,55 @@
 create temporary table analytics_incoming on commit drop as
 select * from (
-with bounds as (
-    select (date_trunc('week', (m)::timestamp)::date) as t0
-    from (select (date_trunc('month', (s)::timestamp)::date) as m from (select date '2025-03-01' as s) as affected) as affected_month
-),
-recent_days as (
-    select u.tenant_id, u.user_id, u.activity_date
-    from "core"."user_activity_days" u
-    cross join bounds
-    where u.activity_date >= bounds.t0
-),
--- Each rebuilt user's days from the last one before t0 on: every grain's previous period is then among them.
-user_days as (
-    select tenant_id, user_id, activity_date from recent_days
-    union all
-    select tenant_id, user_id, last_before
-    from (
-        select
-            r.tenant_id,
-            r.user_id,
-            (select max(p.activity_date) from "core"."user_activity_days" p
-             where p.user_id = r.user_id and p.tenant_id = r.tenant_id and p.activity_date < b.t0) as last_before
-        from (select distinct tenant_id, user_id from recent_days) r
-        cross join bounds b
-    ) probed
-    where last_before is not null
-),
-periods as (
+-- d0 is the earliest changed day (on a backfill, the range's start); each grain rebuilds its periods from the one
+-- holding d0, and the rows between the earliest affected partition and those (a grain's earlier periods, which
+-- share period_start dates with the rebuilt ones) are kept as they were.
+with starts as (
     select
-        tenant_id,
-        grain,
-        period_index,
-        period_start,
-        lag(period_index) over (partition by user_id, tenant_id, grain order by period_index) as previous_index
-    from (
-        select tenant_id, 'day' as grain, user_id, (((activity_date)::date - (date '1970-01-01')::date)) as period_index, activity_date as period_start
-        from user_days
-        union all
-        select tenant_id, 'week', user_id, (((date_trunc('week', (week_start)::timestamp)::date) - (date_trunc('week', (date '1970-01-05')::timestamp)::date)) / 7), week_start
-        from (select distinct tenant_id, user_id, (date_trunc('week', (activity_date)::timestamp)::date) as week_start from user_days) weeks
-        union all
-        select tenant_id, 'month', user_id, (((extract(year from (month_start)::date) - extract(year from (date '1970-01-01')::date)) * 12 + extract(month from (month_start)::date) - extract(month from (date '1970-01-01')::date))::int), month_start
-        from (select distinct tenant_id, user_id, (date_trunc('month', (activity_date)::timestamp)::date) as month_start from user_days) months
-    ) all_grains
+        date '2025-03-01' as t0,
+        coalesce(case when false then null else (select min(((event_time) at time zone 'UTC')::date) from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as c) end,
+                 date '2025-03-01') as d0
+),
+bounds as (
+    select t0, d0, (date_trunc('week', (d0)::timestamp)::date) as w0, (date_trunc('month', (d0)::timestamp)::date) as m0 from starts
+),
+recent as (
+    select u.tenant_id, 'day' as grain, u.user_id, u.day_index as period_index
+    from "core"."user_activity_days" u
+    cross join bounds b
+    where u.activity_date >= b.d0
+    union all
+    select p.tenant_id, p.grain, p.user_id, p.period_index
+    from "core"."user_activity_periods" p
+    cross join bounds b
+    where (p.grain = 'week' and p.period_start >= b.w0) or (p.grain = 'month' and p.period_start >= b.m0)
+),
+sequenced as (
+    select
+        tenant_id, grain, user_id, period_index,
+        lag(period_index) over (partition by user_id, tenant_id, grain order by period_index) as previous_in_range
+    from recent
+),
+-- A user's first rebuilt period of a grain: the one before is the grain's period of their last active day before the
+-- grain's start (one index probe).
+firsts as (
+    select tenant_id, grain, user_id, period_index,
+        (select max(d.activity_date) from "core"."user_activity_days" d
+         where d.user_id = f.user_id and d.tenant_id = f.tenant_id
+           and d.activity_date < case f.grain when 'day' then f.d0 when 'week' then f.w0 else f.m0 end) as last_day
+    from (select s.*, b.d0, b.w0, b.m0 from sequenced s cross join bounds b where s.previous_in_range is null) f
 ),
 rebuilt as (
-    select p.tenant_id, p.grain, p.period_index, p.previous_index
-    from periods p
-    cross join bounds
-    where p.period_start >= bounds.t0
+    select tenant_id, grain, period_index, previous_in_range as previous_index from sequenced where previous_in_range is not null
+    union all
+    select tenant_id, grain, period_index,
+        case grain
+            when 'day' then (((last_day)::date - (date '1970-01-01')::date))
+            when 'week' then (((date_trunc('week', (last_day)::timestamp)::date) - (date_trunc('week', (date '1970-01-05')::timestamp)::date)) / 7)
+            else (((extract(year from (last_day)::date) - extract(year from (date '1970-01-01')::date)) * 12 + extract(month from (last_day)::date) - extract(month from (date '1970-01-01')::date))::int)
+        end
+    from firsts
 ),
--- Each tenant's and grain's last period before t0, which the rebuilt series continues.
+-- Each tenant's and grain's last period before the grain's rebuilt ones, which the rebuilt series continues.
 before as (
     select tenant_id, grain, period_index, active_users
     from (
@@ -58,8 +57,8 @@ before as (
             g.tenant_id, g.grain, g.period_index, g.active_users,
             row_number() over (partition by g.tenant_id, g.grain order by g.period_index desc) as n
         from "core"."growth_accounting" g
-        cross join bounds
-        where g.period_start < bounds.t0
+        cross join bounds b
+        where g.period_start < case g.grain when 'day' then b.d0 when 'week' then b.w0 else b.m0 end
     ) latest
     where n = 1
 ),
@@ -118,6 +117,12 @@ select
     coalesce(lag(a.active_users) over (partition by a.tenant_id, a.grain order by a.period_index), b.active_users, 0) - a.retained_users as churned_users
 from accounted a
 left join before b on b.tenant_id = a.tenant_id and b.grain = a.grain and b.period_index = a.period_index - 1
+
+union all
+select g.tenant_id, g.grain, g.period_index, g.period_start, g.active_users, g.new_users, g.retained_users, g.resurrected_users, g.churned_users
+from "core"."growth_accounting" g
+cross join bounds b
+where g.period_start >= b.t0 and g.period_start < case g.grain when 'day' then b.d0 when 'week' then b.w0 else b.m0 end
 ) as incoming
 where incoming.period_start in (date '2025-03-01', date '2025-03-02');
 delete from "core"."growth_accounting" as existing where existing.period_start in (date '2025-03-01', date '2025-03-02');
