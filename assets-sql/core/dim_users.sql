@@ -28,9 +28,7 @@ checks:
       sql: active_days >= 1 and total_events >= active_days
 */
 {% if is_incremental() %}
-with changed_days as (
-    select distinct {{ utc_date(event_time) }} as event_date from {{ changed('raw_events') }} as changed_rows
-),
+with
 -- The events this build adds: those the new loads brought into stg_events (a duplicate of an earlier event was not
 -- kept there, so it is not counted twice), found as the changed rows themselves, whose size the planner knows (it
 -- takes stg_events' statistics on file_id, stale after an append, to mean no rows); on a backfill, every event of
@@ -38,7 +36,7 @@ with changed_days as (
 batch as (
     select s.user_id, s.tenant_id, s.event_date, s.event_time, s.event_type, s.miles_amount, s.platform, s.utm_source, s.country, s.file_id, s.line_number
     from {{ ref('stg_events') }} s
-    where not {{ is_backfill() }} and s.event_date in (select event_date from changed_days)
+    where not {{ is_backfill() }} and s.event_date in {{ affected_days() }}
       and exists (select 1 from {{ changed('raw_events') }} as c where c.file_id = s.file_id and c.line_number = s.line_number)
     union all
     select user_id, tenant_id, event_date, event_time, event_type, miles_amount, platform, utm_source, country, file_id, line_number
@@ -62,7 +60,7 @@ batch_days as (
 earlier_days as (
     select distinct o.tenant_id, o.user_id, o.event_date
     from {{ ref('stg_events') }} o
-    where not {{ is_backfill() }} and o.event_date in (select event_date from changed_days) and o.file_id <= {{ previous_load() }}
+    where not {{ is_backfill() }} and o.event_date in {{ affected_days() }} and o.file_id <= {{ previous_load() }}
 ),
 dated as (
     select d.*, e.user_id is null as new_day

@@ -10,33 +10,27 @@ partition_by: date
 lookback: 3 days
 affected: |
   with changed_rows as (
-      select distinct {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows
+      select coalesce(tenant_id, 'default') as tenant_id, user_id, {{ utc_date(event_time) }} as d from {{ changed('raw_events') }} as changed_rows
   ),
-  -- The new events as stg_events kept them, per user and day (found as the changed rows, whose size the planner knows).
-  added as (
-      select s.tenant_id, s.user_id, s.event_date as d, count(*) as events from {{ ref('stg_events') }} s
-      where s.event_date in (select d from changed_rows)
-        and exists (select 1 from {{ changed('raw_events') }} as c where c.file_id = s.file_id and c.line_number = s.line_number)
-      group by s.tenant_id, s.user_id, s.event_date
+  changed_days as (
+      select distinct d from changed_rows
   ),
   earliest as (
-      select tenant_id, user_id, min(d) as d from added group by tenant_id, user_id
+      select tenant_id, user_id, min(d) as d from changed_rows group by tenant_id, user_id
   ),
-  -- A user active before their earliest new event kept their first day (one index probe each). For the others, the
-  -- first day that holds more events than the new ones had an earlier load's event: the day they were new on before.
+  -- A user active before their earliest new event kept their first day (one index probe each).
   moved as (
       select e.tenant_id, e.user_id from earliest e
       where not exists (select 1 from {{ ref('user_activity_days') }} u
                         where u.user_id = e.user_id and u.tenant_id = e.tenant_id and u.activity_date < e.d)
   )
-  select distinct d from changed_rows
+  select d from changed_days
   union all
-  select min(u.activity_date)
+  -- For the others, the day they were new on before is their first day without a new event (when it had new ones
+  -- too, it is a changed day already, and the day found is one more to rebuild, which costs only time).
+  select (select min(u.activity_date) from {{ ref('user_activity_days') }} u
+          where u.user_id = m.user_id and u.tenant_id = m.tenant_id and u.activity_date not in (select d from changed_days))
   from moved m
-  join {{ ref('user_activity_days') }} u on u.user_id = m.user_id and u.tenant_id = m.tenant_id
-  left join added a on a.tenant_id = u.tenant_id and a.user_id = u.user_id and a.d = u.activity_date
-  where u.events > coalesce(a.events, 0)
-  group by m.tenant_id, m.user_id
 */
 with activity as (
     -- One sorted aggregation with distinct users from the same sort: hashing every (cell, user) pair first held

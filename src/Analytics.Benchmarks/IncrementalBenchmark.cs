@@ -37,12 +37,52 @@ internal static partial class IncrementalBenchmark
         }
     }
 
+    /// <summary>
+    /// <c>$B incremental --last-day</c>, the case: <c>generate-events --users 8000 --days 366 --start 2025-01-01
+    /// --seed 7</c>, its last day held back and loaded alone after the rest is built.
+    /// </summary>
+    public static async Task RunLastDayAsync()
+    {
+        const string year = "bench-data/last-day-8000u-366d-seed7.csv";
+        if (!File.Exists(year))
+        {
+            Directory.CreateDirectory("bench-data");
+            await ChildProcess.RunAsync("dotnet",
+                [ChildProcess.CliDll, "generate-events", "--users", "8000", "--days", "366", "--start", "2025-01-01", "--seed", "7", "--out", year], []);
+        }
+
+        var lastDay = Date(Start.AddDays(365));
+        var (history, batch) = ("bench-data/last-day-history.csv", "bench-data/last-day-batch.csv");
+        if (!File.Exists(batch))
+        {
+            using var before = new StreamWriter(history, false, new UTF8Encoding(false), 1 << 20);
+            using var last = new StreamWriter(batch, false, new UTF8Encoding(false), 1 << 20);
+            foreach (var line in File.ReadLines(year))
+            {
+                var header = line.StartsWith("event_time", StringComparison.Ordinal);
+                if (header || !line.StartsWith(lastDay, StringComparison.Ordinal))
+                {
+                    before.WriteLine(line);
+                }
+
+                if (header || line.StartsWith(lastDay, StringComparison.Ordinal))
+                {
+                    last.WriteLine(line);
+                }
+            }
+        }
+
+        Console.WriteLine($"batch: {batch} ({File.ReadLines(batch).LongCount() - 1:N0} rows: {lastDay})");
+        await RunOneAsync(history, batch);
+    }
+
     private static int Users(long events) => (int)(events / EventsPerUserYear);
 
-    private static async Task<double> RunOneAsync(long events, string batch)
+    private static Task<double> RunOneAsync(long events, string batch) => RunOneAsync(History(Users(events)), batch);
+
+    private static async Task<double> RunOneAsync(string history, string batch)
     {
-        var history = History(Users(events));
-        Console.WriteLine($"\nhistory: {history} ({File.ReadLines(history).LongCount() - 1:N0} rows, {Start:yyyy-MM-dd}..{NewDay.AddDays(-1):yyyy-MM-dd})");
+        Console.WriteLine($"\nhistory: {history} ({File.ReadLines(history).LongCount() - 1:N0} rows)");
         await using var server = await BenchServer.StartAsync(new EmbeddedPostgresOptions().SharedBuffers);
         var db = await server.CreateDatabaseAsync("bench_incremental");
         var environment = new Dictionary<string, string> { ["ConnectionStrings__warehouse"] = db, ["ANALYTICS_ASSETS"] = Path.GetFullPath("assets-sql") };

@@ -14,6 +14,9 @@ switch (what)
         await MartsBenchmark.RunAsync(Options.Long(rest, "--events", 1_000_000), floor: !rest.Contains("--no-floor"),
             settings: Options.Text(rest, "--set"), sharedBuffers: Options.Text(rest, "--shared-buffers"));
         break;
+    case "incremental" when rest.Contains("--last-day"):
+        await IncrementalBenchmark.RunLastDayAsync();
+        break;
     case "incremental":
         await IncrementalBenchmark.RunAsync(Options.Text(rest, "--events") is { } sizes
             ? sizes.Split(',').Select(long.Parse).ToList()
@@ -35,6 +38,6 @@ switch (what)
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | incremental [--events 1000000,10000000] | sources [--rows N] | api | web [--events N] [--assets N] | dashboard [--seconds N] [--events N] [--rounds N]");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | incremental [--events 1000000,10000000] [--last-day] | sources [--rows N] | api | web [--events N] [--assets N] | dashboard [--seconds N] [--events N] [--rounds N]");
         break;
 }

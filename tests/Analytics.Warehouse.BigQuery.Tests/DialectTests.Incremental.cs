@@ -40,7 +40,8 @@ public sealed partial class DialectTests
             }
         }
 
-        var sql = Project.CompileIncremental(key, dialect, Window, affected, spec.ByDate ? IncrementalSql.DayList(starts, spec.Grain) : null,
+        // A build by key gets the days its changed rows are dated as affected_days().
+        var sql = Project.CompileIncremental(key, dialect, Window, affected, spec.ByDate ? IncrementalSql.DayList(starts, spec.Grain) : IncrementalSql.PartitionList(Days),
             spec.ByDate ? ChangeWindow.Date(starts.Min()) : null).Trim();
         var write = IncrementalSql.Write(spec, affected);
         return dialectName == "bigquery"

@@ -171,7 +171,7 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
         else if (fullReason is null)
         {
             var affected = await warehouse.StageAffectedAsync(asset, IncrementalSql.Keys(project, asset, source, Dialect, window), cancellationToken);
-            var sql = project.CompileIncremental(key, Dialect, window, affected);
+            var sql = project.CompileIncremental(key, Dialect, window, affected, await ChangedDaysAsync(source, window, cancellationToken));
             var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, affected), cancellationToken),
                 cancellationToken);
             await intervals.RecordAsync(key, runId, newState with { TableRows = built.TableRows }, [], replaceAll: false, cancellationToken);
@@ -184,6 +184,23 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
         var all = spec.ByDate ? await AllPartitionsAsync(asset, cancellationToken) : [];
         await intervals.RecordAsync(key, runId, newState with { TableRows = whole.TableRows }, all, replaceAll: true, cancellationToken);
         return (whole, new IncrementalBuild(IncrementalBuildKind.Full, fullReason, all), fullSql);
+    }
+
+    /// <summary>
+    /// <c>affected_days()</c> of a build by key: the days the changed source rows are dated, as a list of literals, so
+    /// a build that reads only what is new finds it by a date index (a subquery of them, the planner guessed at).
+    /// More days than <see cref="MaxPartitions"/> are that subquery; null when the source has no time column.
+    /// </summary>
+    private async Task<string?> ChangedDaysAsync(AssetDefinition source, ChangeWindow window, CancellationToken cancellationToken)
+    {
+        if (source.PartitionBy is not { } time)
+        {
+            return null;
+        }
+
+        var query = $"select distinct {Dialect.UtcDate(time)} from {window.Render(source, Dialect)} as changed_rows";
+        var days = await warehouse.QueryDatesAsync(query, MaxPartitions, cancellationToken);
+        return days.Count > MaxPartitions ? $"({query})" : days.Count == 0 ? "(null)" : IncrementalSql.PartitionList(days.Order());
     }
 
     /// <summary>

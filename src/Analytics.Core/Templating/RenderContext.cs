@@ -12,7 +12,10 @@ public sealed record RenderContext(ISqlDialect Dialect, string This, bool IsIncr
     /// <summary><c>affected()</c>: the partition starts or keys this build replaces, a parenthesised list or subquery.</summary>
     public string? Affected { get; init; }
 
-    /// <summary><c>affected_days()</c>: every day of the affected date partitions (a week is seven), a parenthesised list.</summary>
+    /// <summary>
+    /// <c>affected_days()</c>: every day of the affected date partitions (a week is seven), a parenthesised list; for a
+    /// build by key, the days the changed source rows are dated.
+    /// </summary>
     public string? AffectedDays { get; init; }
 
     /// <summary>

@@ -6,9 +6,7 @@ create index on "core"."dim_users__affected" (affected_key);
 analyze "core"."dim_users__affected";
 create temporary table analytics_incoming on commit drop as
 select * from (
-with changed_days as (
-    select distinct ((event_time) at time zone 'UTC')::date as event_date from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as changed_rows
-),
+with
 -- The events this build adds: those the new loads brought into stg_events (a duplicate of an earlier event was not
 -- kept there, so it is not counted twice), found as the changed rows themselves, whose size the planner knows (it
 -- takes stg_events' statistics on file_id, stale after an append, to mean no rows); on a backfill, every event of
@@ -16,7 +14,7 @@ with changed_days as (
 batch as (
     select s.user_id, s.tenant_id, s.event_date, s.event_time, s.event_type, s.miles_amount, s.platform, s.utm_source, s.country, s.file_id, s.line_number
     from "staging"."stg_events" s
-    where not false and s.event_date in (select event_date from changed_days)
+    where not false and s.event_date in (date '2025-03-01', date '2025-03-02')
       and exists (select 1 from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as c where c.file_id = s.file_id and c.line_number = s.line_number)
     union all
     select user_id, tenant_id, event_date, event_time, event_type, miles_amount, platform, utm_source, country, file_id, line_number
@@ -40,7 +38,7 @@ batch_days as (
 earlier_days as (
     select distinct o.tenant_id, o.user_id, o.event_date
     from "staging"."stg_events" o
-    where not false and o.event_date in (select event_date from changed_days) and o.file_id <= 40
+    where not false and o.event_date in (date '2025-03-01', date '2025-03-02') and o.file_id <= 40
 ),
 dated as (
     select d.*, e.user_id is null as new_day
@@ -60,6 +58,7 @@ batch_users as (
     from dated d
     group by d.user_id, d.tenant_id
 ),
+-- The batch's earliest event per user, ingestion order breaking a tie: one sort of the batch.
 batch_first_touch as (
     select distinct on (b.user_id, b.tenant_id)
         b.user_id,
@@ -68,8 +67,7 @@ batch_first_touch as (
         b.utm_source as first_utm_source,
         b.country as first_country
     from batch b
-    join batch_users u on u.user_id = b.user_id and u.tenant_id = b.tenant_id and u.first_event_at = b.event_time
-    order by b.user_id, b.tenant_id, b.file_id, b.line_number
+    order by b.user_id, b.tenant_id, b.event_time, b.file_id, b.line_number
 ),
 merged as (
     select
