@@ -48,7 +48,7 @@ internal static partial class IncrementalBenchmark
         {
             Directory.CreateDirectory("bench-data");
             await ChildProcess.RunAsync("dotnet",
-                [ChildProcess.CliDll, "generate-events", "--users", "8000", "--days", "366", "--start", "2025-01-01", "--seed", "7", "--out", year], []);
+                [ChildProcess.CliDll, "generate-events", "--users", "8000", "--days", "366", "--start", "2025-01-01", "--seed", "7", "--out", year]);
         }
 
         var lastDay = Date(Start.AddDays(365));
