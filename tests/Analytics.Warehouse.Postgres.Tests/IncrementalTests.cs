@@ -330,6 +330,24 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_source_is_counted_and_checked_only_in_a_run_after_a_load()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));
+        Assert.Matches(@"ok +raw_events +2 rows .*checks", await RunAsync("materialize", "raw_events"));
+
+        var idle = await RunAsync("materialize", "raw_events");
+        Assert.Matches(@"ok +raw_events +0 rows", idle);
+        Assert.Contains("up to date: no new loads", idle);
+
+        await RunAsync("ingest", Load(Event("2025-03-03 10:00:00", "c")));
+        Assert.Matches(@"ok +raw_events +3 rows .*checks", await RunAsync("materialize", "raw_events"));
+        // A full refresh observes it whatever the run store says, and a forgotten size (an erasure's) is counted again.
+        Assert.Matches(@"ok +raw_events +3 rows", await RunAsync("materialize", "raw_events", "--full-refresh"));
+        await _db.ExecuteAsync("update runstore.incremental_state set table_rows = null where asset_key = 'raw_events'");
+        Assert.Matches(@"ok +raw_events +3 rows", await RunAsync("materialize", "raw_events"));
+    }
+
+    [Fact]
     public async Task A_table_that_reads_the_clock_is_built_every_run()
     {
         var assets = TestFiles.Assets(new()
