@@ -72,8 +72,7 @@ public sealed partial class BigQueryWarehouse(BigQueryClient client) : IWarehous
             IncrementalStrategy.Append => $"INSERT INTO {target}\n{compiledSql}",
             IncrementalStrategy.InsertNew =>
                 $"MERGE {target} AS existing\nUSING (\n{compiledSql}\n) AS incoming\n"
-                + $"ON existing.{write.Column} = incoming.{write.Column}"
-                + (write.ProbeColumn is { } probe ? $" AND existing.{probe} = incoming.{probe}" : "")
+                + $"ON {write.Matches("existing", "incoming", "AND")}"
                 + "\nWHEN NOT MATCHED THEN INSERT ROW",
             _ =>
                 $"MERGE {target} AS existing\nUSING (\nSELECT * FROM (\n{compiledSql}\n) AS incoming\nWHERE {write.Predicate("incoming." + write.Column, dialect)}\n) AS incoming\n"

@@ -39,6 +39,16 @@ public class IncrementalDeclarationTests
     }
 
     [Fact]
+    public void Insert_new_may_match_on_several_key_columns()
+    {
+        var spec = Parse("materialization: incremental\nincremental_strategy: insert_new\nunique_key: [tenant_id, grain, user_id]\npartition_by: period_start").Incremental!;
+        var write = IncrementalSql.Write(spec, "(date '2025-01-01')");
+
+        Assert.Equal(["tenant_id", "grain", "user_id"], write.MatchColumns);
+        Assert.Equal("e.tenant_id = i.tenant_id and e.grain = i.grain and e.user_id = i.user_id and e.period_start = i.period_start", write.Matches("e", "i"));
+    }
+
+    [Fact]
     public void A_table_whose_partitions_depend_on_the_ones_before_says_so()
     {
         Assert.True(Parse("materialization: incremental\npartition_by: d\naffects_later: true").Incremental!.AffectsLater);
@@ -74,6 +84,8 @@ public class IncrementalDeclarationTests
     [InlineData("materialization: incremental\npartition_by: d\naffected: \"select {{ nope() }}\"", "unknown function 'nope'")]
     [InlineData("materialization: incremental\nlookback: 3 days", "needs 'partition_by")]
     [InlineData("materialization: incremental\nunique_key: k\naffects_later: true", "'affects_later' applies to date partitions")]
+    [InlineData("materialization: incremental\nunique_key: [a, b]", "needs 'incremental_strategy: insert_new'")]
+    [InlineData("materialization: incremental\nincremental_strategy: insert_new\nunique_key: [a, b, c, d, e]", "at most 4 column(s)")]
     [InlineData("materialization: incremental\npartition_by: d\naffects_later: often", "affects_later 'often' is not true or false")]
     [InlineData("materialization: table\naffects_later: true", "applies to incremental assets only")]
     [InlineData("materialization: table\nunique_key: k", "applies to incremental assets only")]

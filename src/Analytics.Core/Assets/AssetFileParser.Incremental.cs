@@ -6,6 +6,7 @@ namespace Analytics.Core.Assets;
 public static partial class AssetFileParser
 {
     private const int MaxLookback = 1000;
+    private const int MaxKeyColumns = 4;
 
     /// <summary>The <c>affected:</c> SQL of an incremental asset, as a template (it may use ref() and changed()).</summary>
     public static SqlTemplate AffectedTemplate(string path, string sql) => SqlTemplate.Parse(sql, $"{path} (affected)");
@@ -26,7 +27,9 @@ public static partial class AssetFileParser
             return null;
         }
 
-        var uniqueKey = ReadLayoutColumns(path, meta, "unique_key", 1, asset.Materialization).SingleOrDefault();
+        // Several key columns only for insert_new, whose key is an identity to probe; a replacement by key stages one column.
+        var keyColumns = ReadLayoutColumns(path, meta, "unique_key", MaxKeyColumns, asset.Materialization);
+        var uniqueKey = keyColumns.FirstOrDefault();
         if (asset.PartitionBy is null && uniqueKey is null)
         {
             if (fields.FirstOrDefault(meta.ContainsKey) is { } orphan)
@@ -62,6 +65,12 @@ public static partial class AssetFileParser
             throw new AssetDeclarationException($"{path}: incremental_strategy insert_new needs 'unique_key: <column>', the identity of a row.");
         }
 
+        if (keyColumns.Count > 1 && strategy != IncrementalStrategy.InsertNew)
+        {
+            throw new AssetDeclarationException(
+                $"{path}: a 'unique_key' of {keyColumns.Count} columns needs 'incremental_strategy: insert_new'; a replacement by key takes one column.");
+        }
+
         var affected = meta.GetValueOrDefault("affected") switch
         {
             null => null,
@@ -86,7 +95,7 @@ public static partial class AssetFileParser
                 $"{path}: 'affects_later' applies to date partitions that are replaced; add 'partition_by: <date column>' (and no insert_new) or remove it.");
         }
 
-        return new IncrementalSpec(asset.PartitionBy, grain, ReadLookback(path, meta, grain), uniqueKey, strategy, affected) { AffectsLater = affectsLater };
+        return new IncrementalSpec(asset.PartitionBy, grain, ReadLookback(path, meta, grain), uniqueKey, strategy, affected) { AffectsLater = affectsLater, KeyColumns = keyColumns };
     }
 
     private static int ReadLookback(string path, Dictionary<string, object?> meta, DatePart grain)

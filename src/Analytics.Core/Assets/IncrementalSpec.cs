@@ -41,4 +41,10 @@ public sealed record IncrementalSpec(
     /// the one before): the earliest affected partition and every built one from there on are rebuilt.
     /// </summary>
     public bool AffectsLater { get; init; }
+
+    /// <summary>Every column of the key: <see cref="UniqueKey"/> alone, or for insert_new up to four that together name a row.</summary>
+    public IReadOnlyList<string> KeyColumns { get; init; } = [];
+
+    /// <summary>The columns an insert_new write matches on.</summary>
+    public IReadOnlyList<string> MatchColumns => KeyColumns.Count > 0 ? KeyColumns : UniqueKey is null ? [] : [UniqueKey];
 }

@@ -344,7 +344,8 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
         foreach (var name in project.Graph.Order(project.Graph.Reachable([key], upstream: true).Append(key)))
         {
             var asset = project.Graph[name];
-            text.Append(name).Append('\n').Append(asset.Materialization).Append('\n').Append(asset.Incremental).Append('\n');
+            text.Append(name).Append('\n').Append(asset.Materialization).Append('\n').Append(asset.Incremental).Append('\n')
+                .Append(string.Join(",", asset.Incremental?.MatchColumns ?? [])).Append('\n');
             if (!asset.IsSource)
             {
                 text.Append(project.Compile(name, Dialect)).Append('\n');

@@ -29,7 +29,10 @@ public static class IncrementalSql
 
     /// <summary>How the build is written: by the asset's strategy, over the affected partitions or keys.</summary>
     public static IncrementalWrite Write(IncrementalSpec spec, string affected) =>
-        new(spec.Strategy, spec.Column, spec.ByDate && spec.Strategy == IncrementalStrategy.Replace ? spec.Grain : DatePart.Day, affected, spec.PartitionBy);
+        new(spec.Strategy, spec.Column, spec.ByDate && spec.Strategy == IncrementalStrategy.Replace ? spec.Grain : DatePart.Day, affected, spec.PartitionBy)
+        {
+            MatchColumns = spec.Strategy == IncrementalStrategy.InsertNew ? spec.MatchColumns : [],
+        };
 
     /// <summary>What the checks of an incremental build look at: the partitions (for insert_new too) or keys written.</summary>
     public static IncrementalWrite CheckScope(IncrementalSpec spec, string affected) =>

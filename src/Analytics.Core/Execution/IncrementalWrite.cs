@@ -13,6 +13,13 @@ namespace Analytics.Core.Execution;
 /// <param name="ProbeColumn">For <see cref="IncrementalStrategy.InsertNew"/>: a column equal on duplicates (the partition column) that narrows the search for an existing key.</param>
 public sealed record IncrementalWrite(IncrementalStrategy Strategy, string Column, DatePart Grain, string Affected, string? ProbeColumn = null)
 {
+    /// <summary>For <see cref="IncrementalStrategy.InsertNew"/>: every key column a row is matched on (<see cref="Column"/> alone unless the key has several).</summary>
+    public IReadOnlyList<string> MatchColumns { get => field.Count > 0 ? field : [Column]; init; } = [];
+
+    /// <summary>The condition that an existing row matches an incoming one on the key (and the probe column).</summary>
+    public string Matches(string existing, string incoming, string and = "and") =>
+        string.Join($" {and} ", MatchColumns.Concat(ProbeColumn is { } probe ? [probe] : []).Select(c => $"{existing}.{c} = {incoming}.{c}"));
+
     public static readonly IncrementalWrite Append = new(IncrementalStrategy.Append, "", DatePart.Day, "");
 
     /// <summary>The condition that a row, its column named <paramref name="column"/>, is in an affected partition.</summary>
