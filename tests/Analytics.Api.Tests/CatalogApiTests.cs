@@ -112,7 +112,7 @@ public sealed class CatalogApiTests : IClassFixture<DatabaseFixture>, IDisposabl
         Assert.All(run.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("duration_ms").GetDouble() >= 0));
         var list = new StringWriter();
         await CliApp.RunAsync(["list", "growth_metrics"], list, list, settings);
-        Assert.Matches(@"growth_metrics\s+marts\s+table\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+8\s+succeeded", list.ToString());
+        Assert.Matches(@"growth_metrics\s+marts\s+incremental\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+8\s+succeeded", list.ToString());
         // The listing was cached before the run; the workers' notifications must have dropped it.
         var after = await (await client.GetAsync("/api/assets")).JsonAsync();
         JsonElement Growth(JsonElement assets) => assets.EnumerateArray().Single(a => a.GetProperty("key").GetString() == "growth_metrics");
