@@ -20,7 +20,7 @@ public sealed partial class PostgresWarehouse
             ],
             // A build that reads the table it replaces rows of (a stored row merged with what is new) is computed
             // first, so the delete cannot take away what it reads.
-            _ when sql.Contains(target, StringComparison.Ordinal) =>
+            _ when write.ReadsTarget =>
             [
                 $"create temporary table {Incoming} on commit drop as\nselect * from (\n{sql}\n) as incoming\nwhere {write.Predicate("incoming." + write.Column, dialect)}",
                 $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}",

@@ -43,7 +43,7 @@ public sealed partial class DialectTests
         // A build by key gets the days its changed rows are dated as affected_days().
         var sql = Project.CompileIncremental(key, dialect, Window, affected, spec.ByDate ? IncrementalSql.DayList(starts, spec.Grain) : IncrementalSql.PartitionList(Days),
             spec.ByDate ? ChangeWindow.Date(starts.Min()) : null).Trim();
-        var write = IncrementalSql.Write(spec, affected);
+        var write = IncrementalSql.Write(spec, affected, Project.Uses(key, "this"));
         return dialectName == "bigquery"
             ? string.Join(";\n", [.. staged, BigQueryWarehouse.IncrementalStatement((BigQueryDialect)dialect, asset, sql, write)]) + "\n"
             : string.Join(";\n", [.. staged, .. PostgresWarehouse.IncrementalStatements(dialect.Relation(asset.Schema, key), sql, write)]) + "\n";

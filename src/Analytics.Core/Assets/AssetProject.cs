@@ -110,6 +110,9 @@ public sealed class AssetProject
             PreviousLoad = window.PreviousLoad,
         });
 
+    /// <summary>Whether the asset's SQL calls <paramref name="function"/> (<c>this</c>, <c>affected_days</c>, ...).</summary>
+    public bool Uses(string key, string function) => _templates[key].Uses(function);
+
     /// <summary>The asset's <c>affected:</c> query (or <paramref name="fallback"/>), its changed() covering <paramref name="window"/>.</summary>
     public string CompileAffected(string key, ISqlDialect dialect, ChangeWindow window, string fallback)
     {

@@ -164,7 +164,7 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
                     ChangeWindow.Date(partitions.Min(p => p.Start)));
                 // A backfill rebuilds its partitions: an insert_new asset's too are cleared and written again (what the source
                 // no longer holds, after retention or an erasure, goes), not only topped up with keys they lack.
-                var write = IncrementalSql.Write(window.IsBackfill ? spec with { Strategy = IncrementalStrategy.Replace } : spec, list);
+                var write = IncrementalSql.Write(window.IsBackfill ? spec with { Strategy = IncrementalStrategy.Replace } : spec, list, project.Uses(key, "this"));
                 var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, write, cancellationToken), cancellationToken);
                 await intervals.RecordAsync(key, runId, newState with { TableRows = built.TableRows }, partitions, replaceAll: false, cancellationToken);
                 return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions) { CheckScope = IncrementalSql.CheckScope(spec, list) }, sql);
@@ -175,9 +175,10 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
         else if (fullReason is null)
         {
             var affected = await warehouse.StageAffectedAsync(asset, IncrementalSql.Keys(project, asset, source, Dialect, window), cancellationToken);
-            var sql = project.CompileIncremental(key, Dialect, window, affected, await ChangedDaysAsync(source, window, cancellationToken));
-            var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, IncrementalSql.Write(spec, affected), cancellationToken),
-                cancellationToken);
+            var days = project.Uses(key, "affected_days") ? await ChangedDaysAsync(source, window, cancellationToken) : null;
+            var sql = project.CompileIncremental(key, Dialect, window, affected, days);
+            var write = IncrementalSql.Write(spec, affected, project.Uses(key, "this"));
+            var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, write, cancellationToken), cancellationToken);
             await intervals.RecordAsync(key, runId, newState with { TableRows = built.TableRows }, [], replaceAll: false, cancellationToken);
             var reason = window.IsBackfill ? "backfill" : $"loads {window.AfterLoadId + 1}..{throughLoadId}";
             return (built, new IncrementalBuild(IncrementalBuildKind.Keys, reason, []) { CheckScope = IncrementalSql.CheckScope(spec, affected) }, sql);

@@ -28,10 +28,11 @@ public static class IncrementalSql
     }
 
     /// <summary>How the build is written: by the asset's strategy, over the affected partitions or keys.</summary>
-    public static IncrementalWrite Write(IncrementalSpec spec, string affected) =>
+    public static IncrementalWrite Write(IncrementalSpec spec, string affected, bool readsTarget = false) =>
         new(spec.Strategy, spec.Column, spec.ByDate && spec.Strategy == IncrementalStrategy.Replace ? spec.Grain : DatePart.Day, affected, spec.PartitionBy)
         {
             MatchColumns = spec.Strategy == IncrementalStrategy.InsertNew ? spec.MatchColumns : [],
+            ReadsTarget = readsTarget,
         };
 
     /// <summary>What the checks of an incremental build look at: the partitions (for insert_new too) or keys written.</summary>

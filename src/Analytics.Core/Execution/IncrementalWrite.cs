@@ -16,6 +16,12 @@ public sealed record IncrementalWrite(IncrementalStrategy Strategy, string Colum
     /// <summary>For <see cref="IncrementalStrategy.InsertNew"/>: every key column a row is matched on (<see cref="Column"/> alone unless the key has several).</summary>
     public IReadOnlyList<string> MatchColumns { get => field.Count > 0 ? field : [Column]; init; } = [];
 
+    /// <summary>
+    /// Whether the build's SQL reads the table it writes (<c>{{ this }}</c>: stored rows merged with what is new): it is
+    /// then computed before the rows it replaces are deleted.
+    /// </summary>
+    public bool ReadsTarget { get; init; }
+
     /// <summary>The condition that an existing row matches an incoming one on the key (and the probe column).</summary>
     public string Matches(string existing, string incoming, string and = "and") =>
         string.Join($" {and} ", MatchColumns.Concat(ProbeColumn is { } probe ? [probe] : []).Select(c => $"{existing}.{c} = {incoming}.{c}"));

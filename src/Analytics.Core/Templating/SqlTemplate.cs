@@ -60,6 +60,9 @@ public sealed partial class SqlTemplate
         .Where(e => e.Function is "ref" or "changed")
         .Select(e => (e.Arguments[0], e.Line));
 
+    /// <summary>Whether the template calls <paramref name="function"/> (<c>this</c>, <c>affected_days</c>, ...) anywhere, in either branch of an if.</summary>
+    public bool Uses(string function) => Walk(Nodes).OfType<ExpressionNode>().Any(e => e.Function == function);
+
     public string Render(RenderContext context)
     {
         var sql = new StringBuilder();
