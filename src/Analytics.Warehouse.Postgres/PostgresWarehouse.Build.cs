@@ -57,7 +57,7 @@ public sealed partial class PostgresWarehouse
         var indexes = asset.Indexes.ToList();
         if (asset.Incremental is { } spec)
         {
-            indexes.Insert(0, spec is { Strategy: IncrementalStrategy.InsertNew, PartitionBy: { } part } ? [part, .. spec.MatchColumns] : [spec.Column]);
+            indexes.Insert(0, spec is { Strategy: IncrementalStrategy.InsertNew, PartitionBy: { } part } ? [part, .. spec.KeyColumns] : [spec.Column]);
         }
 
         return indexes.DistinctBy(columns => string.Join(",", columns));

@@ -42,9 +42,9 @@ public sealed record IncrementalSpec(
     /// </summary>
     public bool AffectsLater { get; init; }
 
-    /// <summary>Every column of the key: <see cref="UniqueKey"/> alone, or for insert_new up to four that together name a row.</summary>
+    /// <summary>
+    /// Every column of the key, <see cref="UniqueKey"/> first (alone, or for insert_new with up to three more that
+    /// together name a row); empty without a key.
+    /// </summary>
     public IReadOnlyList<string> KeyColumns { get; init; } = [];
-
-    /// <summary>The columns an insert_new write matches on.</summary>
-    public IReadOnlyList<string> MatchColumns => KeyColumns.Count > 0 ? KeyColumns : UniqueKey is null ? [] : [UniqueKey];
 }

@@ -190,7 +190,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                     built = await warehouse.ObserveAsync(asset, cancellationToken);
                     if (watermark is { } observedAt)
                     {
-                        await _incremental.RecordSourceAsync(runId, asset, observedAt, built.TableRows, cancellationToken);
+                        await _incremental.RecordTableAsync(runId, asset, observedAt, built.TableRows, cancellationToken);
                     }
                 }
                 else if (asset.Incremental is not null)

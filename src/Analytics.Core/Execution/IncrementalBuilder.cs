@@ -38,7 +38,8 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
         options is { Intervals: not null, SourceWatermark: not null } && !asset.IsSource && asset.Incremental is null && asset.Snapshot is null;
 
     /// <summary>
-    /// After a table builds: the load it reflects (the oldest of its inputs') and its lineage hash, so the next run can
+    /// After a table builds (or a source is observed, at the load the run read before counting it): the load it reflects
+    /// (the oldest of its inputs') and its lineage hash, so the next run can
     /// find it up to date; and, for a snapshot, <paramref name="definition"/> (its SQL's hash), so the next run can say
     /// when it changed.
     /// </summary>
@@ -92,11 +93,6 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
         return (state is { TableRows: not null } && state.LoadId >= current && state.LineageHash == LineageHash(asset.Key.Name)
                 && await warehouse.RelationExistsAsync(asset.Schema, asset.Key.Name, cancellationToken), current);
     }
-
-    /// <summary>After a source was observed: the load it was observed at and its size, so the next run can find it unchanged.</summary>
-    public async Task RecordSourceAsync(Guid runId, AssetDefinition asset, long watermark, long? tableRows, CancellationToken cancellationToken) =>
-        await options.Intervals!.RecordAsync(asset.Key.Name, runId, new IncrementalState(watermark, LineageHash(asset.Key.Name)) { TableRows = tableRows },
-            [], replaceAll: false, cancellationToken);
 
     [GeneratedRegex(@"\b(current_timestamp|current_date|current_time|localtimestamp|localtime|now\s*\(|clock_timestamp|statement_timestamp|transaction_timestamp|random\s*\(|rand\s*\(|gen_random_uuid|generate_uuid|pg_sleep)",
         RegexOptions.IgnoreCase)]
@@ -350,7 +346,7 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
         {
             var asset = project.Graph[name];
             text.Append(name).Append('\n').Append(asset.Materialization).Append('\n').Append(asset.Incremental).Append('\n')
-                .Append(string.Join(",", asset.Incremental?.MatchColumns ?? [])).Append('\n');
+                .Append(string.Join(",", asset.Incremental?.KeyColumns ?? [])).Append('\n');
             if (!asset.IsSource)
             {
                 text.Append(project.Compile(name, Dialect)).Append('\n');

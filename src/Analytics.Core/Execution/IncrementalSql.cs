@@ -31,7 +31,7 @@ public static class IncrementalSql
     public static IncrementalWrite Write(IncrementalSpec spec, string affected, bool readsTarget = false) =>
         new(spec.Strategy, spec.Column, spec.ByDate && spec.Strategy == IncrementalStrategy.Replace ? spec.Grain : DatePart.Day, affected, spec.PartitionBy)
         {
-            MatchColumns = spec.Strategy == IncrementalStrategy.InsertNew ? spec.MatchColumns : [],
+            MatchColumns = spec.Strategy == IncrementalStrategy.InsertNew ? spec.KeyColumns : [],
             ReadsTarget = readsTarget,
         };
 
