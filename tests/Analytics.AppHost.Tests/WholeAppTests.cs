@@ -14,7 +14,7 @@ public sealed class WholeAppTests(AppFixture app)
 {
     private static readonly string[] Assets =
     [
-        "raw_events", "stg_events", "dim_users", "fct_events", "user_activity_days", "user_activity_periods", "growth_accounting",
+        "raw_events", "stg_events", "dim_users", "fct_events", "user_activity_days", "user_activity_periods", "growth_accounting", "cohort_activity",
         "growth_metrics", "social_capital_growth_accounting", "quick_ratio_analysis", "retention_cohorts", "retention_quality_framework",
         "user_resurrection_analysis", "growth_drivers", "miles_analytics", "users_with_negative_miles", "acquisition_channel_retention",
         "category_engagement",

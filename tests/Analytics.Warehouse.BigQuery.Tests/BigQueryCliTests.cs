@@ -37,7 +37,7 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
         var (exit, output, error) = await InProcessCli.RunAsync(Settings(), "materialize", "*", "--parallelism", "1");
 
         Assert.True(exit == 0, output + error);
-        Assert.Contains("34 asset(s)", output);
+        Assert.Contains("35 asset(s)", output);
         // The datasets, with the prefix, in the configured location.
         Assert.Equal(["ci_core", "ci_marts", "ci_raw", "ci_snapshots", "ci_staging"], _server.Datasets.Order());
         Assert.All(_server.Requests.Where(r => r.PathAndQuery.EndsWith("/datasets", StringComparison.Ordinal)),
@@ -67,7 +67,7 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
 
         // Checks run as queries over the built tables; the run store (PostgreSQL) recorded the run.
         Assert.Contains(_server.Queries, q => q.StartsWith("select failing.*, count(*) over () as failing_rows__ from (select event_date, event_id, count(*) as copies", StringComparison.Ordinal));
-        Assert.Equal(34L, await db.ScalarAsync<long>("select count(*) from runstore.steps s join runstore.runs r using (run_id) where r.status = 'succeeded'"));
+        Assert.Equal(35L, await db.ScalarAsync<long>("select count(*) from runstore.steps s join runstore.runs r using (run_id) where r.status = 'succeeded'"));
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
         var (exit, output, error) = await InProcessCli.RunAsync(Settings(), "compile", "*", "--target", "bigquery", "--out", folder);
 
         Assert.True(exit == 0, output + error);
-        Assert.Equal(28, Directory.GetFiles(folder).Length);
+        Assert.Equal(29, Directory.GetFiles(folder).Length);
         var stg = await File.ReadAllTextAsync(Path.Combine(folder, "stg_events.sql"));
         Assert.Contains("from `proj.ci_raw.raw_events`", stg);
         Assert.Contains("QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY file_id, line_number) = 1", stg);

@@ -330,6 +330,44 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_late_first_event_moves_a_users_cohort_and_first_touch_in_every_later_period_of_cohort_activity()
+    {
+        // a: weeks of 03-10 and 03-17; b: weeks of 03-03 and 03-17; both on ios, so in one first-touch triple.
+        await RunAsync("ingest", Load(Event("2025-03-12 10:00:00", "a"), Event("2025-03-20 10:00:00", "a"),
+            Event("2025-03-03 10:00:00", "b"), Event("2025-03-18 10:00:00", "b")));
+        await RunAsync("materialize", "+cohort_activity");
+
+        // Late for a, and earlier than a's first event: a's cohort becomes the week of 03-03 and a's first platform
+        // android, in every period a was active. c arrives new in the week of 03-24.
+        await RunAsync("ingest", Load("2025-03-04 10:00:00,a,share,,,android,organic,SG", Event("2025-03-24 10:00:00", "c")));
+        var run = await RunAsync("materialize", "+cohort_activity");
+        Assert.Contains("incremental: ", run);
+
+        const string query = """
+            select concat_ws('|', grain, period_start, case grain when 'week' then date '1970-01-05' + 7 * cohort_index
+                                                             else (date '1970-01-01' + cohort_index * interval '1 month')::date end,
+                             first_platform, users)
+            from core.cohort_activity order by 1
+            """;
+        var rows = (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
+        Assert.Equal([
+            "month|2025-03-01|2025-03-01|android|1",
+            "month|2025-03-01|2025-03-01|ios|2",
+            "week|2025-03-03|2025-03-03|android|1",
+            "week|2025-03-03|2025-03-03|ios|1",
+            "week|2025-03-10|2025-03-03|android|1",
+            "week|2025-03-17|2025-03-03|android|1",
+            "week|2025-03-17|2025-03-03|ios|1",
+            "week|2025-03-24|2025-03-24|ios|1",
+        ], rows);
+        // Every period from the earliest re-opened one (March) on was rebuilt, the ones after it as following.
+        Assert.Contains(await PartitionsAsync("cohort_activity"), p => (string)p[0]! == "2025-03-17" && (string)p[1]! == "following");
+
+        await RunAsync("materialize", "cohort_activity", "--full-refresh");
+        Assert.Equal(rows, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public async Task A_source_is_counted_and_checked_only_in_a_run_after_a_load()
     {
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));

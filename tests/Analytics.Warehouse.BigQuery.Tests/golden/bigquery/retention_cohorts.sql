@@ -1,23 +1,13 @@
--- A user's cohort is the period of their first event (dim_users), the same events' first active period: each active
--- period is counted against it by one hash join instead of a sort of every user's periods for their minimum.
-with firsts as (
+-- Summed from cohort_activity, which already counts each period's active users by cohort: no join of every active
+-- period of every user to dim_users on each run.
+with cells as (
     select
         tenant_id,
-        user_id,
-        DATE_DIFF(DATE(first_day), DATE(date '1970-01-05'), ISOWEEK) as first_week,
-        DATE_DIFF(DATE(first_day), DATE(date '1970-01-01'), MONTH) as first_month
-    from (select tenant_id, user_id, DATE(first_event_at, 'UTC') as first_day from `core.dim_users`) u
-),
-cells as (
-    select
-        p.tenant_id,
-        p.grain,
-        case p.grain when 'week' then f.first_week else f.first_month end as cohort_index,
-        p.period_index - case p.grain when 'week' then f.first_week else f.first_month end as period_number,
-        count(*) as retained_users
-    from `core.user_activity_periods` p
-    join firsts f on f.tenant_id = p.tenant_id and f.user_id = p.user_id
-    where p.grain in ('week', 'month')
+        grain,
+        cohort_index,
+        period_index - cohort_index as period_number,
+        CAST(sum(users) AS INT64) as retained_users
+    from `core.cohort_activity`
     group by 1, 2, 3, 4
 ),
 cohorts as (
