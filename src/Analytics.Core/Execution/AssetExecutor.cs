@@ -247,7 +247,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var checks = new List<CheckResult>();
         foreach (var check in asset.Checks)
         {
-            var result = await RunCheckAsync(asset, check, incremental?.CheckScope, cancellationToken);
+            var result = await RunCheckAsync(asset, check, incremental?.CheckScope, built?.TableRows, cancellationToken);
             checks.Add(result);
             await _observer.CheckFinishedAsync(runId, result, CancellationToken.None);
         }
@@ -296,7 +296,9 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         return (built, new IncrementalBuild(IncrementalBuildKind.Snapshot, reason, []));
     }
 
-    private async Task<CheckResult> RunCheckAsync(AssetDefinition asset, CheckDefinition check, IncrementalWrite? scope, CancellationToken cancellationToken)
+    /// <param name="tableRows">The size the build just arrived at, when it knows it: a row count is checked against it, not counted again.</param>
+    private async Task<CheckResult> RunCheckAsync(
+        AssetDefinition asset, CheckDefinition check, IncrementalWrite? scope, long? tableRows, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var span = EngineTelemetry.Source.StartActivity($"check {check.Name}");
@@ -308,7 +310,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             dialect.Relation(asset.Schema, asset.Key.Name),
             dialect,
             other => dialect.Relation(project.Graph[other.Name].Schema, other.Name),
-            scope);
+            scope,
+            tableRows);
         try
         {
             var outcome = await warehouse.QueryFailuresAsync(sql, options.CheckSampleSize, cancellationToken, CheckSqlBuilder.ReadsWholeTable(check, scope));

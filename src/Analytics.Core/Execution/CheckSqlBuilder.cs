@@ -1,3 +1,4 @@
+using System.Globalization;
 using Analytics.Core.Assets;
 using Analytics.Core.Templating;
 
@@ -13,10 +14,12 @@ public static class CheckSqlBuilder
     /// The query of the rows that break <paramref name="check"/>. With <paramref name="scope"/> (an incremental build),
     /// row-by-row checks look only at the partitions or keys just written (the others passed when they were written
     /// and have not changed), and so does a unique check whose columns include the scope's column; row counts and
-    /// query checks always see the whole table.
+    /// query checks always see the whole table. With <paramref name="knownRows"/> (the size the build just arrived at:
+    /// what it wrote, or for an incremental build the previous size plus its delta) a row count is checked against
+    /// that number instead of a <c>count(*)</c> of the table.
     /// </summary>
     public static string FailingRows(CheckDefinition check, string relation, ISqlDialect dialect, Func<AssetKey, string> relationOf,
-        IncrementalWrite? scope = null)
+        IncrementalWrite? scope = null, long? knownRows = null)
     {
         var columns = check.Columns;
         var only = scope is null ? "" : $" and {scope.Predicate(scope.Column, dialect)}";
@@ -24,6 +27,9 @@ public static class CheckSqlBuilder
         var uniqueSource = scope is not null && columns.Contains(scope.Column, StringComparer.Ordinal)
             ? $"{relation} where {scope.Predicate(scope.Column, dialect)}"
             : relation;
+        var counted = knownRows is { } rows
+            ? $"select {rows.ToString(CultureInfo.InvariantCulture)} as row_count"
+            : $"select count(*) as row_count from {relation}";
         return check.Kind switch
         {
             CheckKind.NotNull =>
@@ -45,7 +51,7 @@ public static class CheckSqlBuilder
             CheckKind.Expression =>
                 $"select * from {relation} where not coalesce(({check.Expression}), false){only}",
             CheckKind.RowCount =>
-                $"select row_count from (select count(*) as row_count from {relation}) as counted where "
+                $"select row_count from ({counted}) as counted where "
                 + string.Join(" or ", new[]
                 {
                     check.Min is { } min ? $"row_count < {min}" : null,
