@@ -40,9 +40,9 @@ public sealed partial class DialectTests
             }
         }
 
-        // A build by key gets the days its changed rows are dated as affected_days().
+        // A build by key gets the days its changed rows are dated as affected_days(), and the earliest as affected_start().
         var sql = Project.CompileIncremental(key, dialect, Window, affected, spec.ByDate ? IncrementalSql.DayList(starts, spec.Grain) : IncrementalSql.PartitionList(Days),
-            spec.ByDate ? ChangeWindow.Date(starts.Min()) : null).Trim();
+            ChangeWindow.Date(spec.ByDate ? starts.Min() : Days.Min())).Trim();
         var write = IncrementalSql.Write(spec, affected, Project.Uses(key, "this"));
         return dialectName == "bigquery"
             ? string.Join(";\n", [.. staged, BigQueryWarehouse.IncrementalStatement((BigQueryDialect)dialect, asset, sql, write)]) + "\n"

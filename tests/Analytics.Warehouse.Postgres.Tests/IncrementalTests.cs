@@ -368,6 +368,48 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Negative_miles_continue_from_the_stored_row_and_recompute_only_where_it_cannot_tell()
+    {
+        static string Miles(string time, string user, string type, int amount) => $"{time},{user},miles_{type},,{amount},ios,organic,SG";
+        await RunAsync("ingest", Load(
+            // a: -20 at 03-02 (first and lowest), then 30. b: never below zero. c: -5 on 03-01, 5 on 03-05.
+            Miles("2025-03-01 10:00:00", "a", "earned", 10), Miles("2025-03-02 10:00:00", "a", "redeemed", 30), Miles("2025-03-03 10:00:00", "a", "earned", 50),
+            Miles("2025-03-01 10:00:00", "b", "earned", 100),
+            Miles("2025-03-01 10:00:00", "c", "redeemed", 5), Miles("2025-03-05 10:00:00", "c", "earned", 10),
+            // d: -20 first on 03-04 10:00, back to 0 at 12:00. e: -10, nothing else.
+            Miles("2025-03-04 10:00:00", "d", "redeemed", 20), Miles("2025-03-04 12:00:00", "d", "earned", 20),
+            Miles("2025-03-01 10:00:00", "e", "redeemed", 10),
+            // f: -10 first on 03-01, 0, then its lowest, -20, on 03-04 12:00, and 0. g: -10 first on 03-06 10:00.
+            Miles("2025-03-01 10:00:00", "f", "redeemed", 10), Miles("2025-03-02 10:00:00", "f", "earned", 10),
+            Miles("2025-03-04 12:00:00", "f", "redeemed", 20), Miles("2025-03-05 10:00:00", "f", "earned", 20),
+            Miles("2025-03-06 10:00:00", "g", "redeemed", 10)));
+        await RunAsync("materialize", "+users_with_negative_miles");
+
+        await RunAsync("ingest", Load(
+            Miles("2025-03-06 10:00:00", "a", "redeemed", 100),             // after the rest: -70
+            Miles("2025-03-06 10:00:00", "b", "redeemed", 150),             // b's first time below zero: -50
+            Miles("2025-03-04 10:00:00", "c", "earned", 10),                // late, before c's 03-05: the lowest stays -5 from before
+            Miles("2025-03-04 09:00:00", "d", "earned", 30),                // late, before d's -20: d never goes below zero
+            Event("2025-03-06 11:00:00", "e"),                              // not miles: e keeps its row
+            Miles("2025-03-04 11:00:00", "f", "earned", 15),                // lifts f's lowest since 03-04 to -5: the one before (-10) is recomputed
+            Miles("2025-03-06 10:00:00", "g", "earned", 10)));              // same time, earned runs first: g never goes below zero
+        Assert.Contains("incremental by key", await RunAsync("materialize", "+users_with_negative_miles"));
+
+        const string query = "select concat_ws('|', user_id, first_negative_at, min_balance, final_balance) from marts.users_with_negative_miles order by user_id";
+        var merged = (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
+        Assert.Equal([
+            "a|2025-03-02 10:00:00+00|-70|-70",
+            "b|2025-03-06 10:00:00+00|-50|-50",
+            "c|2025-03-01 10:00:00+00|-5|15",
+            "e|2025-03-01 10:00:00+00|-10|-10",
+            "f|2025-03-01 10:00:00+00|-10|15",
+        ], merged);
+
+        await RunAsync("materialize", "users_with_negative_miles", "--full-refresh");
+        Assert.Equal(merged, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public async Task A_source_is_counted_and_checked_only_in_a_run_after_a_load()
     {
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));

@@ -171,8 +171,10 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
         else if (fullReason is null)
         {
             var affected = await warehouse.StageAffectedAsync(asset, IncrementalSql.Keys(project, asset, source, Dialect, window), cancellationToken);
-            var days = project.Uses(key, "affected_days") ? await ChangedDaysAsync(source, window, cancellationToken) : null;
-            var sql = project.CompileIncremental(key, Dialect, window, affected, days);
+            var (days, earliest) = project.Uses(key, "affected_days") || project.Uses(key, "affected_start")
+                ? await ChangedDaysAsync(source, window, cancellationToken)
+                : (null, null);
+            var sql = project.CompileIncremental(key, Dialect, window, affected, days, earliest);
             var write = IncrementalSql.Write(spec, affected, project.Uses(key, "this"));
             var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, write, cancellationToken), cancellationToken);
             await intervals.RecordAsync(key, runId, newState with { TableRows = built.TableRows }, [], replaceAll: false, cancellationToken);
@@ -190,18 +192,22 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
     /// <summary>
     /// <c>affected_days()</c> of a build by key: the days the changed source rows are dated, as a list of literals, so
     /// a build that reads only what is new finds it by a date index (a subquery of them, the planner guessed at).
-    /// More days than <see cref="MaxPartitions"/> are that subquery; null when the source has no time column.
+    /// More days than <see cref="MaxPartitions"/> are that subquery. <c>affected_start()</c>: the earliest of them, a
+    /// literal (a scalar subquery beyond that many). Both null when the source has no time column.
     /// </summary>
-    private async Task<string?> ChangedDaysAsync(AssetDefinition source, ChangeWindow window, CancellationToken cancellationToken)
+    private async Task<(string? Days, string? Earliest)> ChangedDaysAsync(AssetDefinition source, ChangeWindow window, CancellationToken cancellationToken)
     {
         if (source.PartitionBy is not { } time)
         {
-            return null;
+            return (null, null);
         }
 
-        var query = $"select distinct {Dialect.UtcDate(time)} from {window.Render(source, Dialect)} as changed_rows";
+        var changed = $"from {window.Render(source, Dialect)} as changed_rows";
+        var query = $"select distinct {Dialect.UtcDate(time)} {changed}";
         var days = await warehouse.QueryDatesAsync(query, MaxPartitions, cancellationToken);
-        return days.Count > MaxPartitions ? $"({query})" : days.Count == 0 ? "(null)" : IncrementalSql.PartitionList(days.Order());
+        return days.Count > MaxPartitions ? ($"({query})", $"(select min({Dialect.UtcDate(time)}) {changed})")
+            : days.Count == 0 ? ("(null)", "cast(null as date)")
+            : (IncrementalSql.PartitionList(days.Order()), ChangeWindow.Date(days.Min()));
     }
 
     /// <summary>

@@ -25,7 +25,10 @@ public sealed record RenderContext(ISqlDialect Dialect, string This, bool IsIncr
     /// </summary>
     public bool IsBackfill { get; init; }
 
-    /// <summary><c>affected_start()</c>: the earliest affected partition's start, a date literal.</summary>
+    /// <summary>
+    /// <c>affected_start()</c>: the earliest affected partition's start, a date literal; for a build by key, the earliest
+    /// day the changed source rows are dated.
+    /// </summary>
     public string? AffectedStart { get; init; }
 
     /// <summary><c>previous_load()</c>: the last load the asset was built from; rows with a higher load id are the changed ones.</summary>

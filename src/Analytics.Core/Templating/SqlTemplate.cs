@@ -110,7 +110,7 @@ public sealed partial class SqlTemplate
                                    $"{Path}:{e.Line}: affected_days() is defined only in an incremental build by date; use it inside {{% if is_incremental() %}}."),
             "affected_start" => context.AffectedStart
                                 ?? throw new TemplateException(
-                                    $"{Path}:{e.Line}: affected_start() is defined only in an incremental build by date; use it inside {{% if is_incremental() %}}."),
+                                    $"{Path}:{e.Line}: affected_start() is defined only in an incremental build (by date, or by key over a source with a time column); use it inside {{% if is_incremental() %}}."),
             "previous_load" => context.PreviousLoad
                                ?? throw new TemplateException(
                                    $"{Path}:{e.Line}: previous_load() is defined only in an incremental build or its affected: query."),

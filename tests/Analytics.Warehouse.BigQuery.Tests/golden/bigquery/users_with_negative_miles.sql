@@ -9,7 +9,6 @@ with deltas as (
         case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
     from `core.fct_events`
     where event_type in ('miles_earned', 'miles_redeemed')
-    
 ),
 running as (
     select

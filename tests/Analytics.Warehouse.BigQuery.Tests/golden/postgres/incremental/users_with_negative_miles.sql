@@ -4,10 +4,94 @@ create unlogged table "marts"."users_with_negative_miles__affected" as select di
 ) as affected(affected_key);
 create index on "marts"."users_with_negative_miles__affected" (affected_key);
 analyze "marts"."users_with_negative_miles__affected";
-delete from "marts"."users_with_negative_miles" as existing where existing.user_id in (select * from "marts"."users_with_negative_miles__affected");
-insert into "marts"."users_with_negative_miles"
+create temporary table analytics_incoming on commit drop as
 select * from (
-with deltas as (
+with
+-- Each changed user's miles events from the earliest changed day on, old and new, a new one found as a changed
+-- source row (fct_events' statistics on file_id, from before the last append, would size the new rows at one).
+recent as (
+    select
+        f.tenant_id,
+        f.user_id,
+        f.event_time,
+        case when f.event_type = 'miles_earned' then 0 else 1 end as earned_first,
+        f.file_id,
+        f.line_number,
+        case when f.event_type = 'miles_earned' then f.miles_amount else -f.miles_amount end as delta,
+        c.file_id is not null as is_new
+    from "core"."fct_events" f
+    left join (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as c on c.file_id = f.file_id and c.line_number = f.line_number
+    where not false and f.event_date >= date '2025-03-01' and f.event_type in ('miles_earned', 'miles_redeemed')
+),
+changed_users as (
+    select tenant_id, user_id from recent group by tenant_id, user_id having count(*) filter (where is_new) > 0
+),
+running as (
+    select
+        r.tenant_id,
+        r.user_id,
+        r.event_time,
+        r.is_new,
+        -- The balance before the earliest changed day is the current one (dim_users') less every event since.
+        u.miles_balance - sum(r.delta) over (partition by r.user_id, r.tenant_id)
+          + sum(r.delta) over (
+                partition by r.user_id, r.tenant_id
+                order by r.event_time, r.earned_first, r.file_id, r.line_number
+                rows between unbounded preceding and current row) as balance,
+        -- The same running balance over the old events alone: what the stored row saw since that day.
+        u.miles_balance - sum(r.delta) over (partition by r.user_id, r.tenant_id)
+          + sum(case when r.is_new then 0 else r.delta end) over (
+                partition by r.user_id, r.tenant_id
+                order by r.event_time, r.earned_first, r.file_id, r.line_number
+                rows between unbounded preceding and current row) as old_balance,
+        u.miles_balance as final_balance
+    from recent r
+    join changed_users c on c.user_id = r.user_id and c.tenant_id = r.tenant_id
+    join "core"."dim_users" u on u.user_id = r.user_id and u.tenant_id = r.tenant_id
+),
+windows as (
+    select
+        n.user_id,
+        n.tenant_id,
+        min(n.event_time) filter (where n.balance < 0) as first_negative_at,
+        min(n.balance) as min_balance,
+        min(n.old_balance) filter (where not n.is_new) as old_min_balance,
+        max(n.final_balance) as final_balance
+    from running n
+    group by n.user_id, n.tenant_id
+),
+merged as (
+    select
+        w.user_id,
+        w.tenant_id,
+        -- Below zero before the earliest changed day: that first time stands.
+        s.user_id is not null and ((s.first_negative_at) at time zone 'UTC')::date < date '2025-03-01' as negative_before,
+        s.first_negative_at as stored_first_negative_at,
+        s.min_balance as stored_min_balance,
+        w.first_negative_at,
+        w.min_balance,
+        w.old_min_balance,
+        w.final_balance
+    from windows w
+    left join "marts"."users_with_negative_miles" s on s.user_id = w.user_id and s.tenant_id = w.tenant_id
+),
+resolved as (
+    select user_id, tenant_id, first_negative_at, min_balance, final_balance, false as unresolved
+    from merged where not negative_before
+    union all
+    -- The stored lowest is the days before's when no old event since went as low; when one did, the new lowest
+    -- still stands if it is at or below it. Otherwise the days before's lowest is unknown here.
+    select user_id, tenant_id, stored_first_negative_at,
+           case when old_min_balance is null or stored_min_balance < old_min_balance then least(stored_min_balance, min_balance)
+                else min_balance end,
+           final_balance,
+           not (old_min_balance is null or stored_min_balance < old_min_balance or min_balance <= stored_min_balance)
+    from merged where negative_before
+),
+recomputed_users as (
+    select tenant_id, user_id from resolved where unresolved
+),
+deltas as (
     select
         tenant_id,
         user_id,
@@ -16,11 +100,14 @@ with deltas as (
         file_id,
         line_number,
         case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
-    from "core"."fct_events"
+    from "core"."fct_events" f
     where event_type in ('miles_earned', 'miles_redeemed')
-    and user_id in (select * from "marts"."users_with_negative_miles__affected")
+      and ((false and user_id in (select * from "marts"."users_with_negative_miles__affected"))
+           -- An uncorrelated test the planner evaluates once: with no user to recompute, the table is not read.
+           or (exists (select 1 from recomputed_users)
+               and exists (select 1 from recomputed_users r where r.user_id = f.user_id and r.tenant_id = f.tenant_id)))
 ),
-running as (
+history as (
     select
         tenant_id,
         user_id,
@@ -31,15 +118,28 @@ running as (
             order by event_time, earned_first, file_id, line_number
             rows between unbounded preceding and current row) as balance
     from deltas
+),
+recomputed as (
+    select
+        user_id,
+        min(event_time) filter (where balance < 0) as first_negative_at,
+        min(balance) as min_balance,
+        sum(delta) as final_balance,
+        tenant_id
+    from history
+    group by user_id, tenant_id
 )
-select
-    user_id,
-    min(event_time) filter (where balance < 0) as first_negative_at,
-    min(balance) as min_balance,
-    sum(delta) as final_balance,
-    tenant_id
-from running
-group by user_id, tenant_id
-having min(balance) < 0
+select user_id, first_negative_at, min_balance, final_balance, tenant_id from resolved where not unresolved and min_balance < 0
+union all
+select user_id, first_negative_at, min_balance, final_balance, tenant_id from recomputed where min_balance < 0
+union all
+-- A stored user without new miles events (their new events were others, or in another tenant) keeps their row.
+select s.user_id, s.first_negative_at, s.min_balance, s.final_balance, s.tenant_id
+from "marts"."users_with_negative_miles" s
+where not false and s.user_id in (select * from "marts"."users_with_negative_miles__affected")
+  and not exists (select 1 from changed_users c where c.user_id = s.user_id and c.tenant_id = s.tenant_id)
 ) as incoming
-where incoming.user_id in (select * from "marts"."users_with_negative_miles__affected")
+where incoming.user_id in (select * from "marts"."users_with_negative_miles__affected");
+delete from "marts"."users_with_negative_miles" as existing where existing.user_id in (select * from "marts"."users_with_negative_miles__affected");
+insert into "marts"."users_with_negative_miles"
+select * from analytics_incoming
