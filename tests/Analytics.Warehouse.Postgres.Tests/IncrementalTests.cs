@@ -410,6 +410,40 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_longest_streak_is_the_stored_one_or_one_near_the_changes_and_a_user_active_all_the_month_before_is_read_whole()
+    {
+        static string Day(string date, string user) => Event($"{date} 10:00:00", user);
+        var bEveryDay = Enumerable.Range(0, 37).Select(i => Day(new DateOnly(2025, 2, 1).AddDays(i).ToString("yyyy-MM-dd"), "b"));
+        await RunAsync("ingest", TestFiles.Csv([Header + ",tenant_id",
+            // a: 03-01..03 (3 days), 03-10..11; a of acme: 03-01. b: every day 02-01..03-09 (37). c: 03-05..06.
+            .. new[] { "2025-03-01", "2025-03-02", "2025-03-03", "2025-03-10", "2025-03-11" }.Select(d => Day(d, "a") + ",default"),
+            Day("2025-03-01", "a") + ",acme",
+            .. bEveryDay.Select(e => e + ",default"),
+            Day("2025-03-05", "c") + ",default", Day("2025-03-06", "c") + ",default"]));
+        await RunAsync("materialize", "+retention_quality_framework");
+
+        // The earliest changed day is 03-07 (c's). a: 03-12..13 make 03-10..13 its longest (4); b: 03-10, and b was
+        // active on all 31 days before 03-07, so its streak (38, from 02-01) is read from all its days; c: 03-07
+        // joins its 03-05..06; d is new.
+        await RunAsync("ingest", Load(Day("2025-03-12", "a"), Day("2025-03-13", "a"), Day("2025-03-10", "b"), Day("2025-03-07", "c"), Day("2025-03-08", "d")));
+        Assert.Contains("incremental by key", await RunAsync("materialize", "+retention_quality_framework"));
+
+        const string query = "select concat_ws('|', tenant_id, user_id, first_active_date, last_active_date, active_days, longest_streak_days) "
+                             + "from marts.retention_quality_framework order by tenant_id, user_id";
+        var merged = (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
+        Assert.Equal([
+            "acme|a|2025-03-01|2025-03-01|1|1",
+            "default|a|2025-03-01|2025-03-13|7|4",
+            "default|b|2025-02-01|2025-03-10|38|38",
+            "default|c|2025-03-05|2025-03-07|3|3",
+            "default|d|2025-03-08|2025-03-08|1|1",
+        ], merged);
+
+        await RunAsync("materialize", "retention_quality_framework", "--full-refresh");
+        Assert.Equal(merged, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public async Task A_source_is_counted_and_checked_only_in_a_run_after_a_load()
     {
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));

@@ -2,7 +2,6 @@ with islands as (
     -- Gaps and islands: consecutive days share (day_index - row number).
     select tenant_id, user_id, day_index - row_number() over (partition by user_id, tenant_id order by day_index) as island
     from `core.user_activity_days`
-    
 ),
 streaks as (
     select tenant_id, user_id, max(days) as longest_streak_days
@@ -12,9 +11,9 @@ streaks as (
 users as (
     select tenant_id, user_id, min(activity_date) as first_active_date, max(activity_date) as last_active_date, count(*) as active_days
     from `core.user_activity_days`
-    
     group by tenant_id, user_id
 )
+
 select
     u.user_id,
     u.first_active_date,

@@ -4,26 +4,61 @@ create unlogged table "marts"."retention_quality_framework__affected" as select 
 ) as affected(affected_key);
 create index on "marts"."retention_quality_framework__affected" (affected_key);
 analyze "marts"."retention_quality_framework__affected";
-delete from "marts"."retention_quality_framework" as existing where existing.user_id in (select * from "marts"."retention_quality_framework__affected");
-insert into "marts"."retention_quality_framework"
+create temporary table analytics_incoming on commit drop as
 select * from (
-with islands as (
-    -- Gaps and islands: consecutive days share (day_index - row number).
-    select tenant_id, user_id, day_index - row_number() over (partition by user_id, tenant_id order by day_index) as island
-    from "core"."user_activity_days"
-    where user_id in (select * from "marts"."retention_quality_framework__affected")
+with
+-- The changed users' days from 31 days before the earliest changed day on (one index range), in islands:
+-- consecutive days share (day_index - row number).
+recent as (
+    select
+        d.tenant_id,
+        d.user_id,
+        d.activity_date < b.start as before_changes,
+        d.day_index - row_number() over (partition by d.user_id, d.tenant_id order by d.day_index) as island
+    from "core"."user_activity_days" d
+    cross join (select start, ((start)::date + (-31)) as window_start from (select date '2025-03-01' as start) as a) as b
+    where not false and d.activity_date >= b.window_start and d.user_id in (select * from "marts"."retention_quality_framework__affected")
 ),
-streaks as (
-    select tenant_id, user_id, max(days) as longest_streak_days
-    from (select tenant_id, user_id, island, count(*) as days from islands group by tenant_id, user_id, island) s
+recent_streaks as (
+    select tenant_id, user_id, max(days) as longest_streak_days, sum(days_before) = 31 as no_gap_before
+    from (
+        select tenant_id, user_id, island, count(*) as days, count(*) filter (where before_changes) as days_before
+        from recent
+        group by tenant_id, user_id, island
+    ) s
     group by tenant_id, user_id
 ),
 users as (
-    select tenant_id, user_id, min(activity_date) as first_active_date, max(activity_date) as last_active_date, count(*) as active_days
-    from "core"."user_activity_days"
-    where user_id in (select * from "marts"."retention_quality_framework__affected")
+    select
+        u.tenant_id,
+        u.user_id,
+        ((u.first_event_at) at time zone 'UTC')::date as first_active_date,
+        ((u.last_event_at) at time zone 'UTC')::date as last_active_date,
+        u.active_days,
+        -- A user without a stored row had no days before this build's loads: all their days are recent.
+        case when not coalesce(r.no_gap_before, false) and not false
+             then greatest(coalesce(s.longest_streak_days, 0), coalesce(r.longest_streak_days, 0)) end as longest_streak_days
+    from "core"."dim_users" u
+    left join recent_streaks r on r.user_id = u.user_id and r.tenant_id = u.tenant_id
+    left join "marts"."retention_quality_framework" s on s.user_id = u.user_id and s.tenant_id = u.tenant_id
+    where u.user_id in (select * from "marts"."retention_quality_framework__affected")
+),
+-- Active on each of the 31 days before the changes (or a backfill): the streak may reach further back, so those
+-- users' days are all read. The uncorrelated test is evaluated once: with no such user, the table is not read.
+history as (
+    select d.tenant_id, d.user_id, d.day_index - row_number() over (partition by d.user_id, d.tenant_id order by d.day_index) as island
+    from "core"."user_activity_days" d
+    where exists (select 1 from users where longest_streak_days is null)
+      and exists (select 1 from users u where u.longest_streak_days is null and u.user_id = d.user_id and u.tenant_id = d.tenant_id)
+),
+streaks as (
+    select tenant_id, user_id, longest_streak_days from users where longest_streak_days is not null
+    union all
+    select tenant_id, user_id, max(days)
+    from (select tenant_id, user_id, island, count(*) as days from history group by tenant_id, user_id, island) s
     group by tenant_id, user_id
 )
+
 select
     u.user_id,
     u.first_active_date,
@@ -42,4 +77,7 @@ select
 from users u
 join streaks s using (tenant_id, user_id)
 ) as incoming
-where incoming.user_id in (select * from "marts"."retention_quality_framework__affected")
+where incoming.user_id in (select * from "marts"."retention_quality_framework__affected");
+delete from "marts"."retention_quality_framework" as existing where existing.user_id in (select * from "marts"."retention_quality_framework__affected");
+insert into "marts"."retention_quality_framework"
+select * from analytics_incoming
