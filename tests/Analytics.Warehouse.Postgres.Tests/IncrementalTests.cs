@@ -444,6 +444,37 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Returns_before_the_earliest_change_stand_and_the_ones_after_are_found_again()
+    {
+        static string Day(string date, string user, string tenant = "default") => $"{Event($"{date} 10:00:00", user)},{tenant}";
+        await RunAsync("ingest", TestFiles.Csv([Header + ",tenant_id",
+            Day("2025-03-01", "a"), Day("2025-03-10", "a"),                           // a returns on 03-10 after 8 days
+            Day("2025-02-01", "b"), Day("2025-02-15", "b"), Day("2025-03-01", "b"),  // b returns on 02-15 (13) and 03-01 (13)
+            Day("2025-01-01", "c", "acme"), Day("2025-02-01", "c", "acme")]));       // acme's c returns on 02-01 (30)
+        await RunAsync("materialize", "+user_resurrection_analysis");
+
+        // The earliest changed day is 03-05 (a's, late): it splits a's absence, so 03-10 is no return; 03-20 is. b's
+        // 03-12 is a return after 03-01 (its last day before 03-05, found by a probe). The default tenant's c is new.
+        await RunAsync("ingest", TestFiles.Csv([Header + ",tenant_id",
+            Day("2025-03-05", "a"), Day("2025-03-20", "a"), Day("2025-03-12", "b"), Day("2025-03-06", "c")]));
+        Assert.Contains("incremental by key", await RunAsync("materialize", "+user_resurrection_analysis"));
+
+        const string query = "select concat_ws('|', tenant_id, user_id, previous_active_date, returned_date, dormant_days, dormancy_bucket) "
+                             + "from marts.user_resurrection_analysis order by tenant_id, user_id, returned_date";
+        var merged = (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
+        Assert.Equal([
+            "acme|c|2025-01-01|2025-02-01|30|long",
+            "default|a|2025-03-10|2025-03-20|9|short",
+            "default|b|2025-02-01|2025-02-15|13|short",
+            "default|b|2025-02-15|2025-03-01|13|short",
+            "default|b|2025-03-01|2025-03-12|10|short",
+        ], merged);
+
+        await RunAsync("materialize", "user_resurrection_analysis", "--full-refresh");
+        Assert.Equal(merged, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public async Task A_source_is_counted_and_checked_only_in_a_run_after_a_load()
     {
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));

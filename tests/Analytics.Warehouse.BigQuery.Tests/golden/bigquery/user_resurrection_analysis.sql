@@ -1,3 +1,7 @@
+with days as (
+    select tenant_id, user_id, activity_date from `core.user_activity_days`
+)
+
 select
     user_id,
     previous_active_date,
@@ -12,7 +16,6 @@ select
     tenant_id
 from (
     select tenant_id, user_id, activity_date, lag(activity_date) over (partition by user_id, tenant_id order by activity_date) as previous_active_date
-    from `core.user_activity_days`
-    
+    from days
 ) d
 where activity_date - previous_active_date - 1 >= 7
