@@ -26,6 +26,15 @@ public sealed record IncrementalWrite(IncrementalStrategy Strategy, string Colum
     public string Matches(string existing, string incoming, string and = "and") =>
         string.Join($" {and} ", MatchColumns.Concat(ProbeColumn is { } probe ? [probe] : []).Select(c => $"{existing}.{c} = {incoming}.{c}"));
 
+    /// <summary>
+    /// For <see cref="IncrementalStrategy.InsertNew"/> over date partitions: the condition that a row, by its alias, is in
+    /// an affected partition, joined with <paramref name="and"/> (empty for a build by key). Put on both sides, it lets a
+    /// warehouse look for existing keys in those partitions only, not the whole table; a row the build returns outside
+    /// them is not written (the partitions of every changed day are affected).
+    /// </summary>
+    public string InPartitions(string alias, string and = "and") =>
+        ProbeColumn is { } probe ? $" {and} {alias}.{probe} in {Affected}" : "";
+
     public static readonly IncrementalWrite Append = new(IncrementalStrategy.Append, "", DatePart.Day, "");
 
     /// <summary>The condition that a row, its column named <paramref name="column"/>, is in an affected partition.</summary>

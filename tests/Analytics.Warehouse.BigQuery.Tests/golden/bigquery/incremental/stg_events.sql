@@ -1,5 +1,6 @@
 MERGE `staging.stg_events` AS existing
 USING (
+SELECT * FROM (
 select 
     event_id,
     event_time,
@@ -17,5 +18,7 @@ select
 from (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as raw_events
 QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY file_id, line_number) = 1
 ) AS incoming
-ON existing.event_id = incoming.event_id AND existing.event_date = incoming.event_date
+WHERE TRUE AND incoming.event_date in (date '2025-03-01', date '2025-03-02')
+) AS incoming
+ON existing.event_id = incoming.event_id AND existing.event_date = incoming.event_date AND existing.event_date in (date '2025-03-01', date '2025-03-02')
 WHEN NOT MATCHED THEN INSERT ROW

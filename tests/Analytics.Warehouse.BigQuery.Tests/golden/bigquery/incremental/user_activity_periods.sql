@@ -1,5 +1,6 @@
 MERGE `core.user_activity_periods` AS existing
 USING (
+SELECT * FROM (
 select tenant_id, 'week' as grain, user_id, DATE_DIFF(DATE(week_start), DATE(date '1970-01-05'), ISOWEEK) as period_index, week_start as period_start
 from (
     select distinct tenant_id, user_id, DATE_TRUNC(DATE(activity_date), ISOWEEK) as week_start
@@ -14,5 +15,7 @@ from (
     where (not false and activity_date in (date '2025-03-01', date '2025-03-02')) or (false and activity_date >= date '2025-03-01')
 ) months
 ) AS incoming
-ON existing.tenant_id = incoming.tenant_id AND existing.grain = incoming.grain AND existing.user_id = incoming.user_id AND existing.period_start = incoming.period_start
+WHERE TRUE AND incoming.period_start in (date '2025-03-01', date '2025-03-02')
+) AS incoming
+ON existing.tenant_id = incoming.tenant_id AND existing.grain = incoming.grain AND existing.user_id = incoming.user_id AND existing.period_start = incoming.period_start AND existing.period_start in (date '2025-03-01', date '2025-03-02')
 WHEN NOT MATCHED THEN INSERT ROW

@@ -17,4 +17,4 @@ select distinct on (event_id)
 from (select * from "raw"."raw_events" where file_id > 40 and file_id <= 42) as raw_events
 order by event_id, file_id, line_number
 ) as incoming
-where not exists (select 1 from "staging"."stg_events" as existing where existing.event_id = incoming.event_id and existing.event_date = incoming.event_date)
+where not exists (select 1 from "staging"."stg_events" as existing where existing.event_id = incoming.event_id and existing.event_date = incoming.event_date and existing.event_date in (date '2025-03-01', date '2025-03-02')) and incoming.event_date in (date '2025-03-01', date '2025-03-02')

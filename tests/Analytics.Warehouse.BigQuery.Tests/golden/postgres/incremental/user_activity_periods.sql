@@ -14,4 +14,4 @@ from (
     where (not false and activity_date in (date '2025-03-01', date '2025-03-02')) or (false and activity_date >= date '2025-03-01')
 ) months
 ) as incoming
-where not exists (select 1 from "core"."user_activity_periods" as existing where existing.tenant_id = incoming.tenant_id and existing.grain = incoming.grain and existing.user_id = incoming.user_id and existing.period_start = incoming.period_start)
+where not exists (select 1 from "core"."user_activity_periods" as existing where existing.tenant_id = incoming.tenant_id and existing.grain = incoming.grain and existing.user_id = incoming.user_id and existing.period_start = incoming.period_start and existing.period_start in (date '2025-03-01', date '2025-03-02')) and incoming.period_start in (date '2025-03-01', date '2025-03-02')
