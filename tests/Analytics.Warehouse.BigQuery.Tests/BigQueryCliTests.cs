@@ -165,10 +165,10 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
 
         Assert.True(exit == 0, output + error);
         var dryRuns = _server.Requests.Where(r => r.Json?["configuration"]?["dryRun"]?.GetValue<bool>() == true).ToList();
-        Assert.Equal(5, dryRuns.Count);
+        Assert.Equal(6, dryRuns.Count);
         Assert.All(dryRuns, r => Assert.NotNull(r.Json!["configuration"]!["query"]!["maximumBytesBilled"]));
         Assert.Matches(@"ok   growth_metrics\s+\d+\.\d MiB", output);
-        Assert.Contains("5 asset(s) valid", output);
+        Assert.Contains("6 asset(s) valid", output);
         Assert.DoesNotContain(_server.Requests, r => r.Json?["configuration"]?["dryRun"]?.GetValue<bool>() == false);
     }
 
