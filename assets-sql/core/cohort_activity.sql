@@ -17,7 +17,7 @@ affected: |
   select {{ date_trunc('week', d) }} from days
   union all
   select {{ date_trunc('month', d) }} from days
-tags: [core, intermediate, retention]
+tags: [core, intermediate]
 owner: growth
 checks:
   - not_null: [tenant_id, grain, period_start, period_index, cohort_index, first_utm_source, first_platform, first_country, users]

@@ -108,7 +108,7 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     [InlineData("materialize", "layer:mart", "no asset has the layer 'mart'. Did you mean 'marts'?")]
     [InlineData("list", "key:nothing_*", "no asset has the key pattern 'nothing_*'.")]
     [InlineData("list", "tag:core and tag:retention", "its terms each match some, but not together")]
-    [InlineData("intervals", "nosuch", "'nosuch' is no asset. The assets with intervals: category_engagement, dim_users,")]
+    [InlineData("intervals", "nosuch", "'nosuch' is no asset. The assets with intervals: category_engagement, cohort_activity, dim_users,")]
     public async Task A_selection_or_asset_that_matches_nothing_exits_2_saying_what_there_is(string verb, string argument, string expected)
     {
         // Issue 26, item 6: 'list tag:nosuchtag' printed an empty table and exited 0; 'intervals nosuch' suggested nothing.
