@@ -363,6 +363,12 @@ public class IncrementalTests : IAsyncLifetime
         // Every period from the earliest re-opened one (March) on was rebuilt, the ones after it as following.
         Assert.Contains(await PartitionsAsync("cohort_activity"), p => (string)p[0]! == "2025-03-17" && (string)p[1]! == "following");
 
+        // b in the week of 03-24: March re-opens, but only that week is read again; March's earlier weeks are kept.
+        await RunAsync("ingest", Load(Event("2025-03-26 10:00:00", "b")));
+        await RunAsync("materialize", "+cohort_activity");
+        rows.Insert(7, "week|2025-03-24|2025-03-03|ios|1");
+        Assert.Equal(rows, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+
         await RunAsync("materialize", "cohort_activity", "--full-refresh");
         Assert.Equal(rows, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
     }
