@@ -29,8 +29,8 @@ checks:
         select n.* from {{ this }} n join {{ ref('dim_users') }} u using (tenant_id, user_id)
         where n.final_balance <> u.miles_balance
 */
-{% if is_incremental() %}
 with
+{% if is_incremental() %}
 -- Each changed user's miles events from the earliest changed day on, old and new, a new one found as a changed
 -- source row (fct_events' statistics on file_id, from before the last append, would size the new rows at one).
 recent as (
@@ -115,6 +115,7 @@ resolved as (
 recomputed_users as (
     select tenant_id, user_id from resolved where unresolved
 ),
+{% endif %}
 deltas as (
     select
         tenant_id,
@@ -126,10 +127,12 @@ deltas as (
         case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
     from {{ ref('fct_events') }} f
     where event_type in ('miles_earned', 'miles_redeemed')
+    {% if is_incremental() %}
       and (({{ is_backfill() }} and user_id in {{ affected() }})
            -- An uncorrelated test the planner evaluates once: with no user to recompute, the table is not read.
            or (exists (select 1 from recomputed_users)
                and exists (select 1 from recomputed_users r where r.user_id = f.user_id and r.tenant_id = f.tenant_id)))
+    {% endif %}
 ),
 history as (
     select
@@ -153,46 +156,14 @@ recomputed as (
     from history
     group by user_id, tenant_id
 )
-select user_id, first_negative_at, min_balance, final_balance, tenant_id from resolved where not unresolved and min_balance < 0
-union all
 select user_id, first_negative_at, min_balance, final_balance, tenant_id from recomputed where min_balance < 0
+{% if is_incremental() %}
+union all
+select user_id, first_negative_at, min_balance, final_balance, tenant_id from resolved where not unresolved and min_balance < 0
 union all
 -- A stored user without new miles events (their new events were others, or in another tenant) keeps their row.
 select s.user_id, s.first_negative_at, s.min_balance, s.final_balance, s.tenant_id
 from {{ this }} s
 where not {{ is_backfill() }} and s.user_id in {{ affected() }}
   and not exists (select 1 from changed_users c where c.user_id = s.user_id and c.tenant_id = s.tenant_id)
-{% else %}with deltas as (
-    select
-        tenant_id,
-        user_id,
-        event_time,
-        case when event_type = 'miles_earned' then 0 else 1 end as earned_first,
-        file_id,
-        line_number,
-        case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
-    from {{ ref('fct_events') }}
-    where event_type in ('miles_earned', 'miles_redeemed')
-),
-running as (
-    select
-        tenant_id,
-        user_id,
-        event_time,
-        delta,
-        sum(delta) over (
-            partition by user_id, tenant_id
-            order by event_time, earned_first, file_id, line_number
-            rows between unbounded preceding and current row) as balance
-    from deltas
-)
-select
-    user_id,
-    {{ min_if(event_time, balance < 0) }} as first_negative_at,
-    min(balance) as min_balance,
-    sum(delta) as final_balance,
-    tenant_id
-from running
-group by user_id, tenant_id
-having min(balance) < 0
 {% endif %}

@@ -1,4 +1,6 @@
-with deltas as (
+with
+
+deltas as (
     select
         tenant_id,
         user_id,
@@ -7,10 +9,11 @@ with deltas as (
         file_id,
         line_number,
         case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
-    from `core.fct_events`
+    from `core.fct_events` f
     where event_type in ('miles_earned', 'miles_redeemed')
+    
 ),
-running as (
+history as (
     select
         tenant_id,
         user_id,
@@ -21,13 +24,15 @@ running as (
             order by event_time, earned_first, file_id, line_number
             rows between unbounded preceding and current row) as balance
     from deltas
+),
+recomputed as (
+    select
+        user_id,
+        MIN(IF(balance < 0, event_time, NULL)) as first_negative_at,
+        min(balance) as min_balance,
+        sum(delta) as final_balance,
+        tenant_id
+    from history
+    group by user_id, tenant_id
 )
-select
-    user_id,
-    MIN(IF(balance < 0, event_time, NULL)) as first_negative_at,
-    min(balance) as min_balance,
-    sum(delta) as final_balance,
-    tenant_id
-from running
-group by user_id, tenant_id
-having min(balance) < 0
+select user_id, first_negative_at, min_balance, final_balance, tenant_id from recomputed where min_balance < 0

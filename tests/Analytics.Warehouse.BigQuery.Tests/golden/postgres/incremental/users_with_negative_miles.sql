@@ -7,6 +7,7 @@ analyze "marts"."users_with_negative_miles__affected";
 create temporary table analytics_incoming on commit drop as
 select * from (
 with
+
 -- Each changed user's miles events from the earliest changed day on, old and new, a new one found as a changed
 -- source row (fct_events' statistics on file_id, from before the last append, would size the new rows at one).
 recent as (
@@ -91,6 +92,7 @@ resolved as (
 recomputed_users as (
     select tenant_id, user_id from resolved where unresolved
 ),
+
 deltas as (
     select
         tenant_id,
@@ -102,10 +104,12 @@ deltas as (
         case when event_type = 'miles_earned' then miles_amount else -miles_amount end as delta
     from "core"."fct_events" f
     where event_type in ('miles_earned', 'miles_redeemed')
+    
       and ((false and user_id in (select * from "marts"."users_with_negative_miles__affected"))
            -- An uncorrelated test the planner evaluates once: with no user to recompute, the table is not read.
            or (exists (select 1 from recomputed_users)
                and exists (select 1 from recomputed_users r where r.user_id = f.user_id and r.tenant_id = f.tenant_id)))
+    
 ),
 history as (
     select
@@ -129,9 +133,10 @@ recomputed as (
     from history
     group by user_id, tenant_id
 )
-select user_id, first_negative_at, min_balance, final_balance, tenant_id from resolved where not unresolved and min_balance < 0
-union all
 select user_id, first_negative_at, min_balance, final_balance, tenant_id from recomputed where min_balance < 0
+
+union all
+select user_id, first_negative_at, min_balance, final_balance, tenant_id from resolved where not unresolved and min_balance < 0
 union all
 -- A stored user without new miles events (their new events were others, or in another tenant) keeps their row.
 select s.user_id, s.first_negative_at, s.min_balance, s.final_balance, s.tenant_id
