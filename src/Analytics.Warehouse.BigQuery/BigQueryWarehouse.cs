@@ -71,8 +71,8 @@ public sealed partial class BigQueryWarehouse(BigQueryClient client) : IWarehous
         {
             IncrementalStrategy.Append => $"INSERT INTO {target}\n{compiledSql}",
             IncrementalStrategy.InsertNew =>
-                $"MERGE {target} AS existing\nUSING (\nSELECT * FROM (\n{compiledSql}\n) AS incoming\nWHERE TRUE{write.InPartitions("incoming", "AND")}\n) AS incoming\n"
-                + $"ON {write.Matches("existing", "incoming", "AND")}{write.InPartitions("existing", "AND")}"
+                $"MERGE {target} AS existing\nUSING (\nSELECT * FROM (\n{compiledSql}\n) AS incoming\nWHERE TRUE{write.InPartitions("incoming", dialect, "AND")}\n) AS incoming\n"
+                + $"ON {write.Matches("existing", "incoming", "AND")}{write.InPartitions("existing", dialect, "AND")}"
                 + "\nWHEN NOT MATCHED THEN INSERT ROW",
             _ =>
                 $"MERGE {target} AS existing\nUSING (\nSELECT * FROM (\n{compiledSql}\n) AS incoming\nWHERE {write.Predicate("incoming." + write.Column, dialect)}\n) AS incoming\n"

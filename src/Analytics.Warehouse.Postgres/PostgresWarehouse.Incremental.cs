@@ -17,7 +17,7 @@ public sealed partial class PostgresWarehouse
             IncrementalStrategy.InsertNew =>
             [
                 $"insert into {target}\nselect * from (\n{sql}\n) as incoming\n"
-                + $"where not exists (select 1 from {target} as existing where {write.Matches("existing", "incoming")}{write.InPartitions("existing")}){write.InPartitions("incoming")}",
+                + $"where not exists (select 1 from {target} as existing where {write.Matches("existing", "incoming")}{write.InPartitions("existing", dialect)}){write.InPartitions("incoming", dialect)}",
             ],
             // A build that reads the table it replaces rows of (a stored row merged with what is new) is computed
             // first, so the delete cannot take away what it reads.

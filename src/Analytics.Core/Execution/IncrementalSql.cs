@@ -29,7 +29,7 @@ public static class IncrementalSql
 
     /// <summary>How the build is written: by the asset's strategy, over the affected partitions or keys.</summary>
     public static IncrementalWrite Write(IncrementalSpec spec, string affected, bool readsTarget = false) =>
-        new(spec.Strategy, spec.Column, spec.ByDate && spec.Strategy == IncrementalStrategy.Replace ? spec.Grain : DatePart.Day, affected, spec.PartitionBy)
+        new(spec.Strategy, spec.Column, spec.ByDate ? spec.Grain : DatePart.Day, affected, spec.PartitionBy)
         {
             MatchColumns = spec.Strategy == IncrementalStrategy.InsertNew ? spec.KeyColumns : [],
             ReadsTarget = readsTarget,

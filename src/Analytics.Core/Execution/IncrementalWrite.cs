@@ -32,8 +32,8 @@ public sealed record IncrementalWrite(IncrementalStrategy Strategy, string Colum
     /// warehouse look for existing keys in those partitions only, not the whole table; a row the build returns outside
     /// them is not written (the partitions of every changed day are affected).
     /// </summary>
-    public string InPartitions(string alias, string and = "and") =>
-        ProbeColumn is { } probe ? $" {and} {alias}.{probe} in {Affected}" : "";
+    public string InPartitions(string alias, ISqlDialect dialect, string and = "and") =>
+        ProbeColumn is { } probe ? $" {and} {Predicate($"{alias}.{probe}", dialect)}" : "";
 
     public static readonly IncrementalWrite Append = new(IncrementalStrategy.Append, "", DatePart.Day, "");
 
