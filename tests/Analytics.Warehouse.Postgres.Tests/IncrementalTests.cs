@@ -33,6 +33,19 @@ public class IncrementalTests : IAsyncLifetime
 
     private static string Event(string time, string user, string type = "share") => $"{time},{user},{type},,,ios,organic,SG";
 
+    private async Task<List<string>> TextRowsAsync(string query) => (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
+
+    /// <summary>
+    /// <paramref name="query"/> (one text column) shows <paramref name="expected"/> after the incremental build, and
+    /// the same after a full refresh of <paramref name="asset"/>: what the increment wrote is what a rebuild computes.
+    /// </summary>
+    private async Task AssertBuiltAsAFullRefreshWouldAsync(string asset, string query, IReadOnlyList<string> expected)
+    {
+        Assert.Equal(expected, await TextRowsAsync(query));
+        await RunAsync("materialize", asset, "--full-refresh");
+        Assert.Equal(expected, await TextRowsAsync(query));
+    }
+
     private Task<List<object?[]>> PartitionsAsync(string asset) =>
         _db.RowsAsync($"select partition_start::text, reason from runstore.asset_partitions where asset_key = '{asset}' order by 1");
 
@@ -402,17 +415,13 @@ public class IncrementalTests : IAsyncLifetime
         Assert.Contains("incremental by key", await RunAsync("materialize", "+users_with_negative_miles"));
 
         const string query = "select concat_ws('|', user_id, first_negative_at, min_balance, final_balance) from marts.users_with_negative_miles order by user_id";
-        var merged = (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
-        Assert.Equal([
+        await AssertBuiltAsAFullRefreshWouldAsync("users_with_negative_miles", query, [
             "a|2025-03-02 10:00:00+00|-70|-70",
             "b|2025-03-06 10:00:00+00|-50|-50",
             "c|2025-03-01 10:00:00+00|-5|15",
             "e|2025-03-01 10:00:00+00|-10|-10",
             "f|2025-03-01 10:00:00+00|-10|15",
-        ], merged);
-
-        await RunAsync("materialize", "users_with_negative_miles", "--full-refresh");
-        Assert.Equal(merged, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+        ]);
     }
 
     [Fact]
@@ -436,17 +445,13 @@ public class IncrementalTests : IAsyncLifetime
 
         const string query = "select concat_ws('|', tenant_id, user_id, first_active_date, last_active_date, active_days, longest_streak_days) "
                              + "from marts.retention_quality_framework order by tenant_id, user_id";
-        var merged = (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
-        Assert.Equal([
+        await AssertBuiltAsAFullRefreshWouldAsync("retention_quality_framework", query, [
             "acme|a|2025-03-01|2025-03-01|1|1",
             "default|a|2025-03-01|2025-03-13|7|4",
             "default|b|2025-02-01|2025-03-10|38|38",
             "default|c|2025-03-05|2025-03-07|3|3",
             "default|d|2025-03-08|2025-03-08|1|1",
-        ], merged);
-
-        await RunAsync("materialize", "retention_quality_framework", "--full-refresh");
-        Assert.Equal(merged, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+        ]);
     }
 
     [Fact]
@@ -467,17 +472,13 @@ public class IncrementalTests : IAsyncLifetime
 
         const string query = "select concat_ws('|', tenant_id, user_id, previous_active_date, returned_date, dormant_days, dormancy_bucket) "
                              + "from marts.user_resurrection_analysis order by tenant_id, user_id, returned_date";
-        var merged = (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
-        Assert.Equal([
+        await AssertBuiltAsAFullRefreshWouldAsync("user_resurrection_analysis", query, [
             "acme|c|2025-01-01|2025-02-01|30|long",
             "default|a|2025-03-10|2025-03-20|9|short",
             "default|b|2025-02-01|2025-02-15|13|short",
             "default|b|2025-02-15|2025-03-01|13|short",
             "default|b|2025-03-01|2025-03-12|10|short",
-        ], merged);
-
-        await RunAsync("materialize", "user_resurrection_analysis", "--full-refresh");
-        Assert.Equal(merged, (await _db.RowsAsync(query)).Select(r => (string)r[0]!));
+        ]);
     }
 
     [Fact]
