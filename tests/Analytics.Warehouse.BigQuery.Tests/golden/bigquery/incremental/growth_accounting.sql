@@ -18,70 +18,47 @@ bounds as (
         DATE_DIFF(DATE(m0), DATE(date '1970-01-01'), MONTH) as m_index
     from (select t0, d0, DATE_TRUNC(DATE(d0), ISOWEEK) as w0, DATE_TRUNC(DATE(d0), MONTH) as m0 from starts) as s
 ),
--- Each grain's periods from the one holding d0, by index range (one range per grain: an OR of them would scan).
+-- Each grain's periods from the one before the one holding d0, by index range (one range per grain: an OR of them
+-- would scan). The period before is read only so that lag() finds who was active in it.
 recent as (
     select u.tenant_id, 'day' as grain, u.user_id, u.day_index as period_index
     from `core.user_activity_days` u
     cross join bounds b
-    where u.activity_date >= b.d0
+    where u.activity_date >= DATE_ADD(DATE(b.d0), INTERVAL (-1) DAY)
     union all
     select p.tenant_id, p.grain, p.user_id, p.period_index
     from `core.user_activity_periods` p
     cross join bounds b
-    where p.period_start >= b.w0 and p.grain = 'week'
+    where p.period_start >= DATE_ADD(DATE(b.w0), INTERVAL (-7) DAY) and p.grain = 'week'
     union all
     select p.tenant_id, p.grain, p.user_id, p.period_index
     from `core.user_activity_periods` p
     cross join bounds b
-    where p.period_start >= b.m0 and p.grain = 'month'
+    where p.period_start >= DATE_ADD(DATE(b.m0), INTERVAL (-1) MONTH) and p.grain = 'month'
 ),
 sequenced as (
     select
-        tenant_id, grain, user_id, period_index,
-        lag(period_index) over (partition by user_id, tenant_id, grain order by period_index) as previous_in_range
-    from recent
+        s.tenant_id, s.grain, s.user_id, s.period_index, s.previous_in_range,
+        case s.grain when 'day' then b.d0 when 'week' then b.w0 else b.m0 end as grain_start
+    from (
+        select
+            tenant_id, grain, user_id, period_index,
+            lag(period_index) over (partition by user_id, tenant_id, grain order by period_index) as previous_in_range
+        from recent
+    ) s
+    cross join bounds b
+    where s.period_index >= case s.grain when 'day' then b.d_index when 'week' then b.w_index else b.m_index end
 ),
--- Who was active in each grain's period just before its first rebuilt one (that one period, by index).
-edge as (
-    select u.tenant_id, 'day' as grain, u.user_id
-    from `core.user_activity_days` u
-    cross join bounds b
-    where u.activity_date = DATE_ADD(DATE(b.d0), INTERVAL (-1) DAY)
-    union all
-    select p.tenant_id, p.grain, p.user_id
-    from `core.user_activity_periods` p
-    cross join bounds b
-    where p.period_start = DATE_ADD(DATE(b.w0), INTERVAL (-7) DAY) and p.grain = 'week'
-    union all
-    select p.tenant_id, p.grain, p.user_id
-    from `core.user_activity_periods` p
-    cross join bounds b
-    where p.period_start = DATE_ADD(DATE(b.m0), INTERVAL (-1) MONTH) and p.grain = 'month'
-),
--- A user's first rebuilt period of a grain is retained when it is the grain's first rebuilt period and they were
--- active in the one before; otherwise resurrected when their first event (dim_users) is before the grain's start,
--- and new when it is not. Only that distinction counts, so an earlier period stands for any before the last.
-firsts as (
-    select
-        s.tenant_id,
-        s.grain,
-        s.period_index,
-        case
-            when s.period_index = case s.grain when 'day' then b.d_index when 'week' then b.w_index else b.m_index end
-                 and e.user_id is not null then s.period_index - 1
-            when DATE(u.first_event_at, 'UTC') < case s.grain when 'day' then b.d0 when 'week' then b.w0 else b.m0 end
-                then s.period_index - 2
-        end as previous_index
-    from sequenced s
-    cross join bounds b
-    join `core.dim_users` u on u.user_id = s.user_id and u.tenant_id = s.tenant_id
-    left join edge e on e.tenant_id = s.tenant_id and e.grain = s.grain and e.user_id = s.user_id
-    where s.previous_in_range is null
-),
+-- A rebuilt period with no active one before it in range (the period before the grain's first rebuilt one
+-- included): resurrected when the user's first event (dim_users) is before the grain's start, new when it is not.
+-- Only that distinction counts, so an earlier period stands for any before the last.
 rebuilt as (
     select tenant_id, grain, period_index, previous_in_range as previous_index from sequenced where previous_in_range is not null
     union all
-    select tenant_id, grain, period_index, previous_index from firsts
+    select s.tenant_id, s.grain, s.period_index, case when DATE(u.first_event_at, 'UTC') < s.grain_start then s.period_index - 2 end
+    from sequenced s
+    join `core.dim_users` u on u.user_id = s.user_id and u.tenant_id = s.tenant_id
+    where s.previous_in_range is null
 ),
 -- Each tenant's and grain's last period before the grain's rebuilt ones, which the rebuilt series continues.
 before as (
