@@ -8,8 +8,9 @@ description: >
 # grain rebuilds from its period holding the earliest changed day, reading user_activity_days (day) and
 # user_activity_periods (week, month) from the period before it by index range (so lag() sees who was active
 # there); a user's first rebuilt period without one before it in range is new or resurrected by their first event
-# (dim_users), and the rows of the re-opened dates a grain does not rebuild are kept. An earlier version rebuilt only the affected periods and each one's next (commit 8d573a8) and
-# cost more than this table's full build; see BENCHMARKS.md, "Incremental runs".
+# (dim_users), and the rows of the re-opened dates a grain does not rebuild are kept. An earlier version rebuilt
+# only the affected periods and each one's next (commit 8d573a8) and cost more than this table's full build; see
+# BENCHMARKS.md, "Incremental runs".
 materialization: incremental
 partition_by: period_start
 affects_later: true
