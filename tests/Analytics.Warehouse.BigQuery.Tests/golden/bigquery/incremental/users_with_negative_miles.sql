@@ -23,8 +23,13 @@ recent as (
     left join (select * from `raw.raw_events` where file_id > 40 and file_id <= 42) as c on c.file_id = f.file_id and c.line_number = f.line_number
     where not false and f.event_date >= date '2025-03-01' and f.event_type in ('miles_earned', 'miles_redeemed')
 ),
+-- With the sum of their events since the earliest changed day: the balance before it is the current one
+-- (dim_users', which took the new events in) less that sum.
 changed_users as (
-    select tenant_id, user_id from recent group by tenant_id, user_id having COUNTIF(is_new) > 0
+    select tenant_id, user_id, sum(delta) as delta_since
+    from recent
+    group by tenant_id, user_id
+    having COUNTIF(is_new) > 0
 ),
 running as (
     select
@@ -32,14 +37,13 @@ running as (
         r.user_id,
         r.event_time,
         r.is_new,
-        -- The balance before the earliest changed day is the current one (dim_users') less every event since.
-        u.miles_balance - sum(r.delta) over (partition by r.user_id, r.tenant_id)
+        u.miles_balance - c.delta_since
           + sum(r.delta) over (
                 partition by r.user_id, r.tenant_id
                 order by r.event_time, r.earned_first, r.file_id, r.line_number
                 rows between unbounded preceding and current row) as balance,
         -- The same running balance over the old events alone: what the stored row saw since that day.
-        u.miles_balance - sum(r.delta) over (partition by r.user_id, r.tenant_id)
+        u.miles_balance - c.delta_since
           + sum(case when r.is_new then 0 else r.delta end) over (
                 partition by r.user_id, r.tenant_id
                 order by r.event_time, r.earned_first, r.file_id, r.line_number
