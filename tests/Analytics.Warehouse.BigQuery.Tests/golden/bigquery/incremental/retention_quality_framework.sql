@@ -42,22 +42,27 @@ users as (
     left join `marts.retention_quality_framework` s on s.user_id = u.user_id and s.tenant_id = u.tenant_id
     where u.user_id in (SELECT * FROM `marts.retention_quality_framework__affected`)
 ),
--- Active on each of the 31 days before the changes (or a backfill): the streak may reach further back, so those
--- users' days are all read. The uncorrelated test is evaluated once: with no such user, the table is not read.
+
+-- Gaps and islands: consecutive days share (day_index - row number). An incremental build reads here only the
+-- users active on each of the 31 days before the changes (or all of a backfill's), whose streak may reach further
+-- back; the uncorrelated test is evaluated once, so with no such user the table is not read.
 history as (
     select d.tenant_id, d.user_id, d.day_index - row_number() over (partition by d.user_id, d.tenant_id order by d.day_index) as island
     from `core.user_activity_days` d
+    
     where exists (select 1 from users where longest_streak_days is null)
       and exists (select 1 from users u where u.longest_streak_days is null and u.user_id = d.user_id and u.tenant_id = d.tenant_id)
+    
 ),
 streaks as (
+    
     select tenant_id, user_id, longest_streak_days from users where longest_streak_days is not null
     union all
-    select tenant_id, user_id, max(days)
+    
+    select tenant_id, user_id, max(days) as longest_streak_days
     from (select tenant_id, user_id, island, count(*) as days from history group by tenant_id, user_id, island) s
     group by tenant_id, user_id
 )
-
 select
     u.user_id,
     u.first_active_date,
