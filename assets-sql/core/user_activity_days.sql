@@ -24,4 +24,5 @@ select
     count(*) as events
 from {{ ref('stg_events') }}
 {% if is_incremental() %}where event_date in {{ affected() }}{% endif %}
-group by tenant_id, user_id, event_date
+-- Grouped date first: the sort that groups the rows also leaves them in partition order.
+group by event_date, tenant_id, user_id

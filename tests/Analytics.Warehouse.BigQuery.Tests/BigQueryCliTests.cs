@@ -183,7 +183,7 @@ public sealed partial class BigQueryCliTests(DatabaseFixture db) : IClassFixture
         Assert.Equal(29, Directory.GetFiles(folder).Length);
         var stg = await File.ReadAllTextAsync(Path.Combine(folder, "stg_events.sql"));
         Assert.Contains("from `proj.ci_raw.raw_events`", stg);
-        Assert.Contains("QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY file_id, line_number) = 1", stg);
+        Assert.Contains("QUALIFY ROW_NUMBER() OVER (PARTITION BY event_date, event_id ORDER BY file_id, line_number) = 1", stg);
     }
 
     [GeneratedRegex(@"^CREATE OR REPLACE (TABLE|VIEW) `proj\.(?<dataset>\w+)\.(?<table>\w+)`")]

@@ -6,4 +6,5 @@ select
     count(*) as events
 from "staging"."stg_events"
 
-group by tenant_id, user_id, event_date
+-- Grouped date first: the sort that groups the rows also leaves them in partition order.
+group by event_date, tenant_id, user_id

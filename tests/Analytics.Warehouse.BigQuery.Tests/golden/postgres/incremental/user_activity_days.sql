@@ -9,6 +9,7 @@ select
     count(*) as events
 from "staging"."stg_events"
 where event_date in (date '2025-03-01', date '2025-03-02')
-group by tenant_id, user_id, event_date
+-- Grouped date first: the sort that groups the rows also leaves them in partition order.
+group by event_date, tenant_id, user_id
 ) as incoming
 where incoming.activity_date in (date '2025-03-01', date '2025-03-02')
