@@ -14,7 +14,7 @@ public sealed partial class PostgresWarehouse
         try
         {
             rows = await ExecuteCountingAsync(connection, $"create table {building} as\n{Clustered(asset, sql)}", cancellationToken);
-            var indexes = IndexesOf(asset).ToList();
+            var indexes = asset.TableIndexes;
             foreach (var columns in indexes)
             {
                 await ExecuteAsync(connection, $"create index on {building} ({string.Join(", ", columns)})", cancellationToken);
@@ -47,21 +47,6 @@ public sealed partial class PostgresWarehouse
     /// </summary>
     private static string Clustered(AssetDefinition asset, string sql) =>
         asset.Incremental is { PartitionBy: { } partition } ? $"select * from (\n{sql}\n) as built order by {partition}" : sql;
-
-    /// <summary>
-    /// The header's indexes, and for an incremental asset its partition column and key, which every incremental
-    /// build deletes and probes by.
-    /// </summary>
-    private static IEnumerable<IReadOnlyList<string>> IndexesOf(AssetDefinition asset)
-    {
-        var indexes = asset.Indexes.ToList();
-        if (asset.Incremental is { } spec)
-        {
-            indexes.Insert(0, spec is { Strategy: IncrementalStrategy.InsertNew, PartitionBy: { } part } ? [part, .. spec.KeyColumns] : [spec.Column]);
-        }
-
-        return indexes.DistinctBy(columns => string.Join(",", columns));
-    }
 
     private async Task<long?> BuildViewAsync(NpgsqlConnection connection, AssetDefinition asset, string target, string sql, CancellationToken cancellationToken)
     {

@@ -33,4 +33,41 @@ public class BuildSqlTests
         var byKey = IncrementalSql.Write(spec with { PartitionBy = null }, "(select 1)");
         Assert.Equal("", byKey.InPartitions("existing", PostgresDialect.Instance));
     }
+
+    private static AssetDefinition Parse(string header) =>
+        AssetFileParser.Parse("assets-sql/core/t.sql", "core", $"/*\n{header}\n*/\nselect 1 as x").Asset;
+
+    [Fact]
+    public void An_incremental_tables_first_index_carries_the_rest_of_the_key_its_unique_check_or_insert_new_names_after_the_partition()
+    {
+        var days = Parse("materialization: incremental\npartition_by: activity_date\nindexes: [[user_id, activity_date]]\n"
+            + "checks:\n  - not_null: [user_id]\n  - unique: [tenant_id, user_id, activity_date]");
+        Assert.Equal([["activity_date", "tenant_id", "user_id"], ["user_id", "activity_date"]], days.TableIndexes);
+
+        var periods = Parse("materialization: incremental\npartition_by: period_start\nincremental_strategy: insert_new\n"
+            + "unique_key: [tenant_id, grain, user_id]\nchecks:\n  - unique: [tenant_id, grain, user_id, period_start]");
+        Assert.Equal([["period_start", "tenant_id", "grain", "user_id"]], periods.TableIndexes);
+
+        // A unique check without the partition column cannot be read from a partition-first index: the partition alone.
+        var other = Parse("materialization: incremental\npartition_by: day\nchecks:\n  - unique: [tenant_id, user_id]");
+        Assert.Equal([["day"]], other.TableIndexes);
+        // A build by key: its key; a table that is not incremental: the header's indexes only.
+        Assert.Equal([["user_id"]], Parse("materialization: incremental\nunique_key: user_id").TableIndexes);
+        Assert.Equal([["a", "b"]], Parse("materialization: table\nindexes: [[a, b]]").TableIndexes);
+    }
+
+    [Fact]
+    public void A_unique_check_groups_in_the_order_of_an_index_its_columns_lead_so_the_index_is_read_instead_of_the_table_sorted()
+    {
+        var unique = new CheckDefinition("t__unique", CheckKind.Unique, CheckSeverity.Error, ["tenant_id", "user_id", "activity_date"], []);
+        var sql = CheckSqlBuilder.FailingRows(unique, "\"core\".\"t\"", PostgresDialect.Instance, k => k.Name,
+            indexes: [["user_id", "activity_date"], ["activity_date", "tenant_id", "user_id", "events"]]);
+
+        // The failing rows still list the check's columns in its order; the sort and the grouping follow the index.
+        Assert.Equal("select tenant_id, user_id, activity_date, count(*) as copies from (select tenant_id, user_id, activity_date from \"core\".\"t\" "
+            + "order by activity_date, tenant_id, user_id) as sorted group by activity_date, tenant_id, user_id having count(*) > 1", sql);
+        // No index led by exactly these columns: the check's own order.
+        Assert.Equal(["tenant_id", "user_id", "activity_date"],
+            CheckSqlBuilder.InIndexOrder(unique.Columns, [["user_id", "activity_date"], ["activity_date", "tenant_id", "events", "user_id"]]));
+    }
 }

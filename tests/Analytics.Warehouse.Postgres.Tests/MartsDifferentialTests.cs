@@ -1,4 +1,6 @@
 using Analytics.Cli;
+using Analytics.Core.Assets;
+using Analytics.Core.Execution;
 using Analytics.Orchestration;
 using Analytics.Testing;
 
@@ -46,6 +48,49 @@ public class MartsDifferentialTests(MartsDifferentialTests.Pipeline pipeline) : 
         var extra = actual.Except(wanted).Take(5).ToList();
         Assert.True(missing.Count == 0 && extra.Count == 0 && wanted.Count == actual.Count,
             $"{wanted.Count} expected rows, {actual.Count} actual.\nmissing: {string.Join("\n  ", missing)}\nunexpected: {string.Join("\n  ", extra)}");
+    }
+
+    [Fact]
+    public async Task Each_incremental_tables_unique_check_led_by_its_partition_reads_an_index_in_order_instead_of_sorting_the_table()
+    {
+        Assert.True(pipeline.Exit == 0, pipeline.Output);
+        var project = AssetProject.Load(TestFiles.RepositoryAssets);
+        var checkedInOrder = new List<string>();
+        foreach (var asset in project.Graph.Keys.Select(k => project.Graph[k]).Where(a => a.Incremental is { PartitionBy: not null }))
+        {
+            foreach (var check in asset.Checks.Where(c => c.Kind == CheckKind.Unique && c.Columns.Contains(asset.Incremental!.PartitionBy!)))
+            {
+                var sql = CheckSqlBuilder.FailingRows(check, PostgresDialect.Instance.Relation(asset.Schema, asset.Key.Name), PostgresDialect.Instance,
+                    k => k.Name, indexes: asset.TableIndexes);
+                // Sorting disabled, PostgreSQL still sorts when no index gives the order: a Sort node means none does.
+                var plan = await ExplainWithoutSortsAsync(sql);
+                Assert.True(!plan.Contains("Sort", StringComparison.Ordinal) && plan.Contains("Index", StringComparison.Ordinal), $"{check.Name}:\n{plan}");
+                checkedInOrder.Add(asset.Key.Name);
+            }
+        }
+
+        Assert.Contains("user_activity_days", checkedInOrder);
+        Assert.Contains("user_activity_periods", checkedInOrder);
+        Assert.Contains("stg_events", checkedInOrder);
+    }
+
+    private async Task<string> ExplainWithoutSortsAsync(string sql)
+    {
+        await using var connection = await pipeline.Db.DataSource.OpenConnectionAsync();
+        await using (var off = new Npgsql.NpgsqlCommand("set enable_sort = off", connection))
+        {
+            await off.ExecuteNonQueryAsync();
+        }
+
+        await using var explain = new Npgsql.NpgsqlCommand($"explain {sql}", connection);
+        var lines = new List<string>();
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return string.Join("\n", lines);
     }
 
     [Fact]

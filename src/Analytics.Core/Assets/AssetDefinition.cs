@@ -28,6 +28,33 @@ public sealed record AssetDefinition(
     public IReadOnlyList<IReadOnlyList<string>> Indexes { get; init; } = [];
 
     /// <summary>
+    /// The indexes a warehouse that indexes tables (PostgreSQL) builds after a full build: for an incremental asset
+    /// first the column its builds delete and probe by, then the header's. That first index carries the rest of the
+    /// key it is unique on (an insert_new key, or a unique check naming the partition column), so the unique check can
+    /// read it in order instead of sorting the table (at 10 M events: 7.3 s to 0.9 s for user_activity_periods), and
+    /// an incremental build's check of the days it wrote reads a range of it.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> TableIndexes
+    {
+        get
+        {
+            var indexes = Indexes.ToList();
+            if (Incremental is { } spec)
+            {
+                indexes.Insert(0, spec switch
+                {
+                    { Strategy: IncrementalStrategy.InsertNew, PartitionBy: { } part } => [part, .. spec.KeyColumns],
+                    { PartitionBy: { } part } when Checks.FirstOrDefault(c => c.Kind == CheckKind.Unique && c.Columns.Contains(part)) is { } unique =>
+                        [part, .. unique.Columns.Where(c => c != part)],
+                    _ => [spec.Column],
+                });
+            }
+
+            return indexes.DistinctBy(columns => string.Join(",", columns)).ToList();
+        }
+    }
+
+    /// <summary>
     /// <c>load_id</c> on a source: a column that grows with every load (raw_events' file_id), so the rows a load added
     /// are those above the last id an incremental asset was built from.
     /// </summary>

@@ -311,7 +311,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             dialect,
             other => dialect.Relation(project.Graph[other.Name].Schema, other.Name),
             scope,
-            tableRows);
+            tableRows,
+            asset.TableIndexes);
         try
         {
             var outcome = await warehouse.QueryFailuresAsync(sql, options.CheckSampleSize, cancellationToken, CheckSqlBuilder.ReadsWholeTable(check, scope));

@@ -16,12 +16,14 @@ public static class CheckSqlBuilder
     /// and have not changed), and so does a unique check whose columns include the scope's column; row counts and
     /// query checks always see the whole table. With <paramref name="knownRows"/> (the size the build just arrived at:
     /// what it wrote, or for an incremental build the previous size plus its delta) a row count is checked against
-    /// that number instead of a <c>count(*)</c> of the table.
+    /// that number instead of a <c>count(*)</c> of the table. With <paramref name="indexes"/> (the table's), a unique
+    /// check whose columns lead one of them groups in that index's order, so PostgreSQL reads the index instead of sorting.
     /// </summary>
     public static string FailingRows(CheckDefinition check, string relation, ISqlDialect dialect, Func<AssetKey, string> relationOf,
-        IncrementalWrite? scope = null, long? knownRows = null)
+        IncrementalWrite? scope = null, long? knownRows = null, IReadOnlyList<IReadOnlyList<string>>? indexes = null)
     {
         var columns = check.Columns;
+        var grouped = string.Join(", ", check.Kind == CheckKind.Unique ? InIndexOrder(columns, indexes ?? []) : columns);
         var only = scope is null ? "" : $" and {scope.Predicate(scope.Column, dialect)}";
         var onlyChild = scope is null ? "" : $" and {scope.Predicate("child." + scope.Column, dialect)}";
         var uniqueSource = scope is not null && columns.Contains(scope.Column, StringComparer.Ordinal)
@@ -39,8 +41,8 @@ public static class CheckSqlBuilder
             // The ORDER BY in the subquery makes the planner group the sorted rows instead of hashing them.
             CheckKind.Unique =>
                 $"select {string.Join(", ", columns)}, count(*) as copies "
-                + $"from (select {string.Join(", ", columns)} from {uniqueSource} {dialect.PresortedBy(string.Join(", ", columns))}) as sorted "
-                + $"group by {string.Join(", ", columns)} having count(*) > 1",
+                + $"from (select {string.Join(", ", columns)} from {uniqueSource} {dialect.PresortedBy(grouped)}) as sorted "
+                + $"group by {grouped} having count(*) > 1",
             CheckKind.AcceptedValues =>
                 $"select * from {relation} where {columns[0]} is not null and {columns[0]} not in "
                 + $"({string.Join(", ", check.Values.Select(Literal))}){only}",
@@ -70,4 +72,11 @@ public static class CheckSqlBuilder
         || (check.Kind == CheckKind.Unique && !check.Columns.Contains(scope.Column, StringComparer.Ordinal));
 
     private static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
+
+    /// <summary>The columns in the order of the first index they lead (as a set), else as given.</summary>
+    public static IReadOnlyList<string> InIndexOrder(IReadOnlyList<string> columns, IReadOnlyList<IReadOnlyList<string>> indexes) =>
+        indexes.FirstOrDefault(index => index.Count >= columns.Count && index.Take(columns.Count).Order(StringComparer.Ordinal)
+            .SequenceEqual(columns.Order(StringComparer.Ordinal), StringComparer.Ordinal)) is { } leading
+            ? leading.Take(columns.Count).ToList()
+            : columns;
 }
