@@ -70,4 +70,21 @@ public class BuildSqlTests
         Assert.Equal(["tenant_id", "user_id", "activity_date"],
             CheckSqlBuilder.InIndexOrder(unique.Columns, [["user_id", "activity_date"], ["activity_date", "tenant_id", "events", "user_id"]]));
     }
+
+    [Fact]
+    public void A_unique_check_in_the_order_of_a_partitioned_tables_first_index_may_walk_it_even_when_it_reads_the_whole_table()
+    {
+        var days = Parse("materialization: incremental\npartition_by: activity_date\nindexes: [[user_id, activity_date]]\n"
+            + "checks:\n  - unique: [tenant_id, user_id, activity_date]\n  - unique: [activity_date, user_id]\n  - not_null: [user_id]");
+        var (byPartition, bySecondIndex, notNull) = (days.Checks[0], days.Checks[1], days.Checks[2]);
+
+        Assert.True(CheckSqlBuilder.ReadsWholeTable(byPartition, null));
+        Assert.True(CheckSqlBuilder.WalksTableOrder(byPartition, days));
+        // The header's index is not the order the table is written in: walking it would fetch rows at random.
+        Assert.False(CheckSqlBuilder.WalksTableOrder(bySecondIndex, days));
+        Assert.False(CheckSqlBuilder.WalksTableOrder(notNull, days));
+        // A table that is not incremental is written in no particular order.
+        var table = Parse("materialization: table\nindexes: [[a, b]]\nchecks:\n  - unique: [a, b]");
+        Assert.False(CheckSqlBuilder.WalksTableOrder(table.Checks[0], table));
+    }
 }

@@ -66,6 +66,17 @@ public static class CheckSqlBuilder
         };
     }
 
+    /// <summary>
+    /// Whether <paramref name="check"/> on <paramref name="asset"/> is a unique check grouped in the order of the table's
+    /// partition-led index, the order a full build writes the table in and an incremental one keeps (it replaces or
+    /// adds whole partitions): walking that index reads the heap in sequence, even where the visibility map is not set
+    /// and every row is fetched, and saves the sort (at 10 M events, user_activity_periods' check: 5.7 s sorted,
+    /// 2.0 s by the index fetching every row).
+    /// </summary>
+    public static bool WalksTableOrder(CheckDefinition check, AssetDefinition asset) =>
+        check.Kind == CheckKind.Unique && asset.Incremental is { PartitionBy: not null } && asset.TableIndexes is [var first, ..]
+        && Leads(check.Columns, first);
+
     /// <summary>Whether <paramref name="check"/>, in a build with <paramref name="scope"/>, reads its whole table (or only the scope).</summary>
     public static bool ReadsWholeTable(CheckDefinition check, IncrementalWrite? scope) =>
         scope is null || check.Kind is CheckKind.RowCount or CheckKind.Query
@@ -75,8 +86,10 @@ public static class CheckSqlBuilder
 
     /// <summary>The columns in the order of the first index they lead (as a set), else as given.</summary>
     public static IReadOnlyList<string> InIndexOrder(IReadOnlyList<string> columns, IReadOnlyList<IReadOnlyList<string>> indexes) =>
-        indexes.FirstOrDefault(index => index.Count >= columns.Count && index.Take(columns.Count).Order(StringComparer.Ordinal)
-            .SequenceEqual(columns.Order(StringComparer.Ordinal), StringComparer.Ordinal)) is { } leading
-            ? leading.Take(columns.Count).ToList()
-            : columns;
+        indexes.FirstOrDefault(index => Leads(columns, index)) is { } leading ? leading.Take(columns.Count).ToList() : columns;
+
+    /// <summary>Whether <paramref name="columns"/>, in any order, are the first columns of <paramref name="index"/>.</summary>
+    private static bool Leads(IReadOnlyList<string> columns, IReadOnlyList<string> index) =>
+        index.Count >= columns.Count
+        && index.Take(columns.Count).Order(StringComparer.Ordinal).SequenceEqual(columns.Order(StringComparer.Ordinal), StringComparer.Ordinal);
 }
