@@ -244,10 +244,24 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             return new StepResult(key, StepStatus.Failed, null, clock.Elapsed, $"{asset.SourcePath}: {e.Message}", [], sqlHash, []);
         }
 
-        var checks = new List<CheckResult>();
-        foreach (var check in asset.Checks)
+        // An asset's checks are independent reads, run up to Parallelism at a time: a step that runs alone (stg_events,
+        // which everything waits on) would otherwise leave a core idle through its checks. Reported in declared order.
+        using var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
+        var results = await Task.WhenAll(asset.Checks.Select(async check =>
         {
-            var result = await RunCheckAsync(asset, check, incremental?.CheckScope, built?.TableRows, cancellationToken);
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                return await RunCheckAsync(asset, check, incremental?.CheckScope, built?.TableRows, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        var checks = new List<CheckResult>();
+        foreach (var result in results)
+        {
             checks.Add(result);
             await _observer.CheckFinishedAsync(runId, result, CancellationToken.None);
         }
