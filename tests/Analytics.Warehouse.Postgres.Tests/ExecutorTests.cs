@@ -51,11 +51,12 @@ public class ExecutorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     [Fact]
     public async Task An_assets_checks_run_at_once_up_to_the_parallelism_and_are_reported_in_their_declared_order()
     {
-        // The first check passes only if it sees the second running beside it (polling for up to 5 s); the second
-        // keeps running for 2 s. One at a time, the first would look in vain and fail.
-        const string seesTheOther = "(with recursive poll(n, seen) as (select 0, false union all select n + 1, exists (select 1 from pg_stat_activity "
-            + "where pid <> pg_backend_pid() and query like '%' || 'second' || '_check_marker%') from poll cross join lateral (select pg_sleep(0.05)) as wait "
-            + "where not seen and n < 100) select bool_or(seen) from poll)";
+        // The first check passes only if it sees the second running beside it (polling for up to 5 s; the lookup tied
+        // to each round and the activity snapshot cleared, as PostgreSQL otherwise reads it once); the second keeps
+        // running for 2 s. One at a time, the first would look in vain and fail.
+        const string seesTheOther = "(with recursive poll(n, seen) as (select 0, false union all select poll.n + 1, exists (select 1 from pg_stat_activity "
+            + "where pid <> pg_backend_pid() and query like '%' || 'second' || '_check_marker%' and wait.n = poll.n) from poll cross join lateral (select poll.n, pg_sleep(0.05), pg_stat_clear_snapshot()) as wait(n) "
+            + "where not poll.seen and poll.n < 100) select bool_or(seen) from poll)";
         var run = await MaterializeAsync(Files(("t", $$"""
             /*
             checks:
@@ -64,7 +65,7 @@ public class ExecutorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
               - not_null: x
             */
             select 1 as x
-            """)), parallelism: 1);
+            """)));
 
         Assert.True(run.Succeeded, run["t"].Error);
         Assert.Equal(["sees_the_other", "second_check", "t__not_null__x"], run["t"].Checks.Select(c => c.Name));
