@@ -27,6 +27,20 @@ public sealed partial class PostgresWarehouse
                 $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}",
                 $"insert into {target}\nselect * from {Incoming}",
             ],
+            // With a key per row, only what differs is written: re-opening a day for a few late events rewrote every
+            // row of it and of its indexes (user_activity_days: 2.3 s for three 99 %-unchanged days at 10 M events).
+            // A stored row stays where one incoming row has its key and equals it; a key the build returns more than
+            // once is replaced whole, as without a key, so its unique check sees every copy.
+            _ when write.RowKey.Count > 0 && !write.ReadsTarget =>
+            [
+                $"create temporary table {Incoming} on commit drop as\nselect * from (\n{sql}\n) as incoming\nwhere {write.Predicate("incoming." + write.Column, dialect)}",
+                $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}\n"
+                + $"and not exists (select 1 from {Incoming} as incoming where {On(write.RowKey, "existing", "incoming")} "
+                + $"and row(incoming.*) is not distinct from row(existing.*) "
+                + $"and ({Keys(write.RowKey, "incoming")}) not in (select {Keys(write.RowKey, "")} from {Incoming} group by {Keys(write.RowKey, "")} having count(*) > 1))",
+                $"insert into {target}\nselect * from {Incoming} as incoming\n"
+                + $"where not exists (select 1 from {target} as existing where {write.Predicate("existing." + write.Column, dialect)} and {On(write.RowKey, "existing", "incoming")})",
+            ],
             _ =>
             [
                 $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}",
@@ -36,6 +50,10 @@ public sealed partial class PostgresWarehouse
     }
 
     private const string Incoming = "analytics_incoming";
+
+    private static string On(IReadOnlyList<string> key, string left, string right) => string.Join(" and ", key.Select(c => $"{left}.{c} = {right}.{c}"));
+
+    private static string Keys(IReadOnlyList<string> key, string alias) => string.Join(", ", key.Select(c => alias.Length > 0 ? $"{alias}.{c}" : c));
 
     private static async Task<(long Written, long Delta)> WriteIncrementalAsync(NpgsqlConnection connection, string target, string sql, IncrementalWrite write,
         CancellationToken cancellationToken)

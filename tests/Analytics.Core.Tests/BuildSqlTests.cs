@@ -43,10 +43,14 @@ public class BuildSqlTests
         var days = Parse("materialization: incremental\npartition_by: activity_date\nindexes: [[user_id, activity_date]]\n"
             + "checks:\n  - not_null: [user_id]\n  - unique: [tenant_id, user_id, activity_date]");
         Assert.Equal([["activity_date", "tenant_id", "user_id"], ["user_id", "activity_date"]], days.TableIndexes);
+        // The same key identifies a row within its day, so a re-opened day is written by what differs.
+        Assert.Equal(["activity_date", "tenant_id", "user_id"], days.PartitionKey);
+        Assert.Equal(["activity_date", "tenant_id", "user_id"], IncrementalSql.Write(days.Incremental!, "(date '2025-03-01')", rowKey: days.PartitionKey).RowKey);
 
         var periods = Parse("materialization: incremental\npartition_by: period_start\nincremental_strategy: insert_new\n"
             + "unique_key: [tenant_id, grain, user_id]\nchecks:\n  - unique: [tenant_id, grain, user_id, period_start]");
         Assert.Equal([["period_start", "tenant_id", "grain", "user_id"]], periods.TableIndexes);
+        Assert.Empty(periods.PartitionKey); // insert_new writes only unseen keys already.
 
         // A unique check without the partition column cannot be read from a partition-first index: the partition alone.
         var other = Parse("materialization: incremental\npartition_by: day\nchecks:\n  - unique: [tenant_id, user_id]");

@@ -43,7 +43,7 @@ public sealed partial class DialectTests
         // A build by key gets the days its changed rows are dated as affected_days(), and the earliest as affected_start().
         var sql = Project.CompileIncremental(key, dialect, Window, affected, spec.ByDate ? IncrementalSql.DayList(starts, spec.Grain) : IncrementalSql.PartitionList(Days),
             ChangeWindow.Date(spec.ByDate ? starts.Min() : Days.Min())).Trim();
-        var write = IncrementalSql.Write(spec, affected, Project.Uses(key, "this"));
+        var write = IncrementalSql.Write(spec, affected, Project.Uses(key, "this"), asset.PartitionKey);
         return dialectName == "bigquery"
             ? string.Join(";\n", [.. staged, BigQueryWarehouse.IncrementalStatement((BigQueryDialect)dialect, asset, sql, write)]) + "\n"
             : string.Join(";\n", [.. staged, .. PostgresWarehouse.IncrementalStatements(dialect.Relation(asset.Schema, key), sql, write)]) + "\n";

@@ -75,6 +75,30 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reopened_day_rewrites_only_its_rows_that_changed_and_keeps_the_others_where_they_are()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-01 11:00:00", "b"), Event("2025-03-01 12:00:00", "c"),
+            Event("2025-03-02 10:00:00", "a")));
+        await RunAsync("materialize", "+user_activity_days");
+        const string Places = "select user_id || ' ' || activity_date || ' ' || events || ' ' || ctid from core.user_activity_days order by 1";
+        var before = await TextRowsAsync(Places);
+
+        // A late event for a on the 1st, a new day for d: a's row on the 1st changes (1 event to 2), d's is new, and
+        // b's and c's rows on the 1st (and a's on the 2nd) are the same rows in the same places.
+        await RunAsync("ingest", Load(Event("2025-03-01 13:00:00", "a"), Event("2025-03-03 10:00:00", "d")));
+        var run = await RunAsync("materialize", "+user_activity_days");
+
+        Assert.Matches(@"user_activity_days\s+2 rows", run);
+        var after = await TextRowsAsync(Places);
+        Assert.Equal(before.Where(r => !r.StartsWith("a 2025-03-01", StringComparison.Ordinal)), after.Where(r => r[0] is 'b' or 'c' || r.StartsWith("a 2025-03-02", StringComparison.Ordinal)));
+        Assert.StartsWith("a 2025-03-01 2 ", after[0]);
+        Assert.StartsWith("d 2025-03-03 1 ", after[^1]);
+        await AssertBuiltAsAFullRefreshWouldAsync("user_activity_days",
+            "select user_id || ' ' || activity_date || ' ' || events from core.user_activity_days order by 1",
+            ["a 2025-03-01 2", "a 2025-03-02 1", "b 2025-03-01 1", "c 2025-03-01 1", "d 2025-03-03 1"]);
+    }
+
+    [Fact]
     public async Task An_asset_never_runs_ahead_of_an_upstream_that_has_not_taken_in_a_load()
     {
         await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a")));

@@ -44,8 +44,7 @@ public sealed record AssetDefinition(
                 indexes.Insert(0, spec switch
                 {
                     { Strategy: IncrementalStrategy.InsertNew, PartitionBy: { } part } => [part, .. spec.KeyColumns],
-                    { PartitionBy: { } part } when Checks.FirstOrDefault(c => c.Kind == CheckKind.Unique && c.Columns.Contains(part)) is { } unique =>
-                        [part, .. unique.Columns.Where(c => c != part)],
+                    _ when PartitionKey.Count > 0 => PartitionKey,
                     _ => [spec.Column],
                 });
             }
@@ -53,6 +52,18 @@ public sealed record AssetDefinition(
             return indexes.DistinctBy(columns => string.Join(",", columns)).ToList();
         }
     }
+
+    /// <summary>
+    /// For an incremental table replaced by date partitions: the partition column and the rest of the first unique
+    /// check that names it (<c>user_activity_days</c>: activity_date, tenant_id, user_id), which identify a row within
+    /// its partition; empty when no such check is declared. With it, an incremental build rewrites only the rows that
+    /// changed, not every row of a re-opened partition.
+    /// </summary>
+    public IReadOnlyList<string> PartitionKey =>
+        Incremental is { Strategy: not IncrementalStrategy.InsertNew, PartitionBy: { } part }
+        && Checks.FirstOrDefault(c => c.Kind == CheckKind.Unique && c.Columns.Contains(part)) is { } unique
+            ? [part, .. unique.Columns.Where(c => c != part)]
+            : [];
 
     /// <summary>
     /// <c>load_id</c> on a source: a column that grows with every load (raw_events' file_id), so the rows a load added

@@ -160,7 +160,8 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
                     ChangeWindow.Date(partitions.Min(p => p.Start)));
                 // A backfill rebuilds its partitions: an insert_new asset's too are cleared and written again (what the source
                 // no longer holds, after retention or an erasure, goes), not only topped up with keys they lack.
-                var write = IncrementalSql.Write(window.IsBackfill ? spec with { Strategy = IncrementalStrategy.Replace } : spec, list, project.Uses(key, "this"));
+                var write = IncrementalSql.Write(window.IsBackfill ? spec with { Strategy = IncrementalStrategy.Replace } : spec, list, project.Uses(key, "this"),
+                    asset.PartitionKey);
                 var built = await SizedAsync(asset, state, await warehouse.MaterializeAsync(asset, sql, write, cancellationToken), cancellationToken);
                 await intervals.RecordAsync(key, runId, newState with { TableRows = built.TableRows }, partitions, replaceAll: false, cancellationToken);
                 return (built, new IncrementalBuild(IncrementalBuildKind.Partitions, "", partitions) { CheckScope = IncrementalSql.CheckScope(spec, list) }, sql);

@@ -28,11 +28,13 @@ public static class IncrementalSql
     }
 
     /// <summary>How the build is written: by the asset's strategy, over the affected partitions or keys.</summary>
-    public static IncrementalWrite Write(IncrementalSpec spec, string affected, bool readsTarget = false) =>
+    /// <param name="rowKey">The asset's <see cref="AssetDefinition.PartitionKey"/>: a replace by date then writes only rows that differ.</param>
+    public static IncrementalWrite Write(IncrementalSpec spec, string affected, bool readsTarget = false, IReadOnlyList<string>? rowKey = null) =>
         new(spec.Strategy, spec.Column, spec.ByDate ? spec.Grain : DatePart.Day, affected, spec.PartitionBy)
         {
             MatchColumns = spec.Strategy == IncrementalStrategy.InsertNew ? spec.KeyColumns : [],
             ReadsTarget = readsTarget,
+            RowKey = spec is { Strategy: IncrementalStrategy.Replace, ByDate: true } ? rowKey ?? [] : [],
         };
 
     /// <summary>What the checks of an incremental build look at: the partitions (for insert_new too) or keys written.</summary>

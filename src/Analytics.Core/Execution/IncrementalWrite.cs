@@ -22,6 +22,13 @@ public sealed record IncrementalWrite(IncrementalStrategy Strategy, string Colum
     /// </summary>
     public bool ReadsTarget { get; init; }
 
+    /// <summary>
+    /// For a replace over date partitions: the columns that identify a row within its partition (the partition column
+    /// first). With them a warehouse writes only what differs: a stored row identical to the incoming row of its key
+    /// stays, the others are deleted, and the incoming rows whose key is not left are inserted.
+    /// </summary>
+    public IReadOnlyList<string> RowKey { get; init; } = [];
+
     /// <summary>The condition that an existing row matches an incoming one on the key (and the probe column).</summary>
     public string Matches(string existing, string incoming, string and = "and") =>
         string.Join($" {and} ", MatchColumns.Concat(ProbeColumn is { } probe ? [probe] : []).Select(c => $"{existing}.{c} = {incoming}.{c}"));

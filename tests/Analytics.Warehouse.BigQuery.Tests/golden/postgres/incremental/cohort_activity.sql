@@ -1,5 +1,4 @@
-delete from "core"."cohort_activity" as existing where existing.period_start in (date '2025-03-01', date '2025-03-02');
-insert into "core"."cohort_activity"
+create temporary table analytics_incoming on commit drop as
 select * from (
 select
     p.tenant_id,
@@ -21,4 +20,9 @@ join (select tenant_id, user_id, first_utm_source, first_platform, first_country
 where p.period_start >= date '2025-03-01'
 group by 1, 2, 3, 4, 5, 6, 7, 8
 ) as incoming
-where incoming.period_start in (date '2025-03-01', date '2025-03-02')
+where incoming.period_start in (date '2025-03-01', date '2025-03-02');
+delete from "core"."cohort_activity" as existing where existing.period_start in (date '2025-03-01', date '2025-03-02')
+and not exists (select 1 from analytics_incoming as incoming where existing.period_start = incoming.period_start and existing.tenant_id = incoming.tenant_id and existing.grain = incoming.grain and existing.cohort_index = incoming.cohort_index and existing.first_utm_source = incoming.first_utm_source and existing.first_platform = incoming.first_platform and existing.first_country = incoming.first_country and row(incoming.*) is not distinct from row(existing.*) and (incoming.period_start, incoming.tenant_id, incoming.grain, incoming.cohort_index, incoming.first_utm_source, incoming.first_platform, incoming.first_country) not in (select period_start, tenant_id, grain, cohort_index, first_utm_source, first_platform, first_country from analytics_incoming group by period_start, tenant_id, grain, cohort_index, first_utm_source, first_platform, first_country having count(*) > 1));
+insert into "core"."cohort_activity"
+select * from analytics_incoming as incoming
+where not exists (select 1 from "core"."cohort_activity" as existing where existing.period_start in (date '2025-03-01', date '2025-03-02') and existing.period_start = incoming.period_start and existing.tenant_id = incoming.tenant_id and existing.grain = incoming.grain and existing.cohort_index = incoming.cohort_index and existing.first_utm_source = incoming.first_utm_source and existing.first_platform = incoming.first_platform and existing.first_country = incoming.first_country)

@@ -1,5 +1,4 @@
-delete from "marts"."growth_metrics" as existing where existing.date in (date '2025-03-01', date '2025-03-02');
-insert into "marts"."growth_metrics"
+create temporary table analytics_incoming on commit drop as
 select * from (
 with
 
@@ -70,4 +69,9 @@ from "core"."growth_accounting" g
 join rolling r using (tenant_id, period_index)
 where g.grain = 'day' and g.period_start >= (select t0 from bounds)
 ) as incoming
-where incoming.date in (date '2025-03-01', date '2025-03-02')
+where incoming.date in (date '2025-03-01', date '2025-03-02');
+delete from "marts"."growth_metrics" as existing where existing.date in (date '2025-03-01', date '2025-03-02')
+and not exists (select 1 from analytics_incoming as incoming where existing.date = incoming.date and existing.tenant_id = incoming.tenant_id and row(incoming.*) is not distinct from row(existing.*) and (incoming.date, incoming.tenant_id) not in (select date, tenant_id from analytics_incoming group by date, tenant_id having count(*) > 1));
+insert into "marts"."growth_metrics"
+select * from analytics_incoming as incoming
+where not exists (select 1 from "marts"."growth_metrics" as existing where existing.date in (date '2025-03-01', date '2025-03-02') and existing.date = incoming.date and existing.tenant_id = incoming.tenant_id)

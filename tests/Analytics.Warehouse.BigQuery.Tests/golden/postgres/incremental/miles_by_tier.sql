@@ -1,5 +1,4 @@
-delete from "marts"."miles_by_tier" as existing where (date_trunc('month', (existing.month)::timestamp)::date) in (date '2025-03-01');
-insert into "marts"."miles_by_tier"
+create temporary table analytics_incoming on commit drop as
 select * from (
 select
     (date_trunc('month', (event_date)::timestamp)::date) as month,
@@ -14,4 +13,9 @@ where event_type in ('miles_earned', 'miles_redeemed')
 and event_date >= date '2025-03-01' and (date_trunc('month', (event_date)::timestamp)::date) in (date '2025-03-01')
 group by tenant_id, 1, 3
 ) as incoming
-where (date_trunc('month', (incoming.month)::timestamp)::date) in (date '2025-03-01')
+where (date_trunc('month', (incoming.month)::timestamp)::date) in (date '2025-03-01');
+delete from "marts"."miles_by_tier" as existing where (date_trunc('month', (existing.month)::timestamp)::date) in (date '2025-03-01')
+and not exists (select 1 from analytics_incoming as incoming where existing.month = incoming.month and existing.tenant_id = incoming.tenant_id and existing.membership_tier = incoming.membership_tier and row(incoming.*) is not distinct from row(existing.*) and (incoming.month, incoming.tenant_id, incoming.membership_tier) not in (select month, tenant_id, membership_tier from analytics_incoming group by month, tenant_id, membership_tier having count(*) > 1));
+insert into "marts"."miles_by_tier"
+select * from analytics_incoming as incoming
+where not exists (select 1 from "marts"."miles_by_tier" as existing where (date_trunc('month', (existing.month)::timestamp)::date) in (date '2025-03-01') and existing.month = incoming.month and existing.tenant_id = incoming.tenant_id and existing.membership_tier = incoming.membership_tier)
