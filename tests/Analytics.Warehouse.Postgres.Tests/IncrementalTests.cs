@@ -330,6 +330,35 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Writing_by_what_differs_compares_rows_by_their_text_so_a_table_with_a_json_column_is_written_too()
+    {
+        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
+        CopyFolder(TestFiles.RepositoryAssets, assets);
+        // json has no equality operator: rows are compared by their text, which every type has.
+        File.WriteAllText(Path.Combine(assets, "marts", "daily_detail.sql"), """
+            /*
+            materialization: incremental
+            partition_by: event_date
+            checks:
+              - unique: [event_date, user_id]
+            */
+            select event_date, user_id, json_build_object('events', count(*)) as detail
+            from {{ ref('fct_events') }}
+            {% if is_incremental() %}where event_date in {{ affected() }}{% endif %}
+            group by event_date, user_id
+            """);
+        await RunAsync(Settings(assets), "ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-01 11:00:00", "b")));
+        await RunAsync(Settings(assets), "materialize", "+daily_detail");
+
+        await RunAsync(Settings(assets), "ingest", Load(Event("2025-03-01 12:00:00", "a")));
+        var second = await RunAsync(Settings(assets), "materialize", "+daily_detail");
+
+        Assert.Matches(@"daily_detail\s+1 rows", second);
+        Assert.Equal(["a {\"events\" : 2}", "b {\"events\" : 1}"],
+            await TextRowsAsync("select user_id || ' ' || detail::text from marts.daily_detail order by 1"));
+    }
+
+    [Fact]
     public async Task Dim_users_merges_new_events_into_the_stored_row_as_a_full_rebuild_computes_it()
     {
         const string tenants = Header + ",tenant_id";

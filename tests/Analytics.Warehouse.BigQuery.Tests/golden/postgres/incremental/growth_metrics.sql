@@ -71,7 +71,7 @@ where g.grain = 'day' and g.period_start >= (select t0 from bounds)
 ) as incoming
 where incoming.date in (date '2025-03-01', date '2025-03-02');
 delete from "marts"."growth_metrics" as existing where existing.date in (date '2025-03-01', date '2025-03-02')
-and not exists (select 1 from analytics_incoming as incoming where existing.date = incoming.date and existing.tenant_id = incoming.tenant_id and row(incoming.*) is not distinct from row(existing.*) and (incoming.date, incoming.tenant_id) not in (select date, tenant_id from analytics_incoming group by date, tenant_id having count(*) > 1));
+and not exists (select 1 from analytics_incoming as incoming where existing.date = incoming.date and existing.tenant_id = incoming.tenant_id and row(incoming.*)::text = row(existing.*)::text and (incoming.date, incoming.tenant_id) not in (select date, tenant_id from analytics_incoming group by date, tenant_id having count(*) > 1));
 insert into "marts"."growth_metrics"
 select * from analytics_incoming as incoming
 where not exists (select 1 from "marts"."growth_metrics" as existing where existing.date in (date '2025-03-01', date '2025-03-02') and existing.date = incoming.date and existing.tenant_id = incoming.tenant_id)

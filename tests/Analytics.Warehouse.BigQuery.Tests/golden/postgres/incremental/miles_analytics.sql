@@ -22,7 +22,7 @@ group by tenant_id, 1, 2
 ) as incoming
 where incoming.date in (date '2025-03-01', date '2025-03-02');
 delete from "marts"."miles_analytics" as existing where existing.date in (date '2025-03-01', date '2025-03-02')
-and not exists (select 1 from analytics_incoming as incoming where existing.date = incoming.date and existing.tenant_id = incoming.tenant_id and existing.transaction_category = incoming.transaction_category and row(incoming.*) is not distinct from row(existing.*) and (incoming.date, incoming.tenant_id, incoming.transaction_category) not in (select date, tenant_id, transaction_category from analytics_incoming group by date, tenant_id, transaction_category having count(*) > 1));
+and not exists (select 1 from analytics_incoming as incoming where existing.date = incoming.date and existing.tenant_id = incoming.tenant_id and existing.transaction_category = incoming.transaction_category and row(incoming.*)::text = row(existing.*)::text and (incoming.date, incoming.tenant_id, incoming.transaction_category) not in (select date, tenant_id, transaction_category from analytics_incoming group by date, tenant_id, transaction_category having count(*) > 1));
 insert into "marts"."miles_analytics"
 select * from analytics_incoming as incoming
 where not exists (select 1 from "marts"."miles_analytics" as existing where existing.date in (date '2025-03-01', date '2025-03-02') and existing.date = incoming.date and existing.tenant_id = incoming.tenant_id and existing.transaction_category = incoming.transaction_category)

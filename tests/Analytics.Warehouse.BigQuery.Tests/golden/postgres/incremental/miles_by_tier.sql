@@ -15,7 +15,7 @@ group by tenant_id, 1, 3
 ) as incoming
 where (date_trunc('month', (incoming.month)::timestamp)::date) in (date '2025-03-01');
 delete from "marts"."miles_by_tier" as existing where (date_trunc('month', (existing.month)::timestamp)::date) in (date '2025-03-01')
-and not exists (select 1 from analytics_incoming as incoming where existing.month = incoming.month and existing.tenant_id = incoming.tenant_id and existing.membership_tier = incoming.membership_tier and row(incoming.*) is not distinct from row(existing.*) and (incoming.month, incoming.tenant_id, incoming.membership_tier) not in (select month, tenant_id, membership_tier from analytics_incoming group by month, tenant_id, membership_tier having count(*) > 1));
+and not exists (select 1 from analytics_incoming as incoming where existing.month = incoming.month and existing.tenant_id = incoming.tenant_id and existing.membership_tier = incoming.membership_tier and row(incoming.*)::text = row(existing.*)::text and (incoming.month, incoming.tenant_id, incoming.membership_tier) not in (select month, tenant_id, membership_tier from analytics_incoming group by month, tenant_id, membership_tier having count(*) > 1));
 insert into "marts"."miles_by_tier"
 select * from analytics_incoming as incoming
 where not exists (select 1 from "marts"."miles_by_tier" as existing where (date_trunc('month', (existing.month)::timestamp)::date) in (date '2025-03-01') and existing.month = incoming.month and existing.tenant_id = incoming.tenant_id and existing.membership_tier = incoming.membership_tier)

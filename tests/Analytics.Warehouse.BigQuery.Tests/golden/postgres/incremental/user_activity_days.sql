@@ -13,7 +13,7 @@ group by event_date, tenant_id, user_id
 ) as incoming
 where incoming.activity_date in (date '2025-03-01', date '2025-03-02');
 delete from "core"."user_activity_days" as existing where existing.activity_date in (date '2025-03-01', date '2025-03-02')
-and not exists (select 1 from analytics_incoming as incoming where existing.activity_date = incoming.activity_date and existing.tenant_id = incoming.tenant_id and existing.user_id = incoming.user_id and row(incoming.*) is not distinct from row(existing.*) and (incoming.activity_date, incoming.tenant_id, incoming.user_id) not in (select activity_date, tenant_id, user_id from analytics_incoming group by activity_date, tenant_id, user_id having count(*) > 1));
+and not exists (select 1 from analytics_incoming as incoming where existing.activity_date = incoming.activity_date and existing.tenant_id = incoming.tenant_id and existing.user_id = incoming.user_id and row(incoming.*)::text = row(existing.*)::text and (incoming.activity_date, incoming.tenant_id, incoming.user_id) not in (select activity_date, tenant_id, user_id from analytics_incoming group by activity_date, tenant_id, user_id having count(*) > 1));
 insert into "core"."user_activity_days"
 select * from analytics_incoming as incoming
 where not exists (select 1 from "core"."user_activity_days" as existing where existing.activity_date in (date '2025-03-01', date '2025-03-02') and existing.activity_date = incoming.activity_date and existing.tenant_id = incoming.tenant_id and existing.user_id = incoming.user_id)
