@@ -304,9 +304,7 @@ public class IncrementalTests : IAsyncLifetime
     [Fact]
     public async Task A_change_to_a_day_rebuilds_every_later_day_of_a_running_total()
     {
-        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
-        CopyFolder(TestFiles.RepositoryAssets, assets);
-        File.WriteAllText(Path.Combine(assets, "marts", "events_so_far.sql"), """
+        var assets = AssetsWith("events_so_far", """
             /*
             materialization: incremental
             partition_by: event_date
@@ -332,10 +330,8 @@ public class IncrementalTests : IAsyncLifetime
     [Fact]
     public async Task Writing_by_what_differs_compares_rows_by_their_text_so_a_table_with_a_json_column_is_written_too()
     {
-        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
-        CopyFolder(TestFiles.RepositoryAssets, assets);
         // json has no equality operator: rows are compared by their text, which every type has.
-        File.WriteAllText(Path.Combine(assets, "marts", "daily_detail.sql"), """
+        var assets = AssetsWith("daily_detail", """
             /*
             materialization: incremental
             partition_by: event_date
@@ -583,6 +579,15 @@ public class IncrementalTests : IAsyncLifetime
 
         statuses = await new Analytics.RunStore.RunStoreQueries(_db.DataSource).AssetStatusesAsync();
         Assert.Null(Analytics.RunStore.AssetFreshness.PastMaxAge(project.Graph["fresh_t"], statuses["fresh_t"], DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>The shipped assets and one more mart, <paramref name="key"/>, in a folder of their own.</summary>
+    private static string AssetsWith(string key, string sql)
+    {
+        var assets = Path.Combine(TestFiles.Folder(), "assets-sql");
+        CopyFolder(TestFiles.RepositoryAssets, assets);
+        File.WriteAllText(Path.Combine(assets, "marts", key + ".sql"), sql);
+        return assets;
     }
 
     private static void CopyFolder(string from, string to)
