@@ -24,8 +24,8 @@ public sealed record IncrementalWrite(IncrementalStrategy Strategy, string Colum
 
     /// <summary>
     /// For a replace over date partitions: the columns that identify a row within its partition (the partition column
-    /// first). With them a warehouse writes only what differs: a stored row identical to the incoming row of its key
-    /// stays, the others are deleted, and the incoming rows whose key is not left are inserted.
+    /// first). With them a warehouse writes only what differs: a stored row that reads the same as the incoming row of
+    /// its key stays, the others are deleted, and the incoming rows whose key is not left are inserted.
     /// </summary>
     public IReadOnlyList<string> RowKey { get; init; } = [];
 
