@@ -11,6 +11,9 @@ public sealed partial class PostgresWarehouse
     public static IReadOnlyList<string> IncrementalStatements(string target, string sql, IncrementalWrite write)
     {
         var dialect = PostgresDialect.Instance;
+        // The build computed into a temporary table first, where it is read more than once or reads the target.
+        var staged = $"create temporary table {Incoming} on commit drop as\nselect * from (\n{sql}\n) as incoming\nwhere {write.Predicate("incoming." + write.Column, dialect)}";
+        var key = string.Join(", ", write.RowKey);
         return write.Strategy switch
         {
             IncrementalStrategy.Append => [$"insert into {target}\n{sql}"],
@@ -23,7 +26,7 @@ public sealed partial class PostgresWarehouse
             // first, so the delete cannot take away what it reads.
             _ when write.ReadsTarget =>
             [
-                $"create temporary table {Incoming} on commit drop as\nselect * from (\n{sql}\n) as incoming\nwhere {write.Predicate("incoming." + write.Column, dialect)}",
+                staged,
                 $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}",
                 $"insert into {target}\nselect * from {Incoming}",
             ],
@@ -34,13 +37,13 @@ public sealed partial class PostgresWarehouse
             // more than once is replaced whole, as without a key, so its unique check sees every copy.
             _ when write.RowKey.Count > 0 && !write.ReadsTarget =>
             [
-                $"create temporary table {Incoming} on commit drop as\nselect * from (\n{sql}\n) as incoming\nwhere {write.Predicate("incoming." + write.Column, dialect)}",
+                staged,
                 $"delete from {target} as existing where {write.Predicate("existing." + write.Column, dialect)}\n"
-                + $"and not exists (select 1 from {Incoming} as incoming where {On(write.RowKey, "existing", "incoming")} "
+                + $"and not exists (select 1 from {Incoming} as incoming where {write.SameRowKey("existing", "incoming")} "
                 + $"and row(incoming.*)::text = row(existing.*)::text "
-                + $"and ({Keys(write.RowKey, "incoming")}) not in (select {Keys(write.RowKey, "")} from {Incoming} group by {Keys(write.RowKey, "")} having count(*) > 1))",
+                + $"and ({string.Join(", ", write.RowKey.Select(c => "incoming." + c))}) not in (select {key} from {Incoming} group by {key} having count(*) > 1))",
                 $"insert into {target}\nselect * from {Incoming} as incoming\n"
-                + $"where not exists (select 1 from {target} as existing where {write.Predicate("existing." + write.Column, dialect)} and {On(write.RowKey, "existing", "incoming")})",
+                + $"where not exists (select 1 from {target} as existing where {write.Predicate("existing." + write.Column, dialect)} and {write.SameRowKey("existing", "incoming")})",
             ],
             _ =>
             [
@@ -51,10 +54,6 @@ public sealed partial class PostgresWarehouse
     }
 
     private const string Incoming = "analytics_incoming";
-
-    private static string On(IReadOnlyList<string> key, string left, string right) => string.Join(" and ", key.Select(c => $"{left}.{c} = {right}.{c}"));
-
-    private static string Keys(IReadOnlyList<string> key, string alias) => string.Join(", ", key.Select(c => alias.Length > 0 ? $"{alias}.{c}" : c));
 
     private static async Task<(long Written, long Delta)> WriteIncrementalAsync(NpgsqlConnection connection, string target, string sql, IncrementalWrite write,
         CancellationToken cancellationToken)

@@ -41,10 +41,11 @@ public sealed record AssetDefinition(
             var indexes = Indexes.ToList();
             if (Incremental is { } spec)
             {
+                var partitionKey = PartitionKey;
                 indexes.Insert(0, spec switch
                 {
                     { Strategy: IncrementalStrategy.InsertNew, PartitionBy: { } part } => [part, .. spec.KeyColumns],
-                    _ when PartitionKey.Count > 0 => PartitionKey,
+                    _ when partitionKey.Count > 0 => partitionKey,
                     _ => [spec.Column],
                 });
             }

@@ -31,7 +31,13 @@ public sealed record IncrementalWrite(IncrementalStrategy Strategy, string Colum
 
     /// <summary>The condition that an existing row matches an incoming one on the key (and the probe column).</summary>
     public string Matches(string existing, string incoming, string and = "and") =>
-        string.Join($" {and} ", MatchColumns.Concat(ProbeColumn is { } probe ? [probe] : []).Select(c => $"{existing}.{c} = {incoming}.{c}"));
+        Equal(MatchColumns.Concat(ProbeColumn is { } probe ? [probe] : []), existing, incoming, and);
+
+    /// <summary>The condition that two rows, by their aliases, have the same <see cref="RowKey"/>.</summary>
+    public string SameRowKey(string existing, string incoming) => Equal(RowKey, existing, incoming, "and");
+
+    private static string Equal(IEnumerable<string> columns, string existing, string incoming, string and) =>
+        string.Join($" {and} ", columns.Select(c => $"{existing}.{c} = {incoming}.{c}"));
 
     /// <summary>
     /// For <see cref="IncrementalStrategy.InsertNew"/> over date partitions: the condition that a row, by its alias, is in
