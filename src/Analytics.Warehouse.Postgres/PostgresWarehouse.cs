@@ -112,9 +112,36 @@ public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWa
         // joins of them as nested loops (dim_users' merge ran for minutes at 10 M events). Autovacuum only analyzes a
         // table after a tenth of it changed.
         await ExecuteAsync(connection, $"analyze {target}", cancellationToken);
+        await SummarizeLoadIndexAsync(connection, target, cancellationToken);
         await using var count = new NpgsqlCommand($"select count(*) from {target}", connection);
         var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken)) { TableRows = rows };
+    }
+
+    /// <summary>
+    /// Summarizes the block ranges a load appended to the source's BRIN indexes. A range without a summary matches
+    /// every search, and a table loaded into the index's last range can leave it, and every range after, unsummarized
+    /// until autovacuum comes by (which an append of a tenth of the table does not bring): each incremental build's
+    /// read of "the rows of the new loads" then scanned the whole table (56 ms instead of 2 ms at 440 k rows, per asset).
+    /// </summary>
+    private static async Task SummarizeLoadIndexAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            select brin_summarize_new_values(i.indexrelid)
+            from pg_index as i join pg_class as c on c.oid = i.indexrelid join pg_am as am on am.oid = c.relam
+            where i.indrelid = to_regclass($1) and am.amname = 'brin'
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = target });
+        command.CommandTimeout = 0;
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // A role that does not own the table may read it but not summarize it (as ANALYZE skips it): the reads
+            // stay right, only slower.
+        }
     }
 
     private static async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(NpgsqlConnection connection, string target, CancellationToken cancellationToken) =>

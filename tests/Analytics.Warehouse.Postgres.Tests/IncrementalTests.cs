@@ -549,6 +549,28 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Observing_a_source_after_a_load_summarizes_its_load_index_so_the_new_rows_are_read_from_their_own_pages()
+    {
+        // A history of about five BRIN ranges (128 pages each), then a load of a few pages: a range left without a
+        // summary matches every search, so without the observation's summary the read of the new load's rows visits
+        // the history's pages too.
+        string Rows(int day, int count) =>
+            Load([.. Enumerable.Range(0, count).Select(i => Event($"2025-03-{day:00} {i / 3600 % 24:00}:{i / 60 % 60:00}:{i % 60:00}", $"u{i}"))]);
+        await RunAsync("ingest", Rows(1, 45_000));
+        await RunAsync("materialize", "raw_events");
+        await RunAsync("ingest", Rows(2, 1_000));
+        await RunAsync("materialize", "raw_events");
+
+        var pages = await _db.ScalarAsync<long>("select pg_relation_size('raw.raw_events') / current_setting('block_size')::int");
+        var plan = await _db.ScalarAsync<string>(
+            "explain (analyze, format json) select count(*) from raw.raw_events where file_id = (select max(file_id) from raw.raw_events)");
+        var visited = System.Text.RegularExpressions.Regex.Matches(plan, "\"(?:Exact|Lossy) Heap Blocks\": (\\d+)").Sum(m => long.Parse(m.Groups[1].Value));
+        Assert.True(pages > 500, $"the history takes {pages} pages");
+        Assert.InRange(visited, 1, 2 * 128);
+        Assert.Equal(0, await _db.ScalarAsync<int>("select brin_summarize_new_values('raw.raw_events_file_id')"));
+    }
+
+    [Fact]
     public async Task A_table_that_reads_the_clock_is_built_every_run()
     {
         var assets = TestFiles.Assets(new()
