@@ -1,6 +1,7 @@
 using Analytics.Core.Ingest;
 using Analytics.Orchestration;
 using Analytics.Testing;
+using Npgsql;
 
 namespace Analytics.Warehouse.Postgres.Tests;
 
@@ -568,6 +569,36 @@ public class IncrementalTests : IAsyncLifetime
         Assert.True(pages > 500, $"the history takes {pages} pages");
         Assert.InRange(visited, 1, 2 * 128);
         Assert.Equal(0, await _db.ScalarAsync<int>("select brin_summarize_new_values('raw.raw_events_file_id')"));
+    }
+
+    [Fact]
+    public async Task A_load_of_under_a_tenth_of_a_source_refreshes_the_statistics_of_its_load_column_only()
+    {
+        string Rows(int day, int count) => Load([.. Enumerable.Range(0, count).Select(i => Event($"2025-03-{day:00} 10:00:{i % 60:00}", $"u{i}"))]);
+        async Task LoadAndObserveAsync(string csv)
+        {
+            await RunAsync("ingest", csv);
+            // The ingest's pooled connection reports its writes when it closes (or some seconds after going idle).
+            NpgsqlConnection.ClearAllPools();
+            await RunAsync("materialize", "raw_events");
+        }
+
+        Task<long> WrittenSinceAnalyzedAsync() =>
+            _db.ScalarAsync<long>("select n_mod_since_analyze from pg_stat_user_tables where relid = 'raw.raw_events'::regclass");
+        Task<string> LoadIdsSeenAsync() =>
+            _db.ScalarAsync<string>("select most_common_vals::text from pg_stats where schemaname = 'raw' and tablename = 'raw_events' and attname = 'file_id'");
+
+        await LoadAndObserveAsync(Rows(1, 100));
+        Assert.Equal(0, await WrittenSinceAnalyzedAsync());
+
+        // Five rows: the load ids are sampled again (the planner must see the new load), the other columns are not.
+        await LoadAndObserveAsync(Rows(2, 5));
+        Assert.Equal(5, await WrittenSinceAnalyzedAsync());
+        Assert.Equal(2, (await LoadIdsSeenAsync()).Split(',').Length);
+
+        // Fifty more: over a tenth of the table since the last whole analyze, so every column is sampled again.
+        await LoadAndObserveAsync(Rows(3, 50));
+        Assert.Equal(0, await WrittenSinceAnalyzedAsync());
     }
 
     [Fact]
