@@ -150,7 +150,7 @@ public sealed partial class BigQueryWarehouse(BigQueryClient client) : IWarehous
         return result.Rows.Where(r => r[0] is not null).Select(r => DateOnly.Parse(r[0]!, CultureInfo.InvariantCulture)).ToList();
     }
 
-    public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, SourceSize? since, long? upTo, CancellationToken cancellationToken)
     {
         var table = await client.GetTableAsync(_dialect.Dataset(asset.Schema), asset.Key.Name, cancellationToken)
                     ?? throw new InvalidOperationException(

@@ -98,7 +98,7 @@ public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWa
     /// <summary>The name of the scratch table of an asset's affected keys.</summary>
     public const string AffectedSuffix = "__affected";
 
-    public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    public async Task<MaterializationResult> ObserveAsync(AssetDefinition asset, SourceSize? since, long? upTo, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var target = Dialect.Relation(asset.Schema, asset.Key.Name);
@@ -115,9 +115,40 @@ public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWa
         var loadOnly = asset.LoadId is { } load && !await StatisticsAreStaleAsync(connection, target, cancellationToken) ? $" ({PostgresDialect.Quote(load)})" : "";
         await ExecuteAsync(connection, $"analyze {target}{loadOnly}", cancellationToken);
         await SummarizeLoadIndexAsync(connection, target, cancellationToken);
-        await using var count = new NpgsqlCommand($"select count(*) from {target}", connection);
-        var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        var rows = await SourceRowsAsync(connection, asset, target, since, upTo, cancellationToken);
         return new MaterializationResult(rows, await ColumnsAsync(connection, target, cancellationToken)) { TableRows = rows };
+    }
+
+    /// <summary>
+    /// The rows of a source's loads up to <paramref name="upTo"/>. A source whose loads only append (no primary key, so
+    /// no load replaces a row) has the size it was last observed at plus the rows the manifest says each load since
+    /// added: a count of ten million rows took 0.45 s before any build could start. Otherwise, and the first time or
+    /// after an erasure (which forgets the size), the table is counted.
+    /// </summary>
+    private static async Task<long> SourceRowsAsync(
+        NpgsqlConnection connection, AssetDefinition asset, string target, SourceSize? since, long? upTo, CancellationToken cancellationToken)
+    {
+        var load = asset.LoadId is { } column ? PostgresDialect.Quote(column) : null;
+        await using var command = new NpgsqlCommand { Connection = connection, CommandTimeout = 0 };
+        if (since is not null && upTo is not null && asset.Source is { PrimaryKey.Count: 0 })
+        {
+            command.CommandText = "select $1 + coalesce(sum(rows_loaded), 0)::bigint from raw.ingest_manifest where source = $2 and file_id > $3 and file_id <= $4";
+            command.Parameters.Add(new NpgsqlParameter { Value = since.Rows });
+            command.Parameters.Add(new NpgsqlParameter { Value = asset.Key.Name });
+            command.Parameters.Add(new NpgsqlParameter { Value = since.AsOf });
+            command.Parameters.Add(new NpgsqlParameter { Value = upTo.Value });
+        }
+        else
+        {
+            // Up to the watermark: a load committed since it was read is counted by the next run, with its own rows.
+            command.CommandText = $"select count(*) from {target}" + (upTo is not null && load is not null ? $" where {load} <= $1" : "");
+            if (upTo is not null && load is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = upTo.Value });
+            }
+        }
+
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>

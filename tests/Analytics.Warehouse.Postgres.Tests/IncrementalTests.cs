@@ -550,6 +550,20 @@ public class IncrementalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_source_that_only_appends_is_sized_by_the_rows_its_loads_added_and_a_full_refresh_counts_it()
+    {
+        await RunAsync("ingest", Load(Event("2025-03-01 10:00:00", "a"), Event("2025-03-02 10:00:00", "b")));
+        Assert.Matches(@"ok +raw_events +2 rows", await RunAsync("materialize", "raw_events"));
+
+        // A row taken out behind the engine's back (not by an erasure, which forgets the size): the next observation
+        // adds the new load's one row to the size it recorded, as the manifest says; it does not count the table.
+        await _db.ExecuteAsync("delete from raw.raw_events where user_id = 'b'");
+        await RunAsync("ingest", Load(Event("2025-03-03 10:00:00", "c")));
+        Assert.Matches(@"ok +raw_events +3 rows", await RunAsync("materialize", "raw_events"));
+        Assert.Matches(@"ok +raw_events +2 rows", await RunAsync("materialize", "raw_events", "--full-refresh"));
+    }
+
+    [Fact]
     public async Task Observing_a_source_after_a_load_summarizes_its_load_index_so_the_new_rows_are_read_from_their_own_pages()
     {
         // A history of about five BRIN ranges (128 pages each), then a load of a few pages: a range left without a

@@ -177,7 +177,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                         await loader.LoadAsync(runId, asset, cancellationToken);
                     }
 
-                    var (upToDate, watermark) = await _incremental.SourceStateAsync(asset, cancellationToken);
+                    var (upToDate, watermark, since) = await _incremental.SourceStateAsync(asset, cancellationToken);
                     if (upToDate)
                     {
                         // No load since it was last observed (and checked): counting ten million rows again would say the same.
@@ -187,7 +187,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                         };
                     }
 
-                    built = await warehouse.ObserveAsync(asset, cancellationToken);
+                    built = await warehouse.ObserveAsync(asset, since, watermark, cancellationToken);
                     if (watermark is { } observedAt)
                     {
                         await _incremental.RecordTableAsync(runId, asset, observedAt, built.TableRows, cancellationToken);

@@ -28,6 +28,14 @@ public interface IWarehouseBuilder : IWarehouseDialect
     /// <summary>The rows the asset's table holds now, counted (a scan where the warehouse keeps no exact count).</summary>
     Task<long> CountRowsAsync(AssetDefinition asset, CancellationToken cancellationToken);
 
-    /// <summary>Reads what a source asset holds now, without changing it.</summary>
-    Task<MaterializationResult> ObserveAsync(AssetDefinition asset, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reads what a source asset holds now, without changing it: its size counts the loads up to <paramref name="upTo"/>
+    /// (the run's watermark; every load when null). With <paramref name="since"/> (its size when last observed, and the
+    /// loads that size covered) a warehouse that records each load's rows may take the size as that plus the rows of
+    /// the loads after it instead of counting the table.
+    /// </summary>
+    Task<MaterializationResult> ObserveAsync(AssetDefinition asset, SourceSize? since, long? upTo, CancellationToken cancellationToken);
 }
+
+/// <summary>A source's size as last observed: <paramref name="Rows"/>, the rows of its loads up to <paramref name="AsOf"/>.</summary>
+public sealed record SourceSize(long Rows, long AsOf);

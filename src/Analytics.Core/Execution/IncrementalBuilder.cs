@@ -74,24 +74,30 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
     /// <summary>
     /// For a source whose loads the manifest numbers (<c>load_id</c>): whether no load has arrived since it was last
     /// observed, its size then recorded and its table there (an erasure forgets the size, so the next run counts again;
-    /// retention's rebuild is a full refresh). Returns the watermark read now, before any count, to record after one.
+    /// retention's rebuild is a full refresh). Returns the watermark read now, before any count, to record after one,
+    /// and, when the recorded size stands, that size and the loads since it to add to it.
     /// </summary>
-    public async Task<(bool UpToDate, long? Watermark)> SourceStateAsync(AssetDefinition asset, CancellationToken cancellationToken)
+    public async Task<(bool UpToDate, long? Watermark, SourceSize? Since)> SourceStateAsync(AssetDefinition asset, CancellationToken cancellationToken)
     {
         if (options is not { Intervals: { } intervals, SourceWatermark: { } watermark } || asset.LoadId is null)
         {
-            return (false, null);
+            return (false, null, null);
         }
 
         var current = await watermark.CurrentAsync(cancellationToken);
         if (options.FullRefresh || options.Backfill is not null)
         {
-            return (false, current);
+            return (false, current, null);
         }
 
         var state = await intervals.GetAsync(asset.Key.Name, cancellationToken);
-        return (state is { TableRows: not null } && state.LoadId >= current && state.LineageHash == LineageHash(asset.Key.Name)
-                && await warehouse.RelationExistsAsync(asset.Schema, asset.Key.Name, cancellationToken), current);
+        if (state is not { TableRows: { } rows } || state.LineageHash != LineageHash(asset.Key.Name)
+            || !await warehouse.RelationExistsAsync(asset.Schema, asset.Key.Name, cancellationToken))
+        {
+            return (false, current, null);
+        }
+
+        return (state.LoadId >= current, current, new SourceSize(rows, state.LoadId));
     }
 
     [GeneratedRegex(@"\b(current_timestamp|current_date|current_time|localtimestamp|localtime|now\s*\(|clock_timestamp|statement_timestamp|transaction_timestamp|random\s*\(|rand\s*\(|gen_random_uuid|generate_uuid|pg_sleep)",
