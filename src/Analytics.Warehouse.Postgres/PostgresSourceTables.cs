@@ -114,8 +114,9 @@ public static class PostgresSourceTables
             i int;
         begin
             for i in 1 .. array_length(wanted, 1) loop
-                if not exists (select from information_schema.columns
-                               where table_schema = 'raw' and table_name = '{{key}}' and column_name = wanted[i][1]) then
+                -- pg_attribute, not information_schema.columns: that view took 7 ms per source on every start.
+                if not exists (select from pg_attribute
+                               where attrelid = 'raw.{{key}}'::regclass and attname = wanted[i][1] and attnum > 0 and not attisdropped) then
                     execute format('alter table raw.%I add column %I %s', '{{key}}', wanted[i][1], wanted[i][2]);
                 end if;
             end loop;

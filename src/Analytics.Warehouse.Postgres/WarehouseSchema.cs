@@ -54,6 +54,17 @@ public static class WarehouseSchema
         end $$;
         """;
 
-    public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
-        IngestManifest.ExecuteSchemaAsync(dataSource, Ddl, cancellationToken);
+    /// <summary>The databases this process has made the schema in: once each, as the source tables are (every source's tables ensured it again).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Made = new();
+
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        if (Made.ContainsKey(dataSource.ConnectionString))
+        {
+            return;
+        }
+
+        await IngestManifest.ExecuteSchemaAsync(dataSource, Ddl, cancellationToken);
+        Made.TryAdd(dataSource.ConnectionString, true);
+    }
 }
