@@ -158,6 +158,14 @@ public sealed partial class BigQueryWarehouse(BigQueryClient client) : IWarehous
         return Describe(table, false);
     }
 
+    public async Task<IReadOnlyList<long>> QueryCountsAsync(string countsSql, CancellationToken cancellationToken, bool wholeTable = false)
+    {
+        var result = await client.QueryAsync(countsSql, 1, "running checks", cancellationToken);
+        return result.Rows is [var row, ..]
+            ? row.Select(value => long.Parse(value ?? "0", CultureInfo.InvariantCulture)).ToList()
+            : throw new InvalidOperationException("a query of counts returned no row");
+    }
+
     public async Task<CheckOutcome> QueryFailuresAsync(string failingRowsSql, int sampleSize, CancellationToken cancellationToken, bool wholeTable = false)
     {
         var sql = $"select failing.*, count(*) over () as failing_rows__ from ({failingRowsSql}) as failing limit {sampleSize}";

@@ -14,16 +14,7 @@ public sealed partial class PostgresWarehouse
         var sql = $"select failing.*, count(*) over () as failing_rows__ from ({failingRowsSql}) as failing limit {sampleSize}";
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (wholeTable)
-        {
-            // A check of a whole table reads all of it: a scan. After an incremental write has cleared the visibility
-            // of pages all over a big table, an index walk with heap fetches took 18 s where the scan takes 1.
-            await ExecuteAsync(connection, "set local enable_indexscan = off; set local enable_indexonlyscan = off; set local enable_bitmapscan = off",
-                cancellationToken);
-        }
-
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.CommandTimeout = 0; // As long as the table needs; a canceled run cancels it.
+        await using var command = await CheckCommandAsync(connection, transaction, sql, wholeTable, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         long total = 0;
         var sample = new List<string>();
@@ -41,6 +32,36 @@ public sealed partial class PostgresWarehouse
         }
 
         return new CheckOutcome(total, sample);
+    }
+
+    public async Task<IReadOnlyList<long>> QueryCountsAsync(string countsSql, CancellationToken cancellationToken, bool wholeTable = false)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = await CheckCommandAsync(connection, transaction, countsSql, wholeTable, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException("a query of counts returned no row");
+        }
+
+        return Enumerable.Range(0, reader.FieldCount).Select(reader.GetInt64).ToList();
+    }
+
+    /// <summary>A check's query, on a connection set up for it.</summary>
+    private static async Task<NpgsqlCommand> CheckCommandAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, bool wholeTable, CancellationToken cancellationToken)
+    {
+        if (wholeTable)
+        {
+            // A check of a whole table reads all of it: a scan. After an incremental write has cleared the visibility
+            // of pages all over a big table, an index walk with heap fetches took 18 s where the scan takes 1.
+            await ExecuteAsync(connection, "set local enable_indexscan = off; set local enable_indexonlyscan = off; set local enable_bitmapscan = off",
+                cancellationToken);
+        }
+
+        // As long as the table needs; a canceled run cancels it.
+        return new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
     }
 
     private static string Display(object value) => value switch

@@ -22,6 +22,32 @@ public class BuildSqlTests
     }
 
     [Fact]
+    public void Checks_that_judge_each_row_alone_are_counted_in_one_read_a_column_each_and_of_the_written_partitions_only_after_an_incremental_build()
+    {
+        CheckDefinition[] checks =
+        [
+            new("t__not_null", CheckKind.NotNull, CheckSeverity.Error, ["id", "kind"], []),
+            new("t__accepted_values", CheckKind.AcceptedValues, CheckSeverity.Error, ["kind"], ["a", "b'c"]),
+            new("positive", CheckKind.Expression, CheckSeverity.Warn, [], [], Expression: "amount >= 0"),
+        ];
+        Assert.Equal("select count(case when (id is null or kind is null) then 1 end) as failing_1, "
+                     + "count(case when kind is not null and kind not in ('a', 'b''c') then 1 end) as failing_2, "
+                     + "count(case when not coalesce((amount >= 0), false) then 1 end) as failing_3 from \"core\".\"t\"",
+            CheckSqlBuilder.FailingCounts(checks, "\"core\".\"t\"", PostgresDialect.Instance));
+        var written = new IncrementalWrite(IncrementalStrategy.Replace, "event_date", DatePart.Day, "(date '2025-03-01')");
+        Assert.EndsWith(" from \"core\".\"t\" where event_date in (date '2025-03-01')",
+            CheckSqlBuilder.FailingCounts(checks, "\"core\".\"t\"", PostgresDialect.Instance, written));
+
+        // Each check's own query of its failing rows (for the sample) has the same condition.
+        Assert.Equal("select * from \"core\".\"t\" where not coalesce((amount >= 0), false)",
+            CheckSqlBuilder.FailingRows(checks[2], "\"core\".\"t\"", PostgresDialect.Instance, k => k.Name));
+        // A check that reads more than a row (unique) has no condition, and is not counted with the others.
+        var unique = new CheckDefinition("t__unique", CheckKind.Unique, CheckSeverity.Error, ["id"], []);
+        Assert.Null(CheckSqlBuilder.FailingCondition(unique));
+        Assert.Throws<ArgumentException>(() => CheckSqlBuilder.FailingCounts([unique], "t", PostgresDialect.Instance));
+    }
+
+    [Fact]
     public void Insert_new_over_weekly_partitions_looks_for_existing_keys_in_the_affected_weeks_by_the_weeks_of_its_column()
     {
         var spec = new IncrementalSpec("event_date", DatePart.Week, 1, "event_id", IncrementalStrategy.InsertNew, null) { KeyColumns = ["event_id"] };

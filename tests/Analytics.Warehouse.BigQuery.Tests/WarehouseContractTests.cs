@@ -54,6 +54,23 @@ public sealed class WarehouseContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Row_checks_are_counted_in_one_query_whose_one_row_gives_a_count_per_check()
+    {
+        _server.Answer = _ => (new JsonArray(new JsonObject { ["name"] = "failing_1", ["type"] = "INTEGER" }, new JsonObject { ["name"] = "failing_2", ["type"] = "INTEGER" }),
+            [["0", "3"]]);
+        CheckDefinition[] checks =
+        [
+            new("m__not_null", CheckKind.NotNull, CheckSeverity.Error, ["date"], []),
+            new("small", CheckKind.Expression, CheckSeverity.Error, [], [], Expression: "dau < 100"),
+        ];
+        var sql = CheckSqlBuilder.FailingCounts(checks, _warehouse.Dialect.Relation("marts", "growth_metrics"), _warehouse.Dialect);
+
+        Assert.Equal([0L, 3L], await _warehouse.QueryCountsAsync(sql, CancellationToken.None));
+        Assert.Equal("select count(case when (date is null) then 1 end) as failing_1, count(case when not coalesce((dau < 100), false) then 1 end) as failing_2 "
+                     + "from `proj.marts.growth_metrics`", _server.Queries[^1]);
+    }
+
+    [Fact]
     public async Task A_chart_query_checks_columns_and_renders_typed_literals()
     {
         _server.Answer = _ => (new JsonArray(new JsonObject { ["name"] = "date", ["type"] = "DATE" }, new JsonObject { ["name"] = "dau", ["type"] = "INTEGER" },

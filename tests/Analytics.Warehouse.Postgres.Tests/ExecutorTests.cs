@@ -57,11 +57,12 @@ public class ExecutorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         const string seesTheOther = "(with recursive poll(n, seen) as (select 0, false union all select poll.n + 1, exists (select 1 from pg_stat_activity "
             + "where pid <> pg_backend_pid() and query like '%' || 'second' || '_check_marker%' and wait.n = poll.n) from poll cross join lateral (select poll.n, pg_sleep(0.05), pg_stat_clear_snapshot()) as wait(n) "
             + "where not poll.seen and poll.n < 100) select bool_or(seen) from poll)";
+        // Query checks: checks that judge rows alone (expressions, not null) are counted together in one read.
         var run = await MaterializeAsync(Files(("t", $$"""
             /*
             checks:
-              - expression: {name: sees_the_other, sql: "{{seesTheOther}}"}
-              - expression: {name: second_check, sql: "'second_check_marker' is not null and pg_sleep(2) is not null"}
+              - query: {name: sees_the_other, sql: "select 1 where not {{seesTheOther}}"}
+              - query: {name: second_check, sql: "select 1 where 'second_check_marker' is null or pg_sleep(2) is null"}
               - not_null: x
             */
             select 1 as x
@@ -153,6 +154,55 @@ public class ExecutorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         Assert.Equal(1, checks["checked__row_count__rows"].FailingRows);
         Assert.True(checks["not_too_many"].Passed);
         Assert.Equal(StepStatus.CheckFailed, run["checked"].Status);
+    }
+
+    [Fact]
+    public async Task Checks_that_judge_each_row_alone_are_counted_in_one_read_and_only_a_failing_one_is_read_again_for_its_sample()
+    {
+        var calls = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var warehouse = CallRecorder.Wrap(new PostgresWarehouse(db.DataSource), calls);
+        var project = AssetProject.Load(TestFiles.Assets(Files(("t", """
+            /*
+            checks:
+              - not_null: [id, kind]
+              - accepted_values: {column: kind, values: [a, b]}
+              - expression: {sql: "amount >= 0", name: amount_positive}
+              - expression: {sql: "amount < 100", name: amount_small}
+              - unique: id
+            */
+            select * from (values (1, 'a', 5), (2, 'b', -1), (3, 'a', 0), (4, 'b', -7)) as v(id, kind, amount)
+            """))));
+        var run = await new AssetExecutor(project, warehouse, new ExecutorOptions()).MaterializeAsync(["t"]);
+
+        // Four row checks, one read; amount_positive failed, so it alone is read again for its rows; unique reads alone.
+        Assert.Equal(1, calls.Count(c => c == nameof(IWarehouseChecks.QueryCountsAsync)));
+        Assert.Equal(2, calls.Count(c => c == nameof(IWarehouseChecks.QueryFailuresAsync)));
+        var checks = run["t"].Checks;
+        Assert.Equal(["t__not_null__id_kind", "t__accepted_values__kind", "amount_positive", "amount_small", "t__unique__id"], checks.Select(c => c.Name));
+        Assert.Equal([true, true, false, true, true], checks.Select(c => c.Passed));
+        Assert.Equal(2, checks[2].FailingRows);
+        Assert.Contains(checks[2].Sample, row => row.Contains("amount=-7"));
+    }
+
+    /// <summary>A warehouse that records which of its methods were called, and calls the real one.</summary>
+    public class CallRecorder : System.Reflection.DispatchProxy
+    {
+        private IWarehouse _inner = null!;
+        private System.Collections.Concurrent.ConcurrentQueue<string> _calls = null!;
+
+        public static IWarehouse Wrap(IWarehouse inner, System.Collections.Concurrent.ConcurrentQueue<string> calls)
+        {
+            var proxy = Create<IWarehouse, CallRecorder>();
+            ((CallRecorder)(object)proxy)._inner = inner;
+            ((CallRecorder)(object)proxy)._calls = calls;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            _calls.Enqueue(targetMethod!.Name);
+            return targetMethod.Invoke(_inner, args);
+        }
     }
 
     [Fact]
