@@ -258,6 +258,22 @@ public class ExecutorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task A_free_slot_goes_to_the_ready_step_with_the_longest_chain_below_it()
+    {
+        // One slot. In plan order the two lone tables would run before the chain's head; the head has two steps
+        // waiting on it, so it goes first, then its next step (one waiting); then, nothing waiting on any, plan order.
+        var run = await MaterializeAsync(Files(
+            ("a_alone", "select 1 as x"),
+            ("b_alone", "select 1 as x"),
+            ("c_head", "select 1 as x"),
+            ("d_next", "select * from {{ ref('c_head') }}"),
+            ("e_last", "select * from {{ ref('d_next') }}")), parallelism: 1, record: true);
+
+        var started = await db.RowsAsync($"select asset_key from runstore.steps where run_id = '{run.RunId}' order by started_at");
+        Assert.Equal(["c_head", "d_next", "a_alone", "b_alone", "e_last"], started.Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public async Task A_run_is_recorded_in_the_run_store()
     {
         var run = await MaterializeAsync(Files(
