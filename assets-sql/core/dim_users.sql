@@ -135,28 +135,9 @@ select user_id, first_event_at, last_event_at, first_platform, first_utm_source,
        miles_earned, miles_redeemed, miles_balance, tenant_id
 from untouched
 {% else %}
--- Per (user, tenant, day), then per user, both grouping rows sorted once on (user_id, tenant_id, event_date): the ORDER BY makes the
--- planner stream the 3.9 M user-days out of one parallel sort instead of hashing them (which spilled at 10 M
--- events) or sorting again for count(distinct event_date).
-with user_days as (
-    select
-        user_id,
-        tenant_id,
-        event_date,
-        min(event_time) as first_at,
-        max(event_time) as last_at,
-        count(*) as events,
-        {{ sum_if(miles_amount, event_type = 'miles_earned') }} as miles_earned,
-        {{ sum_if(miles_amount, event_type = 'miles_redeemed') }} as miles_redeemed
-    from (
-        select user_id, tenant_id, event_date, event_time, event_type, miles_amount
-        from {{ ref('stg_events') }}
-        {% if is_incremental() %}where user_id in {{ affected() }}{% endif %}
-        {{ presorted_by('user_id, tenant_id, event_date') }}
-    ) as sorted
-    group by user_id, tenant_id, event_date
-),
-activity as (
+-- Per user from user_activity_days, which holds each (tenant, user, day) once with its first and last event, events
+-- and miles: 3.9 M user-days grouped instead of 10 M events sorted (13 s alone at 10 M events, 8 s from the days).
+with activity as (
     select
         user_id,
         tenant_id,
@@ -166,7 +147,7 @@ activity as (
         count(*) as active_days,
         coalesce(sum(miles_earned), 0) as miles_earned,
         coalesce(sum(miles_redeemed), 0) as miles_redeemed
-    from user_days
+    from {{ ref('user_activity_days') }}
     group by user_id, tenant_id
 ),
 first_touch as (

@@ -59,7 +59,7 @@ public sealed class CatalogApiTests : IClassFixture<DatabaseFixture>, IDisposabl
     {
         var graph = await (await _api.Client().GetAsync("/api/graph?select=%2Bfct_events")).JsonAsync();
 
-        Assert.Equal(["raw_events", "raw_users", "stg_events", "stg_users", "dim_users", "snap_users", "fct_events"], graph.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("key").GetString()));
+        Assert.Equal(["raw_events", "raw_users", "stg_events", "stg_users", "snap_users", "user_activity_days", "dim_users", "fct_events"], graph.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("key").GetString()));
         Assert.Contains(graph.GetProperty("edges").EnumerateArray(), e => e.GetProperty("from").GetString() == "stg_events" && e.GetProperty("to").GetString() == "fct_events");
 
         // Partitions: an asset without date partitions is a 409 naming those that have them; an unknown one a 404.

@@ -29,7 +29,7 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         Assert.Equal(0, ingested.Exit);
         Assert.Contains("rejected", ingested.Output);
         Assert.True(materialized.Exit == 0, materialized.Output + materialized.Error);
-        Assert.Contains("succeeded: 7 asset(s)", materialized.Output);
+        Assert.Contains("succeeded: 8 asset(s)", materialized.Output);
         var rejected = await db.ScalarAsync<long>("select count(*) from raw.raw_events_rejected");
         var duplicates = await db.ScalarAsync<long>("select count(*) - count(distinct event_id) from core.fct_events");
         Assert.True(rejected > 0);
@@ -185,9 +185,10 @@ public class CliTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
         var (exit, output, error) = await RunAsync("compile", "+dim_users", "--target", "postgres", "--out", folder);
 
         Assert.True(exit == 0, output + error);
-        Assert.Equal(["dim_users.sql", "stg_events.sql"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        Assert.Equal(["dim_users.sql", "stg_events.sql", "user_activity_days.sql"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
         var dimUsers = await File.ReadAllTextAsync(Path.Combine(folder, "dim_users.sql"));
         Assert.Contains("from \"staging\".\"stg_events\"", dimUsers);
+        Assert.Contains("from \"core\".\"user_activity_days\"", dimUsers);
         Assert.DoesNotContain("{{", dimUsers);
         var printed = await RunAsync("compile", "user_activity_periods");
         Assert.StartsWith("-- user_activity_periods\n", printed.Output);

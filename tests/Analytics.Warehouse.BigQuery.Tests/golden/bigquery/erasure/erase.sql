@@ -19,10 +19,6 @@ DELETE FROM `proj.staging.stg_events`
 WHERE user_id = @user_id
   AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
 
-DELETE FROM `proj.core.dim_users`
-WHERE user_id = @user_id
-  AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
-
 DELETE FROM `proj.snapshots.snap_users`
 WHERE user_id = @user_id
   AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
@@ -31,11 +27,7 @@ DELETE FROM `proj.core.user_activity_days`
 WHERE user_id = @user_id
   AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
 
-DELETE FROM `proj.core.fct_events`
-WHERE user_id = @user_id
-  AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
-
-DELETE FROM `proj.marts.retention_quality_framework`
+DELETE FROM `proj.core.dim_users`
 WHERE user_id = @user_id
   AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
 
@@ -44,6 +36,14 @@ WHERE user_id = @user_id
   AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
 
 DELETE FROM `proj.marts.user_resurrection_analysis`
+WHERE user_id = @user_id
+  AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
+
+DELETE FROM `proj.core.fct_events`
+WHERE user_id = @user_id
+  AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
+
+DELETE FROM `proj.marts.retention_quality_framework`
 WHERE user_id = @user_id
   AND (@tenant IS NULL OR COALESCE(tenant_id, 'default') = @tenant);
 

@@ -5,7 +5,11 @@ select
     user_id,
     event_date as activity_date,
     (((event_date)::date - (date '1970-01-01')::date)) as day_index,
-    count(*) as events
+    count(*) as events,
+    min(event_time) as first_at,
+    max(event_time) as last_at,
+    sum(miles_amount) filter (where event_type = 'miles_earned') as miles_earned,
+    sum(miles_amount) filter (where event_type = 'miles_redeemed') as miles_redeemed
 from "staging"."stg_events"
 where event_date in (date '2025-03-01', date '2025-03-02')
 -- Grouped date first: the sort that groups the rows also leaves them in partition order.
