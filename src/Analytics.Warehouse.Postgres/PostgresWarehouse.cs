@@ -141,9 +141,10 @@ public sealed partial class PostgresWarehouse(NpgsqlDataSource dataSource) : IWa
         else
         {
             // Up to the watermark: a load committed since it was read is counted by the next run, with its own rows.
-            command.CommandText = $"select count(*) from {target}" + (upTo is not null && load is not null ? $" where {load} <= $1" : "");
+            command.CommandText = $"select count(*) from {target}";
             if (upTo is not null && load is not null)
             {
+                command.CommandText += $" where {load} <= $1";
                 command.Parameters.Add(new NpgsqlParameter { Value = upTo.Value });
             }
         }

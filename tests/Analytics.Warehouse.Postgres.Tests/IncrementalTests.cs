@@ -34,6 +34,10 @@ public class IncrementalTests : IAsyncLifetime
 
     private static string Event(string time, string user, string type = "share") => $"{time},{user},{type},,,ios,organic,SG";
 
+    /// <summary>A load of <paramref name="count"/> events of one day of March 2025, a second apart, each by its own user.</summary>
+    private static string DayOfEvents(int day, int count) =>
+        Load([.. Enumerable.Range(0, count).Select(i => Event($"2025-03-{day:00} {i / 3600 % 24:00}:{i / 60 % 60:00}:{i % 60:00}", $"u{i}"))]);
+
     private async Task<List<string>> TextRowsAsync(string query) => (await _db.RowsAsync(query)).Select(r => (string)r[0]!).ToList();
 
     /// <summary>
@@ -569,11 +573,9 @@ public class IncrementalTests : IAsyncLifetime
         // A history of about five BRIN ranges (128 pages each), then a load of a few pages: a range left without a
         // summary matches every search, so without the observation's summary the read of the new load's rows visits
         // the history's pages too.
-        string Rows(int day, int count) =>
-            Load([.. Enumerable.Range(0, count).Select(i => Event($"2025-03-{day:00} {i / 3600 % 24:00}:{i / 60 % 60:00}:{i % 60:00}", $"u{i}"))]);
-        await RunAsync("ingest", Rows(1, 45_000));
+        await RunAsync("ingest", DayOfEvents(1, 45_000));
         await RunAsync("materialize", "raw_events");
-        await RunAsync("ingest", Rows(2, 1_000));
+        await RunAsync("ingest", DayOfEvents(2, 1_000));
         await RunAsync("materialize", "raw_events");
 
         var pages = await _db.ScalarAsync<long>("select pg_relation_size('raw.raw_events') / current_setting('block_size')::int");
@@ -588,7 +590,6 @@ public class IncrementalTests : IAsyncLifetime
     [Fact]
     public async Task A_load_of_under_a_tenth_of_a_source_refreshes_the_statistics_of_its_load_column_only()
     {
-        string Rows(int day, int count) => Load([.. Enumerable.Range(0, count).Select(i => Event($"2025-03-{day:00} 10:00:{i % 60:00}", $"u{i}"))]);
         async Task LoadAndObserveAsync(string csv)
         {
             await RunAsync("ingest", csv);
@@ -602,16 +603,16 @@ public class IncrementalTests : IAsyncLifetime
         Task<string> LoadIdsSeenAsync() =>
             _db.ScalarAsync<string>("select most_common_vals::text from pg_stats where schemaname = 'raw' and tablename = 'raw_events' and attname = 'file_id'");
 
-        await LoadAndObserveAsync(Rows(1, 100));
+        await LoadAndObserveAsync(DayOfEvents(1, 100));
         Assert.Equal(0, await WrittenSinceAnalyzedAsync());
 
         // Five rows: the load ids are sampled again (the planner must see the new load), the other columns are not.
-        await LoadAndObserveAsync(Rows(2, 5));
+        await LoadAndObserveAsync(DayOfEvents(2, 5));
         Assert.Equal(5, await WrittenSinceAnalyzedAsync());
         Assert.Equal(2, (await LoadIdsSeenAsync()).Split(',').Length);
 
         // Fifty more: over a tenth of the table since the last whole analyze, so every column is sampled again.
-        await LoadAndObserveAsync(Rows(3, 50));
+        await LoadAndObserveAsync(DayOfEvents(3, 50));
         Assert.Equal(0, await WrittenSinceAnalyzedAsync());
     }
 
