@@ -57,6 +57,25 @@ public class AssetDeclarationTests
             select * from {{ ref('stg_events') }} join {{ ref('stg_events') }} using (id)
             """);
         Assert.Equal(["stg_events", "dim_users"], asset.Dependencies.Select(d => d.Name));
+        Assert.Equal(["dim_users"], asset.CheckDependencies.Select(d => d.Name));
+        Assert.Equal(["stg_events"], asset.Inputs.Select(d => d.Name));
+    }
+
+    [Fact]
+    public void An_asset_a_check_reads_and_the_sql_reads_too_is_an_input_not_a_check_dependency()
+    {
+        var (asset, _) = AssetFileParser.Parse("assets-sql/core/x.sql", "core", """
+            /*
+            checks:
+              - relationships: {column: user_id, to: dim_users, field: user_id}
+              - query: {name: no_orphans, sql: "select 1 from {{ ref('stg_users') }} where false"}
+            */
+            select * from {{ ref('stg_events') }} join {{ ref('dim_users') }} using (user_id)
+            """);
+
+        Assert.Equal(["stg_events", "dim_users", "stg_users"], asset.Dependencies.Select(d => d.Name));
+        Assert.Equal(["stg_users"], asset.CheckDependencies.Select(d => d.Name));
+        Assert.Equal(["stg_events", "dim_users"], asset.Inputs.Select(d => d.Name));
     }
 
     [Theory]

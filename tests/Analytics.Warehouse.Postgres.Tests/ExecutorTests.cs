@@ -274,6 +274,47 @@ public class ExecutorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task A_step_whose_check_reads_another_asset_builds_beside_it_and_gives_its_slot_back_until_that_asset_is_built()
+    {
+        // Two slots. child's SQL reads nothing; its relationships check reads parent, built from a slow source. child
+        // builds at once beside slow_source, then gives its slot to other while parent is built, then checks (a check
+        // before parent is built would find no table). Had child waited to build, it would start after parent; had it
+        // held its slot, other would start only once slow_source finished.
+        var run = await MaterializeAsync(Files(
+            ("slow_source", "select x as id from generate_series(1, 3) x, (select pg_sleep(0.8)) as slept"),
+            ("parent", "select id from {{ ref('slow_source') }}"),
+            ("child", "/*\nchecks:\n  - relationships: {column: id, to: parent, field: id}\n*/\nselect x as id from generate_series(1, 3) x"),
+            ("grandchild", "select * from {{ ref('child') }}"),
+            ("other", "select pg_sleep(0.2)::text as slept")), parallelism: 2, record: true);
+
+        Assert.True(run.Succeeded, string.Join("; ", run.Steps.Select(s => s.Error)));
+        Assert.True(run["child"].Checks.Single().Passed);
+        var at = (await db.RowsAsync($"select asset_key, started_at, finished_at from runstore.steps where run_id = '{run.RunId}'"))
+            .ToDictionary(r => (string)r[0]!, r => (Started: (DateTime)r[1]!, Finished: (DateTime)r[2]!));
+        Assert.True(at["child"].Started < at["slow_source"].Finished, "child's build waited for parent");
+        Assert.True(at["other"].Started < at["slow_source"].Finished, "child held its slot while it waited");
+        Assert.True(at["child"].Finished >= at["parent"].Finished, "child's check ran before parent was built");
+        Assert.True(at["grandchild"].Started >= at["child"].Finished);
+    }
+
+    [Fact]
+    public async Task When_an_asset_a_check_reads_fails_the_check_does_not_run_and_blocks_but_the_build_stands()
+    {
+        var run = await MaterializeAsync(Files(
+            ("parent", "select 1 / 0 as id"),
+            ("child", "/*\nchecks:\n  - not_null: id\n  - relationships: {column: id, to: parent, field: id}\n*/\nselect 7 as id"),
+            ("after_child", "select * from {{ ref('child') }}")));
+
+        Assert.Equal(StepStatus.Failed, run["parent"].Status);
+        Assert.Equal(StepStatus.CheckFailed, run["child"].Status);
+        Assert.True(run["child"].Checks[0].Passed);
+        Assert.False(run["child"].Checks[1].Passed);
+        Assert.Contains("not run: 'parent', which it reads, failed in this run", run["child"].Error);
+        Assert.Equal(7, await db.ScalarAsync<int>($"select id from {_layer}.child"));
+        Assert.Equal(StepStatus.Skipped, run["after_child"].Status);
+    }
+
+    [Fact]
     public async Task A_run_is_recorded_in_the_run_store()
     {
         var run = await MaterializeAsync(Files(

@@ -67,6 +67,16 @@ public sealed record AssetDefinition(
             : [];
 
     /// <summary>
+    /// The dependencies only this asset's checks read (a relationships check's <c>to</c>, a ref() in a check's SQL), not
+    /// its SQL: its build need not wait for them, only its checks do, as dbt runs a test once the models it reads are
+    /// built. fct_events' build thus runs beside dim_users' instead of after it.
+    /// </summary>
+    public IReadOnlyList<AssetKey> CheckDependencies { get; init; } = [];
+
+    /// <summary>What this asset's SQL reads: its dependencies but those only its checks read.</summary>
+    public IEnumerable<AssetKey> Inputs => Dependencies.Except(CheckDependencies);
+
+    /// <summary>
     /// <c>load_id</c> on a source: a column that grows with every load (raw_events' file_id), so the rows a load added
     /// are those above the last id an incremental asset was built from.
     /// </summary>

@@ -60,11 +60,8 @@ public static partial class AssetFileParser
         }
 
         // A check that reads another asset (relationships, or ref() in its SQL) makes that asset build first, as dbt orders its tests.
-        var dependencies = template.References().Select(r => new AssetKey(r.Name))
-            .Concat(checks.Where(c => c.ToAsset is not null).Select(c => c.ToAsset!))
-            .Concat(checks.Where(c => c.Expression is not null).SelectMany(c => CheckTemplate(path, c).References()).Select(r => new AssetKey(r.Name)))
-            .Distinct()
-            .ToList();
+        var reads = template.References().Select(r => new AssetKey(r.Name)).Distinct().ToList();
+        var dependencies = reads.Concat(checks.SelectMany(c => CheckReads(path, c))).Distinct().ToList();
         var asset = new AssetDefinition(
             new AssetKey(key),
             layer,
@@ -84,6 +81,7 @@ public static partial class AssetFileParser
             Indexes = ReadIndexes(path, meta, materialization),
             LoadId = ReadLoadId(path, meta, materialization),
             Classification = classification,
+            CheckDependencies = dependencies.Except(reads).ToList(),
         };
         if (ReadSource(path, text, meta, materialization, asset.PartitionBy, asset.LoadId) is { } source)
         {
@@ -98,9 +96,11 @@ public static partial class AssetFileParser
         if (asset.Incremental?.Affected is { } affected)
         {
             // Its ref()s are dependencies too: the partitions are worked out from what they hold after they build.
+            var affectedReads = AffectedTemplate(path, affected).References().Select(r => new AssetKey(r.Name)).ToList();
             asset = asset with
             {
-                Dependencies = asset.Dependencies.Concat(AffectedTemplate(path, affected).References().Select(r => new AssetKey(r.Name))).Distinct().ToList(),
+                Dependencies = asset.Dependencies.Concat(affectedReads).Distinct().ToList(),
+                CheckDependencies = asset.CheckDependencies.Except(affectedReads).ToList(),
             };
         }
 
@@ -110,6 +110,11 @@ public static partial class AssetFileParser
     /// <summary>The SQL of an expression or query check, as a template (it may use ref() and this).</summary>
     public static SqlTemplate CheckTemplate(string path, CheckDefinition check) =>
         SqlTemplate.Parse(check.Expression ?? "", $"{path} (check {check.Name})");
+
+    /// <summary>The other assets a check reads: a relationships check's <c>to</c>, the ref()s of its SQL.</summary>
+    public static IEnumerable<AssetKey> CheckReads(string path, CheckDefinition check) =>
+        (check.ToAsset is { } to ? [to] : Enumerable.Empty<AssetKey>())
+        .Concat(check.Expression is null ? [] : CheckTemplate(path, check).References().Select(r => new AssetKey(r.Name)));
 
     private static (string Header, string Sql, int SqlFirstLine) SplitHeader(string path, string text)
     {

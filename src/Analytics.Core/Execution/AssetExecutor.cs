@@ -6,7 +6,8 @@ using Analytics.Core.Assets;
 namespace Analytics.Core.Execution;
 
 /// <summary>
-/// Materializes a selection in topological order, independent assets in parallel. A failed asset (or a failed
+/// Materializes a selection in topological order, independent assets in parallel. A step starts once the steps its
+/// SQL reads have finished; a check that reads another asset waits for that asset's step. A failed asset (or a failed
 /// error-severity check) skips its downstream; everything else still runs. Cancellation stops new steps and
 /// cancels the SQL in flight; every table is then either as it was or fully rebuilt. Observers are always told
 /// the outcome, even of a canceled run.
@@ -39,31 +40,30 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             ? watermark.CurrentAsync(cancellationToken)
             : throw new InvalidOperationException("incremental assets with partitions need the source's load ids; run them through the CLI or a worker."));
         var results = new Dictionary<string, StepResult>(StringComparer.Ordinal);
-        var waiting = plan.ToDictionary(k => k, k => graph.UpstreamOf(k).Count(selected.Contains), StringComparer.Ordinal);
-        var ready = new ReadySteps(plan, selected, graph);
+        // A step waits for the selected steps its SQL reads; those only its checks read, its checks wait for (Steps).
+        var waiting = plan.ToDictionary(k => k, k => Inputs(k).Count(selected.Contains), StringComparer.Ordinal);
+        var ready = new ReadySteps(plan, selected, graph, plan.Where(k => waiting[k] == 0));
         var running = new Dictionary<Task<StepResult>, string>();
-        var parallelism = Math.Max(1, options.Parallelism);
+        var steps = new Steps(plan, selected, Math.Max(1, options.Parallelism));
+        Task? slotGiven = null;
 
         while (ready.Count > 0 || running.Count > 0)
         {
-            while (ready.Count > 0 && running.Count < parallelism)
+            while (ready.Count > 0 && steps.TryTakeSlot())
             {
                 var key = ready.Dequeue();
-                if (cancellationToken.IsCancellationRequested)
+                var blocker = Inputs(key).FirstOrDefault(u => results.TryGetValue(u, out var r) && r.Blocks);
+                if (cancellationToken.IsCancellationRequested || (blocker is not null && !checksOnly))
                 {
-                    await FinishAsync(runId, Canceled(key, TimeSpan.Zero), results, waiting, ready, record);
+                    steps.ReleaseSlot();
+                    var outcome = cancellationToken.IsCancellationRequested
+                        ? Canceled(key, TimeSpan.Zero)
+                        : Skipped(key, $"upstream '{blocker}' {Describe(results[blocker!].Status)}");
+                    await FinishAsync(runId, outcome, results, waiting, ready, steps, record);
                     continue;
                 }
 
-                var blocker = graph.UpstreamOf(key).FirstOrDefault(u => results.TryGetValue(u, out var r) && r.Blocks);
-                if (blocker is not null && !checksOnly)
-                {
-                    var skipped = Skipped(key, $"upstream '{blocker}' {Describe(results[blocker].Status)}");
-                    await FinishAsync(runId, skipped, results, waiting, ready, record);
-                    continue;
-                }
-
-                running.Add(ExecuteStepAsync(runId, key, checksOnly, loads, cancellationToken), key);
+                running.Add(ExecuteStepAsync(runId, key, checksOnly, loads, steps, cancellationToken), key);
             }
 
             if (running.Count == 0)
@@ -71,9 +71,18 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                 continue;
             }
 
-            var done = await Task.WhenAny(running.Keys);
-            running.Remove(done);
-            await FinishAsync(runId, await done, results, waiting, ready, record, notify: false);
+            // Woken by a step that finished, or by one that gave its slot back to wait for what its checks read.
+            slotGiven ??= steps.SlotGivenAsync();
+            var done = await Task.WhenAny(running.Keys.Append(slotGiven));
+            if (done == slotGiven)
+            {
+                slotGiven = null;
+                continue;
+            }
+
+            var step = (Task<StepResult>)done;
+            running.Remove(step);
+            await FinishAsync(runId, await step, results, waiting, ready, steps, record, notify: false);
         }
 
         var run = new RunResult(runId, plan.Select(k => results[k]).ToList(), clock.Elapsed);
@@ -85,10 +94,16 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         return run;
     }
 
-    /// <summary>Records the step's outcome and queues the downstream steps it was the last to wait for.</summary>
+    /// <summary>What the SQL of the asset <paramref name="key"/> reads (not what only its checks read).</summary>
+    private IEnumerable<string> Inputs(string key) => project.Graph[key].Inputs.Select(d => d.Name).Distinct(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Records the step's outcome, tells the steps whose checks wait for it, and queues the downstream steps whose SQL
+    /// reads it and which it was the last to wait for.
+    /// </summary>
     private async Task FinishAsync(
         Guid runId, StepResult step, Dictionary<string, StepResult> results, Dictionary<string, int> waiting, ReadySteps ready,
-        CancellationToken cancellationToken, bool notify = true)
+        Steps steps, CancellationToken cancellationToken, bool notify = true)
     {
         results[step.AssetKey] = step;
         if (notify)
@@ -96,11 +111,63 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             await _observer.StepFinishedAsync(runId, step, cancellationToken);
         }
 
-        foreach (var down in project.Graph.DownstreamOf(step.AssetKey).Where(waiting.ContainsKey))
+        steps.Finished(step);
+        foreach (var down in project.Graph.DownstreamOf(step.AssetKey).Where(d => waiting.ContainsKey(d) && Inputs(d).Contains(step.AssetKey)))
         {
             if (--waiting[down] == 0)
             {
                 ready.Add(down);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A run's slots (Parallelism of them: a step holds one while it works) and its steps' outcomes as they finish. A
+    /// step built before an asset its checks read gives its slot back while it waits for that asset's step, so the
+    /// slot is not held idle.
+    /// </summary>
+    private sealed class Steps
+    {
+        private readonly SemaphoreSlim _slots;
+        private readonly SemaphoreSlim _given = new(0);
+        private readonly Dictionary<string, TaskCompletionSource<StepResult>> _finished;
+
+        public Steps(IReadOnlyList<string> plan, HashSet<string> selected, int parallelism)
+        {
+            _slots = new SemaphoreSlim(parallelism);
+            _finished = plan.Where(selected.Contains).ToDictionary(
+                k => k, _ => new TaskCompletionSource<StepResult>(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+        }
+
+        public bool TryTakeSlot() => _slots.Wait(0);
+
+        public void ReleaseSlot() => _slots.Release();
+
+        public Task SlotGivenAsync() => _given.WaitAsync();
+
+        public void Finished(StepResult step) => _finished[step.AssetKey].TrySetResult(step);
+
+        /// <summary>
+        /// The outcomes of the steps of <paramref name="keys"/> in this run, waited for with the caller's slot given
+        /// back (and taken again after); those not selected in this run are left out (their tables stand as they are).
+        /// </summary>
+        public async Task<IReadOnlyList<StepResult>> AwaitAsync(IEnumerable<string> keys)
+        {
+            var awaited = keys.Where(_finished.ContainsKey).Select(k => _finished[k].Task).ToList();
+            if (awaited.All(t => t.IsCompleted))
+            {
+                return awaited.Select(t => t.Result).ToList();
+            }
+
+            _slots.Release();
+            _given.Release();
+            try
+            {
+                return await Task.WhenAll(awaited);
+            }
+            finally
+            {
+                await _slots.WaitAsync(CancellationToken.None);
             }
         }
     }
@@ -115,7 +182,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         private readonly PriorityQueue<string, (int Chain, int Position)> _queue = new();
         private readonly Dictionary<string, (int Chain, int Position)> _priority = new(StringComparer.Ordinal);
 
-        public ReadySteps(IReadOnlyList<string> plan, HashSet<string> selected, Graph.AssetGraph graph)
+        public ReadySteps(IReadOnlyList<string> plan, HashSet<string> selected, Graph.AssetGraph graph, IEnumerable<string> first)
         {
             var below = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = plan.Count - 1; i >= 0; i--)
@@ -125,7 +192,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                 _priority[key] = (-below[key], i);
             }
 
-            foreach (var key in plan.Where(k => graph.UpstreamOf(k).All(u => !selected.Contains(u))))
+            foreach (var key in first)
             {
                 Add(key);
             }
@@ -138,7 +205,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         public string Dequeue() => _queue.Dequeue();
     }
 
-    private async Task<StepResult> ExecuteStepAsync(Guid runId, string key, bool checksOnly, Lazy<Task<long>> loads, CancellationToken cancellationToken)
+    private async Task<StepResult> ExecuteStepAsync(
+        Guid runId, string key, bool checksOnly, Lazy<Task<long>> loads, Steps steps, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var asset = project.Graph[key];
@@ -154,7 +222,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
                 held = await locks.AcquireAsync(key, reason => _observer.StepWaitingAsync(runId, key, reason, CancellationToken.None), cancellationToken);
             }
 
-            var result = await BuildAndCheckAsync(runId, asset, checksOnly, loads, clock, cancellationToken) with { Statements = statements.Statements };
+            var result = await BuildAndCheckAsync(runId, asset, checksOnly, loads, steps, clock, cancellationToken) with { Statements = statements.Statements };
             StatementLog.End();
             Trace(span, result);
             // Told while the asset is still held, so the next run's start is never recorded before this one's finish.
@@ -174,6 +242,8 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             {
                 await held.DisposeAsync();
             }
+
+            steps.ReleaseSlot();
         }
     }
 
@@ -192,7 +262,7 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
     }
 
     private async Task<StepResult> BuildAndCheckAsync(
-        Guid runId, AssetDefinition asset, bool checksOnly, Lazy<Task<long>> loads, Stopwatch clock, CancellationToken cancellationToken)
+        Guid runId, AssetDefinition asset, bool checksOnly, Lazy<Task<long>> loads, Steps steps, Stopwatch clock, CancellationToken cancellationToken)
     {
         var key = asset.Key.Name;
         await _observer.StepStartedAsync(runId, key, CancellationToken.None);
@@ -277,27 +347,32 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
             return new StepResult(key, StepStatus.Failed, null, clock.Elapsed, $"{asset.SourcePath}: {e.Message}", [], sqlHash, []);
         }
 
-        // An asset's checks are independent reads, run up to Parallelism at a time: a step that runs alone (stg_events,
-        // which everything waits on) would otherwise leave a core idle through its checks. Reported in declared order.
-        var (passed, read) = await RowChecksAsync(asset, incremental?.CheckScope, cancellationToken);
-        using var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
-        var results = await Task.WhenAll(asset.Checks.Select(async (check, i) =>
+        // Checks that read another asset built in this run (fct_events' relationships to dim_users) wait for its step;
+        // the others run first, while it builds. One whose asset failed or was skipped does not run: it would judge
+        // this table against that asset's previous one.
+        var scope = incremental?.CheckScope;
+        var waitsFor = asset.CheckDependencies.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        var positions = asset.Checks.Select((check, i) => (Check: check, Position: i)).ToList();
+        var late = positions.Where(c => AssetFileParser.CheckReads(asset.SourcePath, c.Check).Any(r => waitsFor.Contains(r.Name))).ToList();
+        var results = new CheckResult[asset.Checks.Count];
+        await RunChecksAsync(asset, positions.Except(late).ToList(), results, scope, built?.TableRows, cancellationToken);
+        if (late.Count > 0)
         {
-            if (passed.Contains(i))
+            var unbuilt = (await steps.AwaitAsync(waitsFor))
+                .Where(s => s.Blocks && !checksOnly)
+                .ToDictionary(s => s.AssetKey, StringComparer.Ordinal);
+            foreach (var (check, position) in late)
             {
-                return new CheckResult(asset.Key.Name, check.Name, check.Kind, check.Severity, true, 0, [], null, read);
+                if (AssetFileParser.CheckReads(asset.SourcePath, check).FirstOrDefault(r => unbuilt.ContainsKey(r.Name)) is { } other)
+                {
+                    results[position] = new CheckResult(asset.Key.Name, check.Name, check.Kind, check.Severity, false, 0, [],
+                        $" (not run: '{other.Name}', which it reads, {Describe(unbuilt[other.Name].Status)} in this run; build both again)", TimeSpan.Zero);
+                }
             }
 
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                return await RunCheckAsync(asset, check, incremental?.CheckScope, built?.TableRows, cancellationToken);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+            await RunChecksAsync(asset, late.Where(c => results[c.Position] is null).ToList(), results, scope, built?.TableRows, cancellationToken);
+        }
+
         var checks = new List<CheckResult>();
         foreach (var result in results)
         {
@@ -350,14 +425,46 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
     }
 
     /// <summary>
-    /// The checks of <paramref name="asset"/> that judge each row alone (not null, accepted values, expressions), when
+    /// Runs <paramref name="checks"/> into <paramref name="results"/> at their positions. They are independent reads,
+    /// run up to Parallelism at a time: a step that runs alone (stg_events, which everything waits on) would otherwise
+    /// leave a core idle through its checks. Those that judge each row alone share one read.
+    /// </summary>
+    private async Task RunChecksAsync(
+        AssetDefinition asset, IReadOnlyList<(CheckDefinition Check, int Position)> checks, CheckResult[] results,
+        IncrementalWrite? scope, long? tableRows, CancellationToken cancellationToken)
+    {
+        var (passed, read) = await RowChecksAsync(asset, checks, scope, cancellationToken);
+        using var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
+        await Task.WhenAll(checks.Select(async c =>
+        {
+            if (passed.Contains(c.Position))
+            {
+                results[c.Position] = new CheckResult(asset.Key.Name, c.Check.Name, c.Check.Kind, c.Check.Severity, true, 0, [], null, read);
+                return;
+            }
+
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                results[c.Position] = await RunCheckAsync(asset, c.Check, scope, tableRows, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    /// <summary>
+    /// Of <paramref name="checks"/>, those that judge each row alone (not null, accepted values, expressions), when
     /// there are two or more, counted in one read of the table (or of the rows just written): the positions of those
     /// that passed, and how long the read took. A check that failed runs again alone, for its sample; if the read
     /// itself fails, every check runs alone and says what went wrong with it.
     /// </summary>
-    private async Task<(HashSet<int> Passed, TimeSpan Read)> RowChecksAsync(AssetDefinition asset, IncrementalWrite? scope, CancellationToken cancellationToken)
+    private async Task<(HashSet<int> Passed, TimeSpan Read)> RowChecksAsync(
+        AssetDefinition asset, IReadOnlyList<(CheckDefinition Check, int Position)> checks, IncrementalWrite? scope, CancellationToken cancellationToken)
     {
-        var rowChecks = asset.Checks.Select((check, i) => (Check: check, Position: i)).Where(c => CheckSqlBuilder.FailingCondition(c.Check) is not null).ToList();
+        var rowChecks = checks.Where(c => CheckSqlBuilder.FailingCondition(c.Check) is not null).ToList();
         if (rowChecks.Count < 2)
         {
             return ([], TimeSpan.Zero);

@@ -106,13 +106,14 @@ internal sealed partial class IncrementalBuilder(AssetProject project, IWarehous
 
     /// <summary>
     /// The newest load all of <paramref name="asset"/>'s inputs reflect: the run's for a source, the recorded one for
-    /// an asset (0 when none is recorded), through views to what they read. An incremental asset never runs ahead of
+    /// an asset (0 when none is recorded), through views to what they read; not what only its checks read, which may
+    /// still be building. An incremental asset never runs ahead of
     /// it, or a load its upstream has not taken in yet would count as done.
     /// </summary>
     public async Task<long> UpstreamAsOfAsync(AssetDefinition asset, long runLoads, CancellationToken cancellationToken)
     {
         var asOf = runLoads;
-        foreach (var dependency in asset.Dependencies.Select(d => project.Graph[d.Name]))
+        foreach (var dependency in asset.Inputs.Select(d => project.Graph[d.Name]))
         {
             var loads = dependency.IsSource ? runLoads
                 : dependency.Materialization == Materialization.View ? await UpstreamAsOfAsync(dependency, runLoads, cancellationToken)

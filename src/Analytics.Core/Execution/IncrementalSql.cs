@@ -74,7 +74,7 @@ public static class IncrementalSql
     private static IEnumerable<AssetDefinition> Upstream(AssetProject project, AssetDefinition asset)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var frontier = new Stack<AssetKey>(asset.Dependencies);
+        var frontier = new Stack<AssetKey>(asset.Inputs);
         while (frontier.TryPop(out var key))
         {
             if (!seen.Add(key.Name))
@@ -86,7 +86,7 @@ public static class IncrementalSql
             yield return upstream;
             if (upstream.Snapshot is null)
             {
-                foreach (var dependency in upstream.Dependencies)
+                foreach (var dependency in upstream.Inputs)
                 {
                     frontier.Push(dependency);
                 }
