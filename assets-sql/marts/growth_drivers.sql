@@ -18,11 +18,12 @@ affected: |
   earliest as (
       select tenant_id, user_id, min(d) as d from changed_rows group by tenant_id, user_id
   ),
-  -- A user active before their earliest new event kept their first day (one index probe each).
+  -- A user active before their earliest new event kept their first day: one index probe each, as a scalar subquery
+  -- (PostgreSQL made a `not exists` a hash anti-join over every user-day: 1.2-1.3 s at 10 M events, 0.36 s probing).
   moved as (
       select e.tenant_id, e.user_id from earliest e
-      where not exists (select 1 from {{ ref('user_activity_days') }} u
-                        where u.user_id = e.user_id and u.tenant_id = e.tenant_id and u.activity_date < e.d)
+      where (select min(u.activity_date) from {{ ref('user_activity_days') }} u
+             where u.user_id = e.user_id and u.tenant_id = e.tenant_id and u.activity_date < e.d) is null
   )
   select d from changed_days
   union all
