@@ -32,8 +32,14 @@ internal static class ChildProcess
         return (clock.Elapsed, output);
     }
 
-    /// <summary>The analytics CLI built beside this benchmark.</summary>
-    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "analytics.dll");
+    /// <summary>
+    /// The analytics CLI: <c>ANALYTICS_BENCH_CLI</c> when set (the tool as scripts/install-tool installs it, compiled
+    /// ahead of time: <c>$(dotnet nuget locals global-packages --list ...)/analytics.cli/1.0.0/tools/net10.0/any/analytics.dll</c>),
+    /// else the one built beside this benchmark (JIT-compiled at every start: about 0.35 s more a process).
+    /// </summary>
+    public static string CliDll => Environment.GetEnvironmentVariable("ANALYTICS_BENCH_CLI") is { Length: > 0 } cli
+        ? cli
+        : Path.Combine(AppContext.BaseDirectory, "analytics.dll");
 
     public static string Psql => Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", "psql")).First(File.Exists);
 }
