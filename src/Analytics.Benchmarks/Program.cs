@@ -22,6 +22,9 @@ switch (what)
             ? sizes.Split(',').Select(long.Parse).ToList()
             : [1_000_000, 10_000_000]);
         break;
+    case "duckdb":
+        await DuckDbBenchmark.RunAsync((int)Options.Long(rest, "--users", 55_000), (int)Options.Long(rest, "--days", 180), (int)Options.Long(rest, "--seed", 11));
+        break;
     case "web":
         await WebBenchmark.RunAsync(Options.Long(rest, "--events", 10_000_000), Options.Long(rest, "--assets", 2_000));
         break;
@@ -38,6 +41,6 @@ switch (what)
         Console.Write(MartsBenchmark.FloorScript(Analytics.Core.Assets.AssetProject.Load("assets-sql")));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | incremental [--events 1000000,10000000] [--last-day] | sources [--rows N] | api | web [--events N] [--assets N] | dashboard [--seconds N] [--events N] [--rounds N]");
+        Console.WriteLine("usage: dotnet run -c Release --project src/Analytics.Benchmarks -- ingest [--rows N] | engine [--assets N] [--plan-assets N] | marts [--events N] [--no-floor] [--set name=value,...] [--shared-buffers SIZE] | incremental [--events 1000000,10000000] [--last-day] | duckdb [--users 55000] [--days 180] [--seed 11] | sources [--rows N] | api | web [--events N] [--assets N] | dashboard [--seconds N] [--events N] [--rounds N]");
         break;
 }
