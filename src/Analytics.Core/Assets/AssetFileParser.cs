@@ -59,7 +59,8 @@ public static partial class AssetFileParser
             checks.Add(ClassifiedColumnsCheck(key, classification));
         }
 
-        // A check that reads another asset (relationships, or ref() in its SQL) makes that asset build first, as dbt orders its tests.
+        // An asset a check reads (relationships, or ref() in its SQL) is a dependency too (lineage, selection, the run's
+        // order), but only that check waits for it, not the build (CheckDependencies), as dbt runs its tests.
         var reads = template.References().Select(r => new AssetKey(r.Name)).Distinct().ToList();
         var dependencies = reads.Concat(checks.SelectMany(c => CheckReads(path, c))).Distinct().ToList();
         var asset = new AssetDefinition(

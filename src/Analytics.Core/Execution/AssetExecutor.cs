@@ -353,7 +353,9 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var scope = incremental?.CheckScope;
         var waitsFor = asset.CheckDependencies.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
         var positions = asset.Checks.Select((check, i) => (Check: check, Position: i)).ToList();
-        var late = positions.Where(c => AssetFileParser.CheckReads(asset.SourcePath, c.Check).Any(r => waitsFor.Contains(r.Name))).ToList();
+        var late = waitsFor.Count == 0
+            ? []
+            : positions.Where(c => AssetFileParser.CheckReads(asset.SourcePath, c.Check).Any(r => waitsFor.Contains(r.Name))).ToList();
         var results = new CheckResult[asset.Checks.Count];
         await RunChecksAsync(asset, positions.Except(late).ToList(), results, scope, built?.TableRows, cancellationToken);
         if (late.Count > 0)
