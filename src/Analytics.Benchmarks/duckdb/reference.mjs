@@ -28,19 +28,23 @@ const duckType = (pg) => {
 
 const db = await DuckDBInstance.create(databaseFile ?? ':memory:');
 const c = await db.connect();
-// PostgreSQL's integer / integer truncates (period indexes are day counts / 7); DuckDB's gives a double unless told.
 await c.run("set TimeZone = 'UTC'");
+// PostgreSQL's integer / integer truncates (period indexes are day counts / 7); DuckDB's gives a double unless told.
 await c.run('set integer_division = true');
 
 const schemas = new Set();
+const ensureSchema = async (schema) => {
+  if (!schemas.has(schema)) { await c.run(`create schema "${schema}"`); schemas.add(schema); }
+};
+
 for (const file of readdirSync(rawDir).filter(f => f.endsWith('.columns'))) {
   const name = file.slice(0, -'.columns'.length);
-  const [schema] = name.split('.');
-  if (!schemas.has(schema)) { await c.run(`create schema ${schema}`); schemas.add(schema); }
-  const columns = readFileSync(join(rawDir, file), 'utf8').trim().split('\n').filter(Boolean).map(l => l.split('\t'));
-  await c.run(`create table ${name} (${columns.map(([n, t]) => `"${n}" ${duckType(t)}`).join(', ')})`);
+  await ensureSchema(name.split('.')[0]);
+  const columns = readFileSync(join(rawDir, file), 'utf8').trim().split('\n').filter(Boolean)
+    .map(l => l.split('\t')).map(([n, t]) => [n, duckType(t)]);
+  await c.run(`create table ${name} (${columns.map(([n, t]) => `"${n}" ${t}`).join(', ')})`);
   await c.run(`insert into ${name} select * from read_csv('${join(rawDir, name + '.csv')}', header = true, auto_detect = false, `
-    + `columns = {${columns.map(([n, t]) => `'${n}': '${duckType(t)}'`).join(', ')}})`);
+    + `columns = {${columns.map(([n, t]) => `'${n}': '${t}'`).join(', ')}})`);
 }
 
 // The compiled file: "-- schema.key" then the asset's SQL, in dependency order.
@@ -53,16 +57,15 @@ for (const block of readFileSync(compiledPath, 'utf8').split(/^-- (?=[a-z_0-9]+\
 
 const started = performance.now();
 for (const a of assets) {
-  const schema = a.schema;
-  if (!schemas.has(schema)) { await c.run(`create schema ${schema}`); schemas.add(schema); }
+  await ensureSchema(a.schema);
   const t0 = performance.now();
   try {
-    await c.run(`create table "${schema}"."${a.key}" as ${a.sql}`);
+    await c.run(`create table "${a.schema}"."${a.key}" as ${a.sql}`);
   } catch (e) {
     console.error(`${a.key}: ${e.message}`);
     process.exit(1);
   }
-  const rows = (await c.runAndReadAll(`select count(*) from "${schema}"."${a.key}"`)).getRows()[0][0];
+  const rows = (await c.runAndReadAll(`select count(*) from "${a.schema}"."${a.key}"`)).getRows()[0][0];
   console.log(`${a.key.padEnd(36)} ${String(rows).padStart(10)} rows ${((performance.now() - t0) / 1000).toFixed(2)}s`);
 }
 console.log(`duckdb builds: ${((performance.now() - started) / 1000).toFixed(2)} s for ${assets.length} assets`);

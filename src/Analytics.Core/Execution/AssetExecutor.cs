@@ -353,26 +353,29 @@ public sealed class AssetExecutor(AssetProject project, IWarehouse warehouse, Ex
         var scope = incremental?.CheckScope;
         var waitsFor = asset.CheckDependencies.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
         var positions = asset.Checks.Select((check, i) => (Check: check, Position: i)).ToList();
+        // Each check that reads one of them, with the ones it reads.
         var late = waitsFor.Count == 0
             ? []
-            : positions.Where(c => AssetFileParser.CheckReads(asset.SourcePath, c.Check).Any(r => waitsFor.Contains(r.Name))).ToList();
+            : positions.Select(c => (c.Check, c.Position, Reads: AssetFileParser.CheckReads(asset.SourcePath, c.Check).Where(r => waitsFor.Contains(r.Name)).ToList()))
+                .Where(c => c.Reads.Count > 0)
+                .ToList();
         var results = new CheckResult[asset.Checks.Count];
-        await RunChecksAsync(asset, positions.Except(late).ToList(), results, scope, built?.TableRows, cancellationToken);
+        await RunChecksAsync(asset, positions.Where(c => !late.Any(l => l.Position == c.Position)).ToList(), results, scope, built?.TableRows, cancellationToken);
         if (late.Count > 0)
         {
             var unbuilt = (await steps.AwaitAsync(waitsFor))
                 .Where(s => s.Blocks && !checksOnly)
                 .ToDictionary(s => s.AssetKey, StringComparer.Ordinal);
-            foreach (var (check, position) in late)
+            foreach (var (check, position, reads) in late)
             {
-                if (AssetFileParser.CheckReads(asset.SourcePath, check).FirstOrDefault(r => unbuilt.ContainsKey(r.Name)) is { } other)
+                if (reads.FirstOrDefault(r => unbuilt.ContainsKey(r.Name)) is { } other)
                 {
                     results[position] = new CheckResult(asset.Key.Name, check.Name, check.Kind, check.Severity, false, 0, [],
                         $" (not run: '{other.Name}', which it reads, {Describe(unbuilt[other.Name].Status)} in this run; build both again)", TimeSpan.Zero);
                 }
             }
 
-            await RunChecksAsync(asset, late.Where(c => results[c.Position] is null).ToList(), results, scope, built?.TableRows, cancellationToken);
+            await RunChecksAsync(asset, late.Where(c => results[c.Position] is null).Select(c => (c.Check, c.Position)).ToList(), results, scope, built?.TableRows, cancellationToken);
         }
 
         var checks = new List<CheckResult>();
